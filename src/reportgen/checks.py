@@ -1,0 +1,275 @@
+"""Rules that a single valid profile must also keep, beyond its types, and stale facts.
+
+Each rule yields ``(loc, message)`` pairs; the project turns them into located issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from reportgen.errors import Loc
+from reportgen.models import CityProfile, Profile, Proposal, Visit
+from reportgen.models.common import Fact
+from reportgen.models.types import PartialDate, currency_digits
+
+Finding = tuple[Loc, str]
+
+DEFAULT_STALE_MONTHS = 24
+
+
+def walk(node: Any, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
+    """Every model nested in ``node`` (itself included), with its location."""
+    if isinstance(node, BaseModel):
+        yield loc, node
+        for name in type(node).model_fields:
+            yield from walk(getattr(node, name), (*loc, name))
+    elif isinstance(node, list | tuple):
+        for index, item in enumerate(node):
+            yield from walk(item, (*loc, index))
+
+
+def profile_rules(profile: Profile) -> Iterator[Finding]:
+    """Every rule of one file: sources resolve, ids inside it are unique, dates in order."""
+    yield from _source_rules(profile)
+    if isinstance(profile, CityProfile):
+        yield from _city_rules(profile)
+    elif isinstance(profile, Proposal):
+        yield from _proposal_rules(profile)
+    elif isinstance(profile, Visit):
+        yield from _visit_rules(profile)
+
+
+def _duplicates(items: list[Any], key: str, loc: Loc) -> Iterator[Finding]:
+    seen: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        value = getattr(item, key)
+        if value is None:
+            continue
+        if value in seen:
+            yield (
+                (*loc, index, key),
+                f"duplicate {key} '{value}' (also at {loc[-1]}[{seen[value]}])",
+            )
+        else:
+            seen[value] = index
+
+
+def _source_rules(profile: Profile) -> Iterator[Finding]:
+    yield from _duplicates(profile.sources, "id", ("sources",))
+    known = {source.id for source in profile.sources}
+    for loc, model in walk(profile):
+        ref = getattr(model, "source", None)
+        if isinstance(ref, str) and ref not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            yield (*loc, "source"), f"unknown source '{ref}' (sources in this file: {listed})"
+
+
+def _ordered(start: PartialDate, end: PartialDate, loc: Loc, what: str) -> Iterator[Finding]:
+    if end.last < start.first:
+        yield loc, f"{what} ends ({end}) before it starts ({start})"
+
+
+def _city_rules(city: CityProfile) -> Iterator[Finding]:
+    if city.local_lang and not city.name.has(city.local_lang):
+        yield ("local_lang",), f"name has no '{city.local_lang}' entry"
+    for index, official in enumerate(city.officials):
+        if official.until is not None:
+            yield from _ordered(
+                official.as_of, official.until, ("officials", index, "until"), "the term"
+            )
+    for index, partnership in enumerate(city.partnerships):
+        if partnership.partner == city.id:
+            yield ("partnerships", index, "partner"), "a city cannot partner with itself"
+    yield from _duplicates(city.initiatives, "id", ("initiatives",))
+
+
+def months_between(start: PartialDate, end: PartialDate) -> int:
+    """Calendar months from the start's month to the end's month, both counted."""
+    first, last = start.first, end.last
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def format_amount(value: Decimal, currency: str) -> str:
+    return f"{currency} {value:,}"
+
+
+def _proposal_rules(proposal: Proposal) -> Iterator[Finding]:
+    period = proposal.period
+    yield from _ordered(period.start, period.end, ("period", "end"), "the period")
+    if proposal.lead in proposal.partners:
+        index = proposal.partners.index(proposal.lead)
+        yield ("partners", index), f"'{proposal.lead}' is the lead; it cannot also be a partner"
+    outputs = proposal.logframe.outputs if proposal.logframe else []
+    yield from _duplicates(outputs, "id", ("logframe", "outputs"))
+    yield from _duplicates(proposal.activities, "id", ("activities",))
+    output_ids = [output.id for output in outputs]
+    cities = {proposal.lead, *proposal.partners}
+    for index, activity in enumerate(proposal.activities):
+        loc: Loc = ("activities", index)
+        if activity.output not in output_ids:
+            listed = ", ".join(output_ids) or "none"
+            yield (
+                (*loc, "output"),
+                f"unknown output '{activity.output}' (logframe outputs: {listed})",
+            )
+        yield from _ordered(activity.start, activity.end, (*loc, "end"), "the activity")
+        if activity.start.first < period.start.first:
+            yield (*loc, "start"), f"starts {activity.start}, before the period ({period.start})"
+        if activity.end.last > period.end.last:
+            yield (*loc, "end"), f"ends {activity.end}, after the period ({period.end})"
+        if activity.lead is not None and activity.lead not in cities:
+            yield (*loc, "lead"), f"'{activity.lead}' is neither the lead nor a partner"
+    yield from _programme_rules(proposal)
+    if proposal.budget is not None:
+        yield from _budget_rules(proposal)
+
+
+def _programme_rules(proposal: Proposal) -> Iterator[Finding]:
+    programme = proposal.programme
+    if programme is None:
+        return
+    name = programme.name.get("en")
+    months = months_between(proposal.period.start, proposal.period.end)
+    if programme.max_months is not None and months > programme.max_months:
+        yield (
+            ("period",),
+            (f"the period lasts {months} months; {name} allows at most {programme.max_months}"),
+        )
+    if programme.min_months is not None and months < programme.min_months:
+        yield (
+            ("period",),
+            (f"the period lasts {months} months; {name} asks for at least {programme.min_months}"),
+        )
+    limit, budget = programme.max_total, proposal.budget
+    if limit is None or budget is None:
+        return
+    if limit.currency != budget.currency:
+        yield (
+            ("budget", "currency"),
+            (f"the budget is in {budget.currency} but the limit of {name} is in {limit.currency}"),
+        )
+    elif budget.total > limit.amount:
+        yield (
+            ("budget",),
+            (
+                f"the total {format_amount(budget.total, budget.currency)} exceeds the limit of "
+                f"{name}: {format_amount(limit.amount, limit.currency)}"
+            ),
+        )
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _budget_rules(proposal: Proposal) -> Iterator[Finding]:
+    assert proposal.budget is not None
+    budget = proposal.budget
+    digits = currency_digits(budget.currency)
+    activity_ids = [activity.id for activity in proposal.activities]
+    for index, line in enumerate(budget.lines):
+        loc: Loc = ("budget", "lines", index)
+        if line.activity is not None and line.activity not in activity_ids:
+            listed = ", ".join(activity_ids) or "none"
+            yield (*loc, "activity"), f"unknown activity '{line.activity}' (activities: {listed})"
+        if _decimals(line.unit_cost) > digits:
+            yield (
+                (*loc, "unit_cost"),
+                (f"{line.unit_cost} has more decimals than {budget.currency} allows ({digits})"),
+            )
+        elif _decimals(line.total) > digits:
+            yield (
+                loc,
+                (
+                    f"the line total {line.total} has more decimals than {budget.currency}"
+                    f" allows ({digits})"
+                ),
+            )
+    limit = proposal.programme.max_total if proposal.programme else None
+    if limit is not None and _decimals(limit.amount) > currency_digits(limit.currency):
+        yield (
+            ("programme", "max_total", "amount"),
+            (f"{limit.amount} has more decimals than {limit.currency} allows"),
+        )
+
+
+def _visit_rules(visit: Visit) -> Iterator[Finding]:
+    start, end = visit.dates.start, visit.dates.end
+    yield from _ordered(start, end, ("dates", "end"), "the visit")
+    if visit.host == visit.guest:
+        yield ("guest",), "the guest city must differ from the host"
+    for index, item in enumerate(visit.agenda):
+        loc: Loc = ("agenda", index)
+        if not start.first <= item.date.first <= end.last:
+            yield (*loc, "date"), f"{item.date} is outside the visit ({start} to {end})"
+        if item.end is not None and item.end <= item.start:
+            yield (
+                (*loc, "end"),
+                (f"ends at {item.end:%H:%M}, not after it starts ({item.start:%H:%M})"),
+            )
+
+
+# --- stale facts -----------------------------------------------------------------------------
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (clamped to the month's end)."""
+    import calendar
+
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def current_facts(city: CityProfile) -> Iterator[tuple[Loc, str, Any]]:
+    """The facts that claim to hold today: ``(loc, what, fact)``.
+
+    Past office holders (with ``until``) and population figures superseded by a newer
+    one of the same scope are history, and do not age.
+    """
+    for index, official in enumerate(city.officials):
+        if official.until is None:
+            yield (
+                ("officials", index),
+                f"{official.title.get('en')} {official.name.get('en')}",
+                (official),
+            )
+    newest: dict[str | None, int] = {}
+    for index, fact in enumerate(city.population):
+        best = newest.get(fact.scope)
+        if best is None or fact.as_of.last > city.population[best].as_of.last:
+            newest[fact.scope] = index
+    for index in sorted(newest.values()):
+        fact = city.population[index]
+        yield ("population", index), f"population {fact.value:,}", fact
+    if city.area_km2 is not None:
+        yield ("area_km2",), f"area {city.area_km2.value} km²", city.area_km2
+
+
+def stale_facts(
+    profile: Profile, *, today: dt.date, months: int = DEFAULT_STALE_MONTHS
+) -> Iterator[Finding]:
+    """A warning for each current fact dated more than ``months`` before ``today``."""
+    if not isinstance(profile, CityProfile):
+        return
+    cutoff = months_before(today, months)
+    for loc, what, fact in current_facts(profile):
+        if is_stale(fact, cutoff):
+            source = f" (source: {fact.source})" if fact.source else " (no source)"
+            yield (
+                (*loc, "as_of"),
+                (f"{what} is dated {fact.as_of}{source}, more than {months} months ago: verify it"),
+            )
+
+
+def is_stale(fact: Fact[Any] | Any, cutoff: dt.date) -> bool:
+    """True when the fact's date, read as late as its precision allows, is before ``cutoff``."""
+    as_of: PartialDate = fact.as_of
+    return as_of.last < cutoff

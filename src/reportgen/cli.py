@@ -1,0 +1,225 @@
+"""The ``reportgen`` command: thin commands over plain functions.
+
+This module is the one place where errors become messages and exit codes. Heavy
+modules are imported inside the commands, so ``--help`` and ``validate`` start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reportgen._version import __version__
+from reportgen.errors import ExitStatus, InvalidInput, Report, ReportgenError, Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+KIND_NAMES = ("city", "proposal", "visit")
+
+
+def _stderr() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_report(report: Report, *, strict: bool = False) -> None:
+    """Every error, then every warning, one per line, on standard error."""
+    from rich.markup import escape
+
+    console = _stderr()
+    for issue in report:
+        style = "red" if issue.severity is Severity.ERROR or strict else "yellow"
+        console.print(f"[{style}]{escape(str(issue))}[/]")
+
+
+def today() -> dt.date:
+    """Today, or the day of ``SOURCE_DATE_EPOCH`` when it is set (reproducible runs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def common_options(func: F) -> F:
+    """``--strict``, ``--stale-after`` and ``--debug``, which every command takes."""
+
+    @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+    @click.option(
+        "--stale-after",
+        type=click.IntRange(min=1),
+        default=24,
+        show_default=True,
+        metavar="MONTHS",
+        help="Warn about facts older than this.",
+    )
+    @click.option("--debug", is_flag=True, help="Show tracebacks.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+profiles_option = click.option(
+    "--profiles",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder where ids are looked up (default: from reportgen.yaml, else ./profiles).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="reportgen")
+def cli() -> None:
+    """Turn checked, dated profiles of cities into briefing packs and proposals."""
+
+
+@cli.command()
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH..."
+)
+@profiles_option
+@common_options
+def validate(
+    paths: tuple[Path, ...],
+    profiles: Path | None,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Check profile files and folders (recursively): every error, and stale facts."""
+    from reportgen import project
+
+    report = project.validate(
+        list(paths), profiles=profiles, stale_after=stale_after, today=today()
+    )
+    print_report(report, strict=strict)
+    errors, warnings = len(report.errors), len(report.warnings)
+    summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    if report.failed(strict=strict):
+        reason = " (--strict: warnings fail)" if strict and not errors else ""
+        _stderr().print(f"[red]invalid:[/] {summary}{reason}")
+        raise SystemExit(ExitStatus.FAILURE)
+    _stderr().print(f"[green]valid:[/] {summary}")
+
+
+@cli.command()
+@click.argument("kind", required=False, type=click.Choice([*KIND_NAMES, "manifest"]))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
+)
+@common_options
+def schema(
+    kind: str | None, output: Path | None, strict: bool, stale_after: int, debug: bool
+) -> None:
+    """Print the JSON Schema of a kind (all profile kinds when none is given).
+
+    Point your editor's YAML extension at it for completion and checks as you type.
+    """
+    import json
+
+    from reportgen.models import json_schema
+    from reportgen.output import write_atomic
+
+    text = json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text.encode("utf-8"))
+        click.echo(str(output), err=True)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(KIND_NAMES))
+@click.argument("ident", metavar="ID")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: profiles/<kind>s/ID.yaml, or ./ID.yaml outside a project).",
+)
+@click.option("--city", metavar="ID", help="Lead or host city id (default: the project's first).")
+@click.option("--partner", metavar="ID", help="Partner or guest city id (default: the second).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@profiles_option
+@common_options
+def new(
+    kind: str,
+    ident: str,
+    output: Path | None,
+    city: str | None,
+    partner: str | None,
+    force: bool,
+    profiles: Path | None,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Write a commented starter profile of KIND with the id ID."""
+    from reportgen import project, starters
+    from reportgen.errors import UsageError
+    from reportgen.output import write_atomic
+
+    folder = project.profiles_folder([], profiles)
+    target = output or starters.default_path(kind, ident, folder)
+    if target.exists() and not force:
+        raise UsageError(f"{target} exists; use --force to overwrite it")
+    known = project.Project(folder)
+    cities = sorted({e.id for e in known.entries.values() if e.kind == "city" and e.id})
+    city = city or (cities[0] if cities else "your-city")
+    partner = partner or next((c for c in cities if c != city), "partner-city")
+    text = starters.render(kind, ident, path=target, city=city, partner=partner, today=today())
+    write_atomic(target, text.encode("utf-8"))
+    click.echo(str(target))
+
+
+def _wants_debug(argv: list[str]) -> bool:
+    return "--debug" in argv
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run a command and turn every error into a message and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = _wants_debug(args)
+    try:
+        cli.main(args=args, prog_name="reportgen", standalone_mode=False)
+    except InvalidInput as exc:
+        if debug:
+            raise
+        print_report(exc.report)
+        _stderr().print(f"[red]error:[/] {exc}")
+        sys.exit(exc.exit_status)
+    except ReportgenError as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_status)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(ExitStatus.FAILURE)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(ExitStatus.FAILURE)
+    sys.exit(ExitStatus.OK)

@@ -1,0 +1,126 @@
+"""Problems found in input (Issue), the collection of them (Report), and the exception tree.
+
+Every exception knows its exit code; the command line is the one place that turns
+them into messages (see ``cli.py``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Loc = tuple[str | int, ...]
+"""A field path inside one file: keys and list indices, outermost first."""
+
+
+class ExitStatus(enum.IntEnum):
+    """Exit codes of the ``reportgen`` command (see the contract, section 4)."""
+
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+def format_loc(loc: Loc) -> str:
+    """``("population", 0, "value")`` -> ``population[0].value``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One problem in one file, located as precisely as the input allows."""
+
+    file: str
+    line: int | None
+    col: int | None
+    path: str
+    message: str
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}:{self.col or 1}"
+        parts = [where]
+        if self.path:
+            parts.append(self.path)
+        if self.severity is Severity.WARNING:
+            parts.append("warning")
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+@dataclass
+class Report:
+    """Errors and warnings collected over a whole run; nothing stops at the first."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, issue: Issue) -> None:
+        if issue not in self.issues:
+            self.issues.append(issue)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        for issue in issues:
+            self.add(issue)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return sorted(i for i in self.issues if i.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return sorted(i for i in self.issues if i.severity is Severity.WARNING)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """True when there are errors, or any warning at all under ``strict``."""
+        return bool(self.errors or (strict and self.warnings))
+
+    def __iter__(self) -> Iterator[Issue]:
+        return iter([*self.errors, *self.warnings])
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should read it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class ReportgenError(Exception):
+    """Base of every error that reportgen reports to its user without a traceback."""
+
+    exit_status: ExitStatus = ExitStatus.FAILURE
+
+
+class InvalidInput(ReportgenError):
+    """Input files have errors; ``report`` holds every one of them."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        count = len(report.errors)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} in the input")
+
+
+class UsageError(ReportgenError):
+    """The command was called wrongly (a bad option value, a missing file)."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class OutputError(ReportgenError):
+    """An output file could not be written."""

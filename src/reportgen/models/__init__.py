@@ -1,0 +1,151 @@
+"""Pydantic models of every input file, and the step that turns loaded YAML into them.
+
+``parse_profile`` dispatches on ``kind`` itself (a tagged union would put the tag into
+every error path) and turns each Pydantic error into a located ``Issue``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from reportgen.errors import InvalidInput, Issue, Report
+from reportgen.models.city import CityProfile
+from reportgen.models.manifest import Manifest
+from reportgen.models.proposal import Proposal
+from reportgen.models.visit import Visit
+from reportgen.yamlio import Document
+
+Profile = CityProfile | Proposal | Visit
+
+KINDS: dict[str, type[CityProfile] | type[Proposal] | type[Visit]] = {
+    "city": CityProfile,
+    "proposal": Proposal,
+    "visit": Visit,
+}
+SCHEMA_KINDS = (*KINDS, "manifest")
+
+__all__ = [
+    "KINDS",
+    "CityProfile",
+    "Manifest",
+    "Profile",
+    "Proposal",
+    "Visit",
+    "json_schema",
+    "parse_manifest",
+    "parse_profile",
+]
+
+
+@cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    """Every field name in ``model`` and the models nested in it, for "did you mean"."""
+    names: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+    todo: list[type[BaseModel]] = [model]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for name, info in current.model_fields.items():
+            names.add(name)
+            todo.extend(_models_in(info.annotation))
+    return frozenset(names)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_models_in(arg))
+    meta = getattr(annotation, "__origin__", None)
+    if meta is not None and hasattr(annotation, "__metadata__"):
+        found.extend(_models_in(meta))
+    return found
+
+
+def _message(error: Any, model: type[BaseModel]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        close = difflib.get_close_matches(key, _field_names(model), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown key '{key}'{hint} (free-form values belong under 'extra')"
+    if kind == "missing":
+        return "required, but missing"
+    return str(error["msg"])
+
+
+def issues_from(error: ValidationError, doc: Document, model: type[BaseModel]) -> list[Issue]:
+    """One located ``Issue`` per Pydantic error."""
+    return [
+        doc.issue(
+            tuple(e["loc"]),
+            _message(e, model),
+            key=e["type"] == "extra_forbidden",
+        )
+        for e in error.errors(include_url=False)
+    ]
+
+
+def _validate(model: type[Any], doc: Document) -> Any:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InvalidInput(Report(issues_from(exc, doc, model))) from None
+
+
+def parse_profile(doc: Document) -> Profile:
+    """Validate a loaded profile; raises ``InvalidInput`` with every problem in it."""
+    data = doc.data
+    if not isinstance(data, dict):
+        raise InvalidInput(Report([doc.issue((), "a profile is a mapping that starts with kind:")]))
+    kind = data.get("kind")
+    if kind is None:
+        message = f"required, but missing: one of {', '.join(KINDS)}"
+        raise InvalidInput(Report([doc.issue(("kind",), message)]))
+    if kind not in KINDS:
+        message = f"'{kind}' is not a kind of profile: use one of {', '.join(KINDS)}"
+        raise InvalidInput(Report([doc.issue(("kind",), message)]))
+    profile: Profile = _validate(KINDS[kind], doc)
+    return profile
+
+
+def parse_manifest(doc: Document) -> Manifest:
+    """Validate a loaded ``reportgen.yaml``."""
+    if doc.data is None:
+        return Manifest()
+    manifest: Manifest = _validate(Manifest, doc)
+    return manifest
+
+
+def json_schema(kind: str | None = None) -> dict[str, Any]:
+    """The JSON Schema of one kind, or of any profile (``kind`` omitted)."""
+    if kind == "manifest":
+        schema = Manifest.model_json_schema()
+        schema["title"] = "reportgen manifest (reportgen.yaml)"
+    elif kind is not None:
+        schema = KINDS[kind].model_json_schema()
+    else:
+        parts = {k: m.model_json_schema() for k, m in KINDS.items()}
+        defs: dict[str, Any] = {}
+        branches = []
+        for part in parts.values():
+            defs.update(part.pop("$defs", {}))
+            branches.append(part)
+        schema = {
+            "title": "reportgen profile",
+            "description": "A city, proposal or visit profile, chosen by its kind.",
+            "oneOf": branches,
+            "$defs": defs,
+        }
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    result: dict[str, Any] = json.loads(json.dumps(schema, default=str))
+    return result

@@ -1,0 +1,101 @@
+"""Parts that every kind of profile shares: facts, sources, contacts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+from pydantic import Field
+
+from reportgen.models.types import (
+    Audience,
+    Email,
+    Id,
+    Model,
+    PartialDate,
+    SourceRef,
+    Text,
+    Url,
+)
+
+T = TypeVar("T")
+
+
+class Fact(Model, Generic[T]):
+    """A figure that ages: its value, the date it held, and where it comes from."""
+
+    value: T
+    """The figure itself."""
+    as_of: PartialDate
+    """When the figure held: 2019-05-01, 2019-05 or 2019."""
+    source: SourceRef | None = None
+    """Id of the entry in `sources` that the figure comes from."""
+    note: Text | None = None
+    """A remark printed beside the figure."""
+
+
+class PopulationFact(Fact[int]):
+    """A population figure with what kind of count it is and what area it covers."""
+
+    value: int = Field(ge=0)
+    """Number of inhabitants."""
+    kind: str | None = Field(default=None, max_length=60)
+    """What kind of figure: census, estimate, register ..."""
+    scope: str | None = Field(default=None, max_length=60)
+    """What area it counts: city, metro, prefecture ..."""
+
+
+class AreaFact(Fact[Decimal]):
+    """An area in square kilometres."""
+
+    value: Decimal = Field(gt=0)
+    """Area in km²."""
+
+
+class Source(Model):
+    """A document that figures are taken from."""
+
+    id: Id
+    """Referenced by `source:` fields in this file."""
+    title: Text
+    """Title of the document or page."""
+    publisher: Text | None = None
+    """Who published it."""
+    url: Url | None = None
+    """Where to find it (http or https)."""
+    accessed: PartialDate | None = None
+    """When it was read."""
+    note: Text | None = None
+    """A remark, for example that the copy is unverified."""
+
+
+class Contact(Model):
+    """A person or office to contact."""
+
+    name: Text | None = None
+    """Name of the person (omit for an office)."""
+    title: Text | None = None
+    """Job title."""
+    unit: Text | None = None
+    """Department or office."""
+    address: Text | None = None
+    """Postal address."""
+    email: Email | None = None
+    """E-mail address (left out of public documents)."""
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()./-]{3,30}$")
+    """Telephone number in international form (left out of public documents)."""
+    url: Url | None = None
+    """Web page."""
+    audience: Audience = "public"
+    """`internal` contacts are left out of public documents."""
+
+
+class Sourced(Model):
+    """Base for profile kinds: the sources, contacts and free-form extra they all carry."""
+
+    contacts: list[Contact] = []
+    """People and offices to contact."""
+    sources: list[Source] = []
+    """Documents that the figures in this file come from."""
+    extra: dict[str, object] = {}
+    """Free-form values handed to templates as they are; not checked."""

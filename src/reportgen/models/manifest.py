@@ -1,0 +1,147 @@
+"""The batch manifest (``reportgen.yaml``): where profiles live, jobs and schedules."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from reportgen.models.types import Audience, Id, Lang, Model, TimeZoneName
+
+DocumentName = Literal["city-profile", "briefing", "proposal"]
+FormatName = Literal["pdf", "docx", "html"]
+
+_CRON_FIELDS = (
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day of month", 1, 31),
+    ("month", 1, 12),
+    ("day of week", 0, 7),
+)
+_CRON_NAMES = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+    "sun": 0,
+    "mon": 1,
+    "tue": 2,
+    "wed": 3,
+    "thu": 4,
+    "fri": 5,
+    "sat": 6,
+}
+_CRON_PART = re.compile(r"^(\*|[0-9a-z]+(-[0-9a-z]+)?)(/[0-9]+)?$")
+
+
+def _cron_value(token: str) -> int:
+    return _CRON_NAMES[token] if token in _CRON_NAMES else int(token)
+
+
+def _check_cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5:
+        raise PydanticCustomError(
+            "cron",
+            "'{value}' is not a five-field cron expression (minute hour day month weekday)",
+            {"value": value},
+        )
+    for text, (label, low, high) in zip(fields, _CRON_FIELDS, strict=True):
+        for part in text.lower().split(","):
+            match = _CRON_PART.match(part)
+            ok = bool(match)
+            if match and match.group(1) != "*":
+                try:
+                    bounds = [_cron_value(t) for t in match.group(1).split("-")]
+                except ValueError:
+                    ok = False
+                else:
+                    ok = all(low <= b <= high for b in bounds)
+            if not ok:
+                raise PydanticCustomError(
+                    "cron",
+                    "'{part}' is not a valid {label} field (allowed {low}-{high})",
+                    {"part": part, "label": label, "low": low, "high": high},
+                )
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_check_cron), WithJsonSchema({"type": "string"})]
+"""A standard five-field cron expression: ``0 2 * * *``."""
+
+
+def _check_glob(value: str) -> str:
+    if value.startswith("/") or ".." in value.split("/") or "://" in value:
+        raise PydanticCustomError(
+            "glob", "'{value}' must be a path or glob relative to the manifest", {"value": value}
+        )
+    return value
+
+
+Glob = Annotated[str, Field(min_length=1), AfterValidator(_check_glob)]
+
+
+class Defaults(Model):
+    """Settings that jobs inherit unless they set their own."""
+
+    formats: list[FormatName] = Field(default=["pdf"], min_length=1)
+    """Formats to build: pdf, docx, html."""
+    languages: list[Lang] = Field(default=["en"], min_length=1)
+    """Languages to build, as BCP 47 tags."""
+    audience: Audience = "internal"
+    """internal or public."""
+
+
+class Job(Model):
+    """A document built from every source file that the globs match."""
+
+    name: Id
+    """Name of the job, for `--only` and schedules."""
+    document: DocumentName
+    """city-profile, briefing or proposal."""
+    sources: list[Glob] = Field(min_length=1)
+    """Files or globs relative to the manifest; each match is one build."""
+    formats: list[FormatName] | None = Field(default=None, min_length=1)
+    """Formats, if not the defaults."""
+    languages: list[Lang] | None = Field(default=None, min_length=1)
+    """Languages, if not the defaults."""
+    audience: Audience | None = None
+    """Audience, if not the default."""
+
+
+class Schedule(Model):
+    """Jobs to run when a cron expression says so."""
+
+    name: Id
+    """Name of the schedule."""
+    cron: Cron
+    """Five-field cron expression, in the manifest's time zone."""
+    jobs: list[Id] = Field(min_length=1)
+    """Names of the jobs to run."""
+
+
+class Manifest(Model):
+    """``reportgen.yaml``: what a batch builds and when."""
+
+    profiles: str = "profiles"
+    """Folder where ids are looked up (recursively), relative to the manifest."""
+    output: str = "output"
+    """Folder the documents are written to, relative to the manifest."""
+    timezone: TimeZoneName | None = None
+    """Time zone of the schedules (default: the machine's)."""
+    defaults: Defaults = Defaults()
+    """Formats, languages and audience that jobs inherit."""
+    jobs: list[Job] = []
+    """What to build."""
+    schedules: list[Schedule] = []
+    """When to build it."""

@@ -1,0 +1,135 @@
+"""The delegation visit (``kind: visit``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from reportgen.models.common import Sourced
+from reportgen.models.types import (
+    Audience,
+    FullDate,
+    Id,
+    Lang,
+    LocalTime,
+    Model,
+    Text,
+    TimeZoneName,
+)
+
+
+class VisitDates(Model):
+    """First and last day of the visit."""
+
+    start: FullDate
+    """First day."""
+    end: FullDate
+    """Last day."""
+
+
+class Person(Model):
+    """A member of the delegation or of the hosts."""
+
+    name: Text
+    """Name, in English and in the person's own script."""
+    title: Text | None = None
+    """Job title."""
+    organisation: Text | None = None
+    """Organisation."""
+    role: Text | None = None
+    """Role in the visit: head of delegation, interpreter ..."""
+    address_as: Text | None = None
+    """How to address the person."""
+    languages: list[Lang] = []
+    """Languages the person speaks."""
+    dietary: Text | None = None
+    """Dietary needs."""
+    audience: Audience = "public"
+    """`internal` people are left out of public documents."""
+
+
+class AgendaItem(Model):
+    """One appointment in the programme."""
+
+    date: FullDate
+    """Day, inside the visit's dates."""
+    start: LocalTime
+    """Start time, HH:MM in the visit's time zone (quote it: "09:30")."""
+    end: LocalTime | None = None
+    """End time, after the start."""
+    title: Text
+    """What happens."""
+    type: str | None = Field(default=None, max_length=60)
+    """Kind of appointment: courtesy call, site visit, meeting, dinner ..."""
+    location: Text | None = None
+    """Where."""
+    participants: list[Text] = []
+    """Who takes part."""
+    notes: Text | None = None
+    """Practical notes."""
+    audience: Audience = "public"
+    """`internal` items are left out of public documents."""
+
+
+class TalkingPoint(Model):
+    """A point to make in talks."""
+
+    point: Text
+    """The point."""
+    priority: Literal["raise", "if-raised", "defensive"]
+    """raise: bring it up; if-raised: answer when asked; defensive: hold the line."""
+    audience: Audience = "internal"
+    """Talking points are internal unless marked public."""
+
+
+class FollowUp(Model):
+    """An action agreed for after the visit."""
+
+    action: Text
+    """What is to be done."""
+    owner: Text | None = None
+    """Who does it."""
+    due: FullDate | None = None
+    """By when."""
+
+
+class Visit(Sourced):
+    """A delegation visit between two cities."""
+
+    kind: Literal["visit"]
+    """Always `visit`."""
+    id: Id
+    """Unique id of the visit."""
+    title: Text
+    """Title of the visit."""
+    direction: Literal["inbound", "outbound"]
+    """inbound: the host receives the guest; outbound: we travel."""
+    host: Id
+    """City id of the host city (must resolve)."""
+    guest: Id
+    """City id of the visiting city (must resolve), not the host."""
+    dates: VisitDates
+    """First and last day."""
+    timezone: TimeZoneName
+    """IANA zone that agenda times are local to (Asia/Tokyo)."""
+    purpose: Text
+    """Why the visit takes place."""
+    objectives: list[Text] = []
+    """What it should achieve."""
+    delegation: list[Person] = []
+    """Visitors, in protocol order (the first is the head)."""
+    hosts: list[Person] = []
+    """Hosts, in protocol order."""
+    agenda: list[AgendaItem] = []
+    """The programme."""
+    talking_points: list[TalkingPoint] = []
+    """Points for the talks, by priority."""
+    sensitivities: list[Text] = []
+    """Protocol notes; always internal."""
+    logistics: Text | None = None
+    """Travel, hotel, transport."""
+    follow_up: list[FollowUp] = []
+    """Actions after the visit."""
+    proposals: list[Id] = []
+    """Ids of related proposals (must resolve)."""

@@ -1,0 +1,279 @@
+"""A project: where profiles are found by id, and the checks that span files.
+
+``validate`` is the whole of ``reportgen validate``: load every file, validate it, run
+the rules of each file and across files, and collect every problem into one report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportgen import checks, yamlio
+from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display_path
+from reportgen.models import (
+    CityProfile,
+    Manifest,
+    Profile,
+    Proposal,
+    Visit,
+    parse_manifest,
+    parse_profile,
+)
+
+MANIFEST_NAME = "reportgen.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def find_manifest(start: Path | None = None) -> Path | None:
+    """The nearest ``reportgen.yaml`` in ``start`` (default: the current folder) or above."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / MANIFEST_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate a manifest; raises ``InvalidInput``."""
+    doc = yamlio.load(path)
+    manifest = parse_manifest(doc)
+    report = Report([doc.issue(loc, message) for loc, message in manifest_rules(manifest)])
+    if report.errors:
+        raise InvalidInput(report)
+    return manifest
+
+
+def manifest_rules(manifest: Manifest) -> Iterator[checks.Finding]:
+    names: dict[str, int] = {}
+    for index, job in enumerate(manifest.jobs):
+        if job.name in names:
+            yield ("jobs", index, "name"), f"duplicate job name '{job.name}'"
+        names.setdefault(job.name, index)
+    for index, schedule in enumerate(manifest.schedules):
+        for position, job_name in enumerate(schedule.jobs):
+            if job_name not in names:
+                listed = ", ".join(names) or "none"
+                yield (
+                    ("schedules", index, "jobs", position),
+                    (f"unknown job '{job_name}' (jobs: {listed})"),
+                )
+
+
+def profiles_folder(paths: Sequence[Path] = (), override: Path | None = None) -> Path | None:
+    """Where ids are looked up: ``--profiles``, else the manifest's, else ``./profiles``."""
+    if override is not None:
+        return override
+    manifest_path = find_manifest()
+    if manifest_path is not None:
+        try:
+            manifest = parse_manifest(yamlio.load(manifest_path))
+        except InvalidInput:
+            manifest = Manifest()
+        return manifest_path.parent / manifest.profiles
+    if Path("profiles").is_dir():
+        return Path("profiles")
+    if paths:
+        first = paths[0]
+        return first if first.is_dir() else first.parent
+    return None
+
+
+def yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The YAML files named, and those in the folders named (recursively, sorted)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.suffix in YAML_SUFFIXES and child.is_file() and not hidden:
+                    yield child
+        else:
+            yield path
+
+
+@dataclass
+class Entry:
+    """One profile file: its document, and its model when it validated."""
+
+    path: Path
+    kind: str | None
+    id: str | None
+    doc: yamlio.Document | None = None
+    profile: Profile | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+class Project:
+    """Every profile in a folder, indexed by kind and id, loaded once each."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.entries: dict[Path, Entry] = {}
+        if folder is not None and folder.is_dir():
+            for path in yaml_files([folder]):
+                if path.name != MANIFEST_NAME:
+                    self.add(path)
+
+    def add(self, path: Path) -> Entry:
+        key = path.resolve()
+        if key in self.entries:
+            return self.entries[key]
+        entry = Entry(path, None, None)
+        try:
+            entry.doc = yamlio.load(path)
+        except InvalidInput as exc:
+            entry.issues.extend(exc.report.issues)
+        else:
+            data = entry.doc.data
+            if isinstance(data, dict):
+                kind, ident = data.get("kind"), data.get("id")
+                entry.kind = kind if isinstance(kind, str) else None
+                entry.id = ident if isinstance(ident, str) else None
+            try:
+                entry.profile = parse_profile(entry.doc)
+            except InvalidInput as exc:
+                entry.issues.extend(exc.report.issues)
+        self.entries[key] = entry
+        return entry
+
+    def find(self, kind: str, ident: str) -> list[Entry]:
+        return [e for e in self.entries.values() if e.kind == kind and e.id == ident]
+
+    def exists(self, kind: str, ident: str) -> bool:
+        return bool(self.find(kind, ident))
+
+    def get(self, kind: str, ident: str) -> Profile:
+        """The valid profile of that kind and id; raises ``InvalidInput`` otherwise."""
+        found = self.find(kind, ident)
+        if not found:
+            where = display_path(self.folder) if self.folder else "the project"
+            issue = Issue("", None, None, "", f"no {kind} profile with id '{ident}' in {where}")
+            raise InvalidInput(Report([issue]))
+        entry = found[0]
+        if entry.profile is None:
+            raise InvalidInput(Report(entry.issues))
+        return entry.profile
+
+    def cross_file_issues(self, entry: Entry) -> Iterator[Issue]:
+        """Ids unique per kind, and references to other profiles that resolve."""
+        assert entry.doc is not None and entry.profile is not None
+        doc, profile = entry.doc, entry.profile
+        others = [e for e in self.find(profile.kind, profile.id) if e is not entry]
+        if others:
+            where = ", ".join(display_path(e.path) for e in others)
+            yield doc.issue(("id",), f"{profile.kind} id '{profile.id}' is also used in {where}")
+        for loc, kind, ident in references(profile):
+            if not self.exists(kind, ident):
+                yield doc.issue(loc, f"unknown {KIND_LABEL[kind]} '{ident}': no profile has it")
+
+
+KIND_LABEL = {"city": "city", "proposal": "proposal", "visit": "visit"}
+
+
+def references(profile: Profile) -> Iterator[tuple[Loc, str, str]]:
+    """Every id that must resolve to another profile: ``(loc, kind, id)``."""
+    if isinstance(profile, Proposal):
+        yield ("lead",), "city", profile.lead
+        for index, partner in enumerate(profile.partners):
+            yield ("partners", index), "city", partner
+    elif isinstance(profile, Visit):
+        yield ("host",), "city", profile.host
+        yield ("guest",), "city", profile.guest
+        for index, proposal in enumerate(profile.proposals):
+            yield ("proposals", index), "proposal", proposal
+
+
+def dependencies(profile: Profile) -> list[tuple[str, str]]:
+    """The ``(kind, id)`` of every profile that a document of ``profile`` pulls in."""
+    return [(kind, ident) for _, kind, ident in references(profile)]
+
+
+def validate(
+    paths: Sequence[Path],
+    *,
+    profiles: Path | None = None,
+    stale_after: int = checks.DEFAULT_STALE_MONTHS,
+    today: dt.date | None = None,
+) -> Report:
+    """Check files and folders; every problem in them, with warnings for stale facts."""
+    report = Report()
+    today = today or dt.date.today()
+    targets: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
+        else:
+            targets.extend(yaml_files([path]))
+    project = Project(profiles_folder(paths, profiles))
+    for path in targets:
+        if path.name == MANIFEST_NAME:
+            report.extend(_manifest_issues(path))
+            continue
+        entry = project.add(path)
+        report.extend(entry.issues)
+        report.extend(entry_issues(project, entry, stale_after=stale_after, today=today))
+    if not targets and not report.issues:
+        names = ", ".join(display_path(p) for p in paths)
+        report.add(Issue(names, None, None, "", "no YAML files found"))
+    return report
+
+
+def entry_issues(
+    project: Project, entry: Entry, *, stale_after: int, today: dt.date
+) -> Iterator[Issue]:
+    """The rules of one valid file, its references, and its stale facts."""
+    if entry.profile is None or entry.doc is None:
+        return
+    doc, profile = entry.doc, entry.profile
+    for loc, message in checks.profile_rules(profile):
+        yield doc.issue(loc, message)
+    yield from project.cross_file_issues(entry)
+    for loc, message in checks.stale_facts(profile, today=today, months=stale_after):
+        yield doc.issue(loc, message, severity=Severity.WARNING)
+
+
+def _manifest_issues(path: Path) -> list[Issue]:
+    try:
+        load_manifest(path)
+    except InvalidInput as exc:
+        return exc.report.issues
+    return []
+
+
+def load_profile(
+    path: Path,
+    *,
+    profiles: Path | None = None,
+    stale_after: int = checks.DEFAULT_STALE_MONTHS,
+    today: dt.date | None = None,
+) -> tuple[Profile, Project, Report]:
+    """Load one profile for a build: the profile, its project, and its warnings.
+
+    Raises ``InvalidInput`` when it or any profile it pulls in has errors.
+    """
+    project = Project(profiles_folder([path], profiles))
+    entry = project.add(path)
+    report = Report(list(entry.issues))
+    report.extend(
+        entry_issues(project, entry, stale_after=stale_after, today=today or dt.date.today())
+    )
+    if entry.profile is not None:
+        for kind, ident in dependencies(entry.profile):
+            for dependency in project.find(kind, ident)[:1]:
+                report.extend(dependency.issues)
+    if report.errors or entry.profile is None:
+        raise InvalidInput(report)
+    return entry.profile, project, report
+
+
+def kind_of(profile: Profile) -> str:
+    return profile.kind
+
+
+def as_city(profile: Any) -> CityProfile:
+    assert isinstance(profile, CityProfile)
+    return profile
