@@ -85,9 +85,9 @@ class Document:
         found: Loc = ()
         node: Any = self.data
         for part in loc:
-            if (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)) or (
-                isinstance(node, dict) and part in node
-            ):
+            if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            elif isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, dict) and isinstance(part, int):
                 continue
@@ -275,9 +275,9 @@ def parse(text: str, path: Path) -> Document:
     name = display_path(path)
     for match in _DIRECTIVE_RE.finditer(text):
         if match.group(1) != "1.2":
-            line = text.count("\n", 0, match.start()) + 1
+            at = text.count("\n", 0, match.start()) + 1
             message = f"YAML {match.group(1)} is not supported; files are read as YAML 1.2"
-            raise InvalidInput(Report([Issue(name, line, 1, "", message)]))
+            raise InvalidInput(Report([Issue(name, at, 1, "", message)]))
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 2)
     builder = _Builder(name)
