@@ -180,6 +180,79 @@ def new(
     click.echo(str(target))
 
 
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--document",
+    type=click.Choice(["briefing", "city-profile", "proposal"]),
+    help="Document to build (default: from the profile's kind).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["pdf", "html", "docx"]),
+    help="Format; repeat for several (default: pdf).",
+)
+@click.option("--lang", "languages", multiple=True, metavar="LANG",
+              help="Language (BCP 47); repeat for several (default: en).")
+@click.option("--audience", type=click.Choice(["internal", "public"]), default="internal",
+              show_default=True, help="public leaves out everything marked internal.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The file when one is built, else a folder (default: output/).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/ua-1"]),
+              help="Archival (sources attached) or accessible (tagged) PDF.")
+@click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Word file whose styles the DOCX uses (a city's own template).")
+@profiles_option
+@common_options
+def build(
+    file: Path,
+    document: str | None,
+    formats: tuple[str, ...],
+    languages: tuple[str, ...],
+    audience: str,
+    output: Path | None,
+    paper: str,
+    pdf_variant: str | None,
+    reference_docx: Path | None,
+    profiles: Path | None,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Build one document from FILE in each format and language asked."""
+    from reportgen.models.types import LANG_PATTERN
+    from reportgen.pipeline import BuildRequest
+    from reportgen.pipeline import build as run_build
+
+    import re
+
+    for lang in languages:
+        if not re.match(LANG_PATTERN, lang):
+            raise click.BadParameter(f"'{lang}' is not a BCP 47 tag", param_hint="--lang")
+    request = BuildRequest(
+        source=file,
+        document=document,
+        formats=formats or ("pdf",),
+        languages=languages or ("en",),
+        audience=audience,
+        output=output,
+        paper=paper,
+        pdf_variant=pdf_variant,
+        reference_docx=reference_docx,
+        profiles=profiles,
+        stale_after=stale_after,
+        strict=strict,
+        today=today(),
+    )
+    result = run_build(request)
+    print_report(result.report)
+    for path in result.written:
+        click.echo(str(path))
+
+
 def _wants_debug(argv: list[str]) -> bool:
     return "--debug" in argv
 

@@ -271,6 +271,7 @@ def parse(text: str, path: Path) -> Document:
     """Parse YAML text (already decoded) as if read from ``path``."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     name = display_path(path)
     for match in _DIRECTIVE_RE.finditer(text):
@@ -290,12 +291,19 @@ def parse(text: str, path: Path) -> Document:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         raise InvalidInput(Report([Issue(name, line, col, "", message)])) from None
+    except ReaderError as exc:
+        # a character YAML itself refuses (a raw control character): locate it in the text
+        at = min(exc.position, len(text))
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        char = describe_char(chr(exc.character)) if isinstance(exc.character, int) else "?"
+        message = f"the character {char} is not allowed in YAML"
+        raise InvalidInput(Report([Issue(name, line, col, "", message)])) from None
     except YAMLError as exc:
         message = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
         raise InvalidInput(Report([Issue(name, None, None, "", message)])) from None
     except RecursionError:
-        message = f"nesting deeper than the parser can follow (limit {MAX_DEPTH} levels)"
-        raise InvalidInput(Report([Issue(name, None, None, "", message)])) from None
+        raise InvalidInput(Report([_too_deep(text, name)])) from None
     except _TooLarge as exc:
         mark = exc.node.start_mark
         issue = Issue(name, mark.line + 1, mark.column + 1, "", str(exc))
@@ -303,3 +311,31 @@ def parse(text: str, path: Path) -> Document:
     if builder.issues:
         raise InvalidInput(Report(builder.issues))
     return Document(path, data, builder.positions, builder.key_positions)
+
+
+def _too_deep(text: str, name: str) -> Issue:
+    """Where ``text`` first nests deeper than ``MAX_DEPTH``.
+
+    The composer recurses and can hit Python's limit before the builder counts levels;
+    the parser does not recurse, so its events still say where the nesting got too deep.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    message = f"nesting deeper than {MAX_DEPTH} levels"
+    yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 2)
+    depth = 0
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the root collection is level 0, as in _Builder
+                    mark = event.start_mark
+                    return Issue(name, mark.line + 1, mark.column + 1, "", message)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        pass
+    return Issue(name, None, None, "", message)

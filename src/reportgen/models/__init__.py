@@ -111,7 +111,7 @@ def parse_profile(doc: Document) -> Profile:
     if kind is None:
         message = f"required, but missing: one of {', '.join(KINDS)}"
         raise InvalidInput(Report([doc.issue(("kind",), message)]))
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         message = f"'{kind}' is not a kind of profile: use one of {', '.join(KINDS)}"
         raise InvalidInput(Report([doc.issue(("kind",), message)]))
     profile: Profile = _validate(KINDS[kind], doc)

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    PlainSerializer,
     WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -300,6 +301,8 @@ def _parse_time(value: Any) -> dt.time:
 LocalTime = Annotated[
     dt.time,
     BeforeValidator(_parse_time),
+    # HH:MM, as written: the default (HH:MM:SS) would not validate again
+    PlainSerializer(lambda t: f"{t:%H:%M}", return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$"}),
 ]
 """A time of day, ``HH:MM``, local to the visit's time zone."""

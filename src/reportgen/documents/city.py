@@ -1,0 +1,259 @@
+"""The city profile document, and the city sections a briefing reuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reportgen.documents.content import (
+    Block,
+    BulletList,
+    Cell,
+    Cover,
+    FactList,
+    Figure,
+    Inline,
+    Run,
+    Section,
+    Table,
+    plain,
+)
+from reportgen.documents.writer import Writer, join
+from reportgen.models import CityProfile
+
+
+def head_of_government(w: Writer, city: CityProfile) -> Inline:
+    head = city.head()
+    if head is None or not w.shows(head):
+        return ()
+    holder = (Run(f"{w.text(head.title)} "), *w.name(head.name, city.local_lang))
+    return (*holder, *w.fact("", head, city)[1:])
+
+
+def population(w: Writer, city: CityProfile) -> Inline:
+    """Every population figure, newest first; the current one per scope can go stale."""
+    current = {id(fact) for _, _, fact in _current(city)}
+    figures = sorted(city.population, key=lambda f: f.as_of.last, reverse=True)
+    parts: list[Inline] = []
+    for fact in figures:
+        runs = list(w.fact(w.number(fact.value), fact, city, current=id(fact) in current))
+        details = ", ".join(w.t(x) for x in (fact.kind, fact.scope) if x)
+        if details:
+            runs.insert(1, Run(f" ({details})", "muted"))
+        parts.append(tuple(runs))
+    return join(parts, "; ")
+
+
+def _current(city: CityProfile) -> Iterator[tuple[object, str, object]]:
+    from reportgen.checks import current_facts
+
+    yield from current_facts(city)
+
+
+def key_figures(w: Writer, city: CityProfile) -> FactList:
+    items: list[tuple[str, Inline]] = []
+    head = head_of_government(w, city)
+    if head:
+        items.append((w.t("Head of government"), head))
+    if city.population:
+        items.append((w.t("Population"), population(w, city)))
+    if city.area_km2:
+        area = city.area_km2
+        items.append((w.t("Area"), w.fact(f"{w.number(area.value)} km²", area, city)))
+    country = _country_name(w, city.country)
+    region = w.text(city.region)
+    items.append((w.t("Country"), plain(", ".join(x for x in (region, country) if x))))
+    if city.municipality_type:
+        items.append((w.t("Status"), plain(w.text(city.municipality_type))))
+    if city.industries:
+        industries = ", ".join(w.text(i) for i in city.industries)
+        items.append((w.t("Industries"), plain(industries)))
+    if city.networks:
+        names = []
+        for network in city.networks:
+            since = f" ({w.t('since')} {w.date(network.since)})" if network.since else ""
+            names.append(f"{w.text(network.name)}{since}")
+        items.append((w.t("Networks"), plain(", ".join(names))))
+    return FactList(tuple(items))
+
+
+def _country_name(w: Writer, code: str) -> str:
+    from babel import Locale
+
+    try:
+        return str(Locale.parse(w.locale).territories.get(code, code))
+    except (ValueError, LookupError):
+        return code
+
+
+def sdg_figure(w: Writer, goals: list[int]) -> Figure:
+    from reportgen import charts
+
+    titles = {goal: w.t(charts.SDG_TITLES[goal]) for goal in goals}
+    alt = w.t("Sustainable Development Goals") + ": " + "; ".join(
+        f"{goal} {titles[goal]}" for goal in goals
+    )
+    return Figure(charts.sdg_chips(goals, titles, title=alt), alt)
+
+
+def designations(w: Writer, city: CityProfile) -> Table:
+    rows = []
+    for item in city.designations:
+        title: list[Run] = [Run(w.text(item.title))]
+        if item.note:
+            title.append(Run(f" ({w.text(item.note)})", "muted"))
+        title.extend(w.ref(city, item.source))
+        rows.append(
+            (
+                Cell(tuple(title)),
+                Cell(plain(w.text(item.by))),
+                Cell(plain(w.date(item.year))),
+            )
+        )
+    header = tuple(Cell(plain(w.t(h))) for h in ("Designation", "Awarded by", "Year"))
+    return Table(header, tuple(rows), widths=(5, 3, 2))
+
+
+def initiatives(w: Writer, city: CityProfile) -> Table:
+    rows = []
+    for index, item in enumerate(city.initiatives):
+        runs: list[Run] = [Run(w.text(item.title), "strong")]
+        runs.extend(w.ref(city, item.source))
+        summary = w.inline(item.summary, f"initiatives[{index}].summary")
+        if summary:
+            runs.append(Run(" "))
+            runs.extend(summary)
+        if item.partners:
+            partners = join([w.partner(p) for p in item.partners], ", ")
+            runs.extend((Run(f" {w.t('Partners')}: ", "muted"), *partners))
+        since = w.date(item.since)
+        if item.until:
+            since = f"{since} – {w.date(item.until)}"
+        sdgs = ", ".join(str(goal) for goal in item.sdgs)
+        rows.append((Cell(tuple(runs)), Cell(plain(since)), Cell(plain(sdgs))))
+    header = tuple(Cell(plain(w.t(h))) for h in ("Initiative", "Since", "SDGs"))
+    return Table(header, tuple(rows), widths=(7, 2, 1))
+
+
+def goals(w: Writer, city: CityProfile) -> Table:
+    rows = []
+    for item in city.goals:
+        runs: list[Run] = [Run(w.text(item.title), "strong")]
+        runs.extend(w.ref(city, item.source))
+        if item.note:
+            runs.extend((Run(" "), *w.inline(item.note)))
+        target = str(item.target_year) if item.target_year else ""
+        sdgs = ", ".join(str(goal) for goal in item.sdgs)
+        rows.append((Cell(tuple(runs)), Cell(plain(target)), Cell(plain(sdgs))))
+    header = tuple(Cell(plain(w.t(h))) for h in ("Goal", "Target year", "SDGs"))
+    return Table(header, tuple(rows), widths=(7, 2, 1))
+
+
+def partnerships_table(w: Writer, city: CityProfile, only: str | None = None) -> Table | None:
+    rows = []
+    for item in city.partnerships:
+        if only is not None and item.partner != only:
+            continue
+        partner: list[Run] = [*w.partner(item.partner)]
+        partner.extend(w.ref(city, item.source))
+        details: list[Run] = []
+        themes = ", ".join(w.text(t) for t in item.themes)
+        if themes:
+            details.append(Run(themes))
+        if item.note:
+            if details:
+                details.append(Run(". "))
+            details.extend(w.inline(item.note))
+        rows.append(
+            (
+                Cell(tuple(partner)),
+                Cell(plain(w.t(item.type))),
+                Cell(plain(w.date(item.established))),
+                Cell(plain(w.t(item.status))),
+                Cell(tuple(details)),
+            )
+        )
+    if not rows:
+        return None
+    header = tuple(
+        Cell(plain(w.t(h))) for h in ("Partner", "Tie", "Since", "Status", "Themes and notes")
+    )
+    return Table(header, tuple(rows), widths=(3, 2, 2, 1, 5))
+
+
+def timeline_blocks(
+    w: Writer, events: list[tuple[CityProfile, object]], title: str
+) -> tuple[Block, ...]:
+    """A timeline picture and the table of its events, oldest first."""
+    from reportgen import charts
+
+    if not events:
+        return ()
+    ordered = sorted(events, key=lambda pair: pair[1].date.first)  # type: ignore[attr-defined]
+    points = []
+    rows = []
+    for city, event in ordered:
+        date, label = event.date, w.text(event.title)  # type: ignore[attr-defined]
+        points.append(charts.TimelinePoint(date.year, label, w.date(date)))
+        runs: list[Run] = [Run(label)]
+        runs.extend(w.ref(city, event.source))  # type: ignore[attr-defined]
+        if event.description:  # type: ignore[attr-defined]
+            runs.extend((Run(" "), *w.inline(event.description)))  # type: ignore[attr-defined]
+        rows.append((Cell(plain(w.date(date))), Cell(tuple(runs))))
+    alt = f"{title}: " + "; ".join(f"{p.date_label} {p.label}" for p in points)
+    figure = Figure(charts.timeline(points, title=alt), alt)
+    header = (Cell(plain(w.t("Date"))), Cell(plain(w.t("Event"))))
+    return (figure, Table(header, tuple(rows), widths=(2, 8)))
+
+
+def contacts_blocks(w: Writer, contacts: list[object]) -> tuple[Block, ...]:
+    items = [w.contact(c) for c in w.visible(contacts)]  # type: ignore[arg-type]
+    items = [item for item in items if item]
+    return (BulletList(tuple(items)),) if items else ()
+
+
+def city_sections(w: Writer, city: CityProfile, *, prefix: str, level: int) -> list[Section]:
+    """The sections that describe one city, starting at heading ``level``."""
+    sections: list[Section] = []
+
+    def add(key: str, title: str, blocks: tuple[Block, ...] | list[Block], depth: int = 0) -> None:
+        if blocks:
+            sections.append(Section(f"{prefix}-{key}", title, level + depth, tuple(blocks)))
+
+    overview: list[Block] = [key_figures(w, city)]
+    overview.extend(w.blocks(city.summary, "summary", style="lead"))
+    overview.extend(w.blocks(city.overview, "overview"))
+    add("overview", w.t("Overview"), overview)
+    if city.designations:
+        add("designations", w.t("Designations and awards"), [designations(w, city)])
+    if city.sdg_focus:
+        add("sdgs", w.t("SDG focus"), [sdg_figure(w, city.sdg_focus)])
+    if city.initiatives:
+        add("initiatives", w.t("Initiatives"), [initiatives(w, city)])
+    if city.goals:
+        add("goals", w.t("Goals"), [goals(w, city)])
+    partnership_blocks: list[Block] = []
+    table = partnerships_table(w, city)
+    if table:
+        partnership_blocks.append(table)
+    partnership_blocks.extend(
+        timeline_blocks(w, [(city, e) for e in city.timeline], w.t("Timeline"))
+    )
+    add("partnerships", w.t("Partnerships and timeline"), partnership_blocks)
+    add("contacts", w.t("Contacts"), contacts_blocks(w, list(city.contacts)))
+    return sections
+
+
+def build(w: Writer, city: CityProfile) -> tuple[Cover, list[Section]]:
+    """The cover and sections of a city profile."""
+    w.register_sources(city)
+    name = w.city_name(city)
+    subtitle = tuple(r for r in name[1:]) or ()
+    country = _country_name(w, city.country)
+    region = w.text(city.region)
+    cover = Cover(
+        kicker=w.t("City profile"),
+        title=w.text(city.name),
+        subtitle=tuple(Run(r.text.strip(), r.style, r.href, r.lang) for r in subtitle),
+        lines=(plain(", ".join(x for x in (region, country) if x)),),
+    )
+    return cover, city_sections(w, city, prefix="city", level=1)

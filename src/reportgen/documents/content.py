@@ -1,0 +1,169 @@
+"""The contents of a document, independent of its format.
+
+Each document module builds one ``Document`` (sections of blocks made of runs); the PDF
+(HTML) and Word renderers both draw from it, so the two formats cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Align = Literal["left", "right", "center"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text with one style.
+
+    ``style`` names a character style both renderers know: ``em``, ``strong``, ``asof``
+    (the date of a fact), ``ref`` (a source reference), ``verify`` (a stale fact), ``muted``.
+    ``lang`` marks text in another language than the document's (a name in its own script).
+    """
+
+    text: str
+    style: str | None = None
+    href: str | None = None
+    lang: str | None = None
+
+
+Inline = tuple[Run, ...]
+
+
+def plain(text: str, style: str | None = None) -> Inline:
+    return (Run(text, style),) if text else ()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: Inline
+    style: str | None = None
+    """``lead`` (a larger first paragraph), ``note`` (small print), ``mark`` (a notice)."""
+
+    kind = "paragraph"
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[Inline, ...]
+    ordered: bool = False
+
+    kind = "list"
+
+
+@dataclass(frozen=True)
+class Cell:
+    runs: Inline
+    align: Align = "left"
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table whose header row repeats on every page; rows do not split."""
+
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    footer: tuple[tuple[Cell, ...], ...] = ()
+    widths: tuple[int, ...] = ()
+    """Relative column widths; equal when empty."""
+    caption: str | None = None
+    style: str = "grid"
+
+    kind = "table"
+
+
+@dataclass(frozen=True)
+class FactList:
+    """Label and value pairs, shown as a panel of key figures."""
+
+    items: tuple[tuple[str, Inline], ...]
+
+    kind = "facts"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture drawn from the data, as SVG; ``alt`` describes it for every reader."""
+
+    svg: str
+    alt: str
+    caption: str | None = None
+
+    kind = "figure"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of the sources section; ``anchor`` is where ``[n]`` references link to."""
+
+    number: int
+    anchor: str
+    runs: Inline
+
+
+@dataclass(frozen=True)
+class SourceList:
+    """The numbered list of sources that ``[n]`` references point to."""
+
+    sources: tuple[Source, ...]
+
+    kind = "sources"
+
+
+Block = Paragraph | BulletList | Table | FactList | Figure | SourceList
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading (levels 1 to 3) and the blocks under it, up to the next heading."""
+
+    id: str
+    title: str
+    level: int
+    blocks: tuple[Block, ...]
+    lang: str | None = None
+    toc: bool = True
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover page carries."""
+
+    kicker: str
+    """Small line above the title: the kind of document."""
+    title: str
+    subtitle: Inline = ()
+    lines: tuple[Inline, ...] = ()
+    mark: str = ""
+    """Handling mark: "Internal" or "Public"."""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Document properties: PDF metadata and Word core properties."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    lang: str
+    created: dt.datetime
+    modified: dt.datetime
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document, ready for any renderer."""
+
+    name: str
+    """``briefing``, ``city-profile`` or ``proposal``."""
+    meta: Meta
+    cover: Cover
+    sections: tuple[Section, ...]
+    sources: tuple[Source, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    """Fixed strings the renderers need: contents, page, of, sources."""
+    audience: str = "internal"

@@ -1,0 +1,325 @@
+"""The cooperation proposal: logframe, work plan, budget with computed totals, risks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from reportgen.checks import months_between
+from reportgen.documents.content import (
+    Block,
+    Cell,
+    Cover,
+    FactList,
+    Figure,
+    Inline,
+    Paragraph,
+    Run,
+    Section,
+    Table,
+    plain,
+)
+from reportgen.documents.writer import Writer, join
+from reportgen.models import Proposal
+from reportgen.models.proposal import Budget
+
+
+def key_facts(w: Writer, proposal: Proposal) -> FactList:
+    months = months_between(proposal.period.start, proposal.period.end)
+    items: list[tuple[str, Inline]] = [
+        (w.t("Lead city"), w.partner(proposal.lead)),
+        (w.t("Partners"), join([w.partner(p) for p in proposal.partners], ", ")),
+        (
+            w.t("Period"),
+            plain(
+                f"{w.period(proposal.period.start, proposal.period.end)} "
+                f"({months} {w.t('months')})"
+            ),
+        ),
+        (w.t("Status"), plain(w.t(proposal.status))),
+    ]
+    if proposal.programme:
+        items.insert(2, (w.t("Programme"), plain(w.text(proposal.programme.name))))
+    if proposal.budget and proposal.budget.lines:
+        budget = proposal.budget
+        items.append((w.t("Total budget"), plain(w.money(budget.total, budget.currency))))
+    return FactList(tuple(items))
+
+
+def logframe(w: Writer, proposal: Proposal) -> list[Section]:
+    frame = proposal.logframe
+    if frame is None:
+        return []
+    top: list[Block] = [
+        Paragraph((Run(w.t("Goal"), "strong"),)),
+        *w.blocks(frame.goal, "logframe.goal"),
+        Paragraph((Run(w.t("Purpose"), "strong"),)),
+        *w.blocks(frame.purpose, "logframe.purpose"),
+    ]
+    sections = [Section("logframe", w.t("Logical framework"), 1, tuple(top))]
+    header = tuple(
+        Cell(plain(w.t(h)))
+        for h in ("Indicator", "Unit", "Baseline", "Target", "Means of verification")
+    )
+    for index, output in enumerate(frame.outputs):
+        rows = []
+        for indicator in output.indicators:
+            baseline: Inline = ()
+            if indicator.baseline:
+                value = w.number(indicator.baseline.value)
+                if indicator.baseline.as_of:
+                    baseline = w.fact(value, indicator.baseline, proposal, current=False)
+                else:
+                    baseline = plain(value)
+            target: Inline = ()
+            if indicator.target:
+                by = indicator.target.by
+                target = (
+                    Run(w.number(indicator.target.value)),
+                    *((Run(f" {w.t('by')} {w.date(by)}", "asof"),) if by else ()),
+                )
+            rows.append(
+                (
+                    Cell(w.inline(indicator.indicator)),
+                    Cell(plain(indicator.unit or "")),
+                    Cell(baseline),
+                    Cell(target),
+                    Cell(w.inline(indicator.verification)),
+                )
+            )
+        blocks: tuple[Block, ...] = (
+            (Table(header, tuple(rows), widths=(5, 2, 3, 3, 4)),) if rows else ()
+        )
+        title = f"{w.t('Output')} {index + 1}: {w.text(output.title)}"
+        sections.append(Section(f"output-{output.id}", title, 2, blocks))
+    return sections
+
+
+def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
+    from reportgen import charts
+
+    if not proposal.activities:
+        return []
+    outputs = proposal.logframe.outputs if proposal.logframe else []
+    number = {output.id: index + 1 for index, output in enumerate(outputs)}
+    rows = []
+    bars = []
+    for activity in proposal.activities:
+        lead = w.partner(activity.lead) if activity.lead else ()
+        what: list[Run] = [Run(w.text(activity.title), "strong")]
+        description = w.inline(activity.description)
+        if description:
+            what.extend((Run(" "), *description))
+        if activity.outputs:
+            deliverables = "; ".join(w.text(o) for o in activity.outputs)
+            what.append(Run(f" {w.t('Deliverables')}: {deliverables}", "muted"))
+        rows.append(
+            (
+                Cell(plain(activity.id.upper())),
+                Cell(tuple(what)),
+                Cell(plain(f"{number.get(activity.output, '')}")),
+                Cell(plain(w.period(activity.start, activity.end))),
+                Cell(lead),
+            )
+        )
+        label = f"{activity.id.upper()} {w.text(activity.title)}"
+        bars.append(
+            charts.GanttRow(label, activity.start.first, activity.end.last, activity.output)
+        )
+    header = tuple(Cell(plain(w.t(h))) for h in ("ID", "Activity", "Output", "When", "Lead"))
+    table = Table(header, tuple(rows), widths=(1, 8, 1, 4, 3))
+    start, end = proposal.period.start.first, proposal.period.end.last
+    alt = w.t("Work plan") + ": " + "; ".join(
+        f"{bar.label}, {w.period(a.start, a.end)}"
+        for bar, a in zip(bars, proposal.activities, strict=True)
+    )
+    figure = Figure(
+        charts.gantt(bars, start=start, end=end, title=alt, month_label=lambda d: _month(w, d)),
+        alt,
+    )
+    return [table, figure]
+
+
+def _month(w: Writer, day: object) -> str:
+    from babel.dates import format_date
+
+    return str(format_date(day, "MMM", locale=w.locale))  # type: ignore[arg-type]
+
+
+def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
+    from reportgen import charts
+
+    budget = proposal.budget
+    if budget is None or not budget.lines:
+        return []
+    currency = budget.currency
+    right = "right"
+    rows = []
+    for line in budget.lines:
+        item: list[Run] = [Run(w.text(line.item))]
+        if line.activity:
+            item.append(Run(f" ({line.activity.upper()})", "muted"))
+        if line.note:
+            item.extend((Run(" "), *w.inline(line.note)))
+        quantity = w.number(line.quantity) + (f" {line.unit}" if line.unit else "")
+        rows.append(
+            (
+                Cell(tuple(item)),
+                Cell(plain(w.t(line.category))),
+                Cell(plain(quantity), right),
+                Cell(plain(w.amount(line.unit_cost, currency)), right),
+                Cell(plain(w.amount(line.total, currency)), right),
+                Cell(w.partner(line.funded_by) if line.funded_by else ()),
+            )
+        )
+    header = (
+        Cell(plain(w.t("Item"))),
+        Cell(plain(w.t("Category"))),
+        Cell(plain(w.t("Quantity")), right),
+        Cell(plain(f"{w.t('Unit cost')} ({currency})"), right),
+        Cell(plain(f"{w.t('Total')} ({currency})"), right),
+        Cell(plain(w.t("Funded by"))),
+    )
+    total_row = (
+        Cell(plain(w.t("Grand total")), strong=True),
+        Cell(()),
+        Cell(()),
+        Cell(()),
+        Cell(plain(w.amount(budget.total, currency)), right, strong=True),
+        Cell(()),
+    )
+    lines = Table(header, tuple(rows), footer=(total_row,), widths=(6, 3, 3, 3, 3, 3))
+    blocks: list[Block] = [lines]
+    by_category = _subtotals(budget, lambda line: w.t(line.category))
+    by_funder = _subtotals(
+        budget, lambda line: w.partner_text(line.funded_by) if line.funded_by else w.t("Unassigned")
+    )
+    for title, subtotals in ((w.t("By category"), by_category), (w.t("By funder"), by_funder)):
+        sub_rows = tuple(
+            (
+                Cell(plain(label)),
+                Cell(plain(w.amount(amount, currency)), right),
+                Cell(plain(_share(amount, budget.total)), right),
+            )
+            for label, amount in subtotals
+        )
+        sub_header = (
+            Cell(plain(title)),
+            Cell(plain(f"{w.t('Subtotal')} ({currency})"), right),
+            Cell(plain(w.t("Share")), right),
+        )
+        blocks.append(Table(sub_header, sub_rows, widths=(6, 3, 2)))
+    alt = w.t("Budget by category") + ": " + "; ".join(
+        f"{label} {w.money(amount, currency)}" for label, amount in by_category
+    )
+    chart = charts.bar_chart(
+        [charts.Bar(label, amount) for label, amount in by_category],
+        title=alt,
+        format_value=lambda value: w.money(value, currency),
+    )
+    blocks.append(Figure(chart, alt))
+    return blocks
+
+
+def _subtotals(budget: Budget, key: object) -> list[tuple[str, Decimal]]:
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for line in budget.lines:
+        sums[key(line)] += line.total  # type: ignore[operator]
+    return sorted(sums.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _share(amount: Decimal, total: Decimal) -> str:
+    if not total:
+        return ""
+    return f"{(amount * 100 / total):.1f} %"
+
+
+def risks(w: Writer, proposal: Proposal) -> Table | None:
+    if not proposal.risks:
+        return None
+    rows = tuple(
+        (
+            Cell(w.inline(risk.risk)),
+            Cell(plain(w.t(risk.likelihood))),
+            Cell(plain(w.t(risk.impact))),
+            Cell(w.inline(risk.mitigation)),
+            Cell(w.partner(risk.owner) if risk.owner else ()),
+        )
+        for risk in proposal.risks
+    )
+    header = tuple(
+        Cell(plain(w.t(h))) for h in ("Risk", "Likelihood", "Impact", "Mitigation", "Owner")
+    )
+    return Table(header, rows, widths=(5, 2, 2, 6, 3))
+
+
+def sign_off(w: Writer, proposal: Proposal) -> Table | None:
+    if not proposal.sign_off:
+        return None
+    rows = tuple(
+        (
+            Cell(
+                (
+                    Run(w.text(person.name), "strong"),
+                    Run(f"\n{w.text(person.title)}, {w.text(person.organisation)}"),
+                )
+            ),
+            Cell(()),
+            Cell(plain(w.date(person.date))),
+        )
+        for person in proposal.sign_off
+    )
+    header = tuple(Cell(plain(w.t(h))) for h in ("Name and title", "Signature", "Date"))
+    return Table(header, rows, widths=(6, 5, 3), style="signature")
+
+
+def build(w: Writer, proposal: Proposal) -> tuple[Cover, list[Section]]:
+    """The cover and sections of a proposal."""
+    from reportgen.documents.city import contacts_blocks, sdg_figure
+
+    w.register_sources(proposal)
+    partners = join([w.partner(p) for p in [proposal.lead, *proposal.partners]], " · ")
+    lines: list[Inline] = [plain(w.period(proposal.period.start, proposal.period.end))]
+    if proposal.programme:
+        lines.append(plain(w.text(proposal.programme.name)))
+    lines.append(plain(f"{w.t('Status')}: {w.t(proposal.status)}"))
+    cover = Cover(
+        kicker=w.t("Cooperation proposal"),
+        title=w.text(proposal.title),
+        subtitle=partners,
+        lines=tuple(lines),
+    )
+    sections: list[Section] = []
+    summary: list[Block] = [key_facts(w, proposal), *w.blocks(proposal.summary, "summary", "lead")]
+    sections.append(Section("summary", w.t("Summary"), 1, tuple(summary)))
+    for key, title, value in (
+        ("background", "Background", proposal.background),
+        ("problem", "Problem", proposal.problem),
+    ):
+        blocks = w.blocks(value, key)
+        if blocks:
+            sections.append(Section(key, w.t(title), 1, blocks))
+    sections.extend(logframe(w, proposal))
+    plan = work_plan(w, proposal)
+    if plan:
+        sections.append(Section("work-plan", w.t("Activities and work plan"), 1, tuple(plan)))
+    money = budget_blocks(w, proposal)
+    if money:
+        sections.append(Section("budget", w.t("Budget"), 1, tuple(money)))
+    if proposal.sdgs:
+        sections.append(
+            Section("sdgs", w.t("SDG alignment"), 1, (sdg_figure(w, proposal.sdgs),))
+        )
+    table = risks(w, proposal)
+    if table:
+        sections.append(Section("risks", w.t("Risks"), 1, (table,)))
+    governance = w.blocks(proposal.governance, "governance")
+    if governance:
+        sections.append(Section("governance", w.t("Governance"), 1, governance))
+    signatures = sign_off(w, proposal)
+    if signatures:
+        sections.append(Section("sign-off", w.t("Sign-off"), 1, (signatures,)))
+    contacts = contacts_blocks(w, list(proposal.contacts))
+    if contacts:
+        sections.append(Section("contacts", w.t("Contacts"), 1, contacts))
+    return cover, sections

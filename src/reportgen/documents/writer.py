@@ -1,0 +1,339 @@
+"""What every document builder needs: the language, formats, facts, sources and Markdown.
+
+A ``Writer`` lives for one build of one document in one language for one audience.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from reportgen import checks
+from reportgen.documents.content import (
+    Block,
+    BulletList,
+    Inline,
+    Paragraph,
+    Run,
+    Source,
+)
+from reportgen.errors import Loc, format_loc
+from reportgen.models import CityProfile, Profile
+from reportgen.models.common import Contact
+from reportgen.models.types import PartialDate, Text, currency_digits
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+_BABEL_LOCALES = {"en": "en_GB", "zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW"}
+
+
+def babel_locale(lang: str) -> str:
+    """The CLDR locale whose formats a document in ``lang`` uses (``en`` prints 1 May 2019)."""
+    return _BABEL_LOCALES.get(lang, lang.replace("-", "_"))
+
+
+def fallback_chain(lang: str, default: str = "en") -> tuple[str, ...]:
+    """``zh-Hant`` -> (``zh-Hant``, ``zh``, ``en``): the languages tried, in order."""
+    parts = lang.split("-")
+    chain = ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    if default not in chain:
+        chain.append(default)
+    return tuple(chain)
+
+
+@cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("zero", {"html": False}).enable(
+        ["emphasis", "list", "link", "newline", "escape", "backticks"]
+    )
+
+
+@dataclass
+class Writer:
+    """Turns profile values into runs and blocks in one language, for one audience."""
+
+    lang: str = "en"
+    audience: str = "internal"
+    today: dt.date = field(default_factory=dt.date.today)
+    stale_after: int = checks.DEFAULT_STALE_MONTHS
+    cities: dict[str, CityProfile] = field(default_factory=dict)
+    """Cities known to the project, to print partner ids as names."""
+    missing: list[str] = field(default_factory=list)
+    """Texts shown in a fallback language (field paths)."""
+    _sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
+
+    def shows(self, item: Any) -> bool:
+        """False for items marked ``audience: internal`` in a public document."""
+        return not (self.public and getattr(item, "audience", "public") == "internal")
+
+    def visible(self, items: Iterable[Any]) -> list[Any]:
+        return [item for item in items if self.shows(item)]
+
+    # --- words --------------------------------------------------------------------------
+
+    def t(self, message: str) -> str:
+        """A fixed string in the document's language (English until catalogs exist)."""
+        return message
+
+    def text(self, value: Text | str | None, where: str = "") -> str:
+        """The text in the document's language, else along the fallback chain."""
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        chain = fallback_chain(self.lang)
+        if value.translations and not value.has(self.lang) and where:
+            self.missing.append(where)
+        return value.get(chain[0], chain[1:])
+
+    def name(self, value: Text, local_lang: str | None = None) -> Inline:
+        """A name in the document's language, with its local-script form beside it."""
+        main = self.text(value)
+        runs: list[Run] = [Run(main)]
+        local = local_lang or next(
+            (lang for lang in value.languages if lang != self.lang and _non_latin(value.get(lang))),
+            None,
+        )
+        if local and value.has(local) and value.get(local) != main:
+            runs.append(Run(f" {value.get(local)}", lang=local))
+        return tuple(runs)
+
+    def city_name(self, city: CityProfile) -> Inline:
+        return self.name(city.name, city.local_lang)
+
+    def partner(self, ref: str) -> Inline:
+        """A city id printed as the city's name; a free name as it is."""
+        city = self.cities.get(ref)
+        return self.city_name(city) if city else (Run(ref),)
+
+    def partner_text(self, ref: str) -> str:
+        city = self.cities.get(ref)
+        return self.text(city.name) if city else ref
+
+    # --- numbers and dates ------------------------------------------------------------------
+
+    @property
+    def locale(self) -> str:
+        return babel_locale(self.lang)
+
+    def date(self, value: PartialDate | dt.date | None) -> str:
+        from babel.dates import format_date, format_skeleton
+
+        if value is None:
+            return ""
+        if isinstance(value, dt.date):
+            return str(format_date(value, "long", locale=self.locale))
+        if value.precision == "day":
+            return str(format_date(value.first, "long", locale=self.locale))
+        if value.precision == "month":
+            return str(format_skeleton("yMMMM", value.first, locale=self.locale))
+        return str(value.year)
+
+    def period(self, start: PartialDate, end: PartialDate) -> str:
+        return f"{self.date(start)} – {self.date(end)}"
+
+    def number(self, value: int | Decimal) -> str:
+        from babel.numbers import format_decimal
+
+        return str(format_decimal(value, locale=self.locale))
+
+    def money(self, value: Decimal, currency: str) -> str:
+        from babel.numbers import format_currency
+
+        return str(
+            format_currency(
+                value,
+                currency,
+                format="¤¤\u00a0#,##0.00",
+                locale=self.locale,
+                currency_digits=True,
+            )
+        )
+
+    def amount(self, value: Decimal, currency: str) -> str:
+        """An amount without its currency, with the currency's minor-unit digits."""
+        from babel.numbers import format_decimal
+
+        digits = currency_digits(currency)
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return str(format_decimal(value, format=pattern, locale=self.locale))
+
+    # --- facts and sources -------------------------------------------------------------------
+
+    def register_sources(self, profile: Profile) -> None:
+        """Number the sources of a profile in the order they are registered."""
+        for source in profile.sources:
+            key = (profile.id, source.id)
+            if key in self._sources:
+                continue
+            number = len(self._sources) + 1
+            runs: list[Run] = [Run(self.text(source.title), "em")]
+            if source.publisher:
+                runs.append(Run(f". {self.text(source.publisher)}"))
+            if source.accessed:
+                runs.append(Run(f". {self.t('Accessed')} {self.date(source.accessed)}"))
+            if source.note:
+                runs.append(Run(f". {self.text(source.note)}"))
+            if source.url:
+                runs.append(Run(". "))
+                runs.append(Run(source.url, href=source.url))
+            anchor = f"src-{number}"
+            self._sources[key] = Source(number, anchor, tuple(runs))
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(self._sources.values())
+
+    def ref(self, profile: Profile, source_id: str | None) -> Inline:
+        """``[3]``, linked to the sources section; nothing when there is no source."""
+        if source_id is None:
+            return ()
+        source = self._sources.get((profile.id, source_id))
+        if source is None:
+            return ()
+        return (Run(f"[{source.number}]", "ref", href=f"#{source.anchor}"),)
+
+    def stale(self, as_of: PartialDate) -> bool:
+        return checks.is_stale(
+            _AsOf(as_of), checks.months_before(self.today, self.stale_after)
+        )
+
+    def fact(self, value: str, fact: Any, profile: Profile, *, current: bool = True) -> Inline:
+        """``941,239 as of 1 May 2019 [1]``, with a verify mark when a current fact is stale."""
+        runs: list[Run] = [Run(value)]
+        runs.append(Run(f" {self.t('as of')} {self.date(fact.as_of)}", "asof"))
+        runs.extend(self.ref(profile, getattr(fact, "source", None)))
+        if current and self.stale(fact.as_of):
+            runs.append(Run(f" {self.t('verify')}", "verify"))
+        return tuple(runs)
+
+    # --- markdown -----------------------------------------------------------------------------
+
+    def blocks(self, value: Text | None, where: str = "", style: str | None = None) -> tuple[Block, ...]:
+        """Markdown-subset text as paragraphs and lists; raw HTML stays literal text."""
+        source = self.text(value, where)
+        if not source:
+            return ()
+        tokens = _markdown().parse(source)
+        out: list[Block] = []
+        items: list[Inline] = []
+        depth = 0
+        ordered = False
+        for token in tokens:
+            if token.type in ("bullet_list_open", "ordered_list_open"):
+                if depth == 0:
+                    items, ordered = [], token.type == "ordered_list_open"
+                depth += 1
+            elif token.type in ("bullet_list_close", "ordered_list_close"):
+                depth -= 1
+                if depth == 0:
+                    out.append(BulletList(tuple(items), ordered))
+            elif token.type == "inline":
+                runs = _inline(token.children or [])
+                if depth:
+                    items.append(runs)
+                else:
+                    out.append(Paragraph(runs, style))
+        return tuple(out)
+
+    def inline(self, value: Text | None, where: str = "") -> Inline:
+        """Markdown-subset text flattened to one line of runs."""
+        runs: list[Run] = []
+        for block in self.blocks(value, where):
+            if isinstance(block, Paragraph):
+                if runs:
+                    runs.append(Run(" "))
+                runs.extend(block.runs)
+            elif isinstance(block, BulletList):
+                for item in block.items:
+                    if runs:
+                        runs.append(Run("; "))
+                    runs.extend(item)
+        return tuple(runs)
+
+    # --- contacts ---------------------------------------------------------------------------
+
+    def contact(self, contact: Contact) -> Inline:
+        parts: list[Inline] = []
+        for value in (contact.name, contact.title, contact.unit, contact.address):
+            if value is not None:
+                parts.append((Run(self.text(value)),))
+        if not self.public:
+            if contact.phone:
+                parts.append((Run(contact.phone),))
+            if contact.email:
+                parts.append((Run(contact.email, href=f"mailto:{contact.email}"),))
+        if contact.url:
+            parts.append((Run(contact.url, href=contact.url),))
+        return join(parts, ", ")
+
+
+@dataclass(frozen=True)
+class _AsOf:
+    as_of: PartialDate
+
+
+def join(parts: Sequence[Inline], separator: str) -> Inline:
+    runs: list[Run] = []
+    for index, part in enumerate(p for p in parts if p):
+        if index:
+            runs.append(Run(separator))
+        runs.extend(part)
+    return tuple(runs)
+
+
+_LATIN = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\s]*$")
+
+
+def _non_latin(text: str) -> bool:
+    return not _LATIN.match(text)
+
+
+def _inline(children: Sequence[Any]) -> Inline:
+    runs: list[Run] = []
+    styles: list[str] = []
+    href: str | None = None
+    for child in children:
+        kind = child.type
+        if kind in ("em_open", "strong_open"):
+            styles.append(kind[:-5])
+        elif kind in ("em_close", "strong_close"):
+            if styles:
+                styles.pop()
+        elif kind == "link_open":
+            target = str(child.attrs.get("href", ""))
+            href = target if target.startswith(SAFE_SCHEMES) else None
+        elif kind == "link_close":
+            href = None
+        elif kind in ("softbreak", "hardbreak"):
+            runs.append(Run(" "))
+        elif kind in ("text", "code_inline"):
+            if child.content:
+                runs.append(Run(child.content, styles[-1] if styles else None, href))
+    return _merge(runs)
+
+
+def _merge(runs: list[Run]) -> Inline:
+    merged: list[Run] = []
+    for run in runs:
+        last = merged[-1] if merged else None
+        if last and (last.style, last.href, last.lang) == (run.style, run.href, run.lang):
+            merged[-1] = Run(last.text + run.text, last.style, last.href, last.lang)
+        else:
+            merged.append(run)
+    return tuple(merged)
+
+
+def where(loc: Loc) -> str:
+    return format_loc(loc)

@@ -1,0 +1,179 @@
+"""One build: a profile into its document, in each language and format asked.
+
+profile -> project checks -> Document (per language) -> renderer (per format) -> atomic write
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen import checks
+from reportgen.documents import Options, build_document, document_for
+from reportgen.documents.content import Document
+from reportgen.errors import InvalidInput, Issue, Report, Severity, UsageError, display_path
+from reportgen.output import write_atomic
+from reportgen.project import MANIFEST_NAME, Project, dependencies, find_manifest, load_profile
+from reportgen.renderers import FORMATS
+
+EXTENSIONS = {"pdf": "pdf", "docx": "docx", "html": "html"}
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What ``reportgen build`` was asked for."""
+
+    source: Path
+    document: str | None = None
+    formats: Sequence[str] = ("pdf",)
+    languages: Sequence[str] = ("en",)
+    audience: str = "internal"
+    output: Path | None = None
+    paper: str = "a4"
+    pdf_variant: str | None = None
+    reference_docx: Path | None = None
+    profiles: Path | None = None
+    stale_after: int = checks.DEFAULT_STALE_MONTHS
+    strict: bool = False
+    today: dt.date | None = None
+
+
+@dataclass
+class BuildResult:
+    written: list[Path] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+
+def source_date(paths: Sequence[Path]) -> dt.datetime:
+    """The date a document carries: ``SOURCE_DATE_EPOCH``, else its newest input file."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        stamp = int(epoch)
+    else:
+        stamp = max(int(p.stat().st_mtime) for p in paths)
+    return dt.datetime.fromtimestamp(stamp, dt.UTC)
+
+
+def default_output_folder() -> Path:
+    """The manifest's output folder when there is a manifest, else ``./output``."""
+    manifest = find_manifest()
+    if manifest is None:
+        return Path("output")
+    from reportgen.project import load_manifest
+
+    try:
+        return manifest.parent / load_manifest(manifest).output
+    except InvalidInput:
+        return manifest.parent / "output"
+
+
+def target_name(ident: str, document: str, lang: str, fmt: str) -> str:
+    return f"{ident}.{document}.{lang}.{EXTENSIONS[fmt]}"
+
+
+def build(request: BuildRequest) -> BuildResult:
+    """Build every format × language asked; nothing is written if any of them fails."""
+    for fmt in request.formats:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
+    today = request.today or dt.date.today()
+    profile, project, report = load_profile(
+        request.source, profiles=request.profiles, stale_after=request.stale_after, today=today
+    )
+    name = document_for(profile, request.document)
+    inputs = [request.source, *_dependency_paths(project, profile)]
+    created = source_date(inputs)
+    targets = _targets(request, profile.id, name)
+    rendered: list[tuple[Path, bytes]] = []
+    for lang in request.languages:
+        options = Options(
+            lang=lang,
+            audience=request.audience,
+            today=today,
+            stale_after=request.stale_after,
+            created=created,
+        )
+        doc = build_document(name, profile, project, options)
+        for fmt in request.formats:
+            data = render(doc, fmt, request, attachments=inputs)
+            rendered.append((targets[(lang, fmt)], data))
+    if report.failed(strict=request.strict):
+        raise InvalidInput(report)
+    result = BuildResult(report=report)
+    for path, data in rendered:
+        write_atomic(path, data)
+        result.written.append(path)
+    return result
+
+
+def _dependency_paths(project: Project, profile: object) -> list[Path]:
+    paths: list[Path] = []
+    for kind, ident in dependencies(profile):  # type: ignore[arg-type]
+        paths.extend(entry.path for entry in project.find(kind, ident)[:1])
+    return paths
+
+
+def _targets(request: BuildRequest, ident: str, name: str) -> dict[tuple[str, str], Path]:
+    pairs = [(lang, fmt) for lang in request.languages for fmt in request.formats]
+    out = request.output
+    if out is not None and len(pairs) == 1 and not out.is_dir() and out.suffix:
+        return {pairs[0]: out}
+    folder = out if out is not None else default_output_folder()
+    return {(lang, fmt): folder / target_name(ident, name, lang, fmt) for lang, fmt in pairs}
+
+
+def render(
+    doc: Document, fmt: str, request: BuildRequest, *, attachments: Sequence[Path] = ()
+) -> bytes:
+    """The bytes of ``doc`` in format ``fmt``."""
+    from reportgen.renderers.html import render_html, stylesheet
+
+    templates = _project_templates()
+    if fmt == "html":
+        return render_html(doc, paper=request.paper, project_templates=templates).encode("utf-8")
+    if fmt == "pdf":
+        from reportgen.renderers.pdf import Attachment, render_pdf
+
+        html = render_html(doc, paper=request.paper, inline_css=False, project_templates=templates)
+        files = []
+        if request.pdf_variant == "pdf/a-3b":
+            files = [Attachment(path, "source profile") for path in attachments]
+        identifier = hashlib.md5(html.encode("utf-8"), usedforsecurity=False).hexdigest()
+        return render_pdf(
+            html,
+            stylesheet(templates),
+            variant=request.pdf_variant,
+            attachments=files,
+            identifier=identifier.encode("ascii"),
+        )
+    if fmt == "docx":
+        from reportgen.renderers.docx import render_docx
+
+        return render_docx(doc, reference=request.reference_docx)
+    raise UsageError(f"unknown format '{fmt}'")
+
+
+def _project_templates() -> Path | None:
+    manifest = find_manifest()
+    root = manifest.parent if manifest else Path.cwd()
+    folder = root / "templates"
+    return folder if folder.is_dir() else None
+
+
+def missing_translation_issue(source: Path, lang: str, fields: Sequence[str]) -> Issue:
+    shown = ", ".join(fields[:8]) + (", ..." if len(fields) > 8 else "")
+    return Issue(
+        display_path(source),
+        None,
+        None,
+        "",
+        f"{len(fields)} texts have no {lang} translation: {shown}",
+        Severity.WARNING,
+    )
+
+
+__all__ = ["MANIFEST_NAME", "BuildRequest", "BuildResult", "build"]

@@ -1,0 +1,34 @@
+"""The self-contained HTML page that the PDF is made from (Jinja2 templates)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from reportgen._version import __version__
+from reportgen.documents.content import Document
+from reportgen.templating import environment
+
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+@cache
+def stylesheet(project_templates: Path | None = None) -> str:
+    """The print stylesheet: the project's ``templates/print.css`` if it has one."""
+    if project_templates is not None and (project_templates / "print.css").is_file():
+        return (project_templates / "print.css").read_text("utf-8")
+    return files("reportgen").joinpath("templates", "print.css").read_text("utf-8")
+
+
+def render_html(
+    doc: Document,
+    *,
+    paper: str = "a4",
+    inline_css: bool = True,
+    project_templates: Path | None = None,
+) -> str:
+    """The document as HTML; with ``inline_css`` the stylesheet is inside the page."""
+    template = environment(project_templates).get_template(f"{doc.name}.html.j2")
+    css = stylesheet(project_templates) if inline_css else ""
+    return str(template.render(doc=doc, css=css, paper=PAPER[paper], version=__version__))

@@ -1,0 +1,68 @@
+"""The Jinja2 environment: project templates first, the built-in ones last.
+
+Autoescape is on, undefined names are errors, and ``None`` prints as nothing, so an
+absent value can never reach a page as "None". Profile text is only ever data here:
+it is escaped, never compiled as a template.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from reportgen.documents.content import Run
+
+
+def _finalize(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def runs_html(runs: Iterable[Run]) -> Markup:
+    """Runs as HTML: text escaped, styles as classes, links only where they are safe."""
+    out: list[str] = []
+    for run in runs:
+        html = str(escape(run.text)).replace("\n", "<br>")
+        if run.style in ("em", "strong"):
+            html = f"<{run.style}>{html}</{run.style}>"
+        elif run.style:
+            html = f'<span class="{run.style}">{html}</span>'
+        if run.lang:
+            html = f'<span lang="{escape(run.lang)}">{html}</span>'
+        if run.href:
+            css = ' class="ref"' if run.style == "ref" else ""
+            html = f'<a href="{escape(run.href)}"{css}>{html}</a>'
+        out.append(html)
+    return Markup("".join(out))
+
+
+def svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+@cache
+def environment(project_templates: Path | None = None) -> Any:
+    """The template environment; ``project_templates`` overrides built-in templates by name."""
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    loaders: list[Any] = []
+    if project_templates is not None and project_templates.is_dir():
+        loaders.append(FileSystemLoader(project_templates))
+    loaders.append(PackageLoader("reportgen", "templates"))
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["runs"] = runs_html
+    env.filters["svg_uri"] = svg_uri
+    return env
