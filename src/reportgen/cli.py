@@ -194,17 +194,37 @@ def new(
     type=click.Choice(["pdf", "html", "docx"]),
     help="Format; repeat for several (default: pdf).",
 )
-@click.option("--lang", "languages", multiple=True, metavar="LANG",
-              help="Language (BCP 47); repeat for several (default: en).")
-@click.option("--audience", type=click.Choice(["internal", "public"]), default="internal",
-              show_default=True, help="public leaves out everything marked internal.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="The file when one is built, else a folder (default: output/).")
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Language (BCP 47); repeat for several (default: en).",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "public"]),
+    default="internal",
+    show_default=True,
+    help="public leaves out everything marked internal.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The file when one is built, else a folder (default: output/).",
+)
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/ua-1"]),
-              help="Archival (sources attached) or accessible (tagged) PDF.")
-@click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Word file whose styles the DOCX uses (a city's own template).")
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/a-3b", "pdf/ua-1"]),
+    help="Archival (sources attached) or accessible (tagged) PDF.",
+)
+@click.option(
+    "--reference-docx",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Word file whose styles the DOCX uses (a city's own template).",
+)
 @profiles_option
 @common_options
 def build(
@@ -223,11 +243,11 @@ def build(
     debug: bool,
 ) -> None:
     """Build one document from FILE in each format and language asked."""
+    import re
+
     from reportgen.models.types import LANG_PATTERN
     from reportgen.pipeline import BuildRequest
     from reportgen.pipeline import build as run_build
-
-    import re
 
     for lang in languages:
         if not re.match(LANG_PATTERN, lang):
@@ -251,6 +271,63 @@ def build(
     print_report(result.report)
     for path in result.written:
         click.echo(str(path))
+
+
+@cli.command()
+@common_options
+def doctor(strict: bool, stale_after: int, debug: bool) -> None:
+    """Check this machine: engines, system libraries and fonts for each script."""
+    import ctypes.util
+    import importlib.metadata
+
+    from rich.table import Table
+
+    from reportgen import fonts
+
+    rows: list[tuple[str, str, bool]] = []
+    for package, needed_for in (
+        ("weasyprint", "PDF"),
+        ("python-docx", "Word"),
+        ("cairosvg", "pictures in Word"),
+    ):
+        try:
+            version = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            rows.append((f"{package} ({needed_for})", "not installed: run ./run setup", False))
+        else:
+            rows.append((f"{package} ({needed_for})", version, True))
+    from reportgen.renderers.pdf import available
+
+    loads, reason = available()
+    rows.append(("WeasyPrint loads", "yes" if loads else reason, loads))
+    subset = ctypes.util.find_library("harfbuzz-subset") is not None
+    rows.append(
+        (
+            "HarfBuzz subsetting (libharfbuzz-subset0)",
+            "yes"
+            if subset
+            else "missing: PDFs build about 7x slower; apt-get install libharfbuzz-subset0",
+            subset,
+        )
+    )
+    for script, family, own, drawn in fonts.script_report():
+        state = (
+            family
+            if own
+            else ("another font" if drawn else "no font: install fonts-noto-cjk fonts-noto-core")
+        )
+        rows.append((f"Fonts: {script}", state, drawn))
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("")
+    for name, result, ok in rows:
+        table.add_row(name, result, "[green]ok[/]" if ok else "[red]missing[/]")
+    from rich.console import Console
+
+    Console().print(table)
+    if not all(ok for _, _, ok in rows):
+        raise SystemExit(ExitStatus.FAILURE)
 
 
 def _wants_debug(argv: list[str]) -> bool:

@@ -51,10 +51,7 @@ class BuildResult:
 def source_date(paths: Sequence[Path]) -> dt.datetime:
     """The date a document carries: ``SOURCE_DATE_EPOCH``, else its newest input file."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        stamp = int(epoch)
-    else:
-        stamp = max(int(p.stat().st_mtime) for p in paths)
+    stamp = int(epoch) if epoch.isdigit() else max(int(p.stat().st_mtime) for p in paths)
     return dt.datetime.fromtimestamp(stamp, dt.UTC)
 
 
@@ -86,6 +83,15 @@ def build(request: BuildRequest) -> BuildResult:
     )
     name = document_for(profile, request.document)
     inputs = [request.source, *_dependency_paths(project, profile)]
+    if "pdf" in request.formats:
+        from reportgen.fonts import uncovered
+
+        for path in inputs:
+            entry = project.add(path)
+            if entry.doc is not None:
+                report.extend(uncovered(entry.doc))
+        if report.errors:
+            raise InvalidInput(report)
     created = source_date(inputs)
     targets = _targets(request, profile.id, name)
     rendered: list[tuple[Path, bytes]] = []

@@ -118,9 +118,14 @@ def build_document(name: str, profile: Profile, project: Project, options: Optio
     )
 
 
+PUBLIC_NOTE = (
+    "For public distribution: internal notes, sensitivities and contact details are left out."
+)
+
+
 def _audience_note(w: Writer) -> str:
     if w.public:
-        return w.t("For public distribution: internal notes, sensitivities and contact details are left out.")
+        return w.t(PUBLIC_NOTE)
     return w.t("Internal: not for distribution outside the office.")
 
 

@@ -39,6 +39,10 @@ def _utc_offset(zone: str, day: dt.date) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+def _zone_label(visit: Visit) -> str:
+    return f"{visit.timezone} ({_utc_offset(visit.timezone, visit.dates.start.first)})"
+
+
 def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) -> list[Block]:
     start, end = visit.dates.start, visit.dates.end
     if visit.direction == "inbound":
@@ -53,7 +57,10 @@ def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) 
             w.t("Direction"),
             plain(direction.format(host=w.text(host.name), guest=w.text(guest.name))),
         ),
-        (w.t("Local time"), plain(f"{visit.timezone} ({_utc_offset(visit.timezone, start.first)})")),
+        (
+            w.t("Local time"),
+            plain(f"{visit.timezone} ({_utc_offset(visit.timezone, start.first)})"),
+        ),
     ]
     people = w.visible(visit.delegation)
     if people:
@@ -119,7 +126,9 @@ def people_table(w: Writer, people: list[Person], *, numbered: bool) -> Table:
         position = ", ".join(w.text(v) for v in (person.title, person.organisation) if v)
         notes: list[str] = []
         if person.languages:
-            notes.append(f"{w.t('Languages')}: {', '.join(_language_name(w, x) for x in person.languages)}")
+            notes.append(
+                f"{w.t('Languages')}: {', '.join(_language_name(w, x) for x in person.languages)}"
+            )
         if person.dietary and not w.public:
             notes.append(f"{w.t('Dietary')}: {w.text(person.dietary)}")
         role = w.text(person.role)
@@ -151,7 +160,9 @@ def people(w: Writer, visit: Visit) -> list[Section]:
         return []
     sections = [Section("people", w.t("Delegation and hosts"), 1, ())]
     if delegation:
-        note = Paragraph(plain(w.t("In protocol order; the first is the head of delegation.")), "note")
+        note = Paragraph(
+            plain(w.t("In protocol order; the first is the head of delegation.")), "note"
+        )
         table = people_table(w, delegation, numbered=True)
         sections.append(Section("delegation", w.t("Delegation"), 2, (note, table)))
     if hosts:
@@ -248,7 +259,9 @@ def build(
                 sections.append(section)
     history = relationship(w, host, guest)
     if history:
-        sections.append(Section("relationship", w.t("History of the relationship"), 1, tuple(history)))
+        sections.append(
+            Section("relationship", w.t("History of the relationship"), 1, tuple(history))
+        )
     if proposals:
         blocks = proposals_in_brief(w, proposals)
         sections.append(Section("proposals", w.t("Related proposals"), 1, tuple(blocks)))

@@ -19,6 +19,8 @@ from reportgen.documents.content import (
 )
 from reportgen.documents.writer import Writer, join
 from reportgen.models import CityProfile
+from reportgen.models.city import TimelineEvent
+from reportgen.models.common import Contact
 
 
 def head_of_government(w: Writer, city: CityProfile) -> Inline:
@@ -89,8 +91,10 @@ def sdg_figure(w: Writer, goals: list[int]) -> Figure:
     from reportgen import charts
 
     titles = {goal: w.t(charts.SDG_TITLES[goal]) for goal in goals}
-    alt = w.t("Sustainable Development Goals") + ": " + "; ".join(
-        f"{goal} {titles[goal]}" for goal in goals
+    alt = (
+        w.t("Sustainable Development Goals")
+        + ": "
+        + "; ".join(f"{goal} {titles[goal]}" for goal in goals)
     )
     return Figure(charts.sdg_chips(goals, titles, title=alt), alt)
 
@@ -181,23 +185,23 @@ def partnerships_table(w: Writer, city: CityProfile, only: str | None = None) ->
 
 
 def timeline_blocks(
-    w: Writer, events: list[tuple[CityProfile, object]], title: str
+    w: Writer, events: list[tuple[CityProfile, TimelineEvent]], title: str
 ) -> tuple[Block, ...]:
     """A timeline picture and the table of its events, oldest first."""
     from reportgen import charts
 
     if not events:
         return ()
-    ordered = sorted(events, key=lambda pair: pair[1].date.first)  # type: ignore[attr-defined]
+    ordered = sorted(events, key=lambda pair: pair[1].date.first)
     points = []
     rows = []
     for city, event in ordered:
-        date, label = event.date, w.text(event.title)  # type: ignore[attr-defined]
+        date, label = event.date, w.text(event.title)
         points.append(charts.TimelinePoint(date.year, label, w.date(date)))
         runs: list[Run] = [Run(label)]
-        runs.extend(w.ref(city, event.source))  # type: ignore[attr-defined]
-        if event.description:  # type: ignore[attr-defined]
-            runs.extend((Run(" "), *w.inline(event.description)))  # type: ignore[attr-defined]
+        runs.extend(w.ref(city, event.source))
+        if event.description:
+            runs.extend((Run(" "), *w.inline(event.description)))
         rows.append((Cell(plain(w.date(date))), Cell(tuple(runs))))
     alt = f"{title}: " + "; ".join(f"{p.date_label} {p.label}" for p in points)
     figure = Figure(charts.timeline(points, title=alt), alt)
@@ -205,8 +209,8 @@ def timeline_blocks(
     return (figure, Table(header, tuple(rows), widths=(2, 8)))
 
 
-def contacts_blocks(w: Writer, contacts: list[object]) -> tuple[Block, ...]:
-    items = [w.contact(c) for c in w.visible(contacts)]  # type: ignore[arg-type]
+def contacts_blocks(w: Writer, contacts: list[Contact]) -> tuple[Block, ...]:
+    items = [w.contact(c) for c in w.visible(contacts)]
     items = [item for item in items if item]
     return (BulletList(tuple(items)),) if items else ()
 

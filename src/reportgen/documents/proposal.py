@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from reportgen.checks import months_between
 from reportgen.documents.content import (
+    Align,
     Block,
     Cell,
     Cover,
@@ -32,8 +33,7 @@ def key_facts(w: Writer, proposal: Proposal) -> FactList:
         (
             w.t("Period"),
             plain(
-                f"{w.period(proposal.period.start, proposal.period.end)} "
-                f"({months} {w.t('months')})"
+                f"{w.period(proposal.period.start, proposal.period.end)} ({months} {w.t('months')})"
             ),
         ),
         (w.t("Status"), plain(w.t(proposal.status))),
@@ -129,9 +129,13 @@ def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
     header = tuple(Cell(plain(w.t(h))) for h in ("ID", "Activity", "Output", "When", "Lead"))
     table = Table(header, tuple(rows), widths=(1, 8, 1, 4, 3))
     start, end = proposal.period.start.first, proposal.period.end.last
-    alt = w.t("Work plan") + ": " + "; ".join(
-        f"{bar.label}, {w.period(a.start, a.end)}"
-        for bar, a in zip(bars, proposal.activities, strict=True)
+    alt = (
+        w.t("Work plan")
+        + ": "
+        + "; ".join(
+            f"{bar.label}, {w.period(a.start, a.end)}"
+            for bar, a in zip(bars, proposal.activities, strict=True)
+        )
     )
     figure = Figure(
         charts.gantt(bars, start=start, end=end, title=alt, month_label=lambda d: _month(w, d)),
@@ -153,7 +157,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
     if budget is None or not budget.lines:
         return []
     currency = budget.currency
-    right = "right"
+    right: Align = "right"
     rows = []
     for line in budget.lines:
         item: list[Run] = [Run(w.text(line.item))]
@@ -209,8 +213,10 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
             Cell(plain(w.t("Share")), right),
         )
         blocks.append(Table(sub_header, sub_rows, widths=(6, 3, 2)))
-    alt = w.t("Budget by category") + ": " + "; ".join(
-        f"{label} {w.money(amount, currency)}" for label, amount in by_category
+    alt = (
+        w.t("Budget by category")
+        + ": "
+        + "; ".join(f"{label} {w.money(amount, currency)}" for label, amount in by_category)
     )
     chart = charts.bar_chart(
         [charts.Bar(label, amount) for label, amount in by_category],
@@ -307,9 +313,7 @@ def build(w: Writer, proposal: Proposal) -> tuple[Cover, list[Section]]:
     if money:
         sections.append(Section("budget", w.t("Budget"), 1, tuple(money)))
     if proposal.sdgs:
-        sections.append(
-            Section("sdgs", w.t("SDG alignment"), 1, (sdg_figure(w, proposal.sdgs),))
-        )
+        sections.append(Section("sdgs", w.t("SDG alignment"), 1, (sdg_figure(w, proposal.sdgs),)))
     table = risks(w, proposal)
     if table:
         sections.append(Section("risks", w.t("Risks"), 1, (table,)))

@@ -205,9 +205,7 @@ class Writer:
         return (Run(f"[{source.number}]", "ref", href=f"#{source.anchor}"),)
 
     def stale(self, as_of: PartialDate) -> bool:
-        return checks.is_stale(
-            _AsOf(as_of), checks.months_before(self.today, self.stale_after)
-        )
+        return checks.is_stale(_AsOf(as_of), checks.months_before(self.today, self.stale_after))
 
     def fact(self, value: str, fact: Any, profile: Profile, *, current: bool = True) -> Inline:
         """``941,239 as of 1 May 2019 [1]``, with a verify mark when a current fact is stale."""
@@ -220,7 +218,9 @@ class Writer:
 
     # --- markdown -----------------------------------------------------------------------------
 
-    def blocks(self, value: Text | None, where: str = "", style: str | None = None) -> tuple[Block, ...]:
+    def blocks(
+        self, value: Text | None, where: str = "", style: str | None = None
+    ) -> tuple[Block, ...]:
         """Markdown-subset text as paragraphs and lists; raw HTML stays literal text."""
         source = self.text(value, where)
         if not source:
@@ -318,9 +318,8 @@ def _inline(children: Sequence[Any]) -> Inline:
             href = None
         elif kind in ("softbreak", "hardbreak"):
             runs.append(Run(" "))
-        elif kind in ("text", "code_inline"):
-            if child.content:
-                runs.append(Run(child.content, styles[-1] if styles else None, href))
+        elif kind in ("text", "code_inline") and child.content:
+            runs.append(Run(child.content, styles[-1] if styles else None, href))
     return _merge(runs)
 
 

@@ -1,0 +1,834 @@
+"""Charts drawn as SVG from data: SDG chips, partnership timelines, work plans and bar charts.
+
+Each function returns a self-contained SVG document: no scripts, no links, no external files.
+The document is sized in millimetres (``width="170mm"``) and its ``viewBox`` counts in
+millimetres too, so every length below is in mm. Text widths are estimated from Noto Sans
+metrics, which keeps the layout independent of the fonts installed where the code runs and
+the output identical for identical input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from xml.sax.saxutils import escape
+
+__all__ = [
+    "SDG_COLOURS",
+    "SDG_TITLES",
+    "Bar",
+    "GanttRow",
+    "TimelinePoint",
+    "bar_chart",
+    "gantt",
+    "sdg_chips",
+    "sdg_text_colour",
+    "timeline",
+]
+
+SDG_TITLES: dict[int, str] = {
+    1: "No Poverty",
+    2: "Zero Hunger",
+    3: "Good Health and Well-being",
+    4: "Quality Education",
+    5: "Gender Equality",
+    6: "Clean Water and Sanitation",
+    7: "Affordable and Clean Energy",
+    8: "Decent Work and Economic Growth",
+    9: "Industry, Innovation and Infrastructure",
+    10: "Reduced Inequalities",
+    11: "Sustainable Cities and Communities",
+    12: "Responsible Consumption and Production",
+    13: "Climate Action",
+    14: "Life Below Water",
+    15: "Life on Land",
+    16: "Peace, Justice and Strong Institutions",
+    17: "Partnerships for the Goals",
+}
+
+SDG_COLOURS: dict[int, str] = {
+    1: "#E5243B",
+    2: "#DDA63A",
+    3: "#4C9F38",
+    4: "#C5192D",
+    5: "#FF3A21",
+    6: "#26BDE2",
+    7: "#FCC30B",
+    8: "#A21942",
+    9: "#FD6925",
+    10: "#DD1367",
+    11: "#FD9D24",
+    12: "#BF8B2E",
+    13: "#3F7E44",
+    14: "#0A97D9",
+    15: "#56C02B",
+    16: "#00689D",
+    17: "#19486A",
+}
+
+FONT_FAMILY = "Noto Sans, Noto Sans CJK JP, Noto Sans CJK SC, Noto Sans Thai, sans-serif"
+
+WHITE = "#FFFFFF"
+DARK_TEXT = "#1A1A1A"
+ACCENT = "#1F3A5F"
+TEXT = "#2B2B2B"
+MUTED = "#5F6B7A"
+RULE = "#B9C3CF"
+GRID = "#E3E8EE"
+ZEBRA = "#F4F6F9"
+POLE = "#9AA7B8"
+
+# Muted colours for Gantt groups, in order of first appearance; more groups repeat them.
+GROUP_COLOURS = (
+    "#1F3A5F",
+    "#4E79A7",
+    "#5B8E55",
+    "#C7893B",
+    "#8C5A84",
+    "#3E8A8A",
+    "#B5564E",
+    "#7A7F87",
+)
+UNGROUPED_COLOUR = "#8C96A3"
+
+# Font sizes (mm in the viewBox): 2.65 mm is 7.5 pt, 2.4 mm is 6.8 pt.
+TEXT_SIZE = 2.65
+SMALL_SIZE = 2.4
+LINE_HEIGHT = 1.25  # times the font size
+BASELINE = 0.93  # baseline below the top of a line box, times the font size
+CAP_HEIGHT = 0.714  # Noto Sans cap height, times the font size
+BOLD_FACTOR = 1.06  # Noto Sans Bold is at most about 6 % wider than Regular
+
+# Advance widths of Noto Sans Regular for ASCII 32..126, in thousandths of an em.
+_ASCII_WIDTHS = (
+    260, 269, 408, 646, 572, 831, 732, 225, 300, 300, 551, 572, 268, 322, 268, 372,
+    572, 572, 572, 572, 572, 572, 572, 572, 572, 572, 268, 268, 572, 572, 572, 434,
+    899, 639, 650, 632, 730, 556, 519, 728, 741, 339, 273, 619, 524, 907, 760, 781,
+    605, 781, 622, 549, 556, 731, 600, 930, 586, 566, 572, 329, 372, 329, 572, 444,
+    281, 561, 615, 480, 615, 564, 344, 615, 618, 258, 258, 534, 258, 935, 618, 605,
+    615, 615, 413, 479, 361, 618, 508, 786, 529, 510, 470, 380, 551, 380, 572,
+)  # fmt: skip
+_OTHER_WIDTHS = {
+    "…": 791, "–": 500, "—": 1000, "·": 268, "‘": 225, "’": 225, "“": 408, "”": 408,
+    "€": 572, "£": 572, "¥": 572, "×": 572, "°": 428, "\u00a0": 260,
+}  # fmt: skip
+_DEFAULT_WIDTH = 620  # letters of other scripts (Thai, Cyrillic, ...), erring wide
+
+# Line breaking for Chinese and Japanese: these never start or end a line.
+_NO_LINE_START = frozenset(
+    "、。，．,.)]}）」』】〕〉》！？!?：；:;ー・…々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+)
+_NO_LINE_END = frozenset("（「『【〔〈《([{")
+
+ELLIPSIS = "…"
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    """One event on a timeline."""
+
+    year: int
+    """Position on the axis."""
+    label: str
+    """Short text, may be Japanese or Chinese."""
+    date_label: str
+    """How the date is printed ("May 1979", "2014")."""
+
+
+@dataclass(frozen=True)
+class GanttRow:
+    """One activity of a work plan."""
+
+    label: str
+    """Printed at the left, e.g. "A1 Joint monitoring survey"."""
+    start: dt.date
+    """First day."""
+    end: dt.date
+    """Last day."""
+    group: str | None = None
+    """Output id; the rows of one group share a colour."""
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a bar chart."""
+
+    label: str
+    value: Decimal
+
+
+# --- text measurement and wrapping --------------------------------------------------------
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _char_width(char: str) -> int:
+    code = ord(char)
+    if 32 <= code <= 126:
+        return _ASCII_WIDTHS[code - 32]
+    if char in _OTHER_WIDTHS:
+        return _OTHER_WIDTHS[char]
+    if _is_wide(char):
+        return 1000
+    if unicodedata.combining(char):
+        return 0
+    base = unicodedata.normalize("NFD", char)[0]
+    if base != char and 32 <= ord(base) <= 126:
+        return _ASCII_WIDTHS[ord(base) - 32]
+    return _DEFAULT_WIDTH
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """Estimated width in mm of ``text`` set in Noto Sans at ``size`` mm."""
+    width = sum(_char_width(char) for char in text) * size / 1000
+    return width * BOLD_FACTOR if bold else width
+
+
+def _columns(text: str) -> int:
+    """Length in columns: Chinese and Japanese characters count double."""
+    return sum(0 if unicodedata.combining(c) else 2 if _is_wide(c) else 1 for c in text)
+
+
+def _clean(text: str) -> str:
+    """Collapse white space and drop characters that XML 1.0 cannot carry."""
+    text = " ".join(text.split())
+    return "".join(
+        char
+        for char in text
+        if unicodedata.category(char) not in ("Cc", "Cs") and char not in "\ufffe\uffff"
+    )
+
+
+def _break_units(text: str) -> list[str]:
+    """Split ``text`` into pieces that may not be broken: words, or single CJK characters."""
+    units: list[str] = []
+    current = ""
+    for char in text:
+        if current:
+            previous = current[-1]
+            after_space = previous == " " and char != " "
+            between_wide = (
+                (_is_wide(previous) or _is_wide(char))
+                and char != " "
+                and char not in _NO_LINE_START
+                and previous not in _NO_LINE_END
+            )
+            if after_space or between_wide:
+                units.append(current)
+                current = ""
+        current += char
+    if current:
+        units.append(current)
+    return units
+
+
+def _ellipsize(text: str, fits: Callable[[str], bool]) -> str:
+    """``text`` if it fits, else its longest start that fits with an ellipsis after it."""
+    if fits(text):
+        return text
+    while text and not fits(text.rstrip() + ELLIPSIS):
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS
+
+
+def _wrap(text: str, fits: Callable[[str], bool], max_lines: int) -> list[str]:
+    """Break ``text`` into lines that fit; the last kept line ends in … if text is left over."""
+    lines: list[str] = []
+    current = ""
+    for unit in _break_units(_clean(text)):
+        if fits((current + unit).rstrip()):
+            current += unit
+            continue
+        if current:
+            lines.append(current.rstrip())
+        # A word longer than a line is cut where it must be.
+        while not fits(unit.rstrip()) and len(unit) > 1:
+            cut = 1
+            while cut < len(unit) and fits(unit[: cut + 1]):
+                cut += 1
+            lines.append(unit[:cut])
+            unit = unit[cut:]
+        current = unit
+    if current.strip():
+        lines.append(current.rstrip())
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _ellipsize(lines[-1] + ELLIPSIS, fits)
+    return lines
+
+
+def _fits_width(max_width: float, size: float, *, bold: bool = False) -> Callable[[str], bool]:
+    return lambda line: text_width(line, size, bold=bold) <= max_width
+
+
+# --- SVG writing ----------------------------------------------------------------------------
+
+
+def _n(value: float) -> str:
+    """A number for SVG: at most 2 decimals, no trailing zeros."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    size: float = TEXT_SIZE,
+    fill: str = TEXT,
+    anchor: str = "start",
+    bold: bool = False,
+    extra: str = "",
+) -> str:
+    attributes = f'x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" fill="{fill}"'
+    if anchor != "start":
+        attributes += f' text-anchor="{anchor}"'
+    if bold:
+        attributes += ' font-weight="bold"'
+    return f"<text {attributes}>{escape(content)}{extra}</text>"
+
+
+def _rect(x: float, y: float, width: float, height: float, fill: str, *, radius: float = 0) -> str:
+    corner = f' rx="{_n(radius)}"' if radius else ""
+    return (
+        f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}"'
+        f'{corner} fill="{fill}"/>'
+    )
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, stroke: str, width: float) -> str:
+    return (
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
+        f'stroke="{stroke}" stroke-width="{_n(width)}"/>'
+    )
+
+
+def _document(width: float, height: float, title: str, desc: str, body: Iterable[str]) -> str:
+    w, h = _n(width), _n(height)
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" '
+        f'viewBox="0 0 {w} {h}" role="img">'
+    )
+    parts = [head, f"<title>{escape(_clean(title))}</title>"]
+    if desc:
+        parts.append(f"<desc>{escape(_clean(desc))}</desc>")
+    parts.append(f'<g font-family="{FONT_FAMILY}">')
+    parts.extend(body)
+    parts.append("</g>")
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+# --- SDG chips ----------------------------------------------------------------------------
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#RRGGBB`` colour."""
+    channels = []
+    for start in (1, 3, 5):
+        value = int(colour[start : start + 2], 16) / 255
+        channels.append(value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours, from 1 to 21."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def sdg_text_colour(goal: int) -> str:
+    """White or a dark grey for text on the goal's colour, whichever contrasts more.
+
+    Taking the better of the two keeps even the small titles at 4.5:1 or more; white loses
+    on goals 2, 3, 5, 6, 7, 9, 11, 12, 14 and 15.
+    """
+    background = SDG_COLOURS[goal]
+    if contrast_ratio(WHITE, background) >= contrast_ratio(DARK_TEXT, background):
+        return WHITE
+    return DARK_TEXT
+
+
+def sdg_chips(
+    goals: Sequence[int],
+    titles: Mapping[int, str] | None = None,
+    *,
+    title: str = "Sustainable Development Goals",
+    width_mm: float = 170,
+) -> str:
+    """Rounded chips in rows, one per goal: the number large and bold, the title small below.
+
+    ``titles`` defaults to the English short titles; a goal missing from it falls back to
+    English. Chips keep one width whatever their number, so a short list stays at the left.
+    """
+    for goal in goals:
+        if goal not in SDG_COLOURS:
+            raise ValueError(f"no Sustainable Development Goal {goal!r}; goals are 1 to 17")
+    names = {goal: (titles or {}).get(goal) or SDG_TITLES[goal] for goal in goals}
+
+    gap, pad, radius = 2.4, 1.8, 1.6
+    number_size, title_size = 6.4, SMALL_SIZE
+    columns = max(1, int((width_mm + gap) / (26 + gap)))
+    chip_width = (width_mm - gap * (columns - 1)) / columns
+    fits = _fits_width(chip_width - 2 * pad, title_size)
+    wrapped = {goal: _wrap(names[goal], fits, 4) for goal in goals}
+    most_lines = max((len(lines) for lines in wrapped.values()), default=1)
+    line_height = title_size * LINE_HEIGHT
+    number_height = number_size * CAP_HEIGHT
+    chip_height = pad + number_height + 1.6 + most_lines * line_height + pad - 0.4
+
+    body: list[str] = []
+    for index, goal in enumerate(goals):
+        x = (index % columns) * (chip_width + gap)
+        y = (index // columns) * (chip_height + gap)
+        ink = sdg_text_colour(goal)
+        body.append(_rect(x, y, chip_width, chip_height, SDG_COLOURS[goal], radius=radius))
+        body.append(
+            _text(
+                x + pad, y + pad + number_height, str(goal), size=number_size, fill=ink, bold=True
+            )
+        )
+        top = y + pad + number_height + 1.6
+        for row, line in enumerate(wrapped[goal]):
+            baseline = top + row * line_height + BASELINE * title_size
+            body.append(_text(x + pad, baseline, line, size=title_size, fill=ink))
+    rows = -(-len(goals) // columns)
+    height = rows * chip_height + (rows - 1) * gap if rows else 1
+    desc = "; ".join(f"{goal} {names[goal]}" for goal in goals)
+    return _document(width_mm, height, title, desc, body)
+
+
+# --- timeline -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Flag:
+    """A timeline label placed beside its pole, on one side of the axis and in one lane."""
+
+    pole: float
+    lines: list[tuple[str, bool]]  # text, bold
+    width: float
+    leftward: bool  # text to the left of the pole (near the right edge)
+    side: int = 0  # 0 above the axis, 1 below
+    lane: int = 0
+
+    @property
+    def left(self) -> float:
+        return self.pole - self.width - 1.0 if self.leftward else self.pole - 0.4
+
+    @property
+    def right(self) -> float:
+        return self.pole + 0.4 if self.leftward else self.pole + self.width + 1.0
+
+
+def _conflicts(flag: _Flag, side: int, lane: int, placed: Sequence[_Flag]) -> int:
+    """How many placed flags ``flag`` would collide with at ``side`` and ``lane``."""
+    count = 0
+    for other in placed:
+        if other.side != side:
+            continue
+        if other.lane == lane:
+            clash = flag.left < other.right + 1.2 and other.left < flag.right + 1.2
+        elif other.lane < lane:  # our pole passes the other label
+            clash = other.left - 0.3 <= flag.pole <= other.right + 0.3
+        else:  # the other pole passes our label
+            clash = flag.left - 0.3 <= other.pole <= flag.right + 0.3
+        count += clash
+    return count
+
+
+def _place_flags(flags: Sequence[_Flag]) -> None:
+    """Give each flag a side and lane so that no label overlaps a label or a pole.
+
+    Labels reaching right are placed from right to left and those reaching left from left to
+    right: each then only has to climb above its neighbours, which always works. The side is
+    the one with the lower free lane, alternating on ties, so a sparse timeline zigzags.
+    """
+    order = sorted((f for f in flags if f.leftward), key=lambda f: f.pole) + sorted(
+        (f for f in flags if not f.leftward), key=lambda f: -f.pole
+    )
+    placed: list[_Flag] = []
+    last_side = 1
+    for flag in order:
+        best: tuple[int, int, int, int] | None = None  # conflicts, lane, side preference, side
+        for side in (0, 1):
+            lanes = 1 + max((p.lane for p in placed if p.side == side), default=-1)
+            for lane in range(lanes + 1):
+                key = (
+                    _conflicts(flag, side, lane, placed),
+                    lane,
+                    int(side == last_side),
+                    side,
+                )
+                if best is None or key < best:
+                    best = key
+        assert best is not None
+        flag.side, flag.lane = best[3], best[1]
+        last_side = flag.side
+        placed.append(flag)
+
+
+def _year_step(mm_per_year: float, label_width: float) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if step * mm_per_year >= label_width + 3:
+            return step
+    return 1000
+
+
+def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 170) -> str:
+    """A horizontal partnership timeline with one dot per event and its label on a pole.
+
+    The axis runs from the first to the last year, padded. An event sits in the middle of its
+    year; several events of one year share it in the given order. Labels are wrapped into at
+    most 3 lines of 28 columns (CJK characters count double) under the date in bold, and
+    stacked above and below the axis so that neither labels nor poles overlap.
+    """
+    size, line_height = TEXT_SIZE, TEXT_SIZE * LINE_HEIGHT
+    margin = 1.5
+    x0, x1 = margin, width_mm - margin
+    if not points:
+        return _document(width_mm, 8, title, "", [_line(x0, 4, x1, 4, ACCENT, 0.4)])
+
+    years = [p.year for p in points]
+    pad = max(1, round((max(years) - min(years)) * 0.03))
+    first, last = min(years) - pad, max(years) + 1 + pad
+    mm_per_year = (x1 - x0) / (last - first)
+
+    def x_of(year: float) -> float:
+        return x0 + (year - first) * mm_per_year
+
+    ordered = sorted(points, key=lambda p: p.year)  # stable: one year keeps the given order
+    per_year: dict[int, int] = {}
+    for point in ordered:
+        per_year[point.year] = per_year.get(point.year, 0) + 1
+    seen: dict[int, int] = {}
+
+    max_width = min(44.0, width_mm * 0.5)
+    regular = _fits_width(max_width, size)
+
+    def fits(line: str) -> bool:
+        return _columns(line) <= 28 and regular(line)
+
+    bold_fits = _fits_width(max_width, size, bold=True)
+    flags: list[_Flag] = []
+    for point in ordered:
+        k = seen.get(point.year, 0)
+        seen[point.year] = k + 1
+        pole = x_of(point.year + (k + 0.5) / per_year[point.year])
+        lines: list[tuple[str, bool]] = []
+        date = _clean(point.date_label)
+        if date:
+            lines.append((_ellipsize(date, bold_fits), True))
+        lines.extend((line, False) for line in _wrap(point.label, fits, 3))
+        if not lines:
+            lines.append(("", False))
+        width = max(text_width(text, size, bold=bold) for text, bold in lines)
+        leftward = pole + 1.0 + width > width_mm - 0.3 and pole - 1.0 - width >= 0
+        flags.append(_Flag(pole, lines, width, leftward))
+    _place_flags(flags)
+
+    lane_gap, axis_gap, top = 1.4, 1.2, 0.5
+    heights: list[list[float]] = [[], []]
+    for flag in flags:
+        lanes = heights[flag.side]
+        while len(lanes) <= flag.lane:
+            lanes.append(0.0)
+        lanes[flag.lane] = max(lanes[flag.lane], len(flag.lines) * line_height)
+
+    def stacked(side: int, lanes: int) -> float:
+        """Height of the first ``lanes`` lanes of a side, with the gaps between them."""
+        chosen = heights[side][:lanes]
+        return sum(chosen) + lane_gap * max(0, len(chosen) - 1)
+
+    axis_y = top + stacked(0, len(heights[0])) + axis_gap
+    tick_size = SMALL_SIZE
+    below_start = axis_y + 1.2 + tick_size * LINE_HEIGHT + 0.8
+
+    def lane_top(side: int, lane: int) -> float:
+        if side == 0:
+            return axis_y - axis_gap - stacked(0, lane + 1)
+        return below_start + stacked(1, lane) + (lane_gap if lane else 0)
+
+    height = below_start + stacked(1, len(heights[1])) + top
+    if not heights[1]:
+        height = below_start - 0.8
+
+    body: list[str] = []
+    # Poles first, so that dots and text lie on top of them.
+    for flag in flags:
+        block_top = lane_top(flag.side, flag.lane)
+        block_bottom = block_top + len(flag.lines) * line_height
+        end = block_top if flag.side == 0 else block_bottom - 0.4
+        body.append(_line(flag.pole, axis_y, flag.pole, end, POLE, 0.25))
+    body.append(_line(x0, axis_y, x1, axis_y, ACCENT, 0.45))
+
+    step = _year_step(mm_per_year, text_width("0000", tick_size))
+    below_poles = [f.pole for f in flags if f.side == 1]
+    for year in range(first + (-first) % step, last + 1, step):
+        x = x_of(year)
+        body.append(_line(x, axis_y, x, axis_y + 0.9, ACCENT, 0.3))
+        half = text_width(str(year), tick_size) / 2
+        if x - half < 0 or x + half > width_mm:
+            continue
+        if any(abs(pole - x) < half + 0.4 for pole in below_poles):
+            continue  # a pole runs through here; the labels carry their dates anyway
+        baseline = axis_y + 1.2 + tick_size * BASELINE
+        body.append(_text(x, baseline, str(year), size=tick_size, fill=MUTED, anchor="middle"))
+
+    for flag in flags:
+        body.append(
+            f'<circle cx="{_n(flag.pole)}" cy="{_n(axis_y)}" r="0.9" fill="{ACCENT}" '
+            f'stroke="{WHITE}" stroke-width="0.3"/>'
+        )
+        block_top = lane_top(flag.side, flag.lane)
+        x = flag.pole - 1.0 if flag.leftward else flag.pole + 1.0
+        anchor = "end" if flag.leftward else "start"
+        for row, (text, bold) in enumerate(flag.lines):
+            if not text:
+                continue
+            baseline = block_top + row * line_height + BASELINE * size
+            colour = ACCENT if bold else TEXT
+            body.append(_text(x, baseline, text, fill=colour, anchor=anchor, bold=bold))
+
+    desc = "; ".join(f"{_clean(p.date_label)}: {_clean(p.label)}" for p in ordered)
+    return _document(width_mm, height, title, desc, body)
+
+
+# --- Gantt chart --------------------------------------------------------------------------
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _default_month_label(day: dt.date) -> str:
+    return day.strftime("%b")
+
+
+def gantt(
+    rows: Sequence[GanttRow],
+    *,
+    start: dt.date,
+    end: dt.date,
+    title: str,
+    month_label: Callable[[dt.date], str] = _default_month_label,
+    width_mm: float = 170,
+) -> str:
+    """A work-plan chart: one bar per row across the months from ``start`` to ``end``.
+
+    The time scale covers whole months, from the month of ``start`` to the month of ``end``;
+    bars are placed to the day and clipped to it. The header shows years, and under them the
+    months when their labels fit, else quarters (labelled by the first month of each, through
+    ``month_label``), else nothing. Row labels are cut with … when too long. Groups get colours
+    in order of first appearance and a legend when there are two or more.
+    """
+    if end < start:
+        raise ValueError(f"the chart ends ({end}) before it starts ({start})")
+    for row in rows:
+        if row.end < row.start:
+            raise ValueError(f"{row.label!r} ends ({row.end}) before it starts ({row.start})")
+
+    scale_start = start.replace(day=1)
+    scale_end = _add_months(end, 1)
+    month_count = (scale_end.year - scale_start.year) * 12 + scale_end.month - scale_start.month
+    total_days = (scale_end - scale_start).days
+
+    size, small = TEXT_SIZE, SMALL_SIZE
+    labels = [_clean(row.label) for row in rows]
+    longest = max((text_width(label, size) for label in labels), default=0.0)
+    label_column = min(max(longest + 2.0, width_mm * 0.18), width_mm * 0.38)
+    chart_x0, chart_x1 = label_column, width_mm - 0.3
+    mm_per_day = (chart_x1 - chart_x0) / total_days
+
+    def x_of(day: dt.date) -> float:
+        return chart_x0 + (day - scale_start).days * mm_per_day
+
+    months = [_add_months(scale_start, i) for i in range(month_count)]
+    month_texts = [_clean(month_label(m)) for m in months]
+    periods: list[tuple[dt.date, dt.date, str]] = []
+    if month_count <= 24 and all(
+        text_width(text, small) + 0.8 <= x_of(_add_months(m, 1)) - x_of(m)
+        for m, text in zip(months, month_texts, strict=True)
+    ):
+        periods = [
+            (m, _add_months(m, 1), text) for m, text in zip(months, month_texts, strict=True)
+        ]
+    else:
+        quarter = _add_months(scale_start, -((scale_start.month - 1) % 3))
+        quarters = []
+        while quarter < scale_end:
+            following = _add_months(quarter, 3)
+            quarters.append(
+                (max(quarter, scale_start), min(following, scale_end), _clean(month_label(quarter)))
+            )
+            quarter = following
+        whole = [q for q in quarters if (q[1] - q[0]).days > 85]
+        if all(text_width(q[2], small) + 0.8 <= x_of(q[1]) - x_of(q[0]) for q in whole):
+            periods = quarters
+
+    year_row, period_row, row_height = 4.4, 4.2 if periods else 0.0, 5.4
+    header = year_row + period_row
+    rows_bottom = header + len(rows) * row_height
+
+    groups: list[str] = []
+    for row in rows:
+        if row.group is not None and row.group not in groups:
+            groups.append(row.group)
+    colours = {g: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, g in enumerate(groups)}
+    legend = len(groups) >= 2
+    height = rows_bottom + (0.3 if rows else 0)
+
+    body: list[str] = []
+    for index in range(len(rows)):
+        if index % 2:
+            body.append(_rect(0, header + index * row_height, width_mm, row_height, ZEBRA))
+
+    # Grid: periods lightly, years stronger; from under the year row to the last row.
+    for day, _, _ in periods[1:]:
+        if day.month != 1:
+            body.append(_line(x_of(day), year_row, x_of(day), rows_bottom, GRID, 0.2))
+    years = list(range(scale_start.year, end.year + 1))
+    for year in years[1:]:
+        x = x_of(dt.date(year, 1, 1))
+        body.append(_line(x, 0, x, rows_bottom, RULE, 0.25))
+    body.append(_line(chart_x0, 0, chart_x0, rows_bottom, RULE, 0.25))
+    body.append(_line(0, header, width_mm, header, RULE, 0.3))
+
+    for year in years:
+        left = x_of(max(dt.date(year, 1, 1), scale_start))
+        right = x_of(min(dt.date(year + 1, 1, 1), scale_end))
+        if text_width(str(year), size, bold=True) + 0.8 <= right - left:
+            centre = (left + right) / 2
+            body.append(
+                _text(centre, year_row - 1.2, str(year), fill=ACCENT, anchor="middle", bold=True)
+            )
+    for first_day, next_day, text in periods:
+        left, right = x_of(first_day), x_of(next_day)
+        if text and text_width(text, small) + 0.8 <= right - left:
+            centre = (left + right) / 2
+            body.append(_text(centre, header - 1.1, text, size=small, fill=MUTED, anchor="middle"))
+
+    bar_height = 3.0
+    fits = _fits_width(label_column - 1.6, size)
+    for index, (row, label) in enumerate(zip(rows, labels, strict=True)):
+        top = header + index * row_height
+        body.append(_text(0.6, top + row_height / 2 + 0.36 * size, _ellipsize(label, fits)))
+        first_day = max(row.start, scale_start)
+        after_last = min(row.end + dt.timedelta(days=1), scale_end)
+        if after_last <= first_day:
+            continue  # entirely outside the chart
+        left, right = x_of(first_day), x_of(after_last)
+        if right - left < 0.8:
+            left, right = (left + right) / 2 - 0.4, (left + right) / 2 + 0.4
+        if not groups:
+            colour = ACCENT
+        elif row.group is None:
+            colour = UNGROUPED_COLOUR
+        else:
+            colour = colours[row.group]
+        bar_top = top + (row_height - bar_height) / 2
+        body.append(_rect(left, bar_top, right - left, bar_height, colour, radius=0.6))
+
+    if legend:
+        x, y = chart_x0, rows_bottom + 2.2
+        fits_legend = _fits_width(width_mm * 0.4, small)
+        for group in groups:
+            text = _ellipsize(_clean(group), fits_legend)
+            item = 3.2 + 1.0 + text_width(text, small) + 3.0
+            if x + item > width_mm and x > chart_x0:
+                x, y = chart_x0, y + 4.0
+            body.append(_rect(x, y, 3.2, 2.2, colours[group], radius=0.4))
+            body.append(_text(x + 4.2, y + 1.1 + 0.36 * small, text, size=small, fill=TEXT))
+            x += item
+        height = y + 2.2 + 0.6
+
+    desc = "; ".join(
+        f"{label}: {row.start.isoformat()} to {row.end.isoformat()}"
+        for row, label in zip(rows, labels, strict=True)
+    )
+    return _document(width_mm, height, title, desc, body)
+
+
+# --- bar chart ----------------------------------------------------------------------------
+
+
+def _share(value: Decimal, total: Decimal) -> str:
+    if total <= 0:
+        return ""
+    percent = (value * 100 / total).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if percent == 0 and value > 0:
+        return "<1%"
+    return f"{percent}%"
+
+
+def bar_chart(
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    format_value: Callable[[Decimal], str],
+    width_mm: float = 170,
+) -> str:
+    """Horizontal bars in the given order: label at the left, value and share at the bar's end.
+
+    The share is each value's part of the sum, in whole per cent. Values must not be negative.
+    """
+    for bar in bars:
+        if bar.value < 0:
+            raise ValueError(f"{bar.label!r} has a negative value ({bar.value})")
+    size, row_height, bar_height = TEXT_SIZE, 6.0, 3.8
+    total = sum((bar.value for bar in bars), Decimal(0))
+    labels = [_clean(bar.label) for bar in bars]
+    values = [_clean(format_value(bar.value)) for bar in bars]
+    shares = [_share(bar.value, total) for bar in bars]
+    ends = [
+        text_width(value, size) + (text_width(" " + share, size) if share else 0)
+        for value, share in zip(values, shares, strict=True)
+    ]
+
+    longest = max((text_width(label, size) for label in labels), default=0.0)
+    label_column = min(longest + 2.5, width_mm * 0.4)
+    bars_x0 = label_column
+    gap = 1.2
+    room = [
+        (width_mm - 0.3 - bars_x0 - gap - end) / float(bar.value)
+        for bar, end in zip(bars, ends, strict=True)
+        if bar.value > 0
+    ]
+    mm_per_unit = max(0.0, min(room)) if room else 0.0
+
+    body: list[str] = []
+    fits = _fits_width(label_column - 1.5, size)
+    for index, bar in enumerate(bars):
+        top = 0.5 + index * row_height
+        middle = top + row_height / 2
+        baseline = middle + 0.36 * size
+        body.append(_text(0, baseline, _ellipsize(labels[index], fits)))
+        length = float(bar.value) * mm_per_unit
+        if length > 0:
+            body.append(
+                _rect(bars_x0, middle - bar_height / 2, max(length, 0.3), bar_height, ACCENT)
+            )
+        share = shares[index]
+        extra = f'<tspan fill="{MUTED}">{escape(" " + share)}</tspan>' if share else ""
+        body.append(_text(bars_x0 + length + gap, baseline, values[index], extra=extra))
+    height = 1.0 + len(bars) * row_height
+    if bars:
+        body.append(_line(bars_x0, 0.5, bars_x0, height - 0.5, RULE, 0.3))
+
+    desc = "; ".join(
+        f"{label}: {value}" + (f" ({share})" if share else "")
+        for label, value, share in zip(labels, values, shares, strict=True)
+    )
+    return _document(width_mm, height, title, desc, body)

@@ -1,0 +1,147 @@
+"""Shared fixtures: the command line run in-process or as a real process, and small projects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from reportgen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository: the example project (``profiles/`` and ``reportgen.yaml``) lives here."""
+
+TODAY = dt.date(2027, 1, 15)
+"""The day every test runs on, so that no test depends on the real date."""
+TODAY_EPOCH = str(int(dt.datetime(2027, 1, 15, 8, tzinfo=dt.UTC).timestamp()))
+"""``TODAY`` as ``SOURCE_DATE_EPOCH`` (the command line reads "today" from it)."""
+
+CITY_A = """\
+kind: city
+id: aville
+name: Aville
+country: JP
+summary: A city.
+"""
+CITY_B = """\
+kind: city
+id: bville
+name: Bville
+country: CN
+summary: Another city.
+"""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one run of ``reportgen`` did."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines on standard error (problems, then the summary)."""
+        return self.stderr.splitlines()
+
+
+RunCli = Callable[..., Result]
+WriteFile = Callable[[str, str], Path]
+
+
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # colour codes and forced terminals would get between the test and the exact lines
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """Run ``reportgen ARGS...`` in this process on ``TODAY``; returns its exit code and output."""
+    _clean_environment(monkeypatch)
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        else:  # pragma: no cover - main always exits
+            code = 0
+        out, err = capsys.readouterr()
+        return Result(int(code), out, err)
+
+    return run
+
+
+@pytest.fixture
+def cli_process(monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """Run ``python -m reportgen ARGS...`` as a real process, in the current folder."""
+    _clean_environment(monkeypatch)
+
+    def run(*args: str) -> Result:
+        done = subprocess.run(
+            [sys.executable, "-m", "reportgen", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=dict(os.environ),
+            timeout=120,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder, made the current one, so that printed paths are short and relative."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def write(workdir: Path) -> WriteFile:
+    """Write dedented text to a file under ``workdir`` (folders made as needed)."""
+
+    def write_file(name: str, text: str) -> Path:
+        path = workdir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write_file
+
+
+@pytest.fixture
+def project(write: WriteFile, workdir: Path) -> Path:
+    """A project with a manifest and two small valid cities, ``aville`` and ``bville``."""
+    write("reportgen.yaml", "profiles: profiles\n")
+    write("profiles/cities/aville.yaml", CITY_A)
+    write("profiles/cities/bville.yaml", CITY_B)
+    return workdir
+
+
+@pytest.fixture
+def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the example project (``profiles/`` and ``reportgen.yaml``), made current."""
+    shutil.copytree(ROOT / "profiles", tmp_path / "profiles")
+    shutil.copy2(ROOT / "reportgen.yaml", tmp_path / "reportgen.yaml")
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+
+
+def example_files() -> list[Path]:
+    """Every example profile in the repository, relative to the repository."""
+    return sorted(p.relative_to(ROOT) for p in (ROOT / "profiles").rglob("*.yaml"))
