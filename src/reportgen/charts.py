@@ -10,6 +10,7 @@ the output identical for identical input.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -94,9 +95,9 @@ GROUP_COLOURS = (
 )
 UNGROUPED_COLOUR = "#8C96A3"
 
-# Font sizes (mm in the viewBox): 2.65 mm is 7.5 pt, 2.4 mm is 6.8 pt.
+# Font sizes (mm in the viewBox): 2.65 mm is 7.5 pt, 2.5 mm is 7.1 pt.
 TEXT_SIZE = 2.65
-SMALL_SIZE = 2.4
+SMALL_SIZE = 2.5
 LINE_HEIGHT = 1.25  # times the font size
 BASELINE = 0.93  # baseline below the top of a line box, times the font size
 CAP_HEIGHT = 0.714  # Noto Sans cap height, times the font size
@@ -124,6 +125,7 @@ _NO_LINE_START = frozenset(
 _NO_LINE_END = frozenset("（「『【〔〈《([{")
 
 ELLIPSIS = "…"
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 # --- data ---------------------------------------------------------------------------------
@@ -198,8 +200,8 @@ def _columns(text: str) -> int:
 
 
 def _clean(text: str) -> str:
-    """Collapse white space and drop characters that XML 1.0 cannot carry."""
-    text = " ".join(text.split())
+    """Collapse white space (but keep no-break spaces) and drop what XML 1.0 cannot carry."""
+    text = _SPACES.sub(" ", text).strip(" ")
     return "".join(
         char
         for char in text
@@ -297,11 +299,23 @@ def _text(
     return f"<text {attributes}>{escape(content)}{extra}</text>"
 
 
-def _rect(x: float, y: float, width: float, height: float, fill: str, *, radius: float = 0) -> str:
-    corner = f' rx="{_n(radius)}"' if radius else ""
+def _rect(
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    fill: str,
+    *,
+    radius: float = 0,
+    kind: str = "",
+) -> str:
+    """A rectangle; ``kind`` becomes its class (chip, bar), which tests and styles can find."""
+    extra = f' rx="{_n(radius)}"' if radius else ""
+    if kind:
+        extra += f' class="{kind}"'
     return (
         f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}"'
-        f'{corner} fill="{fill}"/>'
+        f'{extra} fill="{fill}"/>'
     )
 
 
@@ -392,7 +406,9 @@ def sdg_chips(
         x = (index % columns) * (chip_width + gap)
         y = (index // columns) * (chip_height + gap)
         ink = sdg_text_colour(goal)
-        body.append(_rect(x, y, chip_width, chip_height, SDG_COLOURS[goal], radius=radius))
+        body.append(
+            _rect(x, y, chip_width, chip_height, SDG_COLOURS[goal], radius=radius, kind="chip")
+        )
         body.append(
             _text(
                 x + pad, y + pad + number_height, str(goal), size=number_size, fill=ink, bold=True
@@ -413,12 +429,13 @@ def sdg_chips(
 
 @dataclass
 class _Flag:
-    """A timeline label placed beside its pole, on one side of the axis and in one lane."""
+    """A label beside a pole that rises from a dot on the axis, on one side and in one lane."""
 
     pole: float
     lines: list[tuple[str, bool]]  # text, bold
     width: float
     leftward: bool  # text to the left of the pole (near the right edge)
+    spacing: float = 1.2  # kept free beside the label within its lane
     side: int = 0  # 0 above the axis, 1 below
     lane: int = 0
 
@@ -438,7 +455,8 @@ def _conflicts(flag: _Flag, side: int, lane: int, placed: Sequence[_Flag]) -> in
         if other.side != side:
             continue
         if other.lane == lane:
-            clash = flag.left < other.right + 1.2 and other.left < flag.right + 1.2
+            room = max(flag.spacing, other.spacing)
+            clash = flag.left < other.right + room and other.left < flag.right + room
         elif other.lane < lane:  # our pole passes the other label
             clash = other.left - 0.3 <= flag.pole <= other.right + 0.3
         else:  # the other pole passes our label
@@ -447,7 +465,7 @@ def _conflicts(flag: _Flag, side: int, lane: int, placed: Sequence[_Flag]) -> in
     return count
 
 
-def _place_flags(flags: Sequence[_Flag]) -> None:
+def _place_flags(flags: Sequence[_Flag], sides: Sequence[int] = (0, 1)) -> None:
     """Give each flag a side and lane so that no label overlaps a label or a pole.
 
     Labels reaching right are placed from right to left and those reaching left from left to
@@ -458,18 +476,14 @@ def _place_flags(flags: Sequence[_Flag]) -> None:
         (f for f in flags if not f.leftward), key=lambda f: -f.pole
     )
     placed: list[_Flag] = []
-    last_side = 1
+    last_side = sides[-1]
     for flag in order:
-        best: tuple[int, int, int, int] | None = None  # conflicts, lane, side preference, side
-        for side in (0, 1):
+        best: tuple[int, int, int, int] | None = None  # conflicts, lane, same side, side
+        for side in sides:
             lanes = 1 + max((p.lane for p in placed if p.side == side), default=-1)
             for lane in range(lanes + 1):
-                key = (
-                    _conflicts(flag, side, lane, placed),
-                    lane,
-                    int(side == last_side),
-                    side,
-                )
+                conflicts = _conflicts(flag, side, lane, placed)
+                key = (conflicts, lane, int(side == last_side), side)
                 if best is None or key < best:
                     best = key
         assert best is not None
@@ -478,42 +492,99 @@ def _place_flags(flags: Sequence[_Flag]) -> None:
         placed.append(flag)
 
 
-def _year_step(mm_per_year: float, label_width: float) -> int:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
-        if step * mm_per_year >= label_width + 3:
-            return step
-    return 1000
+def _lane_heights(flags: Sequence[_Flag], side: int, line_height: float) -> list[float]:
+    heights: list[float] = []
+    for flag in flags:
+        if flag.side == side:
+            while len(heights) <= flag.lane:
+                heights.append(0.0)
+            heights[flag.lane] = max(heights[flag.lane], len(flag.lines) * line_height)
+    return heights
 
 
-def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 170) -> str:
-    """A horizontal partnership timeline with one dot per event and its label on a pole.
+def _stacked(heights: Sequence[float], gap: float) -> float:
+    """Height of lanes stacked with ``gap`` between them."""
+    return sum(heights) + gap * max(0, len(heights) - 1)
 
-    The axis runs from the first to the last year, padded. An event sits in the middle of its
-    year; several events of one year share it in the given order. Labels are wrapped into at
-    most 3 lines of 28 columns (CJK characters count double) under the date in bold, and
-    stacked above and below the axis so that neither labels nor poles overlap.
-    """
-    size, line_height = TEXT_SIZE, TEXT_SIZE * LINE_HEIGHT
-    margin = 1.5
-    x0, x1 = margin, width_mm - margin
-    if not points:
-        return _document(width_mm, 8, title, "", [_line(x0, 4, x1, 4, ACCENT, 0.4)])
 
-    years = [p.year for p in points]
-    pad = max(1, round((max(years) - min(years)) * 0.03))
-    first, last = min(years) - pad, max(years) + 1 + pad
-    mm_per_year = (x1 - x0) / (last - first)
+def _flag_body(flags: Sequence[_Flag], axis_y: float, tops: Sequence[float]) -> list[str]:
+    """Poles and text of placed flags; ``tops`` gives the top of each flag's text block."""
+    poles: list[str] = []
+    texts: list[str] = []
+    line_height = TEXT_SIZE * LINE_HEIGHT
+    for flag, top in zip(flags, tops, strict=True):
+        end = top if flag.side == 0 else top + len(flag.lines) * line_height - 0.4
+        poles.append(_line(flag.pole, axis_y, flag.pole, end, POLE, 0.25))
+        x = flag.pole - 1.0 if flag.leftward else flag.pole + 1.0
+        anchor = "end" if flag.leftward else "start"
+        for row, (text, bold) in enumerate(flag.lines):
+            if text:
+                baseline = top + row * line_height + BASELINE * TEXT_SIZE
+                colour = ACCENT if bold else TEXT
+                texts.append(_text(x, baseline, text, fill=colour, anchor=anchor, bold=bold))
+    return poles + texts
 
-    def x_of(year: float) -> float:
-        return x0 + (year - first) * mm_per_year
 
-    ordered = sorted(points, key=lambda p: p.year)  # stable: one year keeps the given order
-    per_year: dict[int, int] = {}
-    for point in ordered:
-        per_year[point.year] = per_year.get(point.year, 0) + 1
-    seen: dict[int, int] = {}
+@dataclass(frozen=True)
+class _YearAxis:
+    """The horizontal scale of a timeline: years from ``first`` to ``last`` (exclusive)."""
 
-    max_width = min(44.0, width_mm * 0.5)
+    first: int
+    last: int
+    x0: float
+    x1: float
+
+    @property
+    def mm_per_year(self) -> float:
+        return (self.x1 - self.x0) / (self.last - self.first)
+
+    def x(self, year: float) -> float:
+        return self.x0 + (year - self.first) * self.mm_per_year
+
+    def draw(self, y: float, dots: Sequence[float], avoid: Sequence[float]) -> list[str]:
+        """The axis line at ``y``, year ticks and their labels (away from the poles in
+        ``avoid``, which run down through the label row), and a dot per event."""
+        size = SMALL_SIZE
+        body = [_line(self.x0, y, self.x1, y, ACCENT, 0.45)]
+        label_width = text_width("0000", size)
+        step = 1000
+        for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+            if candidate * self.mm_per_year >= label_width + 3:
+                step = candidate
+                break
+        for year in range(self.first + (-self.first) % step, self.last + 1, step):
+            body.append(_line(self.x(year), y, self.x(year), y + 0.9, ACCENT, 0.3))
+            # Single years are labelled in their middle, where their events sit.
+            x = self.x(year + 0.5) if step == 1 else self.x(year)
+            half = text_width(str(year), size) / 2
+            if year == self.last and step == 1:
+                continue
+            if x - half < 0 or x + half > self.x1 + 1.5:
+                continue
+            if any(abs(pole - x) < half + 0.4 for pole in avoid):
+                continue  # a pole runs through here; the labels carry their dates anyway
+            baseline = y + 1.2 + size * BASELINE
+            body.append(_text(x, baseline, str(year), size=size, fill=MUTED, anchor="middle"))
+        body.extend(
+            f'<circle class="event" cx="{_n(dot)}" cy="{_n(y)}" r="0.9" fill="{ACCENT}" '
+            f'stroke="{WHITE}" stroke-width="0.3"/>'
+            for dot in dots
+        )
+        return body
+
+
+_AXIS_GAP = 1.2  # between the nearest label above and the axis
+_TICK_ROW = 1.2 + SMALL_SIZE * LINE_HEIGHT + 0.8  # from the axis to the first label below
+_LANE_GAP = 1.4
+_MAX_FLAG_HEIGHT = 90.0  # taller than this, a timeline lists its labels under the axis
+
+
+def _timeline_flags(
+    points: Sequence[TimelinePoint], poles: Sequence[float], axis: _YearAxis, width_mm: float
+) -> tuple[float, list[str]]:
+    """Labels on poles above and below the axis; returns the height and the drawing."""
+    size = TEXT_SIZE
+    max_width = min(44.0, width_mm * 0.5 - 2)
     regular = _fits_width(max_width, size)
 
     def fits(line: str) -> bool:
@@ -521,85 +592,125 @@ def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 1
 
     bold_fits = _fits_width(max_width, size, bold=True)
     flags: list[_Flag] = []
-    for point in ordered:
-        k = seen.get(point.year, 0)
-        seen[point.year] = k + 1
-        pole = x_of(point.year + (k + 0.5) / per_year[point.year])
+    for point, pole in zip(points, poles, strict=True):
         lines: list[tuple[str, bool]] = []
         date = _clean(point.date_label)
         if date:
             lines.append((_ellipsize(date, bold_fits), True))
         lines.extend((line, False) for line in _wrap(point.label, fits, 3))
-        if not lines:
-            lines.append(("", False))
+        lines = lines or [("", False)]
         width = max(text_width(text, size, bold=bold) for text, bold in lines)
         leftward = pole + 1.0 + width > width_mm - 0.3 and pole - 1.0 - width >= 0
         flags.append(_Flag(pole, lines, width, leftward))
     _place_flags(flags)
 
-    lane_gap, axis_gap, top = 1.4, 1.2, 0.5
-    heights: list[list[float]] = [[], []]
-    for flag in flags:
-        lanes = heights[flag.side]
-        while len(lanes) <= flag.lane:
+    line_height = size * LINE_HEIGHT
+    above = _lane_heights(flags, 0, line_height)
+    below = _lane_heights(flags, 1, line_height)
+    top = 0.5
+    axis_y = top + _stacked(above, _LANE_GAP) + _AXIS_GAP
+    below_start = axis_y + _TICK_ROW
+    tops = [
+        axis_y - _AXIS_GAP - _stacked(above[: f.lane + 1], _LANE_GAP)
+        if f.side == 0
+        else below_start + _stacked(below[: f.lane], _LANE_GAP) + (_LANE_GAP if f.lane else 0)
+        for f in flags
+    ]
+    height = below_start + _stacked(below, _LANE_GAP) + top if below else below_start - 0.8
+    body = _flag_body(flags, axis_y, tops)
+    poles_below = [f.pole for f in flags if f.side == 1]
+    # The axis goes over the poles and under the labels.
+    split = len(flags)
+    return height, body[:split] + axis.draw(axis_y, poles, poles_below) + body[split:]
+
+
+def _timeline_list(
+    points: Sequence[TimelinePoint], poles: Sequence[float], axis: _YearAxis, width_mm: float
+) -> tuple[float, list[str]]:
+    """Numbered markers on the axis and the labels in columns below; returns height, drawing."""
+    size = TEXT_SIZE
+    line_height = size * LINE_HEIGHT
+    # Numbers centred over their dots, lifted a row where they would touch.
+    lanes: list[float] = []  # right end of the last number in each row
+    markers: list[tuple[float, int, str]] = []
+    for count, pole in enumerate(poles, start=1):
+        half = text_width(str(count), size, bold=True) / 2
+        x = min(max(pole, half), width_mm - half)
+        lane = next((i for i, right in enumerate(lanes) if right + 0.6 <= x - half), len(lanes))
+        if lane == len(lanes):
             lanes.append(0.0)
-        lanes[flag.lane] = max(lanes[flag.lane], len(flag.lines) * line_height)
+        lanes[lane] = x + half
+        markers.append((x, lane, str(count)))
+    axis_y = 0.5 + len(lanes) * line_height + 0.6
+    body = axis.draw(axis_y, poles, [])
+    for x, lane, mark in markers:
+        baseline = axis_y - 1.4 - lane * line_height
+        body.append(_text(x, baseline, mark, fill=ACCENT, anchor="middle", bold=True))
 
-    def stacked(side: int, lanes: int) -> float:
-        """Height of the first ``lanes`` lanes of a side, with the gaps between them."""
-        chosen = heights[side][:lanes]
-        return sum(chosen) + lane_gap * max(0, len(chosen) - 1)
+    column_gap, gutter = 4.0, 5.5
+    columns = max(1, int((width_mm + column_gap) / (50 + column_gap)))
+    column_width = (width_mm - column_gap * (columns - 1)) / columns
+    per_column = -(-len(points) // columns)
+    list_top = axis_y + _TICK_ROW + 1.0
+    column_heights = [0.0] * columns
+    for index, point in enumerate(points):
+        column = index // per_column
+        x = column * (column_width + column_gap)
+        y = list_top + column_heights[column]
+        date = _clean(point.date_label).replace(" ", "\u00a0")
+        # Room for the date in bold on the first line, measured as regular text.
+        extra = text_width(date, size, bold=True) - text_width(date, size)
+        fits = _fits_width(column_width - gutter - extra, size)
+        text = f"{date} {_clean(point.label)}" if date else _clean(point.label)
+        lines = _wrap(text, fits, 3) or [""]
+        number = str(index + 1)
+        baseline = y + BASELINE * size
+        body.append(_text(x + gutter - 1.5, baseline, number, fill=ACCENT, anchor="end", bold=True))
+        for row, line in enumerate(lines):
+            baseline = y + row * line_height + BASELINE * size
+            if row == 0 and date and line.startswith(date):
+                bold = f'<tspan font-weight="bold" fill="{ACCENT}">{escape(date)}</tspan>'
+                rest = escape(line[len(date) :])
+                body.append(_text(x + gutter, baseline, "", extra=bold + rest))
+            else:
+                body.append(_text(x + gutter, baseline, line))
+        column_heights[column] += len(lines) * line_height + 1.2
+    height = list_top + max(column_heights) - 1.2 + 0.5
+    return height, body
 
-    axis_y = top + stacked(0, len(heights[0])) + axis_gap
-    tick_size = SMALL_SIZE
-    below_start = axis_y + 1.2 + tick_size * LINE_HEIGHT + 0.8
 
-    def lane_top(side: int, lane: int) -> float:
-        if side == 0:
-            return axis_y - axis_gap - stacked(0, lane + 1)
-        return below_start + stacked(1, lane) + (lane_gap if lane else 0)
+def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 170) -> str:
+    """A horizontal partnership timeline with a dot per event on an axis of years.
 
-    height = below_start + stacked(1, len(heights[1])) + top
-    if not heights[1]:
-        height = below_start - 0.8
+    The axis runs from the first to the last year, padded. An event sits in the middle of its
+    year; several events of one year share it in the given order. Labels show the date in bold
+    over the label wrapped into at most 3 lines of 28 columns (CJK characters count double),
+    on poles above and below the axis, stacked so that neither labels nor poles overlap. When
+    that would grow taller than 90 mm (many close events), the dots are numbered instead and
+    the labels listed in columns under the axis.
+    """
+    margin = 1.5
+    if not points:
+        body = [_line(margin, 4, width_mm - margin, 4, ACCENT, 0.45)]
+        return _document(width_mm, 8, title, "", body)
 
-    body: list[str] = []
-    # Poles first, so that dots and text lie on top of them.
-    for flag in flags:
-        block_top = lane_top(flag.side, flag.lane)
-        block_bottom = block_top + len(flag.lines) * line_height
-        end = block_top if flag.side == 0 else block_bottom - 0.4
-        body.append(_line(flag.pole, axis_y, flag.pole, end, POLE, 0.25))
-    body.append(_line(x0, axis_y, x1, axis_y, ACCENT, 0.45))
+    ordered = sorted(points, key=lambda p: p.year)  # stable: one year keeps the given order
+    years = [p.year for p in ordered]
+    pad = max(1, round((years[-1] - years[0]) * 0.03))
+    axis = _YearAxis(years[0] - pad, years[-1] + 1 + pad, margin, width_mm - margin)
+    per_year = {year: years.count(year) for year in years}
+    poles: list[float] = []
+    seen: dict[int, int] = {}
+    for year in years:
+        k = seen.get(year, 0)
+        seen[year] = k + 1
+        poles.append(axis.x(year + (k + 0.5) / per_year[year]))
 
-    step = _year_step(mm_per_year, text_width("0000", tick_size))
-    below_poles = [f.pole for f in flags if f.side == 1]
-    for year in range(first + (-first) % step, last + 1, step):
-        x = x_of(year)
-        body.append(_line(x, axis_y, x, axis_y + 0.9, ACCENT, 0.3))
-        half = text_width(str(year), tick_size) / 2
-        if x - half < 0 or x + half > width_mm:
-            continue
-        if any(abs(pole - x) < half + 0.4 for pole in below_poles):
-            continue  # a pole runs through here; the labels carry their dates anyway
-        baseline = axis_y + 1.2 + tick_size * BASELINE
-        body.append(_text(x, baseline, str(year), size=tick_size, fill=MUTED, anchor="middle"))
-
-    for flag in flags:
-        body.append(
-            f'<circle cx="{_n(flag.pole)}" cy="{_n(axis_y)}" r="0.9" fill="{ACCENT}" '
-            f'stroke="{WHITE}" stroke-width="0.3"/>'
-        )
-        block_top = lane_top(flag.side, flag.lane)
-        x = flag.pole - 1.0 if flag.leftward else flag.pole + 1.0
-        anchor = "end" if flag.leftward else "start"
-        for row, (text, bold) in enumerate(flag.lines):
-            if not text:
-                continue
-            baseline = block_top + row * line_height + BASELINE * size
-            colour = ACCENT if bold else TEXT
-            body.append(_text(x, baseline, text, fill=colour, anchor=anchor, bold=bold))
-
+    height, body = _timeline_flags(ordered, poles, axis, width_mm)
+    if height > _MAX_FLAG_HEIGHT:
+        list_height, list_body = _timeline_list(ordered, poles, axis, width_mm)
+        if list_height < height:
+            height, body = list_height, list_body
     desc = "; ".join(f"{_clean(p.date_label)}: {_clean(p.label)}" for p in ordered)
     return _document(width_mm, height, title, desc, body)
 
@@ -739,7 +850,7 @@ def gantt(
         else:
             colour = colours[row.group]
         bar_top = top + (row_height - bar_height) / 2
-        body.append(_rect(left, bar_top, right - left, bar_height, colour, radius=0.6))
+        body.append(_rect(left, bar_top, right - left, bar_height, colour, radius=0.6, kind="bar"))
 
     if legend:
         x, y = chart_x0, rows_bottom + 2.2
@@ -816,10 +927,9 @@ def bar_chart(
         baseline = middle + 0.36 * size
         body.append(_text(0, baseline, _ellipsize(labels[index], fits)))
         length = float(bar.value) * mm_per_unit
-        if length > 0:
-            body.append(
-                _rect(bars_x0, middle - bar_height / 2, max(length, 0.3), bar_height, ACCENT)
-            )
+        # A tiny share still shows; a zero keeps its (empty) bar, one per row.
+        drawn = max(length, 0.3) if bar.value > 0 else 0.0
+        body.append(_rect(bars_x0, middle - bar_height / 2, drawn, bar_height, ACCENT, kind="bar"))
         share = shares[index]
         extra = f'<tspan fill="{MUTED}">{escape(" " + share)}</tspan>' if share else ""
         body.append(_text(bars_x0 + length + gap, baseline, values[index], extra=extra))

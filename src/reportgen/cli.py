@@ -17,7 +17,14 @@ from typing import Any, TypeVar
 import click
 
 from reportgen._version import __version__
-from reportgen.errors import ExitStatus, InvalidInput, Report, ReportgenError, Severity
+from reportgen.errors import (
+    ExitStatus,
+    InvalidInput,
+    Report,
+    ReportgenError,
+    Severity,
+    display_path,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -270,7 +277,7 @@ def build(
     result = run_build(request)
     print_report(result.report)
     for path in result.written:
-        click.echo(str(path))
+        click.echo(display_path(path))
 
 
 @cli.command()

@@ -41,7 +41,11 @@ def runs_html(runs: Iterable[Run]) -> Markup:
 
 
 def svg_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return data_uri(svg.encode("utf-8"), "image/svg+xml")
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 @cache
@@ -65,4 +69,5 @@ def environment(project_templates: Path | None = None) -> Any:
     )
     env.filters["runs"] = runs_html
     env.filters["svg_uri"] = svg_uri
+    env.filters["data_uri"] = lambda picture: data_uri(picture.data, picture.mime)
     return env

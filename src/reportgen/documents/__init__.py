@@ -14,12 +14,13 @@ from reportgen.documents.content import (
     Document,
     Meta,
     Paragraph,
+    Picture,
     Section,
     SourceList,
     plain,
 )
 from reportgen.documents.writer import Writer
-from reportgen.errors import UsageError
+from reportgen.errors import InvalidInput, Report, UsageError
 from reportgen.models import CityProfile, Profile, Proposal, Visit
 from reportgen.project import Project
 
@@ -67,6 +68,7 @@ def build_document(name: str, profile: Profile, project: Project, options: Optio
     )
     if isinstance(profile, CityProfile):
         cover, sections = city.build(w, profile)
+        logo_cities = [profile]
         author, subject = w.text(profile.name), w.t("City profile")
         keywords = [w.text(profile.name), profile.country]
         sdgs = profile.sdg_focus
@@ -75,6 +77,7 @@ def build_document(name: str, profile: Profile, project: Project, options: Optio
         guest = _city(project, profile.guest)
         proposals = [_proposal(project, ident) for ident in profile.proposals]
         cover, sections = briefing.build(w, profile, host, guest, proposals)
+        logo_cities = [guest, host]
         author = w.text((host if profile.direction == "inbound" else guest).name)
         subject = w.t("Briefing pack")
         keywords = [w.text(host.name), w.text(guest.name), w.t("delegation visit")]
@@ -82,13 +85,17 @@ def build_document(name: str, profile: Profile, project: Project, options: Optio
     else:
         assert isinstance(profile, Proposal)
         cover, sections = proposal.build(w, profile)
+        logo_cities = [
+            c for c in (cities.get(profile.lead), *map(cities.get, profile.partners)) if c
+        ]
         author = w.partner_text(profile.lead)
         subject = w.t("Cooperation proposal")
         keywords = [w.partner_text(c) for c in (profile.lead, *profile.partners)]
         sdgs = profile.sdgs
     keywords.extend(f"SDG {goal}" for goal in sdgs)
     mark = w.t("Public") if w.public else w.t("Internal")
-    cover = replace(cover, mark=mark, note=_audience_note(w))
+    logos = tuple(p for p in (_logo(w, project, c) for c in logo_cities) if p)
+    cover = replace(cover, mark=mark, note=_audience_note(w), logos=logos)
     if w.sources:
         note = Paragraph(plain(w.t("Numbers in brackets refer to these sources.")), "note")
         sections.append(Section("sources", w.t("Sources"), 1, (note, SourceList(w.sources))))
@@ -127,6 +134,22 @@ def _audience_note(w: Writer) -> str:
     if w.public:
         return w.t(PUBLIC_NOTE)
     return w.t("Internal: not for distribution outside the office.")
+
+
+def _logo(w: Writer, project: Project, city: CityProfile) -> Picture | None:
+    """The city's logo, read from beside its profile; a bad one fails the build."""
+    from reportgen.assets import ImageError, load_image
+
+    if city.logo is None:
+        return None
+    entry = project.find("city", city.id)[0]
+    try:
+        image = load_image(entry.path.parent, city.logo)
+    except ImageError as exc:
+        assert entry.doc is not None
+        issue = entry.doc.issue(("logo",), f"the image '{city.logo}' {exc}")
+        raise InvalidInput(Report([issue])) from None
+    return Picture(image.data, image.mime, f"{w.text(city.name)}: {w.t('logo')}")
 
 
 def _city(project: Project, ident: str) -> CityProfile:

@@ -70,8 +70,22 @@ def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) 
     return blocks
 
 
+def person_name(w: Writer, person: Person) -> Inline:
+    """The name, with its form in the person's own language beside it when it has one."""
+    own = next(
+        (
+            tag
+            for spoken in person.languages
+            for tag in person.name.languages
+            if tag.split("-")[0] == spoken.split("-")[0]
+        ),
+        None,
+    )
+    return w.name(person.name, own)
+
+
 def _person_line(w: Writer, person: Person) -> Inline:
-    parts: list[Inline] = [w.name(person.name)]
+    parts: list[Inline] = [person_name(w, person)]
     for value in (person.title, person.organisation):
         if value is not None:
             parts.append(plain(w.text(value)))
@@ -120,7 +134,7 @@ def _weekday_date(w: Writer, day: dt.date) -> str:
 def people_table(w: Writer, people: list[Person], *, numbered: bool) -> Table:
     rows = []
     for index, person in enumerate(people, start=1):
-        name: list[Run] = [*w.name(person.name)]
+        name: list[Run] = [*person_name(w, person)]
         if person.address_as:
             name.append(Run(f" ({w.t('address as')} {w.text(person.address_as)})", "muted"))
         position = ", ".join(w.text(v) for v in (person.title, person.organisation) if v)
@@ -190,8 +204,11 @@ def relationship(w: Writer, host: CityProfile, guest: CityProfile) -> list[Block
         if table:
             blocks.append(table)
             break
+    # Both cities often record the same event; an event on a date the host already
+    # records is taken to be the same one, and the host's wording is kept.
     events = [(host, e) for e in host.timeline if guest.id in e.partners]
-    events += [(guest, e) for e in guest.timeline if host.id in e.partners]
+    dates = {event.date for _, event in events}
+    events += [(guest, e) for e in guest.timeline if host.id in e.partners and e.date not in dates]
     blocks.extend(city_doc.timeline_blocks(w, events, w.t("Relationship timeline")))
     return blocks
 

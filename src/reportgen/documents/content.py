@@ -128,6 +128,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image file from a profile (a logo), embedded as it is."""
+
+    data: bytes
+    mime: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class Cover:
     """What the cover page carries."""
 
@@ -139,6 +148,7 @@ class Cover:
     mark: str = ""
     """Handling mark: "Internal" or "Public"."""
     note: str = ""
+    logos: tuple[Picture, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ refused image, a bad CSS rule) fails the build with its message.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,14 @@ VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 class RenderError(ReportgenError):
     """WeasyPrint could not render the document as asked."""
+
+
+_DATA_URI = re.compile(r"data:([\w/+.-]+);base64,[A-Za-z0-9+/=]+")
+
+
+def _readable(message: str) -> str:
+    """A WeasyPrint message with embedded data shortened to what it is."""
+    return _DATA_URI.sub(lambda m: f"(embedded {m.group(1)})", message)
 
 
 @dataclass(frozen=True)
@@ -120,9 +129,9 @@ def render_pdf(
             document = HTML(string=html, url_fetcher=fetcher, base_url="data:,")
             pdf = document.write_pdf(stylesheets=[sheet], font_config=font_config, **options)
         except URLFetchingError as exc:
-            raise RenderError(str(exc)) from None
+            raise RenderError(_readable(str(exc))) from None
     if problems:
-        raise RenderError("; ".join(dict.fromkeys(problems)))
+        raise RenderError("; ".join(dict.fromkeys(_readable(p) for p in problems)))
     assert isinstance(pdf, bytes)
     return pdf
 
