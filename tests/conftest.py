@@ -10,7 +10,9 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,3 +147,14 @@ def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 def example_files() -> list[Path]:
     """Every example profile in the repository, relative to the repository."""
     return sorted(p.relative_to(ROOT) for p in (ROOT / "profiles").rglob("*.yaml"))
+
+
+def plain(value: Any) -> Any:
+    """Loaded YAML as JSON-able data: exact decimals become int or float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value

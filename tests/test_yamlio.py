@@ -79,9 +79,7 @@ def test_load_unquoted_agenda_time_is_read_as_that_time(write: WriteFile) -> Non
 
 
 def test_load_month_stays_a_month(write: WriteFile) -> None:
-    path = write(
-        "oslo.yaml", OSLO + "population: [{value: 700000, as_of: 2019-05}]\n"
-    )
+    path = write("oslo.yaml", OSLO + "population: [{value: 700000, as_of: 2019-05}]\n")
 
     city = _load_city(path)
 
@@ -123,7 +121,9 @@ def test_load_float_is_an_exact_decimal(write: WriteFile) -> None:
 def test_load_yaml_1_1_directive_is_refused(write: WriteFile) -> None:
     path = write("oslo.yaml", "%YAML 1.1\n---\n" + OSLO)
 
-    assert _problems(path) == ["oslo.yaml:1:1: YAML 1.1 is not supported; files are read as YAML 1.2"]
+    assert _problems(path) == [
+        "oslo.yaml:1:1: YAML 1.1 is not supported; files are read as YAML 1.2"
+    ]
 
 
 def test_load_yaml_1_2_directive_is_accepted(write: WriteFile) -> None:
@@ -208,6 +208,7 @@ def test_validate_object_constructing_tag_is_refused_and_never_run(
     ("value", "tag"),
     [
         ("!!python/name:os.system ''", "tag:yaml.org,2002:python/name:os.system"),
+        ("!!python/object:os.system {}", "tag:yaml.org,2002:python/object:os.system"),
         ("!!binary aGk=", "tag:yaml.org,2002:binary"),
         ("!!set {a}", "tag:yaml.org,2002:set"),
         ("!custom 1", "!custom"),
@@ -448,3 +449,16 @@ def test_validate_missing_kind_is_an_error(cli: RunCli, write: WriteFile) -> Non
     assert "nokind.yaml:1:1: kind: required, but missing: one of city, proposal, visit" in (
         result.lines
     )
+
+
+def test_load_small_aliases_are_expanded(write: WriteFile) -> None:
+    path = write(
+        "oslo.yaml",
+        OSLO + "region: &county {en: Oslo county, nb: Oslo fylke}\nmunicipality_type: *county\n",
+    )
+
+    city = _load_city(path)
+
+    assert city.region == city.municipality_type
+    assert city.region is not None
+    assert city.region.get("nb") == "Oslo fylke"

@@ -125,6 +125,9 @@ _NO_LINE_START = frozenset(
 _NO_LINE_END = frozenset("（「『【〔〈《([{")
 
 ELLIPSIS = "…"
+# Between two texts set side by side in different styles. Two spaces wide: PDF text
+# extraction (pypdf) then sees a space there, which a tspan boundary would lose.
+_WORD_GAP = 1.5
 _SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 
 
@@ -267,6 +270,32 @@ def _wrap(text: str, fits: Callable[[str], bool], max_lines: int) -> list[str]:
     return lines
 
 
+def _wrap_even(
+    text: str, max_width: float, max_columns: int, size: float, max_lines: int
+) -> list[str]:
+    """Wrap into lines of at most ``max_width`` mm and ``max_columns`` columns, then narrow
+    the measure while the number of lines stays, so that no last line is left nearly empty."""
+
+    def measure(width: float, columns: int) -> Callable[[str], bool]:
+        return lambda line: _columns(line) <= columns and text_width(line, size) <= width
+
+    lines = _wrap(text, measure(max_width, max_columns), max_lines)
+    if len(lines) < 2 or lines[-1].endswith(ELLIPSIS):
+        return lines
+    units = [unit.rstrip() for unit in _break_units(_clean(text))]
+    widest = max(text_width(unit, size) for unit in units)
+    most_columns = max(_columns(unit) for unit in units)
+    for columns in range(max_columns - 1, max_columns // 2, -1):
+        width = max_width * columns / max_columns
+        if widest > width or most_columns > columns:
+            break  # narrower would cut a word
+        trial = _wrap(text, measure(width, columns), max_lines)
+        if len(trial) != len(lines) or trial[-1].endswith(ELLIPSIS):
+            break
+        lines = trial
+    return lines
+
+
 def _fits_width(max_width: float, size: float, *, bold: bool = False) -> Callable[[str], bool]:
     return lambda line: text_width(line, size, bold=bold) <= max_width
 
@@ -289,14 +318,13 @@ def _text(
     fill: str = TEXT,
     anchor: str = "start",
     bold: bool = False,
-    extra: str = "",
 ) -> str:
     attributes = f'x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" fill="{fill}"'
     if anchor != "start":
         attributes += f' text-anchor="{anchor}"'
     if bold:
         attributes += ' font-weight="bold"'
-    return f"<text {attributes}>{escape(content)}{extra}</text>"
+    return f"<text {attributes}>{escape(content)}</text>"
 
 
 def _rect(
@@ -465,18 +493,20 @@ def _conflicts(flag: _Flag, side: int, lane: int, placed: Sequence[_Flag]) -> in
     return count
 
 
-def _place_flags(flags: Sequence[_Flag], sides: Sequence[int] = (0, 1)) -> None:
+def _place_flags(flags: Sequence[_Flag], sides: Sequence[int] = (0, 1)) -> int:
     """Give each flag a side and lane so that no label overlaps a label or a pole.
 
     Labels reaching right are placed from right to left and those reaching left from left to
-    right: each then only has to climb above its neighbours, which always works. The side is
-    the one with the lower free lane, alternating on ties, so a sparse timeline zigzags.
+    right: each then mostly only has to climb above its neighbours. The side is the one with
+    the lower free lane, alternating on ties, so a sparse timeline zigzags. Returns the number
+    of collisions left (poles almost on top of each other, or labels facing each other).
     """
     order = sorted((f for f in flags if f.leftward), key=lambda f: f.pole) + sorted(
         (f for f in flags if not f.leftward), key=lambda f: -f.pole
     )
     placed: list[_Flag] = []
     last_side = sides[-1]
+    collisions = 0
     for flag in order:
         best: tuple[int, int, int, int] | None = None  # conflicts, lane, same side, side
         for side in sides:
@@ -489,7 +519,9 @@ def _place_flags(flags: Sequence[_Flag], sides: Sequence[int] = (0, 1)) -> None:
         assert best is not None
         flag.side, flag.lane = best[3], best[1]
         last_side = flag.side
+        collisions += best[0]
         placed.append(flag)
+    return collisions
 
 
 def _lane_heights(flags: Sequence[_Flag], side: int, line_height: float) -> list[float]:
@@ -581,15 +613,11 @@ _MAX_FLAG_HEIGHT = 90.0  # taller than this, a timeline lists its labels under t
 
 def _timeline_flags(
     points: Sequence[TimelinePoint], poles: Sequence[float], axis: _YearAxis, width_mm: float
-) -> tuple[float, list[str]]:
-    """Labels on poles above and below the axis; returns the height and the drawing."""
+) -> tuple[float, list[str]] | None:
+    """Labels on poles above and below the axis; returns the height and the drawing, or None
+    when some labels could not be kept apart."""
     size = TEXT_SIZE
     max_width = min(44.0, width_mm * 0.5 - 2)
-    regular = _fits_width(max_width, size)
-
-    def fits(line: str) -> bool:
-        return _columns(line) <= 28 and regular(line)
-
     bold_fits = _fits_width(max_width, size, bold=True)
     flags: list[_Flag] = []
     for point, pole in zip(points, poles, strict=True):
@@ -597,12 +625,14 @@ def _timeline_flags(
         date = _clean(point.date_label)
         if date:
             lines.append((_ellipsize(date, bold_fits), True))
-        lines.extend((line, False) for line in _wrap(point.label, fits, 3))
+        wrapped = _wrap_even(point.label, max_width, 28, size, 3)
+        lines.extend((line, False) for line in wrapped)
         lines = lines or [("", False)]
         width = max(text_width(text, size, bold=bold) for text, bold in lines)
         leftward = pole + 1.0 + width > width_mm - 0.3 and pole - 1.0 - width >= 0
         flags.append(_Flag(pole, lines, width, leftward))
-    _place_flags(flags)
+    if _place_flags(flags):
+        return None
 
     line_height = size * LINE_HEIGHT
     above = _lane_heights(flags, 0, line_height)
@@ -658,8 +688,8 @@ def _timeline_list(
         x = column * (column_width + column_gap)
         y = list_top + column_heights[column]
         date = _clean(point.date_label).replace(" ", "\u00a0")
-        # Room for the date in bold on the first line, measured as regular text.
-        extra = text_width(date, size, bold=True) - text_width(date, size)
+        # Room on the first line for the date in bold and the gap after it.
+        extra = text_width(date, size, bold=True) - text_width(date, size) + _WORD_GAP
         fits = _fits_width(column_width - gutter - extra, size)
         text = f"{date} {_clean(point.label)}" if date else _clean(point.label)
         lines = _wrap(text, fits, 3) or [""]
@@ -669,9 +699,11 @@ def _timeline_list(
         for row, line in enumerate(lines):
             baseline = y + row * line_height + BASELINE * size
             if row == 0 and date and line.startswith(date):
-                bold = f'<tspan font-weight="bold" fill="{ACCENT}">{escape(date)}</tspan>'
-                rest = escape(line[len(date) :])
-                body.append(_text(x + gutter, baseline, "", extra=bold + rest))
+                body.append(_text(x + gutter, baseline, date, fill=ACCENT, bold=True))
+                rest = line[len(date) :].strip()
+                if rest:
+                    rest_x = x + gutter + text_width(date, size, bold=True) + _WORD_GAP
+                    body.append(_text(rest_x, baseline, rest))
             else:
                 body.append(_text(x + gutter, baseline, line))
         column_heights[column] += len(lines) * line_height + 1.2
@@ -686,8 +718,8 @@ def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 1
     year; several events of one year share it in the given order. Labels show the date in bold
     over the label wrapped into at most 3 lines of 28 columns (CJK characters count double),
     on poles above and below the axis, stacked so that neither labels nor poles overlap. When
-    that would grow taller than 90 mm (many close events), the dots are numbered instead and
-    the labels listed in columns under the axis.
+    that fails or would grow taller than 90 mm (many close events), the dots are numbered
+    instead and the labels listed in columns under the axis.
     """
     margin = 1.5
     if not points:
@@ -706,11 +738,12 @@ def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 1
         seen[year] = k + 1
         poles.append(axis.x(year + (k + 0.5) / per_year[year]))
 
-    height, body = _timeline_flags(ordered, poles, axis, width_mm)
-    if height > _MAX_FLAG_HEIGHT:
-        list_height, list_body = _timeline_list(ordered, poles, axis, width_mm)
-        if list_height < height:
-            height, body = list_height, list_body
+    flags = _timeline_flags(ordered, poles, axis, width_mm)
+    listed = _timeline_list(ordered, poles, axis, width_mm)
+    if flags is None or (flags[0] > _MAX_FLAG_HEIGHT and listed[0] < flags[0]):
+        height, body = listed
+    else:
+        height, body = flags
     desc = "; ".join(f"{_clean(p.date_label)}: {_clean(p.label)}" for p in ordered)
     return _document(width_mm, height, title, desc, body)
 
@@ -904,7 +937,7 @@ def bar_chart(
     values = [_clean(format_value(bar.value)) for bar in bars]
     shares = [_share(bar.value, total) for bar in bars]
     ends = [
-        text_width(value, size) + (text_width(" " + share, size) if share else 0)
+        text_width(value, size) + (_WORD_GAP + text_width(share, size) if share else 0)
         for value, share in zip(values, shares, strict=True)
     ]
 
@@ -930,9 +963,11 @@ def bar_chart(
         # A tiny share still shows; a zero keeps its (empty) bar, one per row.
         drawn = max(length, 0.3) if bar.value > 0 else 0.0
         body.append(_rect(bars_x0, middle - bar_height / 2, drawn, bar_height, ACCENT, kind="bar"))
-        share = shares[index]
-        extra = f'<tspan fill="{MUTED}">{escape(" " + share)}</tspan>' if share else ""
-        body.append(_text(bars_x0 + length + gap, baseline, values[index], extra=extra))
+        value_x = bars_x0 + length + gap
+        body.append(_text(value_x, baseline, values[index]))
+        if shares[index]:
+            share_x = value_x + text_width(values[index], size) + _WORD_GAP
+            body.append(_text(share_x, baseline, shares[index], fill=MUTED))
     height = 1.0 + len(bars) * row_height
     if bars:
         body.append(_line(bars_x0, 0.5, bars_x0, height - 0.5, RULE, 0.3))

@@ -146,6 +146,11 @@ def _programme_rules(proposal: Proposal) -> Iterator[Finding]:
             (f"the period lasts {months} months; {name} asks for at least {programme.min_months}"),
         )
     limit, budget = programme.max_total, proposal.budget
+    if limit is not None and _decimals(limit.amount) > currency_digits(limit.currency):
+        yield (
+            ("programme", "max_total", "amount"),
+            (f"{limit.amount} has more decimals than {limit.currency} allows"),
+        )
     if limit is None or budget is None:
         return
     if limit.currency != budget.currency:
@@ -191,12 +196,6 @@ def _budget_rules(proposal: Proposal) -> Iterator[Finding]:
                     f" allows ({digits})"
                 ),
             )
-    limit = proposal.programme.max_total if proposal.programme else None
-    if limit is not None and _decimals(limit.amount) > currency_digits(limit.currency):
-        yield (
-            ("programme", "max_total", "amount"),
-            (f"{limit.amount} has more decimals than {limit.currency} allows"),
-        )
 
 
 def _visit_rules(visit: Visit) -> Iterator[Finding]:

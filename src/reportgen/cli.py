@@ -34,7 +34,7 @@ KIND_NAMES = ("city", "proposal", "visit")
 def _stderr() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_report(report: Report, *, strict: bool = False) -> None:
@@ -51,7 +51,12 @@ def today() -> dt.date:
     """Today, or the day of ``SOURCE_DATE_EPOCH`` when it is set (reproducible runs)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            from reportgen.errors import UsageError
+
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch} is not a usable time") from None
     return dt.date.today()
 
 
@@ -182,9 +187,11 @@ def new(
     cities = sorted({e.id for e in known.entries.values() if e.kind == "city" and e.id})
     city = city or (cities[0] if cities else "your-city")
     partner = partner or next((c for c in cities if c != city), "partner-city")
-    text = starters.render(kind, ident, path=target, city=city, partner=partner, today=today())
+    text = starters.render(
+        kind, ident, path=Path(display_path(target)), city=city, partner=partner, today=today()
+    )
     write_atomic(target, text.encode("utf-8"))
-    click.echo(str(target))
+    click.echo(display_path(target))
 
 
 @cli.command()
@@ -257,7 +264,7 @@ def build(
     from reportgen.pipeline import build as run_build
 
     for lang in languages:
-        if not re.match(LANG_PATTERN, lang):
+        if not re.fullmatch(LANG_PATTERN, lang):
             raise click.BadParameter(f"'{lang}' is not a BCP 47 tag", param_hint="--lang")
     request = BuildRequest(
         source=file,

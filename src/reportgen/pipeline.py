@@ -68,8 +68,11 @@ def default_output_folder() -> Path:
         return manifest.parent / "output"
 
 
-def target_name(ident: str, document: str, lang: str, fmt: str) -> str:
-    return f"{ident}.{document}.{lang}.{EXTENSIONS[fmt]}"
+def target_name(ident: str, document: str, lang: str, fmt: str, audience: str = "internal") -> str:
+    """``<id>.<document>.<lang>.<ext>``; public documents add ``.public`` before the extension,
+    so a public copy never overwrites the internal one."""
+    infix = ".public" if audience == "public" else ""
+    return f"{ident}.{document}.{lang}{infix}.{EXTENSIONS[fmt]}"
 
 
 def build(request: BuildRequest) -> BuildResult:
@@ -129,7 +132,10 @@ def _targets(request: BuildRequest, ident: str, name: str) -> dict[tuple[str, st
     if out is not None and len(pairs) == 1 and not out.is_dir() and out.suffix:
         return {pairs[0]: out}
     folder = out if out is not None else default_output_folder()
-    return {(lang, fmt): folder / target_name(ident, name, lang, fmt) for lang, fmt in pairs}
+    return {
+        (lang, fmt): folder / target_name(ident, name, lang, fmt, request.audience)
+        for lang, fmt in pairs
+    }
 
 
 def render(

@@ -8,7 +8,6 @@ from pathlib import Path
 from string import Template
 
 from reportgen.errors import UsageError
-from reportgen.models.types import ID_PATTERN
 
 FOLDERS = {"city": "cities", "proposal": "proposals", "visit": "visits"}
 
@@ -31,10 +30,14 @@ def render(
     today: dt.date | None = None,
 ) -> str:
     """The starter text of ``kind``; ``city`` and ``partner`` fill in the references."""
-    import re
+    from pydantic import TypeAdapter, ValidationError
 
-    if not re.match(ID_PATTERN, ident):
-        raise UsageError(f"'{ident}' is not a valid id: use lowercase letters, digits and hyphens")
+    from reportgen.models.types import Id
+
+    try:
+        TypeAdapter(Id).validate_python(ident)
+    except ValidationError as exc:
+        raise UsageError(exc.errors()[0]["msg"]) from None
     today = today or dt.date.today()
     visit_start = today + dt.timedelta(days=30)
     source = files("reportgen").joinpath("starters", f"{kind}.yaml").read_text("utf-8")

@@ -28,7 +28,7 @@ MAX_INT_DIGITS = 30
 MAX_DECIMAL_EXPONENT = 50
 
 _YAML = "tag:yaml.org,2002:"
-_INT_RE = re.compile(r"[-+]?(0|[1-9][0-9_]*)|[-+]?0o[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?0b[01_]+")
+_INT_RE = re.compile(r"[-+]?[0-9][0-9_]*|[-+]?0o[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?0b[01_]+")
 _INF_NAN = {".inf", "+.inf", "-.inf", ".nan"}
 _DIRECTIVE_RE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 

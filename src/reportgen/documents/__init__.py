@@ -122,7 +122,16 @@ def build_document(name: str, profile: Profile, project: Project, options: Optio
             "verify": w.t("verify"),
         },
         audience=options.audience,
+        dependencies=_dependencies(profile, w),
     )
+
+
+def _dependencies(profile: Profile, w: Writer) -> tuple[tuple[str, str], ...]:
+    from reportgen.project import dependencies
+
+    found = set(dependencies(profile)) | {("city", ident) for ident in w.used}
+    found.discard((profile.kind, profile.id))
+    return tuple(sorted(found))
 
 
 PUBLIC_NOTE = (

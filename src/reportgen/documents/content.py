@@ -177,3 +177,5 @@ class Document:
     labels: dict[str, str] = field(default_factory=dict)
     """Fixed strings the renderers need: contents, page, of, sources."""
     audience: str = "internal"
+    dependencies: tuple[tuple[str, str], ...] = ()
+    """``(kind, id)`` of every other profile the document drew from."""

@@ -67,6 +67,8 @@ class Writer:
     """Cities known to the project, to print partner ids as names."""
     missing: list[str] = field(default_factory=list)
     """Texts shown in a fallback language (field paths)."""
+    used: set[str] = field(default_factory=set)
+    """Ids of the cities whose profiles this document drew names from."""
     _sources: dict[tuple[str, str], Source] = field(default_factory=dict)
 
     @property
@@ -112,13 +114,20 @@ class Writer:
     def city_name(self, city: CityProfile) -> Inline:
         return self.name(city.name, city.local_lang)
 
+    def find_city(self, ref: str) -> CityProfile | None:
+        """The city with id ``ref`` if the project has one (recorded as a dependency)."""
+        city = self.cities.get(ref)
+        if city is not None:
+            self.used.add(ref)
+        return city
+
     def partner(self, ref: str) -> Inline:
         """A city id printed as the city's name; a free name as it is."""
-        city = self.cities.get(ref)
+        city = self.find_city(ref)
         return self.city_name(city) if city else (Run(ref),)
 
     def partner_text(self, ref: str) -> str:
-        city = self.cities.get(ref)
+        city = self.find_city(ref)
         return self.text(city.name) if city else ref
 
     # --- numbers and dates ------------------------------------------------------------------

@@ -58,7 +58,7 @@ def _check_cron(value: str) -> str:
         )
     for text, (label, low, high) in zip(fields, _CRON_FIELDS, strict=True):
         for part in text.lower().split(","):
-            match = _CRON_PART.match(part)
+            match = _CRON_PART.fullmatch(part)
             ok = bool(match)
             if match and match.group(1) != "*":
                 try:

@@ -52,7 +52,7 @@ class Model(BaseModel):
 
 
 def _check_id(value: str) -> str:
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise PydanticCustomError(
             "id",
             "'{value}' is not a valid id: use 1 to 63 lowercase letters, digits and hyphens,"
@@ -88,7 +88,7 @@ PartnerRef = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 def _check_lang(value: str) -> str:
-    if not _LANG_RE.match(value):
+    if not _LANG_RE.fullmatch(value):
         raise PydanticCustomError(
             "lang",
             "'{value}' is not a BCP 47 language tag such as en, ja, zh-Hans or pt-BR",
@@ -238,7 +238,7 @@ class PartialDate:
             value = str(value)
         if not isinstance(value, str):
             raise PydanticCustomError("date_type", "expected a date: 2019-05-01, 2019-05 or 2019")
-        match = _DATE_RE.match(value.strip())
+        match = _DATE_RE.fullmatch(value.strip())
         if not match:
             raise PydanticCustomError(
                 "date_format",
@@ -290,7 +290,7 @@ _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 def _parse_time(value: Any) -> dt.time:
     if isinstance(value, dt.time):
         return value
-    match = _TIME_RE.match(value) if isinstance(value, str) else None
+    match = _TIME_RE.fullmatch(value) if isinstance(value, str) else None
     if not match:
         raise PydanticCustomError(
             "time_format", 'expected a time of day as HH:MM (for example "09:30")'
@@ -428,7 +428,7 @@ _EMAIL_RE = re.compile(
 
 
 def _check_email(value: str) -> str:
-    if not _EMAIL_RE.match(value):
+    if not _EMAIL_RE.fullmatch(value):
         raise PydanticCustomError("email", "'{value}' is not an e-mail address", {"value": value})
     return value
 
