@@ -6,7 +6,7 @@ Each rule yields ``(loc, message)`` pairs; the project turns them into located i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -226,6 +226,8 @@ def months_before(day: dt.date, months: int) -> dt.date:
     month += 1
     if year < dt.MINYEAR:  # --stale-after larger than the calendar: nothing is that old
         return dt.date.min
+    if year > dt.MAXYEAR:
+        return dt.date.max
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -274,3 +276,25 @@ def is_stale(fact: Fact[Any] | Any, cutoff: dt.date) -> bool:
     """True when the fact's date, read as late as its precision allows, is before ``cutoff``."""
     as_of: PartialDate = fact.as_of
     return as_of.last < cutoff
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    return months_before(day, -months)
+
+
+def next_staleness_change(
+    profiles: Iterable[Profile], *, today: dt.date, months: int = DEFAULT_STALE_MONTHS
+) -> dt.date | None:
+    """The first day after ``today`` on which a current fact of these profiles turns stale.
+
+    A document printed with "verify" marks is out of date from that day on.
+    """
+    changes = [
+        add_months(fact.as_of.last, months) + dt.timedelta(days=1)
+        for profile in profiles
+        if isinstance(profile, CityProfile)
+        for _, _, fact in current_facts(profile)
+        if add_months(fact.as_of.last, months) < dt.date.max
+    ]
+    future = [day for day in changes if day > today]
+    return min(future, default=None)

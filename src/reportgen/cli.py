@@ -6,11 +6,12 @@ modules are imported inside the commands, so ``--help`` and ``validate`` start f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -342,6 +343,119 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
     Console().print(table)
     if not all(ok for _, _, ok in rows):
         raise SystemExit(ExitStatus.FAILURE)
+
+
+@cli.command()
+@click.argument("manifest", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild everything, fresh or not.")
+@click.option("--only", multiple=True, metavar="NAME", help="Run only this job; repeatable.")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a JSON record of every task to FILE.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit of one document.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=256),
+    default=3072,
+    show_default=True,
+    metavar="MB",
+    help="Address-space limit of a worker process.",
+)
+@common_options
+def batch(
+    manifest: Path | None,
+    jobs: int | None,
+    force: bool,
+    only: tuple[str, ...],
+    report_file: Path | None,
+    timeout: float,
+    memory_limit: int,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Build every job of a manifest (default: the nearest reportgen.yaml); skip what is fresh."""
+    from reportgen import batch as batches
+
+    settings = batches.Settings(
+        jobs=jobs or 0,
+        force=force,
+        only=only,
+        timeout=timeout,
+        memory_mb=memory_limit,
+        stale_after=stale_after,
+        today=today(),
+    )
+    with _progress() as progress:
+        result = batches.run(manifest, settings, progress=progress)
+    if report_file is not None:
+        batches.write_report(report_file, result)
+    print_batch(result)
+    if not result.ok:
+        raise SystemExit(ExitStatus.FAILURE)
+
+
+def print_batch(result: Any) -> None:
+    """Every failure with its messages, then the summary line."""
+    from rich.markup import escape
+
+    console = _stderr()
+    for item in result.results:
+        if item.status == "failed":
+            console.print(f"[red]failed:[/] {escape(display_path(item.task.target))}")
+            for line in item.error.splitlines():
+                console.print(f"  {escape(line)}")
+    colour = "green" if result.ok else "red"
+    console.print(f"[{colour}]{result.summary()}[/]")
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[Any, int, int], None]]:
+    """A progress bar on a terminal; a plain line per finished task otherwise."""
+    console = _stderr()
+    if not console.is_terminal:
+
+        def line(item: Any, done: int, total: int) -> None:
+            if item.status != "fresh":
+                seconds = f" ({item.seconds:.1f} s)" if item.seconds else ""
+                click.echo(
+                    f"[{done}/{total}] {item.status} {display_path(item.task.target)}{seconds}",
+                    err=True,
+                )
+
+        yield line
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        handle = bar.add_task("building", total=None)
+
+        def update(item: Any, done: int, total: int) -> None:
+            bar.update(
+                handle,
+                completed=done,
+                total=total,
+                description=display_path(item.task.target)[-40:],
+            )
+
+        yield update
 
 
 def _wants_debug(argv: list[str]) -> bool:

@@ -1,38 +1,109 @@
-"""Output files: every write is atomic, so a target is the old file or the new one, whole."""
+"""Output files: every write is atomic, so a target is the old file or the new one, whole.
+
+Where the system allows (Linux ``O_TMPFILE``), the new content is written to a file
+without a name, which disappears by itself if the process is killed; it is given a
+name only at the end and renamed over the target at once. Elsewhere a named temporary
+file is used, and ``remove_stale_temporaries`` clears what a killed run left.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 from reportgen.errors import OutputError
 
+TEMP_PREFIX = ".reportgen-tmp-"
+
+
+def _error(target: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {target}: {exc.strerror or exc}")
+
 
 def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder.
-
-    The temporary file is flushed to disk and renamed over the target; on any failure it
-    is removed and the target is left as it was.
-    """
+    """Replace ``target`` with ``data`` in one step; on failure the target is unchanged."""
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    temp = Path(temp_name)
+        raise _error(target, exc) from None
+    if hasattr(os, "O_TMPFILE"):
+        try:
+            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
+        except OSError:
+            pass
+        else:
+            if _write_unnamed(fd, target, data):
+                return
+    _write_named(target, data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+    os.fsync(fd)
+
+
+def _write_unnamed(fd: int, target: Path, data: bytes) -> bool:
+    """Write through an unnamed file; False when this file system cannot name it later."""
+    temp = target.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}")
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        temp.chmod(0o644)
-        temp.replace(target)
+        _write_all(fd, data)
+        try:
+            os.link(f"/proc/self/fd/{fd}", temp, follow_symlinks=True)
+        except OSError as exc:
+            if exc.errno in (errno.EXDEV, errno.ENOENT, errno.EPERM, errno.EOPNOTSUPP):
+                return False
+            raise
+    except OSError as exc:
+        raise _error(target, exc) from None
+    finally:
+        os.close(fd)
+    _rename(temp, target)
+    return True
+
+
+def _write_named(target: Path, data: bytes) -> None:
+    try:
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+    except OSError as exc:
+        raise _error(target, exc) from None
+    temp = Path(name)
+    try:
+        _write_all(fd, data)
+        os.fchmod(fd, 0o644)
     except BaseException as exc:
+        os.close(fd)
         with contextlib.suppress(OSError):
             temp.unlink()
         if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise _error(target, exc) from None
         raise
+    os.close(fd)
+    _rename(temp, target)
+
+
+def _rename(temp: Path, target: Path) -> None:
+    try:
+        temp.replace(target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise _error(target, exc) from None
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete temporary files a killed run left in ``folder``; returns how many."""
+    removed = 0
+    if folder.is_dir():
+        for path in folder.glob(f"{TEMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed

@@ -44,8 +44,14 @@ class BuildRequest:
 
 @dataclass
 class BuildResult:
+    """What a build wrote, its warnings, and what it was made from."""
+
     written: list[Path] = field(default_factory=list)
     report: Report = field(default_factory=Report)
+    inputs: list[tuple[Path, str]] = field(default_factory=list)
+    """Every profile file the documents drew from, with the digest of what was read."""
+    valid_until: dt.date | None = None
+    """The day a current fact in the documents turns stale (their "verify" marks change)."""
 
 
 def source_date(paths: Sequence[Path]) -> dt.datetime:
@@ -98,6 +104,7 @@ def build(request: BuildRequest) -> BuildResult:
     created = source_date(inputs)
     targets = _targets(request, profile.id, name)
     rendered: list[tuple[Path, bytes]] = []
+    used: set[tuple[str, str]] = set()
     for lang in request.languages:
         options = Options(
             lang=lang,
@@ -107,12 +114,20 @@ def build(request: BuildRequest) -> BuildResult:
             created=created,
         )
         doc = build_document(name, profile, project, options)
+        used.update(doc.dependencies)
         for fmt in request.formats:
             data = render(doc, fmt, request, attachments=inputs)
             rendered.append((targets[(lang, fmt)], data))
     if report.failed(strict=request.strict):
         raise InvalidInput(report)
     result = BuildResult(report=report)
+    drawn = [profile, *(project.get(kind, ident) for kind, ident in sorted(used))]
+    result.valid_until = checks.next_staleness_change(
+        drawn, today=today, months=request.stale_after
+    )
+    entries = [project.add(request.source)]
+    entries += [e for kind, ident in sorted(used) for e in project.find(kind, ident)[:1]]
+    result.inputs = [(e.path, e.doc.digest) for e in entries if e.doc is not None]
     for path, data in rendered:
         write_atomic(path, data)
         result.written.append(path)

@@ -9,6 +9,7 @@ for characters that a document cannot hold. YAML floats become exact ``Decimal``
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class Document:
     data: Any
     positions: dict[Loc, Position] = field(default_factory=dict)
     key_positions: dict[Loc, Position] = field(default_factory=dict)
+    digest: str = ""
+    """SHA-256 of the file's bytes as read (what a build's freshness is judged by)."""
 
     @property
     def name(self) -> str:
@@ -264,7 +267,9 @@ def load(path: Path) -> Document:
     if len(raw) > MAX_FILE_BYTES:
         message = f"file is larger than the limit of {MAX_FILE_BYTES:,} bytes"
         raise InvalidInput(Report([Issue(name, None, None, "", message)]))
-    return parse(_decode(raw, name), path)
+    doc = parse(_decode(raw, name), path)
+    doc.digest = hashlib.sha256(raw).hexdigest()
+    return doc
 
 
 def parse(text: str, path: Path) -> Document:

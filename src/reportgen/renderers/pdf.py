@@ -95,6 +95,12 @@ def _captured() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
+def warm_up(css: str) -> None:
+    """Load WeasyPrint, the fonts and the stylesheet now, before the first document."""
+    _engine()
+    _stylesheet(css)
+
+
 def render_pdf(
     html: str,
     css: str,
