@@ -67,9 +67,9 @@ class TaskResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "target": str(self.task.target),
+            "target": display_path(self.task.target),
             "job": self.task.job,
-            "source": str(self.task.source),
+            "source": display_path(self.task.source),
             "format": self.task.fmt,
             "language": self.task.lang,
             "status": self.status,
@@ -338,20 +338,21 @@ def run_unit(unit: Unit) -> UnitOutcome:
     )
 
 
-def _worker_main(connection: Connection, memory_mb: int) -> None:
+def _worker_main(connection: Connection, memory_mb: int, warm: bool) -> None:
     """A worker: load the engines once, then build units until told to stop."""
     import resource
 
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    try:
-        from reportgen.renderers import pdf
-        from reportgen.renderers.html import stylesheet
+    if warm:
+        try:
+            from reportgen.renderers import pdf
+            from reportgen.renderers.html import stylesheet
 
-        pdf.warm_up(stylesheet())
-    except Exception:  # pragma: no cover - a unit will report the real problem
-        pass
+            pdf.warm_up(stylesheet())
+        except Exception:  # a unit will report the real problem
+            pass
     while True:
         try:
             unit = connection.recv()
@@ -370,10 +371,13 @@ def _worker_main(connection: Connection, memory_mb: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, memory_mb: int) -> None:
+    def __init__(self, context: Any, memory_mb: int, warm: bool) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(
-            target=_worker_main, args=(child, memory_mb), daemon=True, name="reportgen-worker"
+            target=_worker_main,
+            args=(child, memory_mb, warm),
+            daemon=True,
+            name="reportgen-worker",
         )
         self.process.start()
         child.close()
@@ -423,14 +427,19 @@ def run_units(
     """Build ``units`` on ``jobs`` worker processes, calling ``done`` as each finishes."""
     context = multiprocessing.get_context("spawn")
     pending = list(reversed(units))
-    workers = [_Worker(context, memory_mb) for _ in range(max(1, min(jobs, len(units))))]
+    warm = any(task.fmt == "pdf" for unit in units for task in unit.tasks)
+
+    def start() -> _Worker:
+        return _Worker(context, memory_mb, warm)
+
+    workers = [start() for _ in range(max(1, min(jobs, len(units))))]
     try:
         while pending or any(w.unit for w in workers):
             for index, worker in enumerate(workers):
                 if worker.unit is None and pending:
                     if not worker.process.is_alive():
                         worker.stop(kill=True)
-                        worker = workers[index] = _Worker(context, memory_mb)
+                        worker = workers[index] = start()
                     worker.give(pending.pop())
             busy = [w for w in workers if w.unit is not None]
             ready = wait(
@@ -461,7 +470,7 @@ def run_units(
                     not worker.process.is_alive() or now - worker.started > timeout
                 ):
                     worker.stop(kill=True)
-                    workers[index] = _Worker(context, memory_mb)
+                    workers[index] = start()
                 done(unit, outcome)
     finally:
         for worker in workers:

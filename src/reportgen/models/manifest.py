@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema
@@ -13,39 +12,32 @@ from reportgen.models.types import Audience, Id, Lang, Model, TimeZoneName
 DocumentName = Literal["city-profile", "briefing", "proposal"]
 FormatName = Literal["pdf", "docx", "html"]
 
+
 _CRON_FIELDS = (
-    ("minute", 0, 59),
-    ("hour", 0, 23),
-    ("day of month", 1, 31),
-    ("month", 1, 12),
-    ("day of week", 0, 7),
+    "minute (0-59)",
+    "hour (0-23)",
+    "day of month (1-31)",
+    "month (1-12)",
+    "day of week (0-6)",
 )
-_CRON_NAMES = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-    "sun": 0,
-    "mon": 1,
-    "tue": 2,
-    "wed": 3,
-    "thu": 4,
-    "fri": 5,
-    "sat": 6,
-}
-_CRON_PART = re.compile(r"^(\*|[0-9a-z]+(-[0-9a-z]+)?)(/[0-9]+)?$")
 
 
-def _cron_value(token: str) -> int:
-    return _CRON_NAMES[token] if token in _CRON_NAMES else int(token)
+def _cron_problem(fields: list[str]) -> str | None:
+    """Which field croniter refuses, named for the user; None when it accepts them all."""
+    from croniter import CroniterError, croniter
+
+    try:
+        croniter(" ".join(fields))
+    except (CroniterError, ValueError, KeyError):
+        for index, (label, allowed) in enumerate(_CRON_FIELDS):
+            alone = ["*"] * 5
+            alone[index] = fields[index]
+            try:
+                croniter(" ".join(alone))
+            except (CroniterError, ValueError, KeyError):
+                return f"'{fields[index]}' is not a valid {label} field (allowed {allowed})"
+        return "the fields do not combine into a valid schedule"
+    return None
 
 
 def _check_cron(value: str) -> str:
@@ -56,23 +48,9 @@ def _check_cron(value: str) -> str:
             "'{value}' is not a five-field cron expression (minute hour day month weekday)",
             {"value": value},
         )
-    for text, (label, low, high) in zip(fields, _CRON_FIELDS, strict=True):
-        for part in text.lower().split(","):
-            match = _CRON_PART.fullmatch(part)
-            ok = bool(match)
-            if match and match.group(1) != "*":
-                try:
-                    bounds = [_cron_value(t) for t in match.group(1).split("-")]
-                except ValueError:
-                    ok = False
-                else:
-                    ok = all(low <= b <= high for b in bounds)
-            if not ok:
-                raise PydanticCustomError(
-                    "cron",
-                    "'{part}' is not a valid {label} field (allowed {low}-{high})",
-                    {"part": part, "label": label, "low": low, "high": high},
-                )
+    problem = _cron_problem(fields)
+    if problem:
+        raise PydanticCustomError("cron", "{problem}", {"problem": problem})
     return value
 
 
