@@ -14,11 +14,11 @@ FormatName = Literal["pdf", "docx", "html"]
 
 
 _CRON_FIELDS = (
-    "minute (0-59)",
-    "hour (0-23)",
-    "day of month (1-31)",
-    "month (1-12)",
-    "day of week (0-6)",
+    ("minute", "0-59"),
+    ("hour", "0-23"),
+    ("day of month", "1-31"),
+    ("month", "1-12"),
+    ("day of week", "0-7"),
 )
 
 

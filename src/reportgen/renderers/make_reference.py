@@ -77,7 +77,7 @@ def _character_style(ident: str, name: str, rpr: str, *, custom: bool = True) ->
     return (
         f'<w:style w:type="character"{custom_attr} w:styleId="{ident}">'
         f'<w:name w:val="{name}"/><w:basedOn w:val="DefaultParagraphFont"/>'
-        f"<w:uiPriority w:val="{99}"/><w:rPr>{rpr}</w:rPr></w:style>"
+        f'<w:uiPriority w:val="99"/><w:rPr>{rpr}</w:rPr></w:style>'
     )
 
 
@@ -103,7 +103,7 @@ def styles_xml() -> str:
     """Every style the renderer names, in the order Word lists them."""
     heading_ppr = "<w:keepNext/><w:keepLines/>"
     styles = [
-        # --- defaults -------------------------------------------------------------------
+        # --- defaults -------------------------------------------------------------------------
         '<w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
         '<w:name w:val="Normal"/><w:qFormat/>'
         f"<w:pPr><w:widowControl/>{_spacing(0, 124, 252)}</w:pPr>"
@@ -120,7 +120,7 @@ def styles_xml() -> str:
         '<w:style w:type="numbering" w:default="1" w:styleId="NoList">'
         '<w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/>'
         "<w:unhideWhenUsed/></w:style>",
-        # --- cover ----------------------------------------------------------------------
+        # --- cover ----------------------------------------------------------------------------
         _paragraph_style(
             "Kicker",
             "Kicker",
@@ -143,7 +143,7 @@ def styles_xml() -> str:
             next_style="Subtitle",
             custom=False,
             ppr=f"<w:keepNext/>{_spacing(0, 340, 228)}<w:contextualSpacing/>",
-            rpr=f"{_color(NAVY)}<w:kern w:val="{28}"/>{_size(26)}",
+            rpr=f'{_color(NAVY)}<w:kern w:val="28"/>{_size(26)}',
         ),
         _paragraph_style(
             "Subtitle",
@@ -160,22 +160,12 @@ def styles_xml() -> str:
             rpr=f"{_color(SLATE)}{_size(11)}",
         ),
         _paragraph_style(
-            "CoverMark",
-            "Cover Mark",
-            next_style="CoverNote",
-            ppr=("<w:pBdr>" + _border("top", 8, NAVY, 11) + "</w:pBdr>" + _spacing(0, 113)),
-            rpr=(
-                f'<w:b/><w:bCs/><w:caps/>{_color(MARK)}<w:spacing w:val="20"/>'
-                f'<w:bdr w:val="single" w:sz="8" w:space="2" w:color="{MARK}"/>'
-            ),
-        ),
-        _paragraph_style(
-            "CoverNote",
-            "Cover Note",
-            ppr=_spacing(0, 0),
+            "CoverFoot",
+            "Cover Foot",
+            ppr=("<w:pBdr>" + _border("top", 8, NAVY, 11) + "</w:pBdr>" + _spacing(0, 0, 312)),
             rpr=f"{_color(GREY)}{_size(8.5)}",
         ),
-        # --- headings ---------------------------------------------------------------------
+        # --- headings -------------------------------------------------------------------------
         _paragraph_style(
             "Heading1",
             "heading 1",
@@ -207,7 +197,7 @@ def styles_xml() -> str:
             ppr=heading_ppr + _spacing(283, 85, 240) + '<w:outlineLvl w:val="2"/>',
             rpr=f"<w:b/><w:bCs/>{_color(SLATE)}{_size(10.5)}",
         ),
-        # --- contents ---------------------------------------------------------------------
+        # --- contents -------------------------------------------------------------------------
         _paragraph_style(
             "TOCHeading",
             "TOC Heading",
@@ -241,7 +231,7 @@ def styles_xml() -> str:
             extra='<w:uiPriority w:val="39"/><w:unhideWhenUsed/>',
             ppr=_right_tab("dot") + _spacing(0, 68) + '<w:ind w:left="680"/>',
         ),
-        # --- body ---------------------------------------------------------------------------
+        # --- body -----------------------------------------------------------------------------
         _paragraph_style("Lead", "Lead", next_style="Normal", rpr=_size(10.5)),
         _paragraph_style("Note", "Note", rpr=f"{_color(GREY)}{_size(8)}"),
         _paragraph_style("Notice", "Notice", rpr=f"<w:b/><w:bCs/>{_color(MARK)}"),
@@ -267,7 +257,7 @@ def styles_xml() -> str:
             "Figure",
             "Figure",
             next_style="Caption",
-            ppr="<w:keepNext/>" + _spacing(113, 227, 240),
+            ppr=_spacing(113, 227, 240),
         ),
         _paragraph_style(
             "Caption",
@@ -312,7 +302,7 @@ def styles_xml() -> str:
             ppr=_spacing(0, 0, 240) + '<w:jc w:val="right"/>',
             rpr=f"{_color(GREY)}{_size(7.5)}",
         ),
-        # --- characters ---------------------------------------------------------------------
+        # --- characters -----------------------------------------------------------------------
         _character_style("Hyperlink", "Hyperlink", _color(NAVY), custom=False),
         _character_style("AsOf", "As Of", _color(GREY) + _size(8.5)),
         _character_style("SourceReference", "Source Reference", _color(LINK) + _size(7.5)),
@@ -326,9 +316,15 @@ def styles_xml() -> str:
         ),
         _character_style("Muted", "Muted", _color(GREY)),
         _character_style(
+            "CoverMark",
+            "Cover Mark",
+            f'<w:b/><w:bCs/><w:caps/>{_color(MARK)}<w:spacing w:val="20"/>{_size(9.5)}'
+            f'<w:bdr w:val="single" w:sz="8" w:space="2" w:color="{MARK}"/>',
+        ),
+        _character_style(
             "Mark", "Mark", f'<w:b/><w:bCs/><w:caps/>{_color(MARK)}<w:spacing w:val="10"/>'
         ),
-        # --- tables -------------------------------------------------------------------------
+        # --- tables ---------------------------------------------------------------------------
         '<w:style w:type="table" w:customStyle="1" w:styleId="ReportTable">'
         '<w:name w:val="Report Table"/><w:basedOn w:val="TableNormal"/>'
         '<w:uiPriority w:val="59"/>'
@@ -354,9 +350,7 @@ def styles_xml() -> str:
         '<w:name w:val="Facts Table"/><w:basedOn w:val="TableNormal"/>'
         '<w:uiPriority w:val="59"/>'
         f"<w:pPr>{_spacing(0, 0, 240)}</w:pPr><w:rPr>{_size(8.5)}</w:rPr>"
-        "<w:tblPr><w:tblBorders>"
-        + _border("left", 16, NAVY)
-        + "</w:tblBorders><w:tblCellMar>"
+        "<w:tblPr><w:tblBorders>" + _border("left", 16, NAVY) + "</w:tblBorders><w:tblCellMar>"
         '<w:top w:w="68" w:type="dxa"/><w:left w:w="113" w:type="dxa"/>'
         '<w:bottom w:w="68" w:type="dxa"/><w:right w:w="113" w:type="dxa"/>'
         "</w:tblCellMar></w:tblPr>"
@@ -387,17 +381,18 @@ def _level(ilvl: int, fmt: str, text: str, left: int, hanging: int) -> str:
         f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
         f'<w:lvlText w:val="{escape(text)}"/><w:lvlJc w:val="left"/>'
         f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr>'
-        + (f'<w:rPr><w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}"/></w:rPr>'
-           if fmt == "bullet" else "")
+        + (
+            f'<w:rPr><w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}"/></w:rPr>'
+            if fmt == "bullet"
+            else ""
+        )
         + "</w:lvl>"
     )
 
 
 def numbering_xml() -> str:
     """Three list kinds: bullets (num 1), numbers (num 2) and sources (num 3)."""
-    bullets = "".join(
-        _level(i, "bullet", "•–◦"[i % 3], 340 * (i + 1), 227) for i in range(9)
-    )
+    bullets = "".join(_level(i, "bullet", "•–◦"[i % 3], 340 * (i + 1), 227) for i in range(9))
     numbers = "".join(
         _level(i, ("decimal", "lowerLetter", "lowerRoman")[i % 3], f"%{i + 1}.", 340 * (i + 1), 284)
         for i in range(9)
@@ -419,8 +414,7 @@ def numbering_xml() -> str:
 
 def settings_xml() -> str:
     return (
-        DECLARATION
-        + f'<w:settings xmlns:w="{W_NS}">'
+        DECLARATION + f'<w:settings xmlns:w="{W_NS}">'
         '<w:defaultTabStop w:val="709"/><w:characterSpacingControl w:val="compressPunctuation"/>'
         '<w:compat><w:compatSetting w:name="compatibilityMode" '
         'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
@@ -484,8 +478,11 @@ def _sample_table() -> str:
         '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0060" w:firstRow="1" w:lastRow="1" '
         'w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>"
-        + row(("Report Table: header row (Table Heading)", "Quantity", "Amount"), "TableHeading",
-              header=True)
+        + row(
+            ("Report Table: header row (Table Heading)", "Quantity", "Amount"),
+            "TableHeading",
+            header=True,
+        )
         + row(("A row of Table Text", "2", "1,000"), "TableText")
         + row(("Another row", "3", "2,500"), "TableText")
         + row(("Total (last row)", "", "3,500"), "TableText")
@@ -500,8 +497,13 @@ def document_xml() -> str:
         _p("Title", "Title: the document's title"),
         _p("Subtitle", "Subtitle: who and what"),
         _p("CoverLine", "Cover Line: period, programme, status"),
-        _p("CoverMark", "Internal"),
-        _p("CoverNote", "Cover Note: who may read this."),
+        (
+            '<w:p><w:pPr><w:pStyle w:val="CoverFoot"/></w:pPr>'
+            + _run("Internal", "CoverMark")
+            + "<w:r><w:br/></w:r>"
+            + _run("Cover Foot: who may read this.")
+            + "</w:p>"
+        ),
         _p("TOCHeading", "TOC Heading"),
         _p("TOC1", "toc 1\t1"),
         _p("TOC2", "toc 2\t1"),
@@ -555,9 +557,9 @@ def document_xml() -> str:
 
 
 CONTENT_TYPES = (
-    DECLARATION
-    + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    DECLARATION + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Default Extension="png" ContentType="image/png"/>'
     '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
@@ -609,8 +611,7 @@ CORE = (
     "</cp:coreProperties>"
 )
 APP = (
-    DECLARATION
-    + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    DECLARATION + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
     'extended-properties"><Application>reportgen</Application></Properties>'
 )
 
