@@ -43,6 +43,10 @@ class BatchError(ReportgenError):
     """The batch cannot start: bad manifest, clashing targets, a busy output folder."""
 
 
+class OutputBusy(BatchError):
+    """Another build holds the output folder."""
+
+
 @dataclass(frozen=True)
 class Task:
     """One output file: a source built as a document in one format and language."""
@@ -423,8 +427,14 @@ def run_units(
     timeout: float,
     memory_mb: int,
     done: Callable[[Unit, UnitOutcome], None],
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Build ``units`` on ``jobs`` worker processes, calling ``done`` as each finishes."""
+    """Build ``units`` on ``jobs`` worker processes, calling ``done`` as each finishes.
+
+    When ``should_stop`` turns true, running workers are stopped (their outputs are
+    written atomically, so nothing half-written remains) and every unit not finished
+    fails as interrupted.
+    """
     context = multiprocessing.get_context("spawn")
     pending = list(reversed(units))
     warm = any(task.fmt == "pdf" for unit in units for task in unit.tasks)
@@ -435,6 +445,11 @@ def run_units(
     workers = [start() for _ in range(max(1, min(jobs, len(units))))]
     try:
         while pending or any(w.unit for w in workers):
+            if should_stop():
+                stopped = [w.unit for w in workers if w.unit is not None] + pending[::-1]
+                for left in stopped:
+                    done(left, UnitOutcome(False, "interrupted"))
+                return
             for index, worker in enumerate(workers):
                 if worker.unit is None and pending:
                     if not worker.process.is_alive():
@@ -491,7 +506,7 @@ def output_lock(folder: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise BatchError(
+            raise OutputBusy(
                 f"{display_path(folder)} is being built by {holder}; try again when it is done"
             ) from None
         handle.seek(0)
@@ -514,6 +529,7 @@ def run(
     settings: Settings | None = None,
     *,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> BatchResult:
     """Run a manifest's jobs; the Python API of ``reportgen batch``."""
     from reportgen.output import remove_stale_temporaries
@@ -530,13 +546,13 @@ def run(
     manifest = load_manifest(manifest_path)
     root = manifest_path.parent
     output = root / manifest.output
-    today = settings.today or dt.date.today()
+    today = settings.today or checks.today()
     started_wall, started = time.time(), time.perf_counter()
     with output_lock(output):
         remove_stale_temporaries(output)
         state = State.open(output)
         try:
-            result = _run(manifest_path, manifest, state, settings, today, progress)
+            result = _run(manifest_path, manifest, state, settings, today, progress, should_stop)
             result.seconds = time.perf_counter() - started
             failures = [r.as_json() for r in result.results if r.status == "failed"]
             state.record_run(
@@ -558,6 +574,7 @@ def _run(
     settings: Settings,
     today: dt.date,
     progress: Progress | None,
+    should_stop: Callable[[], bool],
 ) -> BatchResult:
     root = manifest_path.parent
     tasks = plan(manifest_path, manifest, state, settings.only)

@@ -217,6 +217,21 @@ def _visit_rules(visit: Visit) -> Iterator[Finding]:
 # --- stale facts -----------------------------------------------------------------------------
 
 
+def today() -> dt.date:
+    """Today, or the day of ``SOURCE_DATE_EPOCH`` when it is set (reproducible runs)."""
+    import os
+
+    from reportgen.errors import UsageError
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch} is not a usable time") from None
+    return dt.date.today()
+
+
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` calendar months earlier (clamped to the month's end)."""
     import calendar
@@ -268,7 +283,10 @@ def stale_facts(
             source = f" (source: {fact.source})" if fact.source else " (no source)"
             yield (
                 (*loc, "as_of"),
-                (f"{what} is dated {fact.as_of}{source}, more than {months} months ago: verify it"),
+                (
+                    f"{what} is dated {fact.as_of}{source}, more than {months} "
+                    f"month{'s' if months != 1 else ''} ago: verify it"
+                ),
             )
 
 

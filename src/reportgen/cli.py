@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,15 +49,9 @@ def print_report(report: Report, *, strict: bool = False) -> None:
 
 def today() -> dt.date:
     """Today, or the day of ``SOURCE_DATE_EPOCH`` when it is set (reproducible runs)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-        except (OverflowError, OSError, ValueError):
-            from reportgen.errors import UsageError
+    from reportgen.checks import today as checked_today
 
-            raise UsageError(f"SOURCE_DATE_EPOCH={epoch} is not a usable time") from None
-    return dt.date.today()
+    return checked_today()
 
 
 def common_options(func: F) -> F:
@@ -456,6 +449,170 @@ def _progress() -> Iterator[Callable[[Any, int, int], None]]:
             )
 
         yield update
+
+
+@cli.group()
+def schedule() -> None:
+    """Scheduled builds: list the schedules, run them in the foreground, or run what is due."""
+
+
+manifest_argument = click.argument(
+    "manifest", required=False, type=click.Path(exists=True, path_type=Path)
+)
+
+
+def _local(moment: dt.datetime | None, zone: Any) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@schedule.command("list")
+@manifest_argument
+@common_options
+def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
+    """Every schedule with its jobs, last run and next run (in the schedules' time zone)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from reportgen import schedule as schedules
+    from reportgen.project import load_manifest
+    from reportgen.state import State
+
+    path = schedules.resolve_manifest(manifest)
+    loaded = load_manifest(path)
+    zone = schedules.zone_of(loaded)
+    state = State.open(path.parent / loaded.output)
+    try:
+        rows = schedules.statuses(loaded, state, dt.datetime.now(dt.UTC))
+    finally:
+        state.close()
+    table = Table(title=f"schedules of {display_path(path)} (time zone {zone.key})")
+    for column in ("schedule", "cron", "jobs", "last run", "result", "next run"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.schedule.name,
+            row.schedule.cron,
+            ", ".join(row.schedule.jobs),
+            _local(row.last_started, zone),
+            row.last_result,
+            _local(row.next_run, zone),
+        )
+    Console(soft_wrap=True).print(table if rows else "no schedules in the manifest")
+
+
+def _log_to_stderr() -> None:
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S"
+    )
+
+
+@schedule.command("run")
+@manifest_argument
+@common_options
+def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
+    """Run the schedules in the foreground until stopped (Ctrl-C or SIGTERM)."""
+    import logging
+
+    from reportgen import schedule as schedules
+
+    _log_to_stderr()
+    path = schedules.resolve_manifest(manifest)
+    runner = schedules.Scheduler(path)
+    runner.install_signal_handlers()
+    zone = schedules.zone_of(runner.manifest)
+    logging.getLogger("reportgen").info(
+        "running %d schedules of %s in %s; stop with Ctrl-C",
+        len(runner.manifest.schedules),
+        display_path(path),
+        zone.key,
+    )
+    runner.run()
+    logging.getLogger("reportgen").info("stopped")
+
+
+@schedule.command("due")
+@manifest_argument
+@common_options
+def schedule_due(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
+    """Run once what is due since the last recorded run, then exit (for cron or systemd)."""
+    from reportgen import schedule as schedules
+    from reportgen.project import load_manifest
+    from reportgen.state import State
+
+    _log_to_stderr()
+    path = schedules.resolve_manifest(manifest)
+    now = dt.datetime.now(dt.UTC)
+    ran = schedules.run_due(path, now, schedules.default_run_batch(lambda: False))
+    if not ran:
+        click.echo("nothing due", err=True)
+        return
+    loaded = load_manifest(path)
+    state = State.open(path.parent / loaded.output)
+    try:
+        failed = [
+            name
+            for name in ran
+            if any(r.failed for r in state.runs(1, schedules.TRIGGER_PREFIX + name))
+        ]
+    finally:
+        state.close()
+    if failed:
+        raise SystemExit(ExitStatus.FAILURE)
+
+
+def _failure_line(failure: dict[str, Any]) -> str:
+    lines = str(failure.get("error", "")).splitlines()
+    return f"{failure.get('target') or failure.get('job')}: {lines[0] if lines else 'failed'}"
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, path_type=Path),
+    help="Manifest whose output folder keeps the history (default: the nearest).",
+)
+@common_options
+def history(limit: int, manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
+    """Past batch and scheduled runs with their results, newest first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from reportgen import schedule as schedules
+    from reportgen.project import load_manifest
+    from reportgen.state import State
+
+    path = schedules.resolve_manifest(manifest)
+    loaded = load_manifest(path)
+    zone = schedules.zone_of(loaded)
+    state = State.open(path.parent / loaded.output)
+    try:
+        runs = state.runs(limit)
+    finally:
+        state.close()
+    if not runs:
+        click.echo("no runs recorded yet")
+        return
+    table = Table(title=f"runs of {display_path(path)}")
+    for column in ("started", "trigger", "seconds", "built", "fresh", "failed", "failures"):
+        table.add_column(column, overflow="fold")
+    for run in runs:
+        started = dt.datetime.fromtimestamp(run.started, dt.UTC)
+        failures = "; ".join(_failure_line(f) for f in run.failures)
+        table.add_row(
+            _local(started, zone),
+            run.trigger,
+            f"{run.seconds:.1f}",
+            str(run.built),
+            str(run.fresh),
+            str(run.failed),
+            failures,
+        )
+    Console(soft_wrap=True).print(table)
 
 
 def _wants_debug(argv: list[str]) -> bool:

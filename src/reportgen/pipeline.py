@@ -86,7 +86,7 @@ def build(request: BuildRequest) -> BuildResult:
     for fmt in request.formats:
         if fmt not in FORMATS:
             raise UsageError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
-    today = request.today or dt.date.today()
+    today = request.today or checks.today()
     profile, project, report = load_profile(
         request.source, profiles=request.profiles, stale_after=request.stale_after, today=today
     )

@@ -201,7 +201,7 @@ def validate(
 ) -> Report:
     """Check files and folders; every problem in them, with warnings for stale facts."""
     report = Report()
-    today = today or dt.date.today()
+    today = today or checks.today()
     targets: list[Path] = []
     for path in paths:
         if not path.exists():
@@ -259,7 +259,7 @@ def load_profile(
     entry = project.add(path)
     report = Report(list(entry.issues))
     report.extend(
-        entry_issues(project, entry, stale_after=stale_after, today=today or dt.date.today())
+        entry_issues(project, entry, stale_after=stale_after, today=today or checks.today())
     )
     if entry.profile is not None:
         for kind, ident in dependencies(entry.profile):

@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS sources (
     kind TEXT,
     id TEXT
 );
+CREATE TABLE IF NOT EXISTS markers (name TEXT PRIMARY KEY, value REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     trigger TEXT NOT NULL,
@@ -143,6 +144,18 @@ class State:
             self.db.execute(
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)", (path, digest, kind, ident)
             )
+
+    # --- markers (when each schedule was last checked) ------------------------------------
+
+    def marker(self, name: str) -> float | None:
+        row = None
+        with self._guard():
+            row = self.db.execute("SELECT value FROM markers WHERE name = ?", (name,)).fetchone()
+        return float(row[0]) if row else None
+
+    def set_marker(self, name: str, value: float) -> None:
+        with self._guard(), self.db:
+            self.db.execute("INSERT OR REPLACE INTO markers VALUES (?, ?)", (name, value))
 
     # --- history -----------------------------------------------------------------------------
 

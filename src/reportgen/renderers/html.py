@@ -11,6 +11,7 @@ from reportgen.documents.content import Document
 from reportgen.templating import environment
 
 PAPER = {"a4": "A4", "letter": "letter"}
+PAGE_HEIGHT = {"a4": "297mm", "letter": "279.4mm"}
 
 
 @cache
@@ -31,4 +32,12 @@ def render_html(
     """The document as HTML; with ``inline_css`` the stylesheet is inside the page."""
     template = environment(project_templates).get_template(f"{doc.name}.html.j2")
     css = stylesheet(project_templates) if inline_css else ""
-    return str(template.render(doc=doc, css=css, paper=PAPER[paper], version=__version__))
+    return str(
+        template.render(
+            doc=doc,
+            css=css,
+            paper=PAPER[paper],
+            page_height=PAGE_HEIGHT[paper],
+            version=__version__,
+        )
+    )

@@ -1,0 +1,874 @@
+"""PDF documents read back: pages, contents, bookmarks, fonts, metadata, facts and audience.
+
+Every document is built through the command line, run in this process, in a copy of the
+example project on a fixed day (``SOURCE_DATE_EPOCH``), and each one only once per session:
+a PDF takes seconds to lay out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from pypdf import PageObject, PdfReader
+from pypdf.generic import Destination
+
+import reportgen
+from reportgen.cli import main
+from reportgen.models import CityProfile, Proposal, Visit
+from reportgen.models.types import Text
+from reportgen.pipeline import BuildRequest, build
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository, where the example project (``profiles/``, ``reportgen.yaml``) lives."""
+EPOCH = 1798761600
+"""2027-01-01 00:00 UTC: "today" and the PDF dates of every build here."""
+
+VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
+PROPOSAL = "profiles/proposals/kitakyushu-dalian-air-2027.yaml"
+KITAKYUSHU = "profiles/cities/kitakyushu.yaml"
+DALIAN = "profiles/cities/dalian.yaml"
+
+A4 = (595.28, 841.89)
+LETTER = (612.0, 792.0)
+
+MINIMAL_CITY = """\
+kind: city
+id: minimal
+name: Minimal Town
+country: JP
+summary: A small town with nothing else on file.
+"""
+
+TRICKY_CITY = """\
+kind: city
+id: tricky
+name: {en: Tricky Town, ja: 難所町}
+local_lang: ja
+country: JP
+summary: >-
+  Template {{ 7*7 }} and <script>alert(1)</script> and <b>bold</b> stay text.
+  Links: [bad](javascript:alert(1)), [shouting](JavaScript:alert(2)),
+  [file](ftp://example.org/file), [data](data:text/html;base64,PHNjcmlwdD4=)
+  and a [good link](https://example.org/tricky).
+population:
+  - {value: 123456, as_of: 2020-04-01, source: census}
+contacts:
+  - {name: Ann Example, email: ann@example.org, phone: "+81-3-1234-5678"}
+  - {name: Bob Hidden, email: bob@example.org, audience: internal}
+sources:
+  - {id: census, title: National census, url: "https://example.org/census"}
+"""
+
+SAMPLE_PROFILES = {
+    "profiles/cities/minimal.yaml": MINIMAL_CITY,
+    "profiles/cities/tricky.yaml": TRICKY_CITY,
+}
+"""Small cities written for these tests, in a project of their own."""
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one ``reportgen`` command did."""
+
+    code: int
+    stdout: str
+    stderr: str
+    weasyprint_log: tuple[str, ...]
+    """Warnings that WeasyPrint logged while the command ran."""
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def inside(folder: Path, epoch: int = EPOCH) -> Iterator[None]:
+    """``folder`` as the current folder, on the day of ``epoch``, without colours."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        patch.setenv("NO_COLOR", "1")
+        for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE"):
+            patch.delenv(name, raising=False)
+        yield
+
+
+def run_cli(folder: Path, *args: str) -> Run:
+    """``reportgen ARGS...`` run in this process inside ``folder``."""
+    out, err = io.StringIO(), io.StringIO()
+    # reportgen stops WeasyPrint's log from propagating; a handler on its own logger still
+    # sees every record
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        with inside(folder), redirect_stdout(out), redirect_stderr(err):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            else:  # pragma: no cover - main always exits
+                code = 0
+    finally:
+        logger.removeHandler(collector)
+    return Run(code, out.getvalue(), err.getvalue(), tuple(collector.messages))
+
+
+class Heading(NamedTuple):
+    level: int
+    title: str
+    page: int
+    """1-based."""
+
+
+@dataclass
+class Built:
+    """One output file and the run that wrote it; PDFs are read back lazily, once."""
+
+    path: Path
+    run: Run
+
+    @cached_property
+    def reader(self) -> PdfReader:
+        assert self.run.code == 0, self.run.stderr
+        return PdfReader(self.path)
+
+    @cached_property
+    def pages(self) -> list[str]:
+        """The text of each page, as pypdf extracts it."""
+        return [page.extract_text() for page in self.reader.pages]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pages)
+
+    @cached_property
+    def words(self) -> str:
+        """The whole text with every run of white space made one space."""
+        return squash(self.text)
+
+    @cached_property
+    def outline(self) -> list[Heading]:
+        """The bookmarks in document order."""
+        found: list[Heading] = []
+
+        def walk(items: Sequence[object], level: int) -> None:
+            for item in items:
+                if isinstance(item, list):
+                    walk(item, level + 1)
+                elif isinstance(item, Destination):
+                    page = self.reader.get_destination_page_number(item)
+                    assert page is not None, f"bookmark {item.title!r} points nowhere"
+                    found.append(Heading(level, str(item.title), page + 1))
+
+        walk(self.reader.outline, 1)
+        return found
+
+    @cached_property
+    def poppler_pages(self) -> list[str]:
+        """The text of each page as ``pdftotext`` extracts it, text inside pictures included."""
+        done = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(self.path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.split("\f")[: len(self.pages)]
+
+    def lines(self, page: int) -> list[str]:
+        """The stripped lines of page ``page`` (1-based)."""
+        return [line.strip() for line in self.pages[page - 1].splitlines()]
+
+    def section(self, title: str) -> str:
+        """The words from heading ``title`` to the next heading of the same or a higher level."""
+        index = next(i for i, h in enumerate(self.outline) if h.title == title)
+        heading = self.outline[index]
+        after = [h for h in self.outline[index + 1 :] if h.level <= heading.level][:1]
+        last = after[0].page if after else len(self.pages)
+        lines = [
+            line.strip()
+            for page in self.pages[heading.page - 1 : last]
+            for line in page.splitlines()
+        ]
+        start = lines.index(title)
+        end = lines.index(after[0].title, start + 1) if after else len(lines)
+        return squash(" ".join(lines[start:end]))
+
+
+class Workspace:
+    """A project folder in which documents are built, each one once."""
+
+    def __init__(self, folder: Path, files: dict[str, str] | None = None) -> None:
+        self.folder = folder
+        if files is None:
+            shutil.copytree(ROOT / "profiles", folder / "profiles")
+            shutil.copy2(ROOT / "reportgen.yaml", folder / "reportgen.yaml")
+        else:
+            for name, text in {"reportgen.yaml": "profiles: profiles\n", **files}.items():
+                write(folder / name, text)
+        self._built: dict[tuple[str, ...], Built] = {}
+
+    def build(self, source: str, name: str, *options: str) -> Built:
+        """``reportgen build SOURCE -o out/NAME OPTIONS...``, run the first time it is asked."""
+        args = ("build", source, "-o", f"out/{name}", *options)
+        if args not in self._built:
+            self._built[args] = Built(self.folder / "out" / name, run_cli(self.folder, *args))
+        return self._built[args]
+
+
+_WORKSPACES: dict[str, Workspace] = {}
+
+
+def shared_workspace(factory: pytest.TempPathFactory, name: str = "examples") -> Workspace:
+    """The session's ``examples`` (a copy of the example project) or ``samples`` project.
+
+    Kept here rather than in fixtures so that other test modules share the same builds.
+    """
+    if name not in _WORKSPACES:
+        files = SAMPLE_PROFILES if name == "samples" else None
+        _WORKSPACES[name] = Workspace(factory.mktemp(name), files)
+    return _WORKSPACES[name]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snippet(value: Text | str, words: int = 8) -> str:
+    """The first words of a text, to look for in extracted text that wraps anywhere."""
+    return " ".join(str(value).split()[:words])
+
+
+def load_city(ident: str) -> CityProfile:
+    profile = reportgen.load(ROOT / "profiles" / "cities" / f"{ident}.yaml")
+    assert isinstance(profile, CityProfile)
+    return profile
+
+
+def load_visit() -> Visit:
+    profile = reportgen.load(ROOT / VISIT)
+    assert isinstance(profile, Visit)
+    return profile
+
+
+# --- the documents, each built once -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return shared_workspace(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return shared_workspace(tmp_path_factory, "samples")
+
+
+@pytest.fixture(scope="session")
+def briefing(examples: Workspace) -> Built:
+    return examples.build(VISIT, "briefing.pdf")
+
+
+@pytest.fixture(scope="session")
+def public_briefing(examples: Workspace) -> Built:
+    return examples.build(VISIT, "briefing-public.pdf", "--audience", "public")
+
+
+@pytest.fixture(scope="session")
+def proposal(examples: Workspace) -> Built:
+    return examples.build(PROPOSAL, "proposal.pdf")
+
+
+@pytest.fixture(scope="session")
+def kitakyushu(examples: Workspace) -> Built:
+    return examples.build(KITAKYUSHU, "kitakyushu.pdf")
+
+
+@pytest.fixture(scope="session")
+def dalian(examples: Workspace) -> Built:
+    return examples.build(DALIAN, "dalian.pdf")
+
+
+@pytest.fixture(scope="session")
+def dalian_letter(examples: Workspace) -> Built:
+    return examples.build(DALIAN, "dalian-letter.pdf", "--paper", "letter")
+
+
+@pytest.fixture(scope="session")
+def minimal(samples: Workspace) -> Built:
+    return samples.build("profiles/cities/minimal.yaml", "minimal.pdf")
+
+
+@pytest.fixture(scope="session")
+def tricky(samples: Workspace) -> Built:
+    return samples.build("profiles/cities/tricky.yaml", "tricky.pdf")
+
+
+@pytest.fixture(scope="session")
+def public_tricky(samples: Workspace) -> Built:
+    return samples.build("profiles/cities/tricky.yaml", "tricky-public.pdf", "--audience", "public")
+
+
+EXAMPLES = ["briefing", "proposal", "kitakyushu", "dalian"]
+EVERY_DOCUMENT = [*EXAMPLES, "public_briefing", "minimal", "tricky", "public_tricky"]
+
+
+def document(request: pytest.FixtureRequest, name: str) -> Built:
+    built = request.getfixturevalue(name)
+    assert isinstance(built, Built)
+    return built
+
+
+# --- reading PDFs -----------------------------------------------------------------------------
+
+CONTENTS_LINE = re.compile(r"^(?P<title>.*?\S)\s*(?:\.\s*){3,}(?P<page>\d+)$")
+
+
+def contents_page(pdf: Built) -> int:
+    return next(n for n in range(1, len(pdf.pages) + 1) if pdf.lines(n)[:1] == ["Contents"])
+
+
+def contents_entries(pdf: Built) -> list[tuple[str, int]]:
+    """The ``Title ..... N`` lines of the contents page."""
+    entries = []
+    for line in pdf.lines(contents_page(pdf)):
+        match = CONTENTS_LINE.match(line)
+        if match:
+            entries.append((match["title"], int(match["page"])))
+    return entries
+
+
+def heading_page(pdf: Built, title: str, start: int) -> int | None:
+    """The first page from ``start`` on that has ``title`` as a line of its own."""
+    return next((n for n in range(start, len(pdf.pages) + 1) if title in pdf.lines(n)), None)
+
+
+def uris(pdf: Built) -> list[str]:
+    """The targets of every link annotation that leaves the document."""
+    found = []
+    for page in pdf.reader.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and action.get("/S") == "/URI":
+                found.append(str(action["/URI"]))
+    return found
+
+
+def pdffonts(path: Path) -> list[tuple[str, str]]:
+    """Each font of the PDF and whether it is embedded (``yes``/``no``), from ``pdffonts``."""
+    done = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = []
+    for line in done.stdout.splitlines()[2:]:
+        parts = line.split()
+        # name, type (several words), encoding, emb, sub, uni, object number, generation
+        rows.append((parts[0], parts[-5]))
+    return rows
+
+
+def baseline_above_bottom(page: PageObject, start: str) -> float:
+    """How far above the bottom edge (pt) the text run beginning with ``start`` sits."""
+    found: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.startswith(start):
+            found.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5] - float(page.mediabox.bottom))
+
+    page.extract_text(visitor_text=visit)
+    assert found, f"no text starting with {start!r}"
+    return found[0]
+
+
+# --- pages, contents and bookmarks ------------------------------------------------------------
+
+
+def test_briefing_has_the_pages_of_a_full_pack(briefing: Built) -> None:
+    count = len(briefing.reader.pages)
+
+    assert count > 5
+    assert briefing.pages[-1].rstrip().endswith(f"Page {count} of {count}")
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_contents_page_numbers_are_the_pages_of_the_headings(
+    request: pytest.FixtureRequest, name: str
+) -> None:
+    pdf = document(request, name)
+    entries = contents_entries(pdf)
+    found: list[tuple[str, int | None]] = []
+    start = contents_page(pdf) + 1
+    for title, _ in entries:
+        page = heading_page(pdf, title, start)
+        found.append((title, page))
+        start = page or start
+
+    assert len(entries) >= 5
+    assert found == entries
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_bookmarks_list_the_contents_entries_at_their_pages(
+    request: pytest.FixtureRequest, name: str
+) -> None:
+    pdf = document(request, name)
+
+    bookmarks = [(h.title, h.page) for h in pdf.outline if h.level <= 2]
+
+    assert bookmarks == contents_entries(pdf)
+
+
+def test_briefing_bookmarks_include_the_level_one_headings(briefing: Built) -> None:
+    top = [h.title for h in briefing.outline if h.level == 1]
+
+    for title in (
+        "The visit at a glance",
+        "Programme",
+        "Delegation and hosts",
+        "Talking points",
+        "Sensitivities",
+        "The two cities",
+        "History of the relationship",
+        "Related proposals",
+        "Sources",
+    ):
+        assert title in top
+    assert "Contents" not in top
+    assert briefing.reader.metadata is not None
+    assert briefing.reader.metadata.title not in top
+
+
+def test_briefing_running_header_repeats_the_handling_mark(briefing: Built) -> None:
+    without = [n for n, text in enumerate(briefing.pages[1:], start=2) if "INTERNAL" not in text]
+
+    assert without == []
+
+
+# --- fonts and scripts ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_fonts_are_all_embedded_and_include_noto_cjk(
+    request: pytest.FixtureRequest, name: str
+) -> None:
+    fonts = pdffonts(document(request, name).path)
+
+    assert fonts
+    assert [font for font, embedded in fonts if embedded != "yes"] == []
+    assert any(re.search(r"Noto.?Sans.?CJK", font) for font, _ in fonts)
+
+
+def test_briefing_city_names_in_their_own_script_extract_as_text(briefing: Built) -> None:
+    assert "北九州市" in briefing.text
+    assert "大连市" in briefing.text
+    assert "Dalian 大连市 → Kitakyushu City 北九州市" in briefing.pages[0]
+
+
+# --- metadata ---------------------------------------------------------------------------------
+
+
+def test_briefing_metadata_describes_the_visit(briefing: Built) -> None:
+    meta = briefing.reader.metadata
+    visit = load_visit()
+
+    assert meta is not None
+    assert meta.title == visit.title.get("en")
+    assert meta.author == "Kitakyushu City"
+    assert meta.subject == "Briefing pack"
+    assert meta.get("/Keywords") == "Kitakyushu City, Dalian, delegation visit"
+    assert meta.creator is not None and meta.creator.startswith("reportgen ")
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_pdf_language_and_dates_come_from_the_inputs(
+    request: pytest.FixtureRequest, name: str
+) -> None:
+    reader = document(request, name).reader
+    meta = reader.metadata
+    epoch = dt.datetime.fromtimestamp(EPOCH, dt.UTC)
+
+    assert reader.root_object.get("/Lang") == "en"
+    assert meta is not None
+    assert meta.creation_date == epoch
+    assert meta.modification_date == epoch
+
+
+def test_proposal_metadata_lists_cities_and_goals(proposal: Built) -> None:
+    meta = proposal.reader.metadata
+
+    assert meta is not None
+    assert meta.subject == "Cooperation proposal"
+    assert meta.author == "Kitakyushu City"
+    assert meta.get("/Keywords") == "Kitakyushu City, Dalian, SDG 3, SDG 11, SDG 17"
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def test_proposal_budget_totals_are_computed_exactly(proposal: Built) -> None:
+    profile = reportgen.load(ROOT / PROPOSAL)
+    assert isinstance(profile, Proposal) and profile.budget is not None
+    lines = profile.budget.lines
+    totals = [line.quantity * line.unit_cost for line in lines]
+    grand = sum(totals, Decimal(0))
+    by_category: dict[str, Decimal] = {}
+    by_funder: dict[str, Decimal] = {}
+    for line, total in zip(lines, totals, strict=True):
+        by_category[line.category] = by_category.get(line.category, Decimal(0)) + total
+        funder = str(load_city(str(line.funded_by)).name)
+        by_funder[funder] = by_funder.get(funder, Decimal(0)) + total
+
+    budget = proposal.section("Budget")
+
+    assert grand == Decimal(51_350_000)
+    assert f"Grand total {grand:,.0f}" in budget
+    for line, total in zip(lines, totals, strict=True):
+        assert f"{line.unit_cost:,.0f} {total:,.0f}" in budget
+    for category, subtotal in by_category.items():
+        assert f"{category} {subtotal:,.0f}" in budget
+    for funder, subtotal in by_funder.items():
+        assert f"{funder} {subtotal:,.0f}" in budget
+    assert f"Total budget JPY {grand:,.0f}" in proposal.section("Summary")
+
+
+@pytest.mark.parametrize("ident", ["kitakyushu", "dalian"])
+def test_city_profile_dated_figures_show_their_date_and_source(
+    request: pytest.FixtureRequest, ident: str
+) -> None:
+    pdf = document(request, ident)
+    city = load_city(ident)
+    head = city.head()
+    assert head is not None
+    local = head.name.get(city.local_lang) if city.local_lang else ""
+
+    overview = pdf.section("Overview")
+
+    for fact in city.population:
+        figure = re.escape(f"{fact.value:,}") + r"(?: \([^)]*\))? as of [^\[;]+\[\d+\]"
+        assert re.search(figure, overview), f"{fact.value:,} without its date and source"
+    holder = re.escape(f"{head.name.get('en')} {local}") + r" as of [^\[;]+\[\d+\]"
+    assert re.search(holder, overview)
+    sources = pdf.section("Sources")
+    for source in city.sources:
+        assert snippet(source.title) in sources
+
+
+def test_city_profile_shows_a_fact_with_its_full_date(kitakyushu: Built) -> None:
+    assert "941,239 (estimate, city) as of 1 May 2019" in kitakyushu.words
+
+
+def test_proposal_indicator_baselines_show_their_date(proposal: Built) -> None:
+    profile = reportgen.load(ROOT / PROPOSAL)
+    assert isinstance(profile, Proposal) and profile.logframe is not None
+    indicators = [i for output in profile.logframe.outputs for i in output.indicators]
+
+    assert proposal.section("Logical framework").count("0 as of April 2027") == len(indicators)
+
+
+# --- stale facts ------------------------------------------------------------------------------
+
+
+def test_stale_current_fact_is_marked_verify(briefing: Built, dalian: Built) -> None:
+    # Dalian's mayor is on file as of 2024: more than 24 months before 2027-01-01
+    stale = r"Chen Shaowang 陈绍旺 as of 2024\[\d+\] VERIFY"
+
+    assert re.search(stale, briefing.words)
+    assert re.search(stale, dalian.words)
+    # an older census figure is history, not the current figure: nothing to verify
+    assert re.search(r"6,690,432 \(census, city\) as of 2010\[\d+\](?! VERIFY)", dalian.words)
+
+
+def test_stale_after_option_marks_recent_facts_verify(
+    examples: Workspace, kitakyushu: Built
+) -> None:
+    # the register figure of 1 January 2025 is exactly 24 months old on 2027-01-01
+    current = r"913,577 \(register, city\) as of 1 January 2025\[\d+\]"
+
+    stale = examples.build(KITAKYUSHU, "kitakyushu-stale.pdf", "--stale-after", "1")
+
+    assert stale.run.code == 0
+    assert "population 913,577 is dated 2025-01-01" in stale.run.stderr
+    assert re.search(current + r"(?! VERIFY)", kitakyushu.words)
+    assert re.search(current + " VERIFY", stale.words)
+    # a year is read as late as it can be: "2026" is not older than one month yet
+    assert re.search(r"Kazuhisa Takeuchi 武内和久 as of 2026\[\d+\](?! VERIFY)", stale.words)
+
+
+# --- audience ---------------------------------------------------------------------------------
+
+
+def test_public_briefing_leaves_out_what_is_internal(
+    briefing: Built, public_briefing: Built
+) -> None:
+    visit = load_visit()
+    internal = [
+        *(snippet(item.title) for item in visit.agenda if item.audience == "internal"),
+        *(snippet(person.name) for person in visit.delegation if person.audience == "internal"),
+        *(snippet(point.point) for point in visit.talking_points if point.audience == "internal"),
+        *(snippet(note) for note in visit.sensitivities),
+        "+81-93-582-2146",
+    ]
+    public = [snippet(p.point) for p in visit.talking_points if p.audience == "public"]
+    assert len(internal) > 10 and public
+
+    for text in internal:
+        assert text in briefing.words
+        assert text not in public_briefing.words
+    for text in public:
+        assert text in public_briefing.words
+    assert "Sensitivities" in [h.title for h in briefing.outline]
+    assert "Sensitivities" not in [h.title for h in public_briefing.outline]
+    assert "Sensitivities" not in public_briefing.text
+
+
+@pytest.mark.parametrize(
+    ("name", "mark", "other"),
+    [("briefing", "INTERNAL", "PUBLIC"), ("public_briefing", "PUBLIC", "INTERNAL")],
+)
+def test_briefing_cover_says_which_audience_it_is_for(
+    request: pytest.FixtureRequest, name: str, mark: str, other: str
+) -> None:
+    cover = document(request, name).lines(1)
+
+    assert mark in cover
+    assert other not in cover
+
+
+def test_public_city_profile_leaves_out_contact_details(
+    tricky: Built, public_tricky: Built
+) -> None:
+    email = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+    assert email.findall(tricky.words) == ["ann@example.org", "bob@example.org"]
+    assert "+81-3-1234-5678" in tricky.words
+    assert email.findall(public_tricky.words) == []
+    assert "+81-3-1234-5678" not in public_tricky.words
+    assert "Bob Hidden" not in public_tricky.words
+    assert "Ann Example" in public_tricky.words
+    assert [u for u in uris(public_tricky) if u.startswith("mailto:")] == []
+
+
+# --- absent things and hostile text -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", EVERY_DOCUMENT)
+def test_document_never_prints_none(request: pytest.FixtureRequest, name: str) -> None:
+    assert re.findall(r".{0,30}\bNone\b.{0,30}", document(request, name).words) == []
+
+
+@pytest.mark.parametrize("name", EVERY_DOCUMENT)
+def test_document_has_no_empty_headings(request: pytest.FixtureRequest, name: str) -> None:
+    pdf = document(request, name)
+    meta = pdf.reader.metadata
+    assert meta is not None
+    # pypdf leaves out the text of pictures (SDG chips, charts): read pdftotext's instead
+    furniture = re.compile(r"^(?:Page \d+ of \d+)?$")
+    lines = [
+        line.strip()
+        for text in pdf.poppler_pages[contents_page(pdf) :]
+        for line in text.splitlines()
+        if not furniture.match(line.strip()) and line.strip() != meta.title
+    ]
+    positions = []
+    start = 0
+    for heading in pdf.outline:
+        start = lines.index(heading.title, start)
+        positions.append(start)
+        start += 1
+    positions.append(len(lines))
+
+    empty = [
+        heading.title
+        for index, heading in enumerate(pdf.outline)
+        if positions[index + 1] - positions[index] <= 1
+        and (index + 1 == len(pdf.outline) or pdf.outline[index + 1].level <= heading.level)
+    ]
+
+    assert empty == []
+
+
+def test_city_with_only_required_fields_has_no_optional_headings(minimal: Built) -> None:
+    assert minimal.run.code == 0
+    assert [h.title for h in minimal.outline] == ["Overview"]
+    for absent in (
+        "Designations",
+        "SDG focus",
+        "Initiatives",
+        "Goals",
+        "Partnerships",
+        "Contacts",
+        "Sources",
+        "Head of government",
+        "Population",
+        "as of",
+    ):
+        assert absent not in minimal.text
+    assert "A small town with nothing else on file." in minimal.words
+
+
+def test_profile_text_is_printed_literally(tricky: Built) -> None:
+    assert "{{ 7*7 }}" in tricky.words
+    assert "<script>alert(1)</script>" in tricky.words
+    assert "<b>bold</b>" in tricky.words
+    assert re.search(r"\b49\b", tricky.words) is None
+
+
+def test_only_http_and_mailto_links_become_pdf_links(tricky: Built) -> None:
+    targets = uris(tricky)
+
+    assert "https://example.org/tricky" in targets
+    assert "https://example.org/census" in targets
+    assert [u for u in targets if not u.startswith(("https://", "http://", "mailto:"))] == []
+    assert "good link" in tricky.words
+
+
+# --- paper ------------------------------------------------------------------------------------
+
+
+def _sizes(pdf: Built) -> set[tuple[float, float]]:
+    return {
+        (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2))
+        for page in pdf.reader.pages
+    }
+
+
+def test_default_paper_is_a4(briefing: Built) -> None:
+    assert _sizes(briefing) == {A4}
+
+
+def test_letter_paper_gives_letter_pages(dalian_letter: Built) -> None:
+    assert dalian_letter.run.code == 0
+    assert _sizes(dalian_letter) == {LETTER}
+
+
+def test_a4_cover_foot_sits_above_the_bottom_margin(dalian: Built) -> None:
+    assert baseline_above_bottom(dalian.reader.pages[0], "Internal:") > 50
+
+
+def test_letter_cover_foot_sits_above_the_bottom_margin(dalian_letter: Built) -> None:
+    assert baseline_above_bottom(dalian_letter.reader.pages[0], "Internal:") > 50
+
+
+# --- reproducibility and the render log -------------------------------------------------------
+
+
+def test_briefing_builds_are_byte_identical(briefing: Built, tmp_path: Path) -> None:
+    again = Workspace(tmp_path).build(VISIT, "briefing.pdf")
+
+    assert again.run.code == 0
+    assert again.path.read_bytes() == briefing.path.read_bytes()
+
+
+def test_pipeline_build_ages_facts_against_source_date_epoch(tmp_path: Path) -> None:
+    write(tmp_path / "reportgen.yaml", "profiles: profiles\n")
+    write(
+        tmp_path / "profiles/cities/old.yaml",
+        """\
+        kind: city
+        id: old
+        name: Old Town
+        country: JP
+        summary: On file since the last century.
+        population: {value: 5000, as_of: 1999-06-01}
+        """,
+    )
+    epoch = int(dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp())
+
+    with inside(tmp_path, epoch):
+        result = build(
+            BuildRequest(source=Path("profiles/cities/old.yaml"), output=Path("old.pdf"))
+        )
+    pdf = Built(tmp_path / "old.pdf", Run(0, "", "", ()))
+
+    assert result.written == [Path("old.pdf")]
+    assert pdf.reader.metadata is not None
+    assert pdf.reader.metadata.creation_date == dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    assert "5,000 as of 1 June 1999" in pdf.words
+    assert "VERIFY" not in pdf.words
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_builds_log_no_weasyprint_problems(
+    request: pytest.FixtureRequest, name: str
+) -> None:
+    run = document(request, name).run
+    stale_warning = re.compile(r"^profiles/\S+\.yaml:\d+:\d+: \S+: warning: .* verify it$")
+
+    assert run.code == 0
+    assert run.weasyprint_log == ()
+    assert [line for line in run.stderr.splitlines() if not stale_warning.match(line)] == []
+    assert run.stdout == f"out/{name}.pdf\n"
+
+
+def test_weasyprint_warning_fails_the_build_and_writes_nothing(tmp_path: Path) -> None:
+    Workspace(tmp_path, {"profiles/cities/minimal.yaml": MINIMAL_CITY})
+    write(tmp_path / "templates/print.css", "p { colr: red; }\n")
+
+    run = run_cli(tmp_path, "build", "profiles/cities/minimal.yaml", "-o", "out/minimal.pdf")
+
+    assert run.code == 1
+    assert "colr" in run.stderr
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+# --- failed builds ----------------------------------------------------------------------------
+
+
+def test_missing_referenced_profile_fails_naming_it(tmp_path: Path) -> None:
+    project = Workspace(tmp_path)
+    (tmp_path / DALIAN).unlink()
+
+    built = project.build(VISIT, "briefing.pdf")
+
+    assert built.run.code == 1
+    assert "unknown city 'dalian'" in built.run.stderr
+    assert built.run.stderr.startswith(f"{VISIT}:")
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_invalid_profile_fails_with_positions_and_writes_nothing(tmp_path: Path) -> None:
+    broken = MINIMAL_CITY.replace("country: JP", "country: XX") + "population: {value: many}\n"
+    project = Workspace(tmp_path, {"profiles/cities/minimal.yaml": broken})
+
+    built = project.build("profiles/cities/minimal.yaml", "minimal.pdf")
+
+    assert built.run.code == 1
+    assert "profiles/cities/minimal.yaml:4:10: country: " in built.run.stderr
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_missing_logo_fails_naming_it(tmp_path: Path) -> None:
+    city = MINIMAL_CITY + "logo: images/missing.png\n"
+    project = Workspace(tmp_path, {"profiles/cities/minimal.yaml": city})
+
+    built = project.build("profiles/cities/minimal.yaml", "minimal.pdf")
+
+    assert built.run.code == 1
+    assert "images/missing.png" in built.run.stderr
+    assert not built.path.exists()
