@@ -34,6 +34,8 @@ log = logging.getLogger("reportgen")
 TRIGGER_PREFIX = "schedule:"
 MAX_SLEEP = 60.0
 """Longest single wait, so clock jumps and manifest edits are noticed within a minute."""
+RETRY_SECONDS = 10.0
+"""Wait before trying again a due schedule whose output folder was busy."""
 
 
 class Clock(Protocol):
@@ -240,7 +242,9 @@ class Scheduler:
         self.manifest_path = manifest_path
         self.clock = clock or SystemClock()
         self.stop_event = threading.Event()
-        self.run_batch = run_batch or default_run_batch(self.stop_event.is_set)
+        self._run_batch = run_batch or default_run_batch(self.stop_event.is_set)
+        self.waiting = False
+        """A due schedule could not run (its output folder was busy): retry soon."""
         self._manifest_mtime = 0.0
         self.manifest = self._reload()
 
@@ -268,12 +272,20 @@ class Scheduler:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
 
+    def run_batch(self, manifest_path: Path, schedule: Schedule) -> bool:
+        ran = self._run_batch(manifest_path, schedule)
+        self.waiting = self.waiting or not ran
+        return ran
+
     def step(self) -> list[str]:
         """One round: reload the manifest if it changed, run what is due."""
         self._maybe_reload()
+        self.waiting = False
         return run_due(self.manifest_path, self.clock.now(), self.run_batch)
 
     def seconds_to_next(self) -> float:
+        if self.waiting:
+            return RETRY_SECONDS
         now = self.clock.now()
         if not self.manifest.schedules:
             return MAX_SLEEP
