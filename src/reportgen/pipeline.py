@@ -180,7 +180,7 @@ def render(
     if fmt == "docx":
         from reportgen.renderers.docx import render_docx
 
-        return render_docx(doc, reference=request.reference_docx)
+        return render_docx(doc, reference=request.reference_docx, paper=request.paper)
     raise UsageError(f"unknown format '{fmt}'")
 
 

@@ -133,9 +133,15 @@ def styles_xml() -> str:
                 + _border("right", 4, NAVY, 10)
                 + "</w:pBdr>"
                 + f'<w:shd w:val="clear" w:color="auto" w:fill="{NAVY}"/>'
-                + _spacing(0, 2154)
+                + _spacing(0, 567)
             ),
             rpr=f'<w:caps/>{_color("FFFFFF")}<w:spacing w:val="26"/>{_size(11)}',
+        ),
+        _paragraph_style(
+            "CoverLogos",
+            "Cover Logos",
+            next_style="Title",
+            ppr=_spacing(0, 567, 240),
         ),
         _paragraph_style(
             "Title",
@@ -143,7 +149,7 @@ def styles_xml() -> str:
             next_style="Subtitle",
             custom=False,
             ppr=f"<w:keepNext/>{_spacing(0, 340, 228)}<w:contextualSpacing/>",
-            rpr=f'{_color(NAVY)}<w:kern w:val="28"/>{_size(26)}',
+            rpr=f'<w:b/><w:bCs/>{_color(NAVY)}<w:kern w:val="28"/>{_size(26)}',
         ),
         _paragraph_style(
             "Subtitle",
@@ -440,9 +446,10 @@ def font_table_xml() -> str:
 
 
 def _p(style: str, text: str, ppr: str = "") -> str:
+    parts = (f'<w:t xml:space="preserve">{escape(part)}</w:t>' for part in text.split("\t"))
     return (
         f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>'
-        f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+        f"<w:r>{'<w:tab/>'.join(parts)}</w:r></w:p>"
     )
 
 
@@ -494,6 +501,7 @@ def document_xml() -> str:
     """A sample of every style; the renderer replaces the body and keeps the section."""
     body = [
         _p("Kicker", "Kicker: the kind of document"),
+        _p("CoverLogos", "Cover Logos: the cities' logos, 18 mm high"),
         _p("Title", "Title: the document's title"),
         _p("Subtitle", "Subtitle: who and what"),
         _p("CoverLine", "Cover Line: period, programme, status"),

@@ -1,0 +1,585 @@
+"""Word documents read back with python-docx: structure, contents, fields, scripts, pictures,
+properties, reproducibility and reference documents (good, broken, oversized, zip bombs).
+
+The example proposal is built once per module through the pipeline, on a fixed day; the
+smaller cases render hand-made ``Document`` objects directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import re
+import zipfile
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.document import Document as WordDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Inches, RGBColor, Twips
+from ruamel.yaml import YAML
+
+from reportgen.documents.content import (
+    BulletList,
+    Cell,
+    Cover,
+    Document,
+    Figure,
+    Meta,
+    Paragraph,
+    Picture,
+    Run,
+    Section,
+    Source,
+    SourceList,
+    Table,
+)
+from reportgen.pipeline import BuildRequest, build
+from reportgen.renderers import make_reference
+from reportgen.renderers.docx import (
+    MAX_REFERENCE_BYTES,
+    ReferenceDocxError,
+    bundled_reference,
+    read_reference,
+    render_docx,
+    svg_to_png,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+PROPOSAL = ROOT / "profiles" / "proposals" / "kitakyushu-dalian-air-2027.yaml"
+VISIT = ROOT / "profiles" / "visits" / "dalian-to-kitakyushu-2027-05.yaml"
+EPOCH = 1798761600
+"""2027-01-01 00:00 UTC: "today" and the document date of every build here."""
+TODAY = dt.date(2027, 1, 1)
+EMU_PER_MM = 36000
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def build_docx(
+    source: Path,
+    target: Path,
+    *,
+    lang: str = "en",
+    reference: Path | None = None,
+    audience: str = "internal",
+) -> Path:
+    """One DOCX through the pipeline, with ``SOURCE_DATE_EPOCH`` fixed."""
+    request = BuildRequest(
+        source=source,
+        formats=("docx",),
+        languages=(lang,),
+        audience=audience,
+        output=target,
+        reference_docx=reference,
+        profiles=ROOT / "profiles",
+        today=TODAY,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        result = build(request)
+    assert result.written == [target]
+    return target
+
+
+@pytest.fixture(scope="module")
+def proposal_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("docx")
+    return build_docx(PROPOSAL, folder / "proposal.docx")
+
+
+@pytest.fixture(scope="module")
+def proposal(proposal_path: Path) -> WordDocument:
+    return docx.Document(str(proposal_path))
+
+
+def xpath(element: Any, query: str) -> list[Any]:
+    """``query`` on a python-docx element (``w:``, ``r:``, ``wp:`` ... prefixes known)."""
+    found: list[Any] = element.xpath(query)
+    return found
+
+
+def w(name: str) -> str:
+    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + name
+
+
+def paragraphs_in(word: WordDocument, style: str) -> list[str]:
+    return [p.text for p in word.paragraphs if p.style is not None and p.style.name == style]
+
+
+def small_document(
+    *sections: Section, lang: str = "en", sources: tuple[Source, ...] = ()
+) -> Document:
+    """A document made by hand, for cases the examples do not have."""
+    created = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    return Document(
+        name="city-profile",
+        meta=Meta("Small", "Tester", "Test", ("a", "b"), lang, created, created),
+        cover=Cover(kicker="Test", title="Small", mark="Internal", note="Note."),
+        sections=sections,
+        sources=sources,
+        labels={"contents": "Contents", "page": "Page", "of": "of"},
+    )
+
+
+def reopen(data: bytes) -> WordDocument:
+    return docx.Document(io.BytesIO(data))
+
+
+# --- structure --------------------------------------------------------------------------------
+
+
+def test_docx_headings_use_heading_styles(proposal: WordDocument) -> None:
+    level_1 = paragraphs_in(proposal, "Heading 1")
+    level_2 = paragraphs_in(proposal, "Heading 2")
+
+    assert level_1[:3] == ["Summary", "Background", "Problem"]
+    assert {"Logical framework", "Budget", "Risks", "Sources"} <= set(level_1)
+    assert [t for t in level_2 if t.startswith("Output ")] == [
+        "Output 1: PM2.5 monitoring and emission inventory strengthened",
+        "Output 2: Emission control at pilot industrial facilities",
+        "Output 3: PM2.5 action plan and shared results",
+    ]
+    assert paragraphs_in(proposal, "Title") == [
+        "Kitakyushu–Dalian cooperation for cleaner air (PM2.5)"
+    ]
+
+
+def test_docx_cover_is_a_section_without_header_or_footer(proposal: WordDocument) -> None:
+    cover, body = proposal.sections[0], proposal.sections[-1]
+
+    assert len(proposal.sections) == 2
+    assert cover.header.is_linked_to_previous and cover.footer.is_linked_to_previous
+    assert not body.header.is_linked_to_previous
+    assert "Kitakyushu–Dalian cooperation" in body.header.paragraphs[0].text
+    assert "Internal" in body.header.paragraphs[0].text
+
+
+def test_docx_contents_is_a_prefilled_toc_field(proposal: WordDocument) -> None:
+    body = proposal.element.body
+    instructions = [t.text for t in xpath(body, ".//w:instrText")]
+    entries = [
+        (p.style.name if p.style else "", p.text)
+        for p in proposal.paragraphs
+        if p.style is not None and p.style.name.lower() in ("toc 1", "toc 2")
+    ]
+    links = [link.get(w("anchor")) for link in xpath(body, ".//w:hyperlink[@w:anchor]")]
+    bookmarks = {b.get(w("name")) for b in xpath(body, ".//w:bookmarkStart")}
+    headings = [
+        p.text
+        for p in proposal.paragraphs
+        if p.style is not None and p.style.name in ("Heading 1", "Heading 2")
+    ]
+
+    assert instructions[0].strip() == 'TOC \\o "1-2" \\h \\z \\u'
+    assert entries[0] == ("toc 1", "Summary")
+    assert ("toc 2", "Output 2: Emission control at pilot industrial facilities") in entries
+    assert [text for _, text in entries] == headings
+    assert "_Toc_summary" in links and "_Toc_output_o2" in links
+    assert {anchor for anchor in links if anchor.startswith("_Toc_")} <= bookmarks
+    assert all(len(name) <= 40 for name in bookmarks)
+
+
+def test_docx_footer_has_page_and_numpages_fields(proposal: WordDocument) -> None:
+    footer = proposal.sections[-1].footer
+    instructions = [t.text.strip() for t in xpath(footer._element, ".//w:instrText")]
+
+    assert instructions == ["PAGE", "NUMPAGES"]
+    assert footer.paragraphs[0].text.startswith("Page ")
+    assert " of " in footer.paragraphs[0].text
+
+
+def budget_total() -> Decimal:
+    """The grand total computed from the proposal's YAML, not from reportgen."""
+    data = YAML(typ="safe").load(PROPOSAL.read_text("utf-8"))
+    lines = data["budget"]["lines"]
+    return sum(
+        (Decimal(str(line["quantity"])) * Decimal(str(line["unit_cost"])) for line in lines),
+        Decimal(0),
+    )
+
+
+def test_docx_budget_table_has_the_exact_total(proposal: WordDocument) -> None:
+    total = f"{budget_total():,.0f}"
+    table = next(t for t in proposal.tables if t.rows[0].cells[0].text == "Item")
+    header, last = table.rows[0], table.rows[-1]
+    amount = last.cells[4]
+
+    assert total == "51,350,000"
+    assert [c.text for c in last.cells][:1] == ["Grand total"]
+    assert amount.text == total
+    assert amount.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert all(run.bold for run in amount.paragraphs[0].runs)
+    assert table.style is not None and table.style.name == "Report Table"
+    assert xpath(header._tr, "./w:trPr/w:tblHeader")
+    assert all(xpath(row._tr, "./w:trPr/w:cantSplit") for row in table.rows)
+    widths = [int(col.get(w("w"))) for col in xpath(table._tbl, "./w:tblGrid/w:gridCol")]
+    assert widths[0] == 2 * widths[1]  # relative widths 6, 3, 3, 3, 3, 3
+
+
+def test_docx_lists_are_numbered_lists(proposal: WordDocument) -> None:
+    bullets = [
+        p for p in proposal.paragraphs if p.style is not None and p.style.name == "List Bullet"
+    ]
+    sources = [p for p in proposal.paragraphs if p.style is not None and p.style.name == "Source"]
+
+    assert bullets and all(xpath(p._p, "./w:pPr/w:numPr/w:numId") for p in bullets)
+    assert sources[0].text.startswith("JICA Partnership Program")
+    assert {b.get(w("name")) for p in sources for b in xpath(p._p, "./w:bookmarkStart")} >= {
+        "src_1",
+        "src_2",
+    }
+
+
+def test_docx_cjk_runs_have_an_east_asian_font(proposal: WordDocument) -> None:
+    body = proposal.element.body
+    runs = [r for r in xpath(body, ".//w:r") if "北九州市" in "".join(xpath(r, "./w:t/text()"))]
+    fonts = {r.get(w("eastAsia")) for run in runs for r in xpath(run, "./w:rPr/w:rFonts")}
+    langs = {r.get(w("eastAsia")) for run in runs for r in xpath(run, "./w:rPr/w:lang")}
+    dalian = [r for r in xpath(body, ".//w:r") if "大连市" in "".join(xpath(r, "./w:t/text()"))]
+
+    assert runs
+    assert fonts == {"Noto Sans CJK JP"} and langs == {"ja-JP"}
+    assert {f.get(w("eastAsia")) for r in dalian for f in xpath(r, "./w:rPr/w:rFonts")} == {
+        "Noto Sans CJK SC"
+    }
+
+
+def test_docx_figures_are_pictures_with_alt_text(proposal: WordDocument) -> None:
+    figures = [p for p in proposal.paragraphs if p.style is not None and p.style.name == "Figure"]
+    pictures = [inline for p in figures for inline in xpath(p._p, ".//wp:inline")]
+    descriptions = [xpath(inline, "./wp:docPr/@descr")[0] for inline in pictures]
+    widths = [int(xpath(inline, "./wp:extent/@cx")[0]) for inline in pictures]
+
+    assert len(pictures) == 3  # work plan, budget, SDG chips
+    assert descriptions[0].startswith("Work plan: A1 ")
+    assert descriptions[1].startswith("Budget by category: ")
+    assert descriptions[2].startswith("Sustainable Development Goals: 3 ")
+    assert [round(width / EMU_PER_MM) for width in widths] == [170, 170, 170]
+
+
+def test_docx_core_properties_come_from_the_document(proposal: WordDocument) -> None:
+    props = proposal.core_properties
+    when = dt.datetime.fromtimestamp(EPOCH, dt.UTC)
+
+    assert props.title == "Kitakyushu–Dalian cooperation for cleaner air (PM2.5)"
+    assert props.subject == "Cooperation proposal"
+    assert props.author == "Kitakyushu City"
+    assert props.keywords == "Kitakyushu City, Dalian, SDG 3, SDG 11, SDG 17"
+    assert props.language == "en-GB"
+    assert props.created == when and props.modified == when
+    assert props.last_modified_by == "reportgen"
+    assert props.revision == 1
+
+
+def test_docx_rebuild_is_byte_identical(
+    proposal_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    again = build_docx(PROPOSAL, tmp_path / "again.docx")
+
+    assert again.read_bytes() == proposal_path.read_bytes()
+    with zipfile.ZipFile(again) as archive:
+        assert {entry.date_time for entry in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_docx_language_is_set_in_the_styles(tmp_path: Path) -> None:
+    word = docx.Document(str(build_docx(PROPOSAL, tmp_path / "ja.docx", lang="ja")))
+    defaults = xpath(word.styles.element, "./w:docDefaults/w:rPrDefault/w:rPr")[0]
+    lang = xpath(defaults, "./w:lang")[0]
+    fonts = xpath(defaults, "./w:rFonts")[0]
+
+    assert (lang.get(w("val")), lang.get(w("eastAsia"))) == ("ja-JP", "ja-JP")
+    assert fonts.get(w("eastAsia")) == "Noto Sans CJK JP"
+    assert word.core_properties.title.startswith("北九州市・大連市")
+    assert word.core_properties.language == "ja-JP"
+
+
+def test_docx_briefing_builds_for_the_public(tmp_path: Path) -> None:
+    internal = docx.Document(str(build_docx(VISIT, tmp_path / "internal.docx")))
+    public = docx.Document(str(build_docx(VISIT, tmp_path / "public.docx", audience="public")))
+
+    assert "Sensitivities" in paragraphs_in(internal, "Heading 1")
+    assert "Sensitivities" not in paragraphs_in(public, "Heading 1")
+    assert "Public" in public.sections[-1].header.paragraphs[0].text
+
+
+# --- hand-made documents -------------------------------------------------------------------------
+
+
+def test_docx_text_loses_what_xml_cannot_hold() -> None:
+    runs = (Run("a\x00b\x1fc\ud800d\ufffe"), Run(" first\nsecond\ttab"))
+    doc = small_document(Section("s", "Bad \x07title", 1, (Paragraph(runs),)))
+
+    word = reopen(render_docx(doc))
+    paragraph = next(p for p in word.paragraphs if p.text.startswith("abcd"))
+
+    assert "Bad title" in paragraphs_in(word, "Heading 1")
+    assert paragraph.text == "abcd first\nsecond\ttab"
+    assert xpath(paragraph._p, ".//w:br") and xpath(paragraph._p, ".//w:tab")
+
+
+def test_docx_ordered_lists_restart_their_numbers() -> None:
+    lists = (
+        BulletList(((Run("one"),), (Run("two"),)), ordered=True),
+        Paragraph((Run("between"),)),
+        BulletList(((Run("again one"),),), ordered=True),
+    )
+    word = reopen(render_docx(small_document(Section("s", "Lists", 1, lists))))
+    numbered = [p for p in word.paragraphs if p.style is not None and p.style.name == "List Number"]
+    ids = [xpath(p._p, "./w:pPr/w:numPr/w:numId/@w:val")[0] for p in numbered]
+    numbering = word.part.numbering_part.element
+    restarts = {
+        num.get(w("numId")): xpath(num, "./w:lvlOverride/w:startOverride/@w:val")
+        for num in xpath(numbering, "./w:num")
+    }
+
+    assert [p.text for p in numbered] == ["one", "two", "again one"]
+    assert ids[0] == ids[1] != ids[2]
+    assert restarts[ids[0]] == ["1"] and restarts[ids[2]] == ["1"]
+
+
+def test_docx_links_are_hyperlinks() -> None:
+    source = Source(1, "src-1", (Run("A source"),))
+    runs = (
+        Run("site", href="https://example.org/a"),
+        Run("mail", href="mailto:a@example.org"),
+        Run("[1]", "ref", href="#src-1"),
+        Run("bad", href="javascript:alert(1)"),
+    )
+    doc = small_document(
+        Section("s", "Links", 1, (Paragraph(runs),)),
+        Section("sources", "Sources", 1, (SourceList((source,)),)),
+        sources=(source,),
+    )
+
+    word = reopen(render_docx(doc))
+    body = word.element.body
+    external = [word.part.rels[r_id].target_ref for r_id in xpath(body, ".//w:hyperlink/@r:id")]
+    toc = "ancestor::w:p/w:pPr/w:pStyle[starts-with(@w:val, 'TOC')]"
+    internal = xpath(body, f".//w:hyperlink[not({toc})]/@w:anchor")
+
+    assert external == ["https://example.org/a", "mailto:a@example.org"]
+    assert internal == ["src_1"]
+    assert "src_1" in xpath(body, ".//w:bookmarkStart/@w:name")
+    assert "bad" in "".join(xpath(body, ".//w:r/w:t/text()"))
+
+
+def test_docx_thai_runs_use_the_complex_script_font() -> None:
+    doc = small_document(Section("s", "Thai", 1, (Paragraph((Run("กรุงเทพ", lang="th"),)),)))
+
+    word = reopen(render_docx(doc))
+    runs = xpath(word.element.body, ".//w:r")
+    run = next(r for r in runs if "กรุงเทพ" in "".join(xpath(r, ".//text()")))
+
+    assert xpath(run, "./w:rPr/w:rFonts/@w:cs") == ["Noto Sans Thai"]
+    assert xpath(run, "./w:rPr/w:lang/@w:bidi") == ["th-TH"]
+
+
+def test_docx_figure_width_follows_the_svg_and_is_capped() -> None:
+    def svg(width: str) -> str:
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="10mm" '
+            'viewBox="0 0 50 10"><text x="1" y="8" font-size="5">北九州 text</text></svg>'
+        )
+
+    blocks = (Figure(svg("50mm"), "small one"), Figure(svg("400mm"), "too wide", "A caption"))
+    word = reopen(render_docx(small_document(Section("s", "Pictures", 1, blocks))))
+    widths = [round(shape.width / EMU_PER_MM) for shape in word.inline_shapes]
+
+    assert widths == [50, 174]  # the second capped to A4 minus 18 mm margins
+    assert paragraphs_in(word, "Caption") == ["A caption"]
+
+
+def test_docx_cover_shows_logos_with_alt_text() -> None:
+    square = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="30mm" height="30mm">'
+        '<circle cx="50%" cy="50%" r="40%" fill="#c33"/></svg>'
+    )
+    wide = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 40">'
+        '<rect width="400" height="40"/></svg>'
+    )
+    png = svg_to_png(square, 30)
+    logos = (
+        Picture(png, "image/png", "Logo of A"),
+        Picture(wide.encode(), "image/svg+xml", "Logo of B"),
+    )
+    doc = small_document()
+    doc = replace(doc, cover=replace(doc.cover, logos=logos))
+
+    word = reopen(render_docx(doc))
+    shapes = list(word.inline_shapes)
+    sizes = [(round(s.width / EMU_PER_MM), round(s.height / EMU_PER_MM)) for s in shapes]
+
+    assert [xpath(s._inline, "./wp:docPr/@descr")[0] for s in shapes] == ["Logo of A", "Logo of B"]
+    assert sizes == [(18, 18), (50, 5)]  # 18 mm high, at most 50 mm wide
+    assert paragraphs_in(word, "Cover Logos") == ["   "]
+
+
+def test_docx_tables_pad_short_rows_and_mark_footers_bold() -> None:
+    table = Table(
+        header=(Cell((Run("A"),)), Cell((Run("B"),)), Cell((Run("C"),), "right")),
+        rows=((Cell((Run("1"),)),),),
+        footer=((Cell((Run("Total"),)), Cell(()), Cell((Run("9"),), "right")),),
+    )
+    word = reopen(render_docx(small_document(Section("s", "T", 1, (table,)))))
+    rows = word.tables[0].rows
+
+    assert [len(row.cells) for row in rows] == [3, 3, 3]
+    assert all(run.bold for cell in rows[-1].cells for p in cell.paragraphs for run in p.runs)
+
+
+def test_docx_paper_sets_the_page_size_of_the_bundled_reference() -> None:
+    letter = reopen(render_docx(small_document(), paper="letter")).sections[-1]
+    a4 = reopen(render_docx(small_document())).sections[-1]
+
+    assert (letter.page_width, letter.page_height) == (Inches(8.5), Inches(11))
+    assert (a4.page_width, a4.page_height) == (Twips(11906), Twips(16838))
+
+
+def test_docx_bundled_reference_is_what_the_script_makes() -> None:
+    assert make_reference.build() == bundled_reference()
+
+
+# --- reference documents ---------------------------------------------------------------------
+
+
+def letterhead(path: Path) -> Path:
+    """A city's template: red serif headings, a letterhead in the header, a body to drop."""
+    word = docx.Document()
+    heading = word.styles["Heading 1"]
+    heading.font.name = "DejaVu Serif"
+    heading.font.color.rgb = RGBColor(0xC0, 0x10, 0x20)
+    word.add_paragraph("Text of the template, not of the report.")
+    header = word.sections[0].header
+    header.is_linked_to_previous = False
+    header.paragraphs[0].text = "CITY OF EXAMPLE"
+    word.save(str(path))
+    return path
+
+
+def test_docx_reference_styles_are_used(tmp_path: Path) -> None:
+    reference = letterhead(tmp_path / "letterhead.docx")
+
+    word = docx.Document(str(build_docx(PROPOSAL, tmp_path / "styled.docx", reference=reference)))
+    heading = word.styles["Heading 1"]
+    names = {style.name for style in word.styles}
+
+    assert heading.font.name == "DejaVu Serif"
+    assert heading.font.color.rgb == RGBColor(0xC0, 0x10, 0x20)
+    assert {"Table Text", "Report Table", "As Of", "Cover Foot"} <= names  # added
+    assert "Summary" in paragraphs_in(word, "Heading 1")
+    assert not any("Text of the template" in p.text for p in word.paragraphs)
+    assert word.sections[-1].header.paragraphs[0].text == "CITY OF EXAMPLE"
+    numbered = [p for p in word.paragraphs if p.style is not None and p.style.name == "Source"]
+    assert numbered and all(xpath(p._p, "./w:pPr/w:numPr/w:numId") for p in numbered)
+
+
+def refused(path: Path) -> str:
+    with pytest.raises(ReferenceDocxError) as caught:
+        read_reference(path)
+    return str(caught.value)
+
+
+def test_docx_reference_of_random_bytes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.docx"
+    path.write_bytes(random.Random(4).randbytes(4096))
+
+    assert refused(path) == f"{path}: not a Word document (.docx): it is not a zip archive"
+
+
+def test_docx_reference_too_large_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "large.docx"
+    with path.open("wb") as handle:  # sparse: no 20 MB written
+        handle.truncate(MAX_REFERENCE_BYTES + 1)
+
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}: the reference document is 20\.0 MB; the limit is 20 MB",
+        refused(path),
+    )
+
+
+@pytest.fixture(scope="module")
+def zip_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A .docx whose document part is 300 MB of zeros, about 300 KB packed."""
+    path = tmp_path_factory.mktemp("bomb") / "bomb.docx"
+    chunk = bytes(1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as entry:
+            for _ in range(300):
+                entry.write(chunk)
+    return path
+
+
+def test_docx_reference_zip_bomb_is_refused(zip_bomb: Path) -> None:
+    assert zip_bomb.stat().st_size < 2 * 2**20
+    assert refused(zip_bomb).endswith("unpacks to 300 MB; the limit is 200 MB")
+
+
+def test_docx_reference_that_unpacks_far_beyond_its_size_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ratio.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", bytes(10 * 2**20))
+
+    assert "times its size (a zip bomb?); the limit is 100 times" in refused(path)
+
+
+def test_docx_reference_without_document_part_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nodoc.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/styles.xml", "<w:styles/>")
+
+    assert refused(path) == f"{path}: not a Word document (.docx): it has no word/document.xml"
+
+
+def test_docx_reference_with_too_many_files_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "many.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(2001):
+            archive.writestr(f"word/media/{index}.bin", b"")
+
+    assert refused(path).endswith("holds 2001 files; the limit is 2000")
+
+
+def test_docx_reference_that_python_docx_cannot_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "not xml")
+        archive.writestr("word/document.xml", "<w:document/>")
+
+    with pytest.raises(ReferenceDocxError, match="not a usable Word document"):
+        render_docx(small_document(), reference=path)
+
+
+def test_docx_cli_reports_a_bad_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportgen.cli import main
+
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"not a zip")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    args = ["build", str(PROPOSAL), "--format", "docx", "--reference-docx", "bad.docx"]
+    args += ["--profiles", str(ROOT / "profiles"), "-o", "out.docx"]
+
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+
+    assert exited.value.code == 1
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("bad.docx: not a Word document (.docx): it is not a zip archive")
+    )
+    assert not (tmp_path / "out.docx").exists()
