@@ -19,10 +19,10 @@ from typing import Any
 
 import docx
 import pytest
+import yaml
 from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, RGBColor, Twips
-from ruamel.yaml import YAML
 
 from reportgen.documents.content import (
     BulletList,
@@ -197,7 +197,7 @@ def test_docx_footer_has_page_and_numpages_fields(proposal: WordDocument) -> Non
 
 def budget_total() -> Decimal:
     """The grand total computed from the proposal's YAML, not from reportgen."""
-    data = YAML(typ="safe").load(PROPOSAL.read_text("utf-8"))
+    data = yaml.safe_load(PROPOSAL.read_text("utf-8"))
     lines = data["budget"]["lines"]
     return sum(
         (Decimal(str(line["quantity"])) * Decimal(str(line["unit_cost"])) for line in lines),

@@ -1,10 +1,11 @@
 """Safe YAML 1.2 loading that keeps the line and column of every key and value.
 
-ruamel.yaml composes the node graph (YAML 1.2 rules: ``NO`` stays a string,
-``10:30`` stays a string, ``2019-05`` stays a string); this module then builds plain
-Python values from the nodes itself, so that no tag can construct an object, aliases
-cannot expand without bound, duplicate keys are reported, and every text is checked
-for characters that a document cannot hold. YAML floats become exact ``Decimal``.
+libyaml (through PyYAML) parses the text into events; this module builds plain Python
+values from them itself, resolving plain scalars by the YAML 1.2 core schema (``NO``
+stays a string, ``10:30`` stays a string, ``2019-05`` stays a string), so that no tag
+can construct an object, aliases cannot expand without bound, nesting is limited,
+duplicate keys are reported, and every text is checked for characters that a document
+cannot hold. YAML floats become exact ``Decimal``.
 """
 
 from __future__ import annotations
@@ -120,8 +121,47 @@ class Document:
         )
 
 
+# YAML 1.2 core schema: how plain scalars resolve (no 1.1 booleans, times or dates).
+_NULL_RE = re.compile(r"~|null|Null|NULL|")
+_BOOL_RE = re.compile(r"true|True|TRUE|false|False|FALSE")
+_INT_12_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT_12_RE = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+_CORE_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null")}
+
+
+def resolve_plain(text: str) -> str:
+    """The YAML 1.2 core-schema tag of a plain (unquoted) scalar."""
+    if _NULL_RE.fullmatch(text):
+        return _YAML + "null"
+    if _BOOL_RE.fullmatch(text):
+        return _YAML + "bool"
+    if _INT_12_RE.fullmatch(text):
+        return _YAML + "int"
+    if _FLOAT_12_RE.fullmatch(text):
+        return _YAML + "float"
+    return _YAML + "str"
+
+
+@dataclass
+class _Frame:
+    """A mapping or sequence being built."""
+
+    value: dict[str, Any] | list[Any]
+    loc: Loc
+    anchor: str | None
+    count_at_start: int
+    key: str | None = None
+    skip_value: bool = False
+
+
 class _Builder:
-    """Turns a composed node graph into plain values, recording positions and problems."""
+    """Builds plain values from parser events, with positions, limits and problems.
+
+    Events come from libyaml's parser, which keeps its own stack: nothing here recurses,
+    so nesting is limited by ``MAX_DEPTH`` alone, with a located message.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -129,113 +169,191 @@ class _Builder:
         self.key_positions: dict[Loc, Position] = {}
         self.issues: list[Issue] = []
         self.count = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
 
-    def problem(self, node: Any, loc: Loc, message: str) -> None:
-        mark = node.start_mark
+    def problem(self, mark: Any, loc: Loc, message: str) -> None:
         self.issues.append(
             Issue(self.name, mark.line + 1, mark.column + 1, format_loc(loc), message)
         )
 
-    def build(self, node: Any, loc: Loc = ()) -> Any:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    def run(self, events: Any) -> Any:
+        import yaml
 
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _TooLarge(node, f"more than {MAX_NODES:,} values (alias expansion?)")
-        if len(loc) > MAX_DEPTH:
-            raise _TooLarge(node, f"nesting deeper than {MAX_DEPTH} levels")
-        mark = node.start_mark
-        if loc not in self.positions:
-            self.positions[loc] = Position(mark.line + 1, mark.column + 1)
-        if isinstance(node, ScalarNode):
-            return self.scalar(node, loc)
-        if isinstance(node, SequenceNode):
-            if node.tag != _YAML + "seq":
-                self.problem(node, loc, f"tag {node.tag} is not allowed")
-                return None
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            if node.tag != _YAML + "map":
-                self.problem(node, loc, f"tag {node.tag} is not allowed")
-                return None
-            return self.mapping(node, loc)
-        self.problem(node, loc, "unsupported YAML node")  # pragma: no cover
-        return None
-
-    def mapping(self, node: Any, loc: Loc) -> dict[str, Any]:
-        from ruamel.yaml.nodes import ScalarNode
-
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag in (
-                _YAML + "null",
-                _YAML + "merge",
+        stack: list[_Frame] = []
+        root: Any = None
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Stop(event.start_mark, "a profile is one YAML document (found a second)")
+                continue
+            if isinstance(
+                event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
             ):
-                what = "merge keys (<<)" if key_node.tag == _YAML + "merge" else "this key"
-                self.problem(key_node, loc, f"{what} not supported: keys must be plain text")
                 continue
-            key = str(key_node.value)
-            child = (*loc, key)
-            if key in out:
-                first = self.key_positions[child]
-                self.problem(key_node, child, f"duplicate key (first given at line {first.line})")
-                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                frame = stack.pop()
+                self._finish_anchor(frame.anchor, frame.value, frame.count_at_start)
+                value: Any = frame.value
+            else:
+                parent = stack[-1] if stack else None
+                if parent is not None and isinstance(parent.value, dict) and parent.key is None:
+                    self._key(event, parent)
+                    continue
+                loc = self._child_loc(parent)
+                self.count += 1
+                if self.count > MAX_NODES:
+                    raise _Stop(
+                        event.start_mark, f"more than {MAX_NODES:,} values (alias expansion?)"
+                    )
+                if loc not in self.positions:
+                    mark = event.start_mark
+                    self.positions[loc] = Position(mark.line + 1, mark.column + 1)
+                if isinstance(event, yaml.CollectionStartEvent):
+                    if len(stack) >= MAX_DEPTH:
+                        raise _Stop(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+                    is_map = isinstance(event, yaml.MappingStartEvent)
+                    expected = _YAML + ("map" if is_map else "seq")
+                    if event.tag not in (None, "!", expected):
+                        self.problem(event.start_mark, loc, f"tag {event.tag} is not allowed")
+                    if event.anchor:
+                        self.open_anchors.add(event.anchor)
+                    container: dict[str, Any] | list[Any] = {} if is_map else []
+                    stack.append(_Frame(container, loc, event.anchor, self.count))
+                    continue
+                if isinstance(event, yaml.AliasEvent):
+                    value = self._alias(event, loc)
+                else:
+                    value = self._scalar(event, loc)
+                    self._finish_anchor(event.anchor, value, self.count - 1)
+            if not stack:
+                root = value
+            else:
+                self._attach(stack[-1], value)
+        return root
+
+    def _child_loc(self, parent: _Frame | None) -> Loc:
+        if parent is None:
+            return ()
+        if isinstance(parent.value, list):
+            return (*parent.loc, len(parent.value))
+        assert parent.key is not None
+        return (*parent.loc, parent.key)
+
+    def _attach(self, frame: _Frame, value: Any) -> None:
+        if isinstance(frame.value, list):
+            frame.value.append(value)
+            return
+        assert frame.key is not None
+        if not frame.skip_value:
+            frame.value[frame.key] = value
+        frame.key = None
+        frame.skip_value = False
+
+    def _key(self, event: Any, frame: _Frame) -> None:
+        import yaml
+
+        if not isinstance(event, yaml.ScalarEvent):
+            raise _Stop(
+                event.start_mark, "keys must be plain text (found a list, mapping or alias)"
+            )
+        key = event.value
+        child = (*frame.loc, key)
+        mark: Any = event.start_mark
+        frame.key = key
+        assert isinstance(frame.value, dict)
+        if key == "<<" and event.implicit[0]:
+            self.problem(mark, frame.loc, "merge keys (<<) are not supported")
+            frame.skip_value = True
+        elif key in frame.value or child in self.key_positions:
+            first = self.key_positions[child]
+            self.problem(mark, child, f"duplicate key (first given at line {first.line})")
+            frame.skip_value = True
+        elif event.implicit[0] and resolve_plain(key) == _YAML + "null" and key == "":
+            self.problem(mark, frame.loc, "empty keys are not allowed")
+            frame.skip_value = True
+        else:
             bad = _forbidden_char(key)
             if bad:
-                self.problem(key_node, child, f"key contains the character {describe_char(bad)}")
-            mark = key_node.start_mark
+                self.problem(mark, child, f"key contains the character {describe_char(bad)}")
             self.key_positions[child] = Position(mark.line + 1, mark.column + 1)
-            out[key] = self.build(value_node, child)
-        return out
 
-    def scalar(self, node: Any, loc: Loc) -> Any:
-        tag, text = node.tag, node.value
+    def _finish_anchor(self, anchor: str | None, value: Any, count_at_start: int) -> None:
+        if anchor:
+            self.open_anchors.discard(anchor)
+            self.anchors[anchor] = (value, self.count - count_at_start)
+
+    def _alias(self, event: Any, loc: Loc) -> Any:
+        name = event.anchor
+        if name in self.open_anchors:
+            raise _Stop(event.start_mark, f"the alias *{name} refers to a node that contains it")
+        if name not in self.anchors:
+            raise _Stop(event.start_mark, f"unknown alias *{name}")
+        value, size = self.anchors[name]
+        self.count += size
+        if self.count > MAX_NODES:
+            raise _Stop(event.start_mark, f"more than {MAX_NODES:,} values (alias expansion?)")
+        return value
+
+    def _scalar(self, event: Any, loc: Loc) -> Any:
+        text: str = event.value
+        mark = event.start_mark
         if len(text) > MAX_SCALAR_CHARS:
-            self.problem(node, loc, f"value longer than {MAX_SCALAR_CHARS:,} characters")
+            self.problem(mark, loc, f"value longer than {MAX_SCALAR_CHARS:,} characters")
             return None
-        if tag == _YAML + "str" or tag == _YAML + "timestamp":
+        tag = event.tag
+        if tag in (None, "!"):
+            tag = resolve_plain(text) if event.implicit[0] and tag is None else _YAML + "str"
+        if tag not in _CORE_TAGS:
+            self.problem(mark, loc, f"tag {tag} is not allowed")
+            return None
+        if tag == _YAML + "str":
             bad = _forbidden_char(text)
             if bad:
-                self.problem(node, loc, f"text contains the character {describe_char(bad)}")
+                self.problem(mark, loc, f"text contains the character {describe_char(bad)}")
                 return None
             return text
         if tag == _YAML + "null":
             return None
         if tag == _YAML + "bool":
+            if not _BOOL_RE.fullmatch(text):
+                self.problem(mark, loc, f"not a boolean: {text[:40]}")
+                return None
             return text.lower() == "true"
         if tag == _YAML + "int":
-            return self.integer(node, loc, text)
-        if tag == _YAML + "float":
-            return self.decimal(node, loc, text)
-        self.problem(node, loc, f"tag {tag} is not allowed")
-        return None
+            return self._integer(mark, loc, text)
+        return self._decimal(mark, loc, text)
 
-    def integer(self, node: Any, loc: Loc, text: str) -> int | None:
+    def _integer(self, mark: Any, loc: Loc, text: str) -> int | None:
         clean = text.replace("_", "")
         if not _INT_RE.fullmatch(text) or len(clean.lstrip("+-")) > MAX_INT_DIGITS:
-            self.problem(node, loc, f"not a usable integer: {text[:40]}")
+            self.problem(mark, loc, f"not a usable integer: {text[:40]}")
             return None
         return int(clean, 0) if clean.lstrip("+-")[:2] in ("0o", "0x", "0b") else int(clean)
 
-    def decimal(self, node: Any, loc: Loc, text: str) -> Decimal | None:
+    def _decimal(self, mark: Any, loc: Loc, text: str) -> Decimal | None:
         if text.lower() in _INF_NAN:
-            self.problem(node, loc, f"not a finite number: {text}")
+            self.problem(mark, loc, f"not a finite number: {text}")
             return None
         try:
             value = Decimal(text.replace("_", ""))
         except InvalidOperation:
-            self.problem(node, loc, f"not a usable number: {text[:40]}")
+            self.problem(mark, loc, f"not a usable number: {text[:40]}")
             return None
         if abs(value.adjusted()) > MAX_DECIMAL_EXPONENT:
-            self.problem(node, loc, f"number out of range: {text[:40]}")
+            self.problem(mark, loc, f"number out of range: {text[:40]}")
             return None
         return value
 
 
-class _TooLarge(Exception):
-    def __init__(self, node: Any, message: str) -> None:
+class _Stop(Exception):
+    """A problem after which the rest of the file cannot be read."""
+
+    def __init__(self, mark: Any, message: str) -> None:
         super().__init__(message)
-        self.node = node
+        self.mark = mark
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -272,11 +390,16 @@ def load(path: Path) -> Document:
     return doc
 
 
+def _loader() -> Any:
+    """libyaml's parser when PyYAML was built with it (about 15x faster), else PyYAML's own."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse(text: str, path: Path) -> Document:
     """Parse YAML text (already decoded) as if read from ``path``."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
+    import yaml
 
     name = display_path(path)
     for match in _DIRECTIVE_RE.finditer(text):
@@ -284,19 +407,16 @@ def parse(text: str, path: Path) -> Document:
             at = text.count("\n", 0, match.start()) + 1
             message = f"YAML {match.group(1)} is not supported; files are read as YAML 1.2"
             raise InvalidInput(Report([Issue(name, at, 1, "", message)]))
-    yaml = YAML(typ="safe", pure=True)
-    yaml.version = (1, 2)
     builder = _Builder(name)
     try:
-        root = yaml.compose(text)
-        data = builder.build(root) if root is not None else None
-    except MarkedYAMLError as exc:
+        data = builder.run(yaml.parse(text, Loader=_loader()))
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         raise InvalidInput(Report([Issue(name, line, col, "", message)])) from None
-    except ReaderError as exc:
+    except yaml.reader.ReaderError as exc:
         # a character YAML itself refuses (a raw control character): locate it in the text
         at = min(exc.position, len(text))
         line = text.count("\n", 0, at) + 1
@@ -304,43 +424,12 @@ def parse(text: str, path: Path) -> Document:
         char = describe_char(chr(exc.character)) if isinstance(exc.character, int) else "?"
         message = f"the character {char} is not allowed in YAML"
         raise InvalidInput(Report([Issue(name, line, col, "", message)])) from None
-    except YAMLError as exc:
+    except yaml.YAMLError as exc:
         message = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
         raise InvalidInput(Report([Issue(name, None, None, "", message)])) from None
-    except RecursionError:
-        raise InvalidInput(Report([_too_deep(text, name)])) from None
-    except _TooLarge as exc:
-        mark = exc.node.start_mark
-        issue = Issue(name, mark.line + 1, mark.column + 1, "", str(exc))
-        raise InvalidInput(Report([issue])) from None
+    except _Stop as exc:
+        issue = Issue(name, exc.mark.line + 1, exc.mark.column + 1, "", str(exc))
+        raise InvalidInput(Report([*builder.issues, issue])) from None
     if builder.issues:
         raise InvalidInput(Report(builder.issues))
     return Document(path, data, builder.positions, builder.key_positions)
-
-
-def _too_deep(text: str, name: str) -> Issue:
-    """Where ``text`` first nests deeper than ``MAX_DEPTH``.
-
-    The composer recurses and can hit Python's limit before the builder counts levels;
-    the parser does not recurse, so its events still say where the nesting got too deep.
-    """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-
-    message = f"nesting deeper than {MAX_DEPTH} levels"
-    yaml = YAML(typ="safe", pure=True)
-    yaml.version = (1, 2)
-    depth = 0
-    try:
-        for event in yaml.parse(text):
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH + 1:  # the root collection is level 0, as in _Builder
-                    mark = event.start_mark
-                    return Issue(name, mark.line + 1, mark.column + 1, "", message)
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-    except YAMLError:
-        pass
-    return Issue(name, None, None, "", message)
