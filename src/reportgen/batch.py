@@ -276,6 +276,7 @@ class Unit:
     tasks: tuple[Task, ...]
     profiles: Path
     output: Path
+    templates: Path | None
     stale_after: int
     today: dt.date
 
@@ -290,13 +291,21 @@ class UnitOutcome:
 
 
 def group(
-    tasks: Sequence[Task], profiles: Path, output: Path, stale_after: int, today: dt.date
+    tasks: Sequence[Task], root: Path, manifest: Manifest, stale_after: int, today: dt.date
 ) -> list[Unit]:
+    """Tasks that share a source, document, language and audience: one build each."""
+    from reportgen.pipeline import project_templates
+
     units: dict[tuple[Any, ...], list[Task]] = {}
     for task in tasks:
         key = (task.source, task.document, task.lang, task.audience)
         units.setdefault(key, []).append(task)
-    return [Unit(tuple(group), profiles, output, stale_after, today) for group in units.values()]
+    templates = project_templates(root)
+    profiles, output = root / manifest.profiles, root / manifest.output
+    return [
+        Unit(tuple(group), profiles, output, templates, stale_after, today)
+        for group in units.values()
+    ]
 
 
 def run_unit(unit: Unit) -> UnitOutcome:
@@ -313,6 +322,7 @@ def run_unit(unit: Unit) -> UnitOutcome:
         languages=(first.lang,),
         audience=first.audience,
         output=unit.output,
+        templates=unit.templates,
         profiles=unit.profiles,
         stale_after=unit.stale_after,
         today=unit.today,
@@ -594,9 +604,7 @@ def _run(
             report(TaskResult(task, "fresh"))
         else:
             stale.append(task)
-    units = group(
-        stale, root / manifest.profiles, root / manifest.output, settings.stale_after, today
-    )
+    units = group(stale, root, manifest, settings.stale_after, today)
 
     def done(unit: Unit, outcome: UnitOutcome) -> None:
         share = outcome.seconds / len(unit.tasks)

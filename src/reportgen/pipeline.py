@@ -36,6 +36,8 @@ class BuildRequest:
     paper: str = "a4"
     pdf_variant: str | None = None
     reference_docx: Path | None = None
+    templates: Path | None = None
+    """The project's template folder (default: ``templates/`` beside the nearest manifest)."""
     profiles: Path | None = None
     stale_after: int = checks.DEFAULT_STALE_MONTHS
     strict: bool = False
@@ -159,7 +161,7 @@ def render(
     """The bytes of ``doc`` in format ``fmt``."""
     from reportgen.renderers.html import render_html, stylesheet
 
-    templates = _project_templates()
+    templates = request.templates or _project_templates()
     if fmt == "html":
         return render_html(doc, paper=request.paper, project_templates=templates).encode("utf-8")
     if fmt == "pdf":
@@ -187,6 +189,11 @@ def render(
 def _project_templates() -> Path | None:
     manifest = find_manifest()
     root = manifest.parent if manifest else Path.cwd()
+    return project_templates(root)
+
+
+def project_templates(root: Path) -> Path | None:
+    """``templates/`` in a project's folder, when it has one."""
     folder = root / "templates"
     return folder if folder.is_dir() else None
 
