@@ -625,7 +625,12 @@ def _run(
     if units:
         jobs = settings.jobs or os.cpu_count() or 1
         run_units(
-            units, jobs=jobs, timeout=settings.timeout, memory_mb=settings.memory_mb, done=done
+            units,
+            jobs=jobs,
+            timeout=settings.timeout,
+            memory_mb=settings.memory_mb,
+            done=done,
+            should_stop=should_stop,
         )
     order = {task: index for index, task in enumerate(tasks)}
     result.results.sort(key=lambda r: order[r.task])

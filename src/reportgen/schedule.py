@@ -99,7 +99,7 @@ def fire_times(cron: str, zone: ZoneInfo, after: dt.datetime) -> Iterator[dt.dat
     while True:
         wall = walls.get_next(dt.datetime)
         instant = _instant(wall, zone)
-        if instant <= after or instant == last:
+        if instant <= after or (last is not None and instant <= last):
             continue
         last = instant
         yield instant
@@ -199,9 +199,14 @@ def run_due(
     manifest_path: Path,
     now: dt.datetime,
     run_batch: RunBatch,
+    manifest: Manifest | None = None,
 ) -> list[str]:
-    """Run, once each, the schedules due at ``now``; returns the names that ran."""
-    manifest = load_manifest(manifest_path)
+    """Run, once each, the schedules due at ``now``; returns the names that ran.
+
+    ``manifest`` is the manifest already read (the scheduler keeps the last good one
+    when the file is being edited); by default it is read from ``manifest_path``.
+    """
+    manifest = manifest or load_manifest(manifest_path)
     state = State.open(manifest_path.parent / manifest.output)
     try:
         pending = due(manifest, state, now)
@@ -281,7 +286,7 @@ class Scheduler:
         """One round: reload the manifest if it changed, run what is due."""
         self._maybe_reload()
         self.waiting = False
-        return run_due(self.manifest_path, self.clock.now(), self.run_batch)
+        return run_due(self.manifest_path, self.clock.now(), self.run_batch, self.manifest)
 
     def seconds_to_next(self) -> float:
         if self.waiting:

@@ -21,6 +21,7 @@ from reportgen.documents.content import (
 )
 from reportgen.documents.writer import Writer
 from reportgen.errors import InvalidInput, Report, UsageError
+from reportgen.i18n import N_
 from reportgen.models import CityProfile, Profile, Proposal, Visit
 from reportgen.project import Project
 
@@ -134,7 +135,7 @@ def _dependencies(profile: Profile, w: Writer) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found))
 
 
-PUBLIC_NOTE = (
+PUBLIC_NOTE = N_(
     "For public distribution: internal notes, sensitivities and contact details are left out."
 )
 
@@ -158,7 +159,7 @@ def _logo(w: Writer, project: Project, city: CityProfile) -> Picture | None:
         assert entry.doc is not None
         issue = entry.doc.issue(("logo",), f"the image '{city.logo}' {exc}")
         raise InvalidInput(Report([issue])) from None
-    return Picture(image.data, image.mime, f"{w.text(city.name)}: {w.t('logo')}")
+    return Picture(image.data, image.mime, w.t("Logo of {city}", city=w.text(city.name)))
 
 
 def _city(project: Project, ident: str) -> CityProfile:

@@ -22,13 +22,14 @@ from reportgen.documents.content import (
     plain,
 )
 from reportgen.documents.writer import Writer, join
+from reportgen.i18n import N_
 from reportgen.models import CityProfile, Proposal, Visit
 from reportgen.models.visit import Person
 
 PRIORITIES = (
-    ("raise", "To raise"),
-    ("if-raised", "If raised"),
-    ("defensive", "Defensive"),
+    ("raise", N_("To raise")),
+    ("if-raised", N_("If raised")),
+    ("defensive", N_("Defensive")),
 )
 
 
@@ -46,16 +47,16 @@ def _zone_label(visit: Visit) -> str:
 def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) -> list[Block]:
     start, end = visit.dates.start, visit.dates.end
     if visit.direction == "inbound":
-        direction = w.t("Inbound: {host} receives a delegation from {guest}")
+        direction = N_("Inbound: {host} receives a delegation from {guest}")
     else:
-        direction = w.t("Outbound: a delegation from {guest} travels to {host}")
+        direction = N_("Outbound: a delegation from {guest} travels to {host}")
     items: list[tuple[str, Inline]] = [
         (w.t("Dates"), plain(w.period(start, end))),
         (w.t("Host"), w.city_name(host)),
         (w.t("Guest"), w.city_name(guest)),
         (
             w.t("Direction"),
-            plain(direction.format(host=w.text(host.name), guest=w.text(guest.name))),
+            plain(w.t(direction, host=w.text(host.name), guest=w.text(guest.name))),
         ),
         (
             w.t("Local time"),
@@ -97,16 +98,16 @@ def programme(w: Writer, visit: Visit) -> list[Section]:
     if not items:
         return []
     zone = f"{visit.timezone}, {_utc_offset(visit.timezone, visit.dates.start.first)}"
-    intro = Paragraph(plain(w.t("All times are local ({zone}).").format(zone=zone)), "note")
+    intro = Paragraph(plain(w.t("All times are local ({zone}).", zone=zone)), "note")
     sections = [Section("programme", w.t("Programme"), 1, (intro,))]
-    header = tuple(Cell(plain(w.t(h))) for h in ("Time", "Appointment", "Location", "Participants"))
+    header = w.header(N_("Time"), N_("Appointment"), N_("Location"), N_("Participants"))
     for day, group in groupby(items, key=lambda item: item.date.first):
         rows = []
         for item in group:
             time = f"{item.start:%H:%M}" + (f"–{item.end:%H:%M}" if item.end else "")
             what: list[Run] = [Run(w.text(item.title), "strong")]
             if item.type:
-                what.append(Run(f" ({w.t(item.type)})", "muted"))
+                what.append(Run(f" ({w.term(item.type)})", "muted"))
             notes = w.inline(item.notes)
             if notes:
                 what.extend((Run(" "), *notes))
@@ -136,15 +137,15 @@ def people_table(w: Writer, people: list[Person], *, numbered: bool) -> Table:
     for index, person in enumerate(people, start=1):
         name: list[Run] = [*person_name(w, person)]
         if person.address_as:
-            name.append(Run(f" ({w.t('address as')} {w.text(person.address_as)})", "muted"))
+            address = w.t("address as {form}", form=w.text(person.address_as))
+            name.append(Run(f" ({address})", "muted"))
         position = ", ".join(w.text(v) for v in (person.title, person.organisation) if v)
         notes: list[str] = []
         if person.languages:
-            notes.append(
-                f"{w.t('Languages')}: {', '.join(_language_name(w, x) for x in person.languages)}"
-            )
+            spoken = ", ".join(_language_name(w, x) for x in person.languages)
+            notes.append(w.t("Languages: {languages}", languages=spoken))
         if person.dietary and not w.public:
-            notes.append(f"{w.t('Dietary')}: {w.text(person.dietary)}")
+            notes.append(w.t("Dietary: {needs}", needs=w.text(person.dietary)))
         role = w.text(person.role)
         rows.append(
             (
@@ -155,7 +156,7 @@ def people_table(w: Writer, people: list[Person], *, numbered: bool) -> Table:
                 Cell(plain("; ".join(notes))),
             )
         )
-    header = tuple(Cell(plain(w.t(h))) for h in ("No.", "Name", "Position", "Role", "Notes"))
+    header = w.header(N_("No."), N_("Name"), N_("Position"), N_("Role"), N_("Notes"))
     return Table(header, tuple(rows), widths=(1, 4, 5, 3, 4))
 
 
@@ -234,7 +235,7 @@ def follow_up(w: Writer, visit: Visit) -> Table | None:
         )
         for item in visit.follow_up
     )
-    header = tuple(Cell(plain(w.t(h))) for h in ("Action", "Owner", "Due"))
+    header = w.header(N_("Action"), N_("Owner"), N_("Due"))
     return Table(header, rows, widths=(6, 3, 2))
 
 

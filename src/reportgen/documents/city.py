@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reportgen.charts import SDG_TITLES
 from reportgen.documents.content import (
     Block,
     BulletList,
@@ -18,6 +19,7 @@ from reportgen.documents.content import (
     plain,
 )
 from reportgen.documents.writer import Writer, join
+from reportgen.i18n import N_
 from reportgen.models import CityProfile
 from reportgen.models.city import TimelineEvent
 from reportgen.models.common import Contact
@@ -38,7 +40,7 @@ def population(w: Writer, city: CityProfile) -> Inline:
     parts: list[Inline] = []
     for fact in figures:
         runs = list(w.fact(w.number(fact.value), fact, city, current=id(fact) in current))
-        details = ", ".join(w.t(x) for x in (fact.kind, fact.scope) if x)
+        details = ", ".join(w.term(x) for x in (fact.kind, fact.scope) if x)
         if details:
             runs.insert(1, Run(f" ({details})", "muted"))
         parts.append(tuple(runs))
@@ -72,7 +74,7 @@ def key_figures(w: Writer, city: CityProfile) -> FactList:
     if city.networks:
         names = []
         for network in city.networks:
-            since = f" ({w.t('since')} {w.date(network.since)})" if network.since else ""
+            since = f" ({w.t('since {date}', date=w.date(network.since))})" if network.since else ""
             names.append(f"{w.text(network.name)}{since}")
         items.append((w.t("Networks"), plain(", ".join(names))))
     return FactList(tuple(items))
@@ -90,7 +92,7 @@ def _country_name(w: Writer, code: str) -> str:
 def sdg_figure(w: Writer, goals: list[int]) -> Figure:
     from reportgen import charts
 
-    titles = {goal: w.t(charts.SDG_TITLES[goal]) for goal in goals}
+    titles = {goal: w.t(SDG_TITLES[goal]) for goal in goals}
     alt = (
         w.t("Sustainable Development Goals")
         + ": "
@@ -113,7 +115,7 @@ def designations(w: Writer, city: CityProfile) -> Table:
                 Cell(plain(w.date(item.year))),
             )
         )
-    header = tuple(Cell(plain(w.t(h))) for h in ("Designation", "Awarded by", "Year"))
+    header = w.header(N_("Designation"), N_("Awarded by"), N_("Year"))
     return Table(header, tuple(rows), widths=(5, 3, 2))
 
 
@@ -128,13 +130,13 @@ def initiatives(w: Writer, city: CityProfile) -> Table:
             runs.extend(summary)
         if item.partners:
             partners = join([w.partner(p) for p in item.partners], ", ")
-            runs.extend((Run(f" {w.t('Partners')}: ", "muted"), *partners))
+            runs.extend((Run(" " + w.t("Partners:") + " ", "muted"), *partners))
         since = w.date(item.since)
         if item.until:
             since = f"{since} – {w.date(item.until)}"
         sdgs = ", ".join(str(goal) for goal in item.sdgs)
         rows.append((Cell(tuple(runs)), Cell(plain(since)), Cell(plain(sdgs))))
-    header = tuple(Cell(plain(w.t(h))) for h in ("Initiative", "Since", "SDGs"))
+    header = w.header(N_("Initiative"), N_("Since"), N_("SDGs"))
     return Table(header, tuple(rows), widths=(7, 2, 1))
 
 
@@ -148,7 +150,7 @@ def goals(w: Writer, city: CityProfile) -> Table:
         target = str(item.target_year) if item.target_year else ""
         sdgs = ", ".join(str(goal) for goal in item.sdgs)
         rows.append((Cell(tuple(runs)), Cell(plain(target)), Cell(plain(sdgs))))
-    header = tuple(Cell(plain(w.t(h))) for h in ("Goal", "Target year", "SDGs"))
+    header = w.header(N_("Goal"), N_("Target year"), N_("SDGs"))
     return Table(header, tuple(rows), widths=(7, 2, 1))
 
 
@@ -170,17 +172,15 @@ def partnerships_table(w: Writer, city: CityProfile, only: str | None = None) ->
         rows.append(
             (
                 Cell(tuple(partner)),
-                Cell(plain(w.t(item.type))),
+                Cell(plain(w.term(item.type))),
                 Cell(plain(w.date(item.established))),
-                Cell(plain(w.t(item.status))),
+                Cell(plain(w.term(item.status))),
                 Cell(tuple(details)),
             )
         )
     if not rows:
         return None
-    header = tuple(
-        Cell(plain(w.t(h))) for h in ("Partner", "Tie", "Since", "Status", "Themes and notes")
-    )
+    header = w.header(N_("Partner"), N_("Tie"), N_("Since"), N_("Status"), N_("Themes and notes"))
     return Table(header, tuple(rows), widths=(3, 2, 2, 1, 5))
 
 

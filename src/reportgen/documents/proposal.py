@@ -21,6 +21,7 @@ from reportgen.documents.content import (
     plain,
 )
 from reportgen.documents.writer import Writer, join
+from reportgen.i18n import N_
 from reportgen.models import Proposal
 from reportgen.models.proposal import Budget
 
@@ -33,10 +34,11 @@ def key_facts(w: Writer, proposal: Proposal) -> FactList:
         (
             w.t("Period"),
             plain(
-                f"{w.period(proposal.period.start, proposal.period.end)} ({months} {w.t('months')})"
+                w.period(proposal.period.start, proposal.period.end)
+                + f" ({w.t('{months} months', months=months)})"
             ),
         ),
-        (w.t("Status"), plain(w.t(proposal.status))),
+        (w.t("Status"), plain(w.term(proposal.status))),
     ]
     if proposal.programme:
         items.insert(2, (w.t("Programme"), plain(w.text(proposal.programme.name))))
@@ -57,9 +59,8 @@ def logframe(w: Writer, proposal: Proposal) -> list[Section]:
         *w.blocks(frame.purpose, "logframe.purpose"),
     ]
     sections = [Section("logframe", w.t("Logical framework"), 1, tuple(top))]
-    header = tuple(
-        Cell(plain(w.t(h)))
-        for h in ("Indicator", "Unit", "Baseline", "Target", "Means of verification")
+    header = w.header(
+        N_("Indicator"), N_("Unit"), N_("Baseline"), N_("Target"), N_("Means of verification")
     )
     for index, output in enumerate(frame.outputs):
         rows = []
@@ -76,7 +77,7 @@ def logframe(w: Writer, proposal: Proposal) -> list[Section]:
                 by = indicator.target.by
                 target = (
                     Run(w.number(indicator.target.value)),
-                    *((Run(f" {w.t('by')} {w.date(by)}", "asof"),) if by else ()),
+                    *((Run(" " + w.t("by {date}", date=w.date(by)), "asof"),) if by else ()),
                 )
             rows.append(
                 (
@@ -90,7 +91,7 @@ def logframe(w: Writer, proposal: Proposal) -> list[Section]:
         blocks: tuple[Block, ...] = (
             (Table(header, tuple(rows), widths=(5, 2, 3, 3, 4)),) if rows else ()
         )
-        title = f"{w.t('Output')} {index + 1}: {w.text(output.title)}"
+        title = w.t("Output {number}: {title}", number=index + 1, title=w.text(output.title))
         sections.append(Section(f"output-{output.id}", title, 2, blocks))
     return sections
 
@@ -112,7 +113,7 @@ def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
             what.extend((Run(" "), *description))
         if activity.outputs:
             deliverables = "; ".join(w.text(o) for o in activity.outputs)
-            what.append(Run(f" {w.t('Deliverables')}: {deliverables}", "muted"))
+            what.append(Run(" " + w.t("Deliverables: {items}", items=deliverables), "muted"))
         rows.append(
             (
                 Cell(plain(activity.id.upper())),
@@ -126,7 +127,7 @@ def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
         bars.append(
             charts.GanttRow(label, activity.start.first, activity.end.last, activity.output)
         )
-    header = tuple(Cell(plain(w.t(h))) for h in ("ID", "Activity", "Output", "When", "Lead"))
+    header = w.header(N_("ID"), N_("Activity"), N_("Output"), N_("When"), N_("Lead"))
     table = Table(header, tuple(rows), widths=(1, 8, 1, 4, 3))
     start, end = proposal.period.start.first, proposal.period.end.last
     alt = (
@@ -169,7 +170,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         rows.append(
             (
                 Cell(tuple(item)),
-                Cell(plain(w.t(line.category))),
+                Cell(plain(w.term(line.category))),
                 Cell(plain(quantity), right),
                 Cell(plain(w.amount(line.unit_cost, currency)), right),
                 Cell(plain(w.amount(line.total, currency)), right),
@@ -180,8 +181,8 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         Cell(plain(w.t("Item"))),
         Cell(plain(w.t("Category"))),
         Cell(plain(w.t("Quantity")), right),
-        Cell(plain(f"{w.t('Unit cost')} ({currency})"), right),
-        Cell(plain(f"{w.t('Total')} ({currency})"), right),
+        Cell(plain(w.t("Unit cost ({currency})", currency=currency)), right),
+        Cell(plain(w.t("Total ({currency})", currency=currency)), right),
         Cell(plain(w.t("Funded by"))),
     )
     total_row = (
@@ -194,7 +195,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
     )
     lines = Table(header, tuple(rows), footer=(total_row,), widths=(6, 3, 3, 3, 3, 3))
     blocks: list[Block] = [lines]
-    by_category = _subtotals(budget, lambda line: w.t(line.category))
+    by_category = _subtotals(budget, lambda line: w.term(line.category))
     by_funder = _subtotals(
         budget, lambda line: w.partner_text(line.funded_by) if line.funded_by else w.t("Unassigned")
     )
@@ -209,7 +210,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         )
         sub_header = (
             Cell(plain(title)),
-            Cell(plain(f"{w.t('Subtotal')} ({currency})"), right),
+            Cell(plain(w.t("Subtotal ({currency})", currency=currency)), right),
             Cell(plain(w.t("Share")), right),
         )
         blocks.append(Table(sub_header, sub_rows, widths=(6, 3, 2)))
@@ -246,16 +247,14 @@ def risks(w: Writer, proposal: Proposal) -> Table | None:
     rows = tuple(
         (
             Cell(w.inline(risk.risk)),
-            Cell(plain(w.t(risk.likelihood))),
-            Cell(plain(w.t(risk.impact))),
+            Cell(plain(w.term(risk.likelihood))),
+            Cell(plain(w.term(risk.impact))),
             Cell(w.inline(risk.mitigation)),
             Cell(w.partner(risk.owner) if risk.owner else ()),
         )
         for risk in proposal.risks
     )
-    header = tuple(
-        Cell(plain(w.t(h))) for h in ("Risk", "Likelihood", "Impact", "Mitigation", "Owner")
-    )
+    header = w.header(N_("Risk"), N_("Likelihood"), N_("Impact"), N_("Mitigation"), N_("Owner"))
     return Table(header, rows, widths=(5, 2, 2, 6, 3))
 
 
@@ -275,7 +274,7 @@ def sign_off(w: Writer, proposal: Proposal) -> Table | None:
         )
         for person in proposal.sign_off
     )
-    header = tuple(Cell(plain(w.t(h))) for h in ("Name and title", "Signature", "Date"))
+    header = w.header(N_("Name and title"), N_("Signature"), N_("Date"))
     return Table(header, rows, widths=(6, 5, 3), style="signature")
 
 
@@ -288,7 +287,7 @@ def build(w: Writer, proposal: Proposal) -> tuple[Cover, list[Section]]:
     lines: list[Inline] = [plain(w.period(proposal.period.start, proposal.period.end))]
     if proposal.programme:
         lines.append(plain(w.text(proposal.programme.name)))
-    lines.append(plain(f"{w.t('Status')}: {w.t(proposal.status)}"))
+    lines.append(plain(w.t("Status: {status}", status=w.term(proposal.status))))
     cover = Cover(
         kicker=w.t("Cooperation proposal"),
         title=w.text(proposal.title),

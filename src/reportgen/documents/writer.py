@@ -6,6 +6,7 @@ A ``Writer`` lives for one build of one document in one language for one audienc
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +18,15 @@ from reportgen import checks
 from reportgen.documents.content import (
     Block,
     BulletList,
+    Cell,
     Inline,
     Paragraph,
     Run,
     Source,
+    plain,
 )
 from reportgen.errors import Loc, format_loc
+from reportgen.i18n import translations
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
 from reportgen.models.types import PartialDate, Text, currency_digits
@@ -70,6 +74,12 @@ class Writer:
     used: set[str] = field(default_factory=set)
     """Ids of the cities whose profiles this document drew names from."""
     _sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    _catalog: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
+    catalog_lang: str | None = None
+    """The language whose catalog gives the fixed strings; None when English stands in."""
+
+    def __post_init__(self) -> None:
+        self._catalog, self.catalog_lang = translations(fallback_chain(self.lang))
 
     @property
     def public(self) -> bool:
@@ -84,9 +94,18 @@ class Writer:
 
     # --- words --------------------------------------------------------------------------
 
-    def t(self, message: str) -> str:
-        """A fixed string in the document's language (English until catalogs exist)."""
-        return message
+    def t(self, message: str, **values: object) -> str:
+        """A fixed string in the document's language; ``{name}`` fields filled from ``values``."""
+        text = self._catalog.gettext(message)
+        return text.format(**values) if values else text
+
+    def term(self, value: str) -> str:
+        """A word from the data (a status, a category): translated when the catalog knows it."""
+        return self._catalog.gettext(value)
+
+    def header(self, *names: str) -> tuple[Cell, ...]:
+        """Table header cells, each name translated."""
+        return tuple(Cell(plain(self.t(name))) for name in names)
 
     def text(self, value: Text | str | None, where: str = "") -> str:
         """The text in the document's language, else along the fallback chain."""
@@ -100,15 +119,23 @@ class Writer:
         return value.get(chain[0], chain[1:])
 
     def name(self, value: Text, local_lang: str | None = None) -> Inline:
-        """A name in the document's language, with its local-script form beside it."""
+        """A name in the document's language first, then in its local script, then in English.
+
+        ``local_lang`` names the local script's key; without it, the first non-Latin
+        form is taken. Each form is shown once, and marked with its language.
+        """
         main = self.text(value)
         runs: list[Run] = [Run(main)]
+        shown = {main}
         local = local_lang or next(
-            (lang for lang in value.languages if lang != self.lang and _non_latin(value.get(lang))),
-            None,
+            (lang for lang in value.languages if _non_latin(value.get(lang))), None
         )
-        if local and value.has(local) and value.get(local) != main:
+        if local and value.has(local) and value.get(local) not in shown:
             runs.append(Run(f" {value.get(local)}", lang=local))
+            shown.add(value.get(local))
+        english = value.get("en") if value.has("en") else value.default
+        if english and english not in shown:
+            runs.append(Run(f" ({english})", lang="en"))
         return tuple(runs)
 
     def city_name(self, city: CityProfile) -> Inline:
@@ -191,7 +218,8 @@ class Writer:
             if source.publisher:
                 runs.append(Run(f". {self.text(source.publisher)}"))
             if source.accessed:
-                runs.append(Run(f". {self.t('Accessed')} {self.date(source.accessed)}"))
+                accessed = self.t("accessed {date}", date=self.date(source.accessed))
+                runs.append(Run(f". {accessed}"))
             if source.note:
                 runs.append(Run(f". {self.text(source.note)}"))
             if source.url:
@@ -219,7 +247,7 @@ class Writer:
     def fact(self, value: str, fact: Any, profile: Profile, *, current: bool = True) -> Inline:
         """``941,239 as of 1 May 2019 [1]``, with a verify mark when a current fact is stale."""
         runs: list[Run] = [Run(value)]
-        runs.append(Run(f" {self.t('as of')} {self.date(fact.as_of)}", "asof"))
+        runs.append(Run(" " + self.t("as of {date}", date=self.date(fact.as_of)), "asof"))
         runs.extend(self.ref(profile, getattr(fact, "source", None)))
         if current and self.stale(fact.as_of):
             runs.append(Run(f" {self.t('verify')}", "verify"))
