@@ -39,7 +39,7 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Issue:
     """One problem in one file, located as precisely as the input allows."""
 
@@ -49,6 +49,11 @@ class Issue:
     path: str
     message: str
     severity: Severity = field(default=Severity.ERROR, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """File, then position (problems without one first), then path and message."""
+        return (self.file, self.line or 0, self.col or 0, self.path, self.message)
 
     def __str__(self) -> str:
         where = self.file
@@ -79,11 +84,13 @@ class Report:
 
     @property
     def errors(self) -> list[Issue]:
-        return sorted(i for i in self.issues if i.severity is Severity.ERROR)
+        found = [i for i in self.issues if i.severity is Severity.ERROR]
+        return sorted(found, key=lambda issue: issue.sort_key)
 
     @property
     def warnings(self) -> list[Issue]:
-        return sorted(i for i in self.issues if i.severity is Severity.WARNING)
+        found = [i for i in self.issues if i.severity is Severity.WARNING]
+        return sorted(found, key=lambda issue: issue.sort_key)
 
     def failed(self, *, strict: bool = False) -> bool:
         """True when there are errors, or any warning at all under ``strict``."""

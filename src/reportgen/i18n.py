@@ -61,12 +61,58 @@ def _compiled(name: str) -> gettext.GNUTranslations | None:
 def translations(chain: tuple[str, ...]) -> tuple[gettext.NullTranslations, str | None]:
     """The catalog of the first language in ``chain`` that has one, and that language.
 
-    English, the language of the code, needs none: ``(NullTranslations(), "en")``.
+    English, the language of the code, needs none: ``(NullTranslations(), "en")``. A
+    language with no catalog of its own gets English strings and ``None``.
     """
     for lang in chain:
         if lang == SOURCE_LANGUAGE:
-            return gettext.NullTranslations(), SOURCE_LANGUAGE
+            english = chain[0].split("-")[0] == SOURCE_LANGUAGE
+            return gettext.NullTranslations(), SOURCE_LANGUAGE if english else None
         found = _compiled(catalog_name(lang))
         if found is not None:
             return found, lang
     return gettext.NullTranslations(), None
+
+
+def fallback_chain(lang: str, default: str = SOURCE_LANGUAGE) -> tuple[str, ...]:
+    """``zh-Hant`` -> (``zh-Hant``, ``zh``, ``en``): the languages tried, in order."""
+    parts = lang.split("-")
+    chain = ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    if default not in chain:
+        chain.append(default)
+    return tuple(chain)
+
+
+def untranslated(model: object, lang: str) -> list[str]:
+    """Field paths of the texts in ``model`` that have no form in ``lang`` (or its parents).
+
+    A plain string is in the default language (English). Sources are references in
+    their own language, and ``extra`` is free-form: neither is counted.
+    """
+    from pydantic import BaseModel
+
+    from reportgen.errors import format_loc
+    from reportgen.models.common import Source
+    from reportgen.models.types import Text
+
+    chain = fallback_chain(lang)
+    own = chain if lang == SOURCE_LANGUAGE else chain[:-1]
+    found: list[str] = []
+
+    def visit(node: object, loc: tuple[str | int, ...]) -> None:
+        if isinstance(node, Text):
+            plain_ok = node.default is not None and SOURCE_LANGUAGE in own
+            if not plain_ok and not any(node.has(tag) for tag in own):
+                found.append(format_loc(loc))
+        elif isinstance(node, Source):
+            return
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                if name != "extra":
+                    visit(getattr(node, name), (*loc, name))
+        elif isinstance(node, list | tuple):
+            for index, item in enumerate(node):
+                visit(item, (*loc, index))
+
+    visit(model, ())
+    return found

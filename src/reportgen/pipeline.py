@@ -16,6 +16,7 @@ from reportgen import checks
 from reportgen.documents import Options, build_document, document_for
 from reportgen.documents.content import Document
 from reportgen.errors import InvalidInput, Issue, Report, Severity, UsageError, display_path
+from reportgen.models import Profile
 from reportgen.output import write_atomic
 from reportgen.project import MANIFEST_NAME, Project, dependencies, find_manifest, load_profile
 from reportgen.renderers import FORMATS
@@ -115,8 +116,14 @@ def build(request: BuildRequest) -> BuildResult:
             stale_after=request.stale_after,
             created=created,
         )
-        doc = build_document(name, profile, project, options)
+        doc, catalog_lang = build_document(name, profile, project, options)
         used.update(doc.dependencies)
+        report.extend(translation_warnings(project, request.source, profile, doc, lang))
+        if catalog_lang is None:
+            message = f"no catalog for {lang}: fixed strings (headings, labels) are in English"
+            report.add(
+                Issue(display_path(request.source), None, None, "", message, Severity.WARNING)
+            )
         for fmt in request.formats:
             data = render(doc, fmt, request, attachments=inputs)
             rendered.append((targets[(lang, fmt)], data))
@@ -198,16 +205,27 @@ def project_templates(root: Path) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def missing_translation_issue(source: Path, lang: str, fields: Sequence[str]) -> Issue:
-    shown = ", ".join(fields[:8]) + (", ..." if len(fields) > 8 else "")
-    return Issue(
-        display_path(source),
-        None,
-        None,
-        "",
-        f"{len(fields)} texts have no {lang} translation: {shown}",
-        Severity.WARNING,
-    )
+def translation_warnings(
+    project: Project, source: Path, profile: Profile, doc: Document, lang: str
+) -> list[Issue]:
+    """One warning per input file whose texts fall back to another language."""
+    from reportgen.i18n import untranslated
+
+    issues = []
+    entries = [project.add(source)]
+    entries += [e for kind, ident in doc.dependencies for e in project.find(kind, ident)[:1]]
+    for entry in entries:
+        if entry.profile is None:
+            continue
+        fields = untranslated(entry.profile, lang)
+        if fields:
+            shown = ", ".join(fields[:6]) + (", ..." if len(fields) > 6 else "")
+            texts = "text has" if len(fields) == 1 else "texts have"
+            message = f"{len(fields)} {texts} no {lang} translation: {shown}"
+            issues.append(
+                Issue(display_path(entry.path), None, None, "", message, Severity.WARNING)
+            )
+    return issues
 
 
 __all__ = ["MANIFEST_NAME", "BuildRequest", "BuildResult", "build"]

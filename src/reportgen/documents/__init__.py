@@ -51,8 +51,14 @@ def document_for(profile: Profile, name: str | None) -> str:
     return name
 
 
-def build_document(name: str, profile: Profile, project: Project, options: Options) -> Document:
-    """The contents of document ``name`` made from ``profile`` and what it pulls in."""
+def build_document(
+    name: str, profile: Profile, project: Project, options: Options
+) -> tuple[Document, str | None]:
+    """The contents of document ``name`` made from ``profile`` and what it pulls in.
+
+    Also returns the language of the catalog that gave the fixed strings (None when
+    there is none for the language asked and English stood in).
+    """
     from reportgen.documents import briefing, city, proposal
 
     cities = {
@@ -101,7 +107,7 @@ def build_document(name: str, profile: Profile, project: Project, options: Optio
         note = Paragraph(plain(w.t("Numbers in brackets refer to these sources.")), "note")
         sections.append(Section("sources", w.t("Sources"), 1, (note, SourceList(w.sources))))
     created = options.created
-    return Document(
+    document = Document(
         name=name,
         meta=Meta(
             title=cover.title,
@@ -125,6 +131,7 @@ def build_document(name: str, profile: Profile, project: Project, options: Optio
         audience=options.audience,
         dependencies=_dependencies(profile, w),
     )
+    return document, w.catalog_lang
 
 
 def _dependencies(profile: Profile, w: Writer) -> tuple[tuple[str, str], ...]:

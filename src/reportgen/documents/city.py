@@ -74,7 +74,9 @@ def key_figures(w: Writer, city: CityProfile) -> FactList:
     if city.networks:
         names = []
         for network in city.networks:
-            since = f" ({w.t('since {date}', date=w.date(network.since))})" if network.since else ""
+            since = ""
+            if network.since:
+                since = " (" + w.t("since {date}", date=w.date(network.since)) + ")"
             names.append(f"{w.text(network.name)}{since}")
         items.append((w.t("Networks"), plain(", ".join(names))))
     return FactList(tuple(items))

@@ -35,7 +35,9 @@ def key_facts(w: Writer, proposal: Proposal) -> FactList:
             w.t("Period"),
             plain(
                 w.period(proposal.period.start, proposal.period.end)
-                + f" ({w.t('{months} months', months=months)})"
+                + " ("
+                + w.t("{months} months", months=months)
+                + ")"
             ),
         ),
         (w.t("Status"), plain(w.term(proposal.status))),

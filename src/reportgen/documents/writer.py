@@ -26,7 +26,7 @@ from reportgen.documents.content import (
     plain,
 )
 from reportgen.errors import Loc, format_loc
-from reportgen.i18n import translations
+from reportgen.i18n import fallback_chain, translations
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
 from reportgen.models.types import PartialDate, Text, currency_digits
@@ -39,15 +39,6 @@ _BABEL_LOCALES = {"en": "en_GB", "zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW
 def babel_locale(lang: str) -> str:
     """The CLDR locale whose formats a document in ``lang`` uses (``en`` prints 1 May 2019)."""
     return _BABEL_LOCALES.get(lang, lang.replace("-", "_"))
-
-
-def fallback_chain(lang: str, default: str = "en") -> tuple[str, ...]:
-    """``zh-Hant`` -> (``zh-Hant``, ``zh``, ``en``): the languages tried, in order."""
-    parts = lang.split("-")
-    chain = ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
-    if default not in chain:
-        chain.append(default)
-    return tuple(chain)
 
 
 @cache
