@@ -1,0 +1,246 @@
+"""Documents in other languages: catalogs, fallbacks, local formats and names."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from reportgen.cli import main
+from reportgen.i18n import catalog_languages, fallback_chain, locales_folder
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "src" / "reportgen"
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    else:  # pragma: no cover - main always exits
+        code = 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    shutil.copytree(ROOT / "profiles", tmp_path / "profiles")
+    shutil.copy(ROOT / "reportgen.yaml", tmp_path / "reportgen.yaml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")
+    monkeypatch.setenv("COLUMNS", "250")
+    yield tmp_path
+
+
+def code_messages() -> set[str]:
+    """Every fixed string marked in the code (``t(...)`` and ``N_(...)``)."""
+    found = extract_from_dir(
+        str(SOURCE),
+        method_map=[("**.py", "python")],
+        keywords={"t": None, "N_": None},
+    )
+    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+
+
+def test_catalogs_exist_for_japanese_and_simplified_chinese() -> None:
+    assert {"ja", "zh-Hans"} <= set(catalog_languages())
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh_Hans"])
+def test_catalog_translates_every_fixed_string_in_the_code(lang: str) -> None:
+    path = locales_folder() / lang / "LC_MESSAGES" / "reportgen.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+
+    missing = sorted(
+        message
+        for message in code_messages()
+        if message not in catalog or not catalog[message].string or catalog[message].fuzzy
+    )
+
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh_Hans"])
+def test_catalog_keeps_the_placeholders_of_each_message(lang: str) -> None:
+    path = locales_folder() / lang / "LC_MESSAGES" / "reportgen.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+
+    wrong = [
+        message.id
+        for message in catalog
+        if message.id
+        and message.string
+        and sorted(PLACEHOLDER.findall(str(message.id)))
+        != sorted(PLACEHOLDER.findall(str(message.string)))
+    ]
+
+    assert wrong == []
+
+
+def test_fallback_chain_goes_from_the_variant_to_english() -> None:
+    assert fallback_chain("zh-Hant") == ("zh-Hant", "zh", "en")
+    assert fallback_chain("pt-BR") == ("pt-BR", "pt", "en")
+    assert fallback_chain("en") == ("en",)
+
+
+def test_build_japanese_briefing_has_japanese_headings_and_dates(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        [
+            "build",
+            "profiles/visits/dalian-to-kitakyushu-2027-05.yaml",
+            "--format",
+            "html",
+            "--lang",
+            "ja",
+            "-o",
+            "out",
+        ],
+        capsys,
+    )
+    html = (project / "out" / "dalian-to-kitakyushu-2027-05.briefing.ja.html").read_text()
+
+    assert code == 0, err
+    assert '<html lang="ja">' in html
+    assert ">目次<" in html  # Contents
+    assert "2027年5月12日" in html
+    assert "北九州市" in html
+
+
+def test_build_japanese_city_profile_dates_facts_in_japanese(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        [
+            "build",
+            "profiles/cities/kitakyushu.yaml",
+            "--format",
+            "html",
+            "--lang",
+            "ja",
+            "-o",
+            "out",
+        ],
+        capsys,
+    )
+    html = (project / "out" / "kitakyushu.city-profile.ja.html").read_text()
+
+    assert code == 0, err
+    assert "2025年1月1日時点" in html  # "as of 1 January 2025"
+    assert "913,577" in html
+
+
+def test_build_chinese_names_lead_with_the_chinese_form(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        [
+            "build",
+            "profiles/cities/dalian.yaml",
+            "--format",
+            "html",
+            "--lang",
+            "zh-Hans",
+            "-o",
+            "out",
+        ],
+        capsys,
+    )
+    html = (project / "out" / "dalian.city-profile.zh-Hans.html").read_text()
+
+    assert code == 0, err
+    assert '<h1 class="doc-title">大连市</h1>' in html
+    assert '<html lang="zh-Hans">' in html
+
+
+def test_build_brazilian_portuguese_formats_numbers_and_dates_the_brazilian_way(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        [
+            "build",
+            "profiles/cities/dalian.yaml",
+            "--format",
+            "html",
+            "--lang",
+            "pt-BR",
+            "-o",
+            "out",
+        ],
+        capsys,
+    )
+    html = (project / "out" / "dalian.city-profile.pt-BR.html").read_text()
+
+    assert code == 0, err
+    assert "7.450.785" in html
+    assert "1 de novembro de 2020" in html
+    assert "no catalog for pt-BR: fixed strings (headings, labels) are in English" in err
+
+
+def test_build_missing_translation_falls_back_and_is_reported_once_per_file(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        ["build", "profiles/cities/dalian.yaml", "--format", "html", "--lang", "ja", "-o", "out"],
+        capsys,
+    )
+    html = (project / "out" / "dalian.city-profile.ja.html").read_text()
+    warnings = [
+        line
+        for line in err.splitlines()
+        if "no ja translation" in line and line.startswith("profiles/cities/dalian.yaml")
+    ]
+
+    assert code == 0
+    assert len(warnings) == 1
+    assert warnings[0].startswith("profiles/cities/dalian.yaml: warning: ")
+    assert re.search(r"\d+ texts have no ja translation: .*summary", warnings[0])
+    assert "Dalian" in html  # the English summary stands in
+
+
+def test_build_strict_makes_a_missing_translation_an_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        [
+            "build",
+            "profiles/cities/dalian.yaml",
+            "--format",
+            "html",
+            "--lang",
+            "ja",
+            "--strict",
+            "--stale-after",
+            "1000",
+            "-o",
+            "out",
+        ],
+        capsys,
+    )
+
+    assert code == 1
+    assert "no ja translation" in err
+    assert not (project / "out").exists()
+
+
+def test_build_english_reports_no_translation_warnings(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        ["build", "profiles/cities/kitakyushu.yaml", "--format", "html", "-o", "out"], capsys
+    )
+
+    assert code == 0
+    assert "translation" not in err
+    assert "catalog" not in err
