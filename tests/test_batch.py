@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from reportgen.batch import (
+from reportgen.batching import (
     BatchError,
     BatchResult,
     Settings,
@@ -512,11 +512,6 @@ def test_run_rebuilds_everything_when_a_project_template_appears(example: Path) 
         assert "project-override" in (example / "output" / name).read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a reference to a city id without a profile is not recorded as an input, "
-    "so a profile appearing later for that id leaves the document 'fresh' with the raw id",
-)
 def test_run_rebuilds_a_document_when_a_partner_it_names_gets_a_profile(example: Path) -> None:
     write_manifest(example, CITIES_ONLY.replace("profiles/cities/*.yaml", "profiles/new/*.yaml"))
     new = example / "profiles/new"
@@ -689,11 +684,6 @@ def test_run_fails_a_task_over_the_time_limit_and_builds_the_others(example: Pat
     assert temporaries(example / "output") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the time limit runs from when a unit is handed to a worker, so the worker's "
-    "start-up (interpreter, imports, WeasyPrint warm-up) counts against its first document",
-)
 def test_run_time_limit_does_not_count_the_start_of_a_worker(
     example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reportgen import batch
+from reportgen import batching as batch
 from reportgen import schedule as schedules
 from reportgen.models.manifest import Schedule
 from reportgen.state import STATE_NAME, RunRecord, State

@@ -5,6 +5,7 @@ The public API::
     import reportgen
     report = reportgen.validate([Path("profiles")])
     profile = reportgen.load(Path("profiles/cities/kitakyushu.yaml"))
+    result = reportgen.batch("reportgen.yaml", jobs=2)   # every task's result
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from reportgen._version import __version__
 if TYPE_CHECKING:
     from reportgen.models import Profile
 
-__all__ = ["__version__", "load", "validate"]
+__all__ = ["__version__", "batch", "load", "validate"]
 
 
 def load(path: Any) -> Profile:
@@ -36,3 +37,21 @@ def validate(paths: Any, **options: Any) -> Any:
     from reportgen import project
 
     return project.validate([Path(p) for p in paths], **options)
+
+
+def batch(manifest: Any = None, **settings: Any) -> Any:
+    """Run a manifest's jobs as ``reportgen batch`` does; returns the ``BatchResult``.
+
+    ``manifest`` defaults to the nearest ``reportgen.yaml``; ``settings`` are those of
+    ``reportgen.batching.Settings`` (``jobs``, ``force``, ``only``, ``timeout``,
+    ``memory_mb``, ``stale_after``, ``today``). ``result.results`` holds every task with
+    its status (built, fresh or failed), seconds and error.
+    """
+    from pathlib import Path
+
+    from reportgen import batching
+
+    if "only" in settings:
+        settings["only"] = tuple(settings["only"])
+    path = Path(manifest) if manifest is not None else None
+    return batching.run(path, batching.Settings(**settings))

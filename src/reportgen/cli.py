@@ -379,7 +379,7 @@ def batch(
     debug: bool,
 ) -> None:
     """Build every job of a manifest (default: the nearest reportgen.yaml); skip what is fresh."""
-    from reportgen import batch as batches
+    from reportgen import batching as batches
 
     settings = batches.Settings(
         jobs=jobs or 0,

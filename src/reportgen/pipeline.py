@@ -18,7 +18,15 @@ from reportgen.documents.content import Document
 from reportgen.errors import InvalidInput, Issue, Report, Severity, UsageError, display_path
 from reportgen.models import Profile
 from reportgen.output import write_atomic
-from reportgen.project import MANIFEST_NAME, Project, dependencies, find_manifest, load_profile
+from reportgen.project import (
+    LISTING_PREFIX,
+    MANIFEST_NAME,
+    Project,
+    dependencies,
+    find_manifest,
+    listing_digest,
+    load_profile,
+)
 from reportgen.renderers import FORMATS
 
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "html": "html"}
@@ -108,6 +116,7 @@ def build(request: BuildRequest) -> BuildResult:
     targets = _targets(request, profile.id, name)
     rendered: list[tuple[Path, bytes]] = []
     used: set[tuple[str, str]] = set()
+    unresolved = False
     for lang in request.languages:
         options = Options(
             lang=lang,
@@ -118,6 +127,7 @@ def build(request: BuildRequest) -> BuildResult:
         )
         doc, catalog_lang = build_document(name, profile, project, options)
         used.update(doc.dependencies)
+        unresolved = unresolved or bool(doc.unresolved)
         report.extend(translation_warnings(project, request.source, profile, doc, lang))
         if catalog_lang is None:
             message = f"no catalog for {lang}: fixed strings (headings, labels) are in English"
@@ -137,6 +147,11 @@ def build(request: BuildRequest) -> BuildResult:
     entries = [project.add(request.source)]
     entries += [e for kind, ident in sorted(used) for e in project.find(kind, ident)[:1]]
     result.inputs = [(e.path, e.doc.digest) for e in entries if e.doc is not None]
+    if unresolved and project.folder is not None:
+        # a free name may become a profile's id: the document then depends on which
+        # profiles exist
+        listing = Path(f"{LISTING_PREFIX}{project.folder.resolve()}")
+        result.inputs.append((listing, listing_digest(project.folder)))
     for path, data in rendered:
         write_atomic(path, data)
         result.written.append(path)

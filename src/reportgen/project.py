@@ -95,6 +95,20 @@ def yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
+LISTING_PREFIX = "listing:"
+"""Inputs named so stand for the list of profile files in a folder, not a file."""
+
+
+def listing_digest(folder: Path) -> str:
+    """A digest of which profile files a folder holds (names only, not contents)."""
+    import hashlib
+
+    names = (
+        sorted(str(p.relative_to(folder)) for p in yaml_files([folder])) if folder.is_dir() else []
+    )
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
 @dataclass
 class Entry:
     """One profile file: its document, and its model when it validated."""
@@ -122,21 +136,10 @@ class Project:
         key = path.resolve()
         if key in self.entries:
             return self.entries[key]
-        entry = Entry(path, None, None)
-        try:
-            entry.doc = yamlio.load(path)
-        except InvalidInput as exc:
-            entry.issues.extend(exc.report.issues)
-        else:
-            data = entry.doc.data
-            if isinstance(data, dict):
-                kind, ident = data.get("kind"), data.get("id")
-                entry.kind = kind if isinstance(kind, str) else None
-                entry.id = ident if isinstance(ident, str) else None
-            try:
-                entry.profile = parse_profile(entry.doc)
-            except InvalidInput as exc:
-                entry.issues.extend(exc.report.issues)
+        entry = _cached(path, key)
+        if entry is None:
+            entry = _read(path)
+            _remember(key, entry)
         self.entries[key] = entry
         return entry
 
@@ -169,6 +172,56 @@ class Project:
         for loc, kind, ident in references(profile):
             if not self.exists(kind, ident):
                 yield doc.issue(loc, f"unknown {KIND_LABEL[kind]} '{ident}': no profile has it")
+
+
+_CACHE: dict[Path, tuple[tuple[int, int, int], Entry]] = {}
+"""Files already read in this process, by path, with the stat that says they are unchanged.
+
+A batch worker builds many documents from the same profiles; each is read once.
+"""
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _cached(path: Path, key: Path) -> Entry | None:
+    found = _CACHE.get(key)
+    stat = _stat_key(path)
+    if found is None or stat is None or found[0] != stat:
+        return None
+    entry = found[1]
+    return Entry(path, entry.kind, entry.id, entry.doc, entry.profile, list(entry.issues))
+
+
+def _remember(key: Path, entry: Entry) -> None:
+    stat = _stat_key(entry.path)
+    if stat is not None:
+        _CACHE[key] = (stat, entry)
+
+
+def _read(path: Path) -> Entry:
+    """Load and validate one profile file, keeping every problem."""
+    entry = Entry(path, None, None)
+    try:
+        entry.doc = yamlio.load(path)
+    except InvalidInput as exc:
+        entry.issues.extend(exc.report.issues)
+    else:
+        data = entry.doc.data
+        if isinstance(data, dict):
+            kind, ident = data.get("kind"), data.get("id")
+            entry.kind = kind if isinstance(kind, str) else None
+            entry.id = ident if isinstance(ident, str) else None
+        try:
+            entry.profile = parse_profile(entry.doc)
+        except InvalidInput as exc:
+            entry.issues.extend(exc.report.issues)
+    return entry
 
 
 KIND_LABEL = {"city": "city", "proposal": "proposal", "visit": "visit"}

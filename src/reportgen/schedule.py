@@ -165,7 +165,7 @@ RunBatch = Callable[[Path, Schedule], bool]
 
 def default_run_batch(should_stop: Callable[[], bool]) -> RunBatch:
     def run(manifest_path: Path, schedule: Schedule) -> bool:
-        from reportgen import batch as batches
+        from reportgen import batching as batches
 
         settings = batches.Settings(
             only=tuple(schedule.jobs), trigger=TRIGGER_PREFIX + schedule.name

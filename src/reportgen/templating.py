@@ -48,6 +48,18 @@ def data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
+def page_counter(template: str) -> Markup:
+    """A translated "Page {page} of {pages}" as the value of a CSS ``content`` property."""
+    from reportgen.documents.content import page_label_parts
+
+    def css_string(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    parts = [counters.get(part) or css_string(part) for part in page_label_parts(template)]
+    return Markup(" ".join(parts))
+
+
 @cache
 def environment(project_templates: Path | None = None) -> Any:
     """The template environment; ``project_templates`` overrides built-in templates by name."""
@@ -69,5 +81,6 @@ def environment(project_templates: Path | None = None) -> Any:
     )
     env.filters["runs"] = runs_html
     env.filters["svg_uri"] = svg_uri
+    env.filters["page_counter"] = page_counter
     env.filters["data_uri"] = lambda picture: data_uri(picture.data, picture.mime)
     return env

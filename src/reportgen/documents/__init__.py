@@ -123,13 +123,13 @@ def build_document(
         sources=w.sources,
         labels={
             "contents": w.t("Contents"),
-            "page": w.t("Page"),
-            "of": w.t("of"),
+            "page_of": w.t("Page {page} of {pages}"),
             "sources": w.t("Sources"),
             "verify": w.t("verify"),
         },
         audience=options.audience,
         dependencies=_dependencies(profile, w),
+        unresolved=tuple(sorted(w.unresolved)),
     )
     return document, w.catalog_lang
 

@@ -179,3 +179,16 @@ class Document:
     audience: str = "internal"
     dependencies: tuple[tuple[str, str], ...] = ()
     """``(kind, id)`` of every other profile the document drew from."""
+    unresolved: tuple[str, ...] = ()
+    """Names looked up as city ids that no profile has (printed as free names)."""
+
+
+def page_label_parts(template: str) -> list[str]:
+    """``"Page {page} of {pages}"`` -> ``["Page ", "{page}", " of ", "{pages}"]``.
+
+    Renderers put the current page and the page count where the fields stand, so each
+    language orders them its own way ("{page} / {pages} ページ").
+    """
+    import re
+
+    return [part for part in re.split(r"(\{page\}|\{pages\})", template) if part]

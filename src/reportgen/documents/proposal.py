@@ -300,8 +300,8 @@ def build(w: Writer, proposal: Proposal) -> tuple[Cover, list[Section]]:
     summary: list[Block] = [key_facts(w, proposal), *w.blocks(proposal.summary, "summary", "lead")]
     sections.append(Section("summary", w.t("Summary"), 1, tuple(summary)))
     for key, title, value in (
-        ("background", "Background", proposal.background),
-        ("problem", "Problem", proposal.problem),
+        ("background", N_("Background"), proposal.background),
+        ("problem", N_("Problem"), proposal.problem),
     ):
         blocks = w.blocks(value, key)
         if blocks:

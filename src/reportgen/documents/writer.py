@@ -64,6 +64,8 @@ class Writer:
     """Texts shown in a fallback language (field paths)."""
     used: set[str] = field(default_factory=set)
     """Ids of the cities whose profiles this document drew names from."""
+    unresolved: set[str] = field(default_factory=set)
+    """Names that were looked up as city ids and printed as free names."""
     _sources: dict[tuple[str, str], Source] = field(default_factory=dict)
     _catalog: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
     catalog_lang: str | None = None
@@ -133,10 +135,16 @@ class Writer:
         return self.name(city.name, city.local_lang)
 
     def find_city(self, ref: str) -> CityProfile | None:
-        """The city with id ``ref`` if the project has one (recorded as a dependency)."""
+        """The city with id ``ref`` if the project has one (recorded as a dependency).
+
+        A reference that does not resolve is recorded too: the document changes if a
+        profile with that id appears later.
+        """
         city = self.cities.get(ref)
         if city is not None:
             self.used.add(ref)
+        else:
+            self.unresolved.add(ref)
         return city
 
     def partner(self, ref: str) -> Inline:
@@ -165,7 +173,7 @@ class Writer:
             return str(format_date(value.first, "long", locale=self.locale))
         if value.precision == "month":
             return str(format_skeleton("yMMMM", value.first, locale=self.locale))
-        return str(value.year)
+        return str(format_skeleton("y", value.first, locale=self.locale))
 
     def period(self, start: PartialDate, end: PartialDate) -> str:
         return f"{self.date(start)} – {self.date(end)}"

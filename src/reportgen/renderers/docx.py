@@ -47,6 +47,7 @@ from reportgen.documents.content import (
     Section,
     SourceList,
     Table,
+    page_label_parts,
 )
 from reportgen.errors import ReportgenError, display_path
 
@@ -824,15 +825,15 @@ class _Writer:
             ppr = _el(
                 "w:pPr", None, _val("w:pStyle", self.styles.id("Footer")), _val("w:jc", "right")
             )
-            paragraph = _el(
-                "w:p",
-                None,
-                ppr,
-                _run_element(f"{labels.get('page', 'Page')} ", None),
-                *_field(" PAGE ", "1"),
-                _run_element(f" {labels.get('of', 'of')} ", None),
-                *_field(" NUMPAGES ", "1"),
-            )
+            pieces: list[Any] = []
+            for part in page_label_parts(labels.get("page_of", "Page {page} of {pages}")):
+                if part == "{page}":
+                    pieces.extend(_field(" PAGE ", "1"))
+                elif part == "{pages}":
+                    pieces.extend(_field(" NUMPAGES ", "1"))
+                else:
+                    pieces.append(_run_element(part, None))
+            paragraph = _el("w:p", None, ppr, *pieces)
             element.append(paragraph)
 
     def _properties(self) -> None:

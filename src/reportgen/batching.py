@@ -29,7 +29,7 @@ from typing import Any
 from reportgen import checks
 from reportgen.errors import ReportgenError, UsageError, display_path
 from reportgen.models import Manifest
-from reportgen.project import find_manifest, load_manifest
+from reportgen.project import LISTING_PREFIX, find_manifest, listing_digest, load_manifest
 from reportgen.state import State
 
 DEFAULT_TIMEOUT = 300.0
@@ -37,6 +37,10 @@ DEFAULT_TIMEOUT = 300.0
 DEFAULT_MEMORY_MB = 3072
 """Address space a worker may use (WeasyPrint maps fonts; resident memory stays far lower)."""
 LOCK_NAME = ".reportgen.lock"
+STARTUP_LIMIT = 120.0
+"""Seconds a worker may take to start (imports, fonts) before its first document."""
+STARTED = "started"
+"""What a worker says when it begins a unit; the time limit counts from then."""
 
 
 class BatchError(ReportgenError):
@@ -243,7 +247,10 @@ class Freshness:
 
     def digest(self, path: str) -> str | None:
         if path not in self._digests:
-            self._digests[path] = _digest(Path(path))
+            if path.startswith(LISTING_PREFIX):
+                self._digests[path] = listing_digest(Path(path.removeprefix(LISTING_PREFIX)))
+            else:
+                self._digests[path] = _digest(Path(path))
         return self._digests[path]
 
     def is_fresh(self, task: Task) -> bool:
@@ -375,6 +382,7 @@ def _worker_main(connection: Connection, memory_mb: int, warm: bool) -> None:
         if unit is None:
             return
         try:
+            connection.send(STARTED)
             outcome = run_unit(unit)
         except MemoryError:
             outcome = UnitOutcome(False, "out of memory")
@@ -396,12 +404,20 @@ class _Worker:
         self.process.start()
         child.close()
         self.unit: Unit | None = None
+        self.given = 0.0
         self.started = 0.0
+        self.running = False
+        """The worker has begun the unit: its start-up does not count against the limit."""
 
-    def give(self, unit: Unit) -> None:
+    def give(self, unit: Unit) -> bool:
         self.unit = unit
-        self.started = time.monotonic()
-        self.connection.send(unit)
+        self.given = self.started = time.monotonic()
+        self.running = False
+        try:
+            self.connection.send(unit)
+        except (OSError, ValueError):
+            return False
+        return True
 
     def stop(self, *, kill: bool = False) -> None:
         if kill:
@@ -461,11 +477,18 @@ def run_units(
                     done(left, UnitOutcome(False, "interrupted"))
                 return
             for index, worker in enumerate(workers):
-                if worker.unit is None and pending:
-                    if not worker.process.is_alive():
-                        worker.stop(kill=True)
-                        worker = workers[index] = start()
-                    worker.give(pending.pop())
+                if worker.unit is not None or not pending:
+                    continue
+                if not worker.process.is_alive():
+                    worker.stop(kill=True)
+                    worker = workers[index] = start()
+                given = pending.pop()
+                if not worker.give(given):  # it died just now: one fresh worker, one more try
+                    worker.stop(kill=True)
+                    worker = workers[index] = start()
+                    if not worker.give(given):
+                        worker.unit = None
+                        done(given, UnitOutcome(False, "no worker process could be started"))
             busy = [w for w in workers if w.unit is not None]
             ready = wait(
                 [w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=0.2
@@ -476,26 +499,34 @@ def run_units(
                 if unit is None:
                     continue
                 outcome: UnitOutcome | None = None
+                replace = True  # the worker is dead or is being stopped
                 if worker.connection in ready:
                     try:
-                        outcome = worker.connection.recv()
+                        message = worker.connection.recv()
                     except (EOFError, OSError):
                         outcome = UnitOutcome(False, _death_reason(worker.process))
+                    else:
+                        if message == STARTED:
+                            worker.running, worker.started = True, now
+                            continue
+                        outcome, replace = message, False
                 elif worker.process.sentinel in ready:
                     worker.process.join(timeout=1)
                     outcome = UnitOutcome(False, _death_reason(worker.process))
-                elif now - worker.started > timeout:
+                elif worker.running and now - worker.started > timeout:
                     outcome = UnitOutcome(False, f"took longer than {timeout:g} s; stopped")
+                elif not worker.running and now - worker.given > STARTUP_LIMIT:
+                    message = f"the worker did not start within {STARTUP_LIMIT:g} s"
+                    outcome = UnitOutcome(False, message)
                 if outcome is None:
                     continue
                 if not outcome.seconds:
                     outcome.seconds = now - worker.started
                 worker.unit = None
-                if not outcome.ok and (
-                    not worker.process.is_alive() or now - worker.started > timeout
-                ):
+                if replace:
                     worker.stop(kill=True)
-                    workers[index] = start()
+                    if pending:
+                        workers[index] = start()
                 done(unit, outcome)
     finally:
         for worker in workers:
