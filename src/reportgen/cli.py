@@ -477,16 +477,12 @@ def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: 
 
     from reportgen import schedule as schedules
     from reportgen.project import load_manifest
-    from reportgen.state import State
 
     path = schedules.resolve_manifest(manifest)
     loaded = load_manifest(path)
     zone = schedules.zone_of(loaded)
-    state = State.open(path.parent / loaded.output)
-    try:
+    with schedules.output_state(path, loaded) as state:
         rows = schedules.statuses(loaded, state, dt.datetime.now(dt.UTC))
-    finally:
-        state.close()
     table = Table(title=f"schedules of {display_path(path)} (time zone {zone.key})")
     for column in ("schedule", "cron", "jobs", "last run", "result", "next run"):
         table.add_column(column)
@@ -540,8 +536,6 @@ def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: b
 def schedule_due(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
     """Run once what is due since the last recorded run, then exit (for cron or systemd)."""
     from reportgen import schedule as schedules
-    from reportgen.project import load_manifest
-    from reportgen.state import State
 
     _log_to_stderr()
     path = schedules.resolve_manifest(manifest)
@@ -550,16 +544,12 @@ def schedule_due(manifest: Path | None, strict: bool, stale_after: int, debug: b
     if not ran:
         click.echo("nothing due", err=True)
         return
-    loaded = load_manifest(path)
-    state = State.open(path.parent / loaded.output)
-    try:
+    with schedules.output_state(path) as state:
         failed = [
             name
             for name in ran
             if any(r.failed for r in state.runs(1, schedules.TRIGGER_PREFIX + name))
         ]
-    finally:
-        state.close()
     if failed:
         raise SystemExit(ExitStatus.FAILURE)
 
@@ -584,16 +574,12 @@ def history(limit: int, manifest: Path | None, strict: bool, stale_after: int, d
 
     from reportgen import schedule as schedules
     from reportgen.project import load_manifest
-    from reportgen.state import State
 
     path = schedules.resolve_manifest(manifest)
     loaded = load_manifest(path)
     zone = schedules.zone_of(loaded)
-    state = State.open(path.parent / loaded.output)
-    try:
+    with schedules.output_state(path, loaded) as state:
         runs = state.runs(limit)
-    finally:
-        state.close()
     if not runs:
         click.echo("no runs recorded yet")
         return

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reportgen.errors import UsageError
@@ -185,14 +185,16 @@ def default_run_batch(should_stop: Callable[[], bool]) -> RunBatch:
     return run
 
 
+def output_state(manifest_path: Path, manifest: Manifest | None = None) -> Any:
+    """The build state of a manifest's output folder (a context manager)."""
+    manifest = manifest or load_manifest(manifest_path)
+    return State.opened(manifest_path.parent / manifest.output)
+
+
 def _record_failure(manifest_path: Path, schedule: Schedule, message: str) -> None:
-    manifest = load_manifest(manifest_path)
-    state = State.open(manifest_path.parent / manifest.output)
-    try:
+    with output_state(manifest_path) as state:
         failure = {"target": "", "job": ",".join(schedule.jobs), "error": message}
         state.record_run(TRIGGER_PREFIX + schedule.name, time.time(), 0.0, (0, 0, 1), [failure])
-    finally:
-        state.close()
 
 
 def run_due(
@@ -207,19 +209,13 @@ def run_due(
     when the file is being edited); by default it is read from ``manifest_path``.
     """
     manifest = manifest or load_manifest(manifest_path)
-    state = State.open(manifest_path.parent / manifest.output)
-    try:
+    with output_state(manifest_path, manifest) as state:
         pending = due(manifest, state, now)
-    finally:
-        state.close()
     ran = []
     for schedule in pending:
         if run_batch(manifest_path, schedule):
-            state = State.open(manifest_path.parent / manifest.output)
-            try:
+            with output_state(manifest_path, manifest) as state:
                 state.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
-            finally:
-                state.close()
             ran.append(schedule.name)
     return ran
 

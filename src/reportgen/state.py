@@ -93,6 +93,16 @@ class State:
     def close(self) -> None:
         self.db.close()
 
+    @classmethod
+    @contextmanager
+    def opened(cls, folder: Path) -> Iterator[State]:
+        """The store of ``folder``, closed when the block ends."""
+        state = cls.open(folder)
+        try:
+            yield state
+        finally:
+            state.close()
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
         """Turn a store damaged while in use into an empty one, with a log line."""
