@@ -35,23 +35,29 @@ _INF_NAN = {".inf", "+.inf", "-.inf", ".nan"}
 _DIRECTIVE_RE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 
 
+def _forbidden_pattern() -> re.Pattern[str]:
+    """Control characters (but tab and line ends), C1 controls, surrogates, bidi
+    embeddings and overrides, and Unicode noncharacters."""
+    ranges = [
+        (0x00, 0x08),
+        (0x0B, 0x0C),
+        (0x0E, 0x1F),
+        (0x7F, 0x9F),
+        (0xD800, 0xDFFF),
+        (0x202A, 0x202E),
+        (0xFDD0, 0xFDEF),
+    ]
+    ranges += [(plane + 0xFFFE, plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)]
+    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]")
+
+
+_FORBIDDEN_RE = _forbidden_pattern()
+
+
 def _forbidden_char(text: str) -> str | None:
     """The first character in ``text`` that no document may carry, if any."""
-    for ch in text:
-        code = ord(ch)
-        if code < 0x20 and ch not in "\t\n\r":
-            return ch
-        if code < 0x7F:
-            continue
-        if (
-            0x7F <= code <= 0x9F
-            or 0xD800 <= code <= 0xDFFF
-            or 0x202A <= code <= 0x202E
-            or 0xFDD0 <= code <= 0xFDEF
-            or (code & 0xFFFE) == 0xFFFE
-        ):
-            return ch
-    return None
+    found = _FORBIDDEN_RE.search(text)
+    return found.group() if found else None
 
 
 def describe_char(ch: str) -> str:
@@ -129,10 +135,14 @@ _FLOAT_12_RE = re.compile(
     r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
 )
 _CORE_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null")}
+_NON_TEXT_STARTS = frozenset("0123456789+-.~nNtTfF")
+"""First characters that a null, boolean or number can start with."""
 
 
 def resolve_plain(text: str) -> str:
     """The YAML 1.2 core-schema tag of a plain (unquoted) scalar."""
+    if text and text[0] not in _NON_TEXT_STARTS:
+        return _YAML + "str"
     if _NULL_RE.fullmatch(text):
         return _YAML + "null"
     if _BOOL_RE.fullmatch(text):
