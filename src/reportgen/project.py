@@ -10,12 +10,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from reportgen import checks, yamlio
 from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display_path
 from reportgen.models import (
-    CityProfile,
     Manifest,
     Profile,
     Proposal,
@@ -171,7 +169,7 @@ class Project:
             yield doc.issue(("id",), f"{profile.kind} id '{profile.id}' is also used in {where}")
         for loc, kind, ident in references(profile):
             if not self.exists(kind, ident):
-                yield doc.issue(loc, f"unknown {KIND_LABEL[kind]} '{ident}': no profile has it")
+                yield doc.issue(loc, f"unknown {kind} '{ident}': no profile has it")
 
 
 _CACHE: dict[Path, tuple[tuple[int, int, int], Entry]] = {}
@@ -222,9 +220,6 @@ def _read(path: Path) -> Entry:
         except InvalidInput as exc:
             entry.issues.extend(exc.report.issues)
     return entry
-
-
-KIND_LABEL = {"city": "city", "proposal": "proposal", "visit": "visit"}
 
 
 def references(profile: Profile) -> Iterator[tuple[Loc, str, str]]:
@@ -321,12 +316,3 @@ def load_profile(
     if report.errors or entry.profile is None:
         raise InvalidInput(report)
     return entry.profile, project, report
-
-
-def kind_of(profile: Profile) -> str:
-    return profile.kind
-
-
-def as_city(profile: Any) -> CityProfile:
-    assert isinstance(profile, CityProfile)
-    return profile

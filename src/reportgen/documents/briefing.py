@@ -67,7 +67,7 @@ def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) 
     if people:
         items.append((w.t("Head of delegation"), _person_line(w, people[0])))
     blocks: list[Block] = [FactList(tuple(items))]
-    blocks.extend(w.blocks(visit.purpose, "purpose", style="lead"))
+    blocks.extend(w.blocks(visit.purpose, style="lead"))
     return blocks
 
 
@@ -261,7 +261,7 @@ def build(
     glance: list[Block] = at_a_glance(w, visit, host, guest)
     sections.append(Section("glance", w.t("The visit at a glance"), 1, tuple(glance)))
     if visit.objectives:
-        items = tuple(w.inline(o, f"objectives[{i}]") for i, o in enumerate(visit.objectives))
+        items = tuple(w.inline(o) for o in visit.objectives)
         sections.append(Section("objectives", w.t("Objectives"), 2, (BulletList(items),)))
     sections.extend(programme(w, visit))
     sections.extend(people(w, visit))
@@ -283,7 +283,7 @@ def build(
     if proposals:
         blocks = proposals_in_brief(w, proposals)
         sections.append(Section("proposals", w.t("Related proposals"), 1, tuple(blocks)))
-    logistics = w.blocks(visit.logistics, "logistics")
+    logistics = w.blocks(visit.logistics)
     if logistics:
         sections.append(Section("logistics", w.t("Logistics"), 1, logistics))
     actions = follow_up(w, visit)

@@ -123,10 +123,10 @@ def designations(w: Writer, city: CityProfile) -> Table:
 
 def initiatives(w: Writer, city: CityProfile) -> Table:
     rows = []
-    for index, item in enumerate(city.initiatives):
+    for item in city.initiatives:
         runs: list[Run] = [Run(w.text(item.title), "strong")]
         runs.extend(w.ref(city, item.source))
-        summary = w.inline(item.summary, f"initiatives[{index}].summary")
+        summary = w.inline(item.summary)
         if summary:
             runs.append(Run(" "))
             runs.extend(summary)
@@ -226,8 +226,8 @@ def city_sections(w: Writer, city: CityProfile, *, prefix: str, level: int) -> l
             sections.append(Section(f"{prefix}-{key}", title, level + depth, tuple(blocks)))
 
     overview: list[Block] = [key_figures(w, city)]
-    overview.extend(w.blocks(city.summary, "summary", style="lead"))
-    overview.extend(w.blocks(city.overview, "overview"))
+    overview.extend(w.blocks(city.summary, style="lead"))
+    overview.extend(w.blocks(city.overview))
     add("overview", w.t("Overview"), overview)
     if city.designations:
         add("designations", w.t("Designations and awards"), [designations(w, city)])

@@ -56,9 +56,9 @@ def logframe(w: Writer, proposal: Proposal) -> list[Section]:
         return []
     top: list[Block] = [
         Paragraph((Run(w.t("Goal"), "strong"),)),
-        *w.blocks(frame.goal, "logframe.goal"),
+        *w.blocks(frame.goal),
         Paragraph((Run(w.t("Purpose"), "strong"),)),
-        *w.blocks(frame.purpose, "logframe.purpose"),
+        *w.blocks(frame.purpose),
     ]
     sections = [Section("logframe", w.t("Logical framework"), 1, tuple(top))]
     header = w.header(
@@ -297,7 +297,7 @@ def build(w: Writer, proposal: Proposal) -> tuple[Cover, list[Section]]:
         lines=tuple(lines),
     )
     sections: list[Section] = []
-    summary: list[Block] = [key_facts(w, proposal), *w.blocks(proposal.summary, "summary", "lead")]
+    summary: list[Block] = [key_facts(w, proposal), *w.blocks(proposal.summary, style="lead")]
     sections.append(Section("summary", w.t("Summary"), 1, tuple(summary)))
     for key, title, value in (
         ("background", N_("Background"), proposal.background),
@@ -318,7 +318,7 @@ def build(w: Writer, proposal: Proposal) -> tuple[Cover, list[Section]]:
     table = risks(w, proposal)
     if table:
         sections.append(Section("risks", w.t("Risks"), 1, (table,)))
-    governance = w.blocks(proposal.governance, "governance")
+    governance = w.blocks(proposal.governance)
     if governance:
         sections.append(Section("governance", w.t("Governance"), 1, governance))
     signatures = sign_off(w, proposal)

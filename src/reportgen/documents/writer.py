@@ -25,7 +25,6 @@ from reportgen.documents.content import (
     Source,
     plain,
 )
-from reportgen.errors import Loc, format_loc
 from reportgen.i18n import fallback_chain, translations
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
@@ -60,8 +59,6 @@ class Writer:
     stale_after: int = checks.DEFAULT_STALE_MONTHS
     cities: dict[str, CityProfile] = field(default_factory=dict)
     """Cities known to the project, to print partner ids as names."""
-    missing: list[str] = field(default_factory=list)
-    """Texts shown in a fallback language (field paths)."""
     used: set[str] = field(default_factory=set)
     """Ids of the cities whose profiles this document drew names from."""
     unresolved: set[str] = field(default_factory=set)
@@ -100,15 +97,16 @@ class Writer:
         """Table header cells, each name translated."""
         return tuple(Cell(plain(self.t(name))) for name in names)
 
-    def text(self, value: Text | str | None, where: str = "") -> str:
-        """The text in the document's language, else along the fallback chain."""
+    def text(self, value: Text | str | None) -> str:
+        """The text in the document's language, else along the fallback chain.
+
+        Which texts fell back is reported per file by ``reportgen.i18n.untranslated``.
+        """
         if value is None:
             return ""
         if isinstance(value, str):
             return value
         chain = fallback_chain(self.lang)
-        if value.translations and not value.has(self.lang) and where:
-            self.missing.append(where)
         return value.get(chain[0], chain[1:])
 
     def name(self, value: Text, local_lang: str | None = None) -> Inline:
@@ -254,11 +252,9 @@ class Writer:
 
     # --- markdown -----------------------------------------------------------------------------
 
-    def blocks(
-        self, value: Text | None, where: str = "", style: str | None = None
-    ) -> tuple[Block, ...]:
+    def blocks(self, value: Text | None, style: str | None = None) -> tuple[Block, ...]:
         """Markdown-subset text as paragraphs and lists; raw HTML stays literal text."""
-        source = self.text(value, where)
+        source = self.text(value)
         if not source:
             return ()
         tokens = _markdown().parse(source)
@@ -283,10 +279,10 @@ class Writer:
                     out.append(Paragraph(runs, style))
         return tuple(out)
 
-    def inline(self, value: Text | None, where: str = "") -> Inline:
+    def inline(self, value: Text | None) -> Inline:
         """Markdown-subset text flattened to one line of runs."""
         runs: list[Run] = []
-        for block in self.blocks(value, where):
+        for block in self.blocks(value):
             if isinstance(block, Paragraph):
                 if runs:
                     runs.append(Run(" "))
@@ -368,7 +364,3 @@ def _merge(runs: list[Run]) -> Inline:
         else:
             merged.append(run)
     return tuple(merged)
-
-
-def where(loc: Loc) -> str:
-    return format_loc(loc)
