@@ -2,17 +2,20 @@
 
 A path must stay inside the profile's folder (symlinks included), name a PNG, JPEG or
 SVG file no larger than ``MAX_IMAGE_BYTES``, whose declared size is at most
-``MAX_IMAGE_PIXELS`` (decompression bombs). Nothing is fetched from the network.
+``MAX_IMAGE_PIXELS`` (decompression bombs) and, for SVG, whose elements nest at most
+``MAX_SVG_DEPTH`` levels deep. Nothing is fetched from the network.
 """
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
+MAX_SVG_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,12 @@ def _check_svg(data: bytes) -> None:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise ImageError(f"is not well-formed SVG ({exc})") from None
+    depths = [(root, 1)]
+    while depths:  # renderers draw SVG recursively: deep nesting exhausts their stack
+        parent, depth = depths.pop()
+        if depth > MAX_SVG_DEPTH:
+            raise ImageError(f"is an SVG file nested deeper than {MAX_SVG_DEPTH} levels")
+        depths.extend((child, depth + 1) for child in parent)
     for element in root.iter():
         if element.tag.rsplit("}", 1)[-1] in ("script", "foreignObject"):
             raise ImageError("is an SVG file with scripts or foreign content")
@@ -82,18 +91,25 @@ def _check_svg(data: bytes) -> None:
                 raise ImageError(f"is an SVG file that refers to another file or address: {value}")
 
 
+def _check_pixels(data: bytes) -> None:
+    """Decode the picture, as the PDF renderer will: a damaged one fails here, named."""
+    from PIL import Image as Pillow
+
+    try:
+        with Pillow.open(io.BytesIO(data)) as picture:
+            picture.load()
+    except Exception as exc:  # Pillow has many ways of saying that the data is damaged
+        raise ImageError(f"is damaged: {exc}") from None
+
+
 def load_image(folder: Path, relative: str) -> Image:
     """Read ``relative`` inside ``folder``; raises ``ImageError`` naming the problem."""
-    base = folder.resolve()
-    path = (base / relative).resolve()
-    if not path.is_relative_to(base):
-        raise ImageError("leads outside the profile's folder")
-    if not path.is_file():
-        raise ImageError("does not exist")
-    size = path.stat().st_size
-    if size > MAX_IMAGE_BYTES:
-        raise ImageError(f"is {size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}")
-    data = path.read_bytes()
+    try:
+        data, path = _read(folder, relative)
+    except RuntimeError:  # pathlib's word for a symlink loop
+        raise ImageError("cannot be read: its symlinks form a loop") from None
+    except OSError as exc:
+        raise ImageError(f"cannot be read: {exc.strerror or exc}") from None
     mime = _kind(data)
     if mime == "image/svg+xml":
         _check_svg(data)
@@ -103,4 +119,21 @@ def load_image(folder: Path, relative: str) -> Image:
             raise ImageError(
                 f"declares {width} x {height} pixels; the limit is {MAX_IMAGE_PIXELS:,}"
             )
+        _check_pixels(data)
     return Image(data, mime, path.name)
+
+
+def _read(folder: Path, relative: str) -> tuple[bytes, Path]:
+    """The file's bytes and real path, if it is a file inside ``folder`` and small enough."""
+    base = folder.resolve()
+    path = (base / relative).resolve()
+    if not path.is_relative_to(base):
+        raise ImageError("leads outside the profile's folder")
+    if not path.exists():
+        raise ImageError("does not exist")
+    if not path.is_file():
+        raise ImageError("is not a file")
+    size = path.stat().st_size
+    if size > MAX_IMAGE_BYTES:
+        raise ImageError(f"is {size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}")
+    return path.read_bytes(), path

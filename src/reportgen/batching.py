@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,14 +29,11 @@ from typing import Any
 
 from reportgen import checks
 from reportgen.errors import ReportgenError, UsageError, display_path
+from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, set_memory_limit
 from reportgen.models import Manifest
 from reportgen.project import LISTING_PREFIX, find_manifest, listing_digest, load_manifest
 from reportgen.state import State
 
-DEFAULT_TIMEOUT = 300.0
-"""Seconds one document may take before its worker is stopped."""
-DEFAULT_MEMORY_MB = 3072
-"""Address space a worker may use (WeasyPrint maps fonts; resident memory stays far lower)."""
 LOCK_NAME = ".reportgen.lock"
 STARTUP_LIMIT = 120.0
 """Seconds a worker may take to start (imports, fonts) before its first document."""
@@ -137,6 +135,7 @@ def _source_id(path: Path, state: State) -> str:
     """The profile's id, from the state when the file is unchanged, else from the file."""
     from reportgen import yamlio
     from reportgen.errors import InvalidInput
+    from reportgen.models.types import ID_PATTERN
 
     digest = _digest(path) or ""
     known = state.source(str(path), digest)
@@ -150,6 +149,8 @@ def _source_id(path: Path, state: State) -> str:
     if isinstance(data, dict):
         kind = data.get("kind") if isinstance(data.get("kind"), str) else None
         ident = data.get("id") if isinstance(data.get("id"), str) else None
+    if ident is not None and not re.fullmatch(ID_PATTERN, ident):
+        ident = None  # names no target: '../x' or '/tmp/x' would lead out of the output folder
     state.record_source(str(path), digest, kind, ident)
     return ident or path.stem
 
@@ -361,11 +362,8 @@ def run_unit(unit: Unit) -> UnitOutcome:
 
 def _worker_main(connection: Connection, memory_mb: int, warm: bool) -> None:
     """A worker: load the engines once, then build units until told to stop."""
-    import resource
-
     if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        set_memory_limit(memory_mb)
     if warm:
         try:
             from reportgen.renderers import pdf

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -611,6 +612,7 @@ _AXIS_GAP = 1.2  # between the nearest label above and the axis
 _TICK_ROW = 1.2 + SMALL_SIZE * LINE_HEIGHT + 0.8  # from the axis to the first label below
 _LANE_GAP = 1.4
 _MAX_FLAG_HEIGHT = 90.0  # taller than this, a timeline lists its labels under the axis
+_MAX_FLAGS = 60  # placing flags takes cubic time; more events are listed under the axis
 
 
 def _timeline_flags(
@@ -720,8 +722,8 @@ def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 1
     year; several events of one year share it in the given order. Labels show the date in bold
     over the label wrapped into at most 3 lines of 28 columns (CJK characters count double),
     on poles above and below the axis, stacked so that neither labels nor poles overlap. When
-    that fails or would grow taller than 90 mm (many close events), the dots are numbered
-    instead and the labels listed in columns under the axis.
+    that fails or would grow taller than 90 mm (many close events), or there are more than 60
+    events, the dots are numbered instead and the labels listed in columns under the axis.
     """
     margin = 1.5
     if not points:
@@ -732,7 +734,7 @@ def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 1
     years = [p.year for p in ordered]
     pad = max(1, round((years[-1] - years[0]) * 0.03))
     axis = _YearAxis(years[0] - pad, years[-1] + 1 + pad, margin, width_mm - margin)
-    per_year = {year: years.count(year) for year in years}
+    per_year = Counter(years)
     poles: list[float] = []
     seen: dict[int, int] = {}
     for year in years:
@@ -740,7 +742,7 @@ def timeline(points: Sequence[TimelinePoint], *, title: str, width_mm: float = 1
         seen[year] = k + 1
         poles.append(axis.x(year + (k + 0.5) / per_year[year]))
 
-    flags = _timeline_flags(ordered, poles, axis, width_mm)
+    flags = _timeline_flags(ordered, poles, axis, width_mm) if len(ordered) <= _MAX_FLAGS else None
     listed = _timeline_list(ordered, poles, axis, width_mm)
     if flags is None or (flags[0] > _MAX_FLAG_HEIGHT and listed[0] < flags[0]):
         height, body = listed

@@ -25,6 +25,7 @@ from reportgen.errors import (
     Severity,
     display_path,
 )
+from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -233,6 +234,22 @@ def new(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Word file whose styles the DOCX uses (a city's own template).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit of the build.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=256),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    metavar="MB",
+    help="Address-space limit of the build.",
+)
 @profiles_option
 @common_options
 def build(
@@ -245,6 +262,8 @@ def build(
     paper: str,
     pdf_variant: str | None,
     reference_docx: Path | None,
+    timeout: float,
+    memory_limit: int,
     profiles: Path | None,
     strict: bool,
     stale_after: int,
@@ -253,6 +272,7 @@ def build(
     """Build one document from FILE in each format and language asked."""
     import re
 
+    from reportgen.limits import limited
     from reportgen.models.types import LANG_PATTERN
     from reportgen.pipeline import BuildRequest
     from reportgen.pipeline import build as run_build
@@ -275,7 +295,8 @@ def build(
         strict=strict,
         today=today(),
     )
-    result = run_build(request)
+    with limited(timeout=timeout, memory_mb=memory_limit):
+        result = run_build(request)
     print_report(result.report)
     for path in result.written:
         click.echo(display_path(path))
@@ -352,7 +373,7 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=1),
-    default=300,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
     help="Time limit of one document.",
@@ -360,7 +381,7 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
 @click.option(
     "--memory-limit",
     type=click.IntRange(min=256),
-    default=3072,
+    default=DEFAULT_MEMORY_MB,
     show_default=True,
     metavar="MB",
     help="Address-space limit of a worker process.",

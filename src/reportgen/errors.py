@@ -7,6 +7,7 @@ them into messages (see ``cli.py``).
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,23 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""Characters that would break a problem line or act on a terminal: line breaks, escapes,
+bidirectional controls and lone surrogates (keys and names from a file can carry them)."""
+
+
+def visible(text: str) -> str:
+    """``text`` with every character of ``_INVISIBLE`` written as an escape (``\\x1b``)."""
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _INVISIBLE.sub(escape, text)
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem in one file, located as precisely as the input allows."""
@@ -65,7 +83,7 @@ class Issue:
         if self.severity is Severity.WARNING:
             parts.append("warning")
         parts.append(self.message)
-        return ": ".join(parts)
+        return visible(": ".join(parts))
 
 
 @dataclass

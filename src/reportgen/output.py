@@ -15,13 +15,13 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from reportgen.errors import OutputError
+from reportgen.errors import OutputError, display_path
 
 TEMP_PREFIX = ".reportgen-tmp-"
 
 
 def _error(target: Path, exc: OSError) -> OutputError:
-    return OutputError(f"cannot write {target}: {exc.strerror or exc}")
+    return OutputError(f"cannot write {display_path(target)}: {exc.strerror or exc}")
 
 
 def write_atomic(target: Path, data: bytes) -> None:

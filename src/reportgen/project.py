@@ -7,6 +7,7 @@ the rules of each file and across files, and collect every problem into one repo
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from reportgen import checks, yamlio
 from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display_path
 from reportgen.models import (
+    CityProfile,
     Manifest,
     Profile,
     Proposal,
@@ -170,6 +172,12 @@ class Project:
         for loc, kind, ident in references(profile):
             if not self.exists(kind, ident):
                 yield doc.issue(loc, f"unknown {kind} '{ident}': no profile has it")
+        for loc, name in partner_names(profile):
+            # a free name that only Unicode normalisation tells from an id is a disguised id
+            normal = unicodedata.normalize("NFKC", name)
+            if normal != name and not self.exists("city", name) and self.exists("city", normal):
+                message = f"'{name}' is not the city id '{normal}', only looks like it"
+                yield doc.issue(loc, f"{message}: write {normal}")
 
 
 _CACHE: dict[Path, tuple[tuple[int, int, int], Entry]] = {}
@@ -233,6 +241,26 @@ def references(profile: Profile) -> Iterator[tuple[Loc, str, str]]:
         yield ("guest",), "city", profile.guest
         for index, proposal in enumerate(profile.proposals):
             yield ("proposals", index), "proposal", proposal
+
+
+def partner_names(profile: Profile) -> Iterator[tuple[Loc, str]]:
+    """Every partner reference: a city id when a profile has it, else printed as a name."""
+    if isinstance(profile, CityProfile):
+        for index, partnership in enumerate(profile.partnerships):
+            yield ("partnerships", index, "partner"), partnership.partner
+        for index, initiative in enumerate(profile.initiatives):
+            for position, name in enumerate(initiative.partners):
+                yield ("initiatives", index, "partners", position), name
+        for index, event in enumerate(profile.timeline):
+            for position, name in enumerate(event.partners):
+                yield ("timeline", index, "partners", position), name
+    elif isinstance(profile, Proposal):
+        for index, line in enumerate(profile.budget.lines if profile.budget else []):
+            if line.funded_by is not None:
+                yield ("budget", "lines", index, "funded_by"), line.funded_by
+        for index, risk in enumerate(profile.risks):
+            if risk.owner is not None:
+                yield ("risks", index, "owner"), risk.owner
 
 
 def dependencies(profile: Profile) -> list[tuple[str, str]]:

@@ -16,6 +16,47 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from reportgen.documents.content import Run
+from reportgen.errors import ReportgenError, display_path
+
+
+class TemplateError(ReportgenError):
+    """A template cannot be rendered: a syntax error, an undefined name, a forbidden call."""
+
+
+def render(project_templates: Path | None, name: str, **context: Any) -> str:
+    """Render the template ``name``; every template problem becomes a ``TemplateError``
+    naming the template file and line."""
+    import jinja2
+
+    try:
+        return str(environment(project_templates).get_template(name).render(**context))
+    except jinja2.TemplateSyntaxError as exc:
+        where = _where(exc.filename or exc.name, exc.lineno)
+        raise TemplateError(f"{where}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"{_frame(exc, name)}: no template named {exc.name}") from None
+    except jinja2.TemplateError as exc:
+        message = exc.message or type(exc).__name__
+        raise TemplateError(f"{_frame(exc, name)}: {message}") from None
+    except RecursionError as exc:
+        raise TemplateError(f"{_frame(exc, name)}: a template calls itself without end") from None
+
+
+def _where(filename: str | None, line: int | None) -> str:
+    shown = display_path(Path(filename)) if filename else "template"
+    return f"{shown}:{line}" if line else shown
+
+
+def _frame(exc: BaseException, default: str) -> str:
+    """The innermost template line in the traceback (Jinja2 rewrites frames to point there)."""
+    found = default
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = _where(filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 def _finalize(value: Any) -> Any:

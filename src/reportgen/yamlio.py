@@ -23,6 +23,8 @@ from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Largest input file read; profiles are a few kilobytes."""
 MAX_SCALAR_CHARS = 1_000_000
+MAX_KEY_CHARS = 1024
+"""As long as YAML allows a plain key; only an explicit ``? key`` can be longer."""
 MAX_DEPTH = 64
 MAX_NODES = 500_000
 """Values built from one file, counting every expansion of an alias (stops alias bombs)."""
@@ -274,7 +276,10 @@ class _Builder:
         mark: Any = event.start_mark
         frame.key = key
         assert isinstance(frame.value, dict)
-        if key == "<<" and event.implicit[0]:
+        if len(key) > MAX_KEY_CHARS:
+            self.problem(mark, frame.loc, f"key longer than {MAX_KEY_CHARS:,} characters")
+            frame.skip_value = True
+        elif key == "<<" and event.implicit[0]:
             self.problem(mark, frame.loc, "merge keys (<<) are not supported")
             frame.skip_value = True
         elif key in frame.value or child in self.key_positions:

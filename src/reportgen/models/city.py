@@ -16,7 +16,7 @@ from reportgen.models.types import (
     PartialDate,
     PartnerRef,
     RelativePath,
-    Sdg,
+    SdgList,
     SourceRef,
     Text,
 )
@@ -73,7 +73,7 @@ class Initiative(Model):
     """When it began."""
     until: PartialDate | None = None
     """When it ended, if it did."""
-    sdgs: list[Sdg] = []
+    sdgs: SdgList = []
     """Goals it serves."""
     partners: list[PartnerRef] = []
     """City ids or free names of partners."""
@@ -88,7 +88,7 @@ class Goal(Model):
     """The goal."""
     target_year: int | None = Field(default=None, ge=1900, le=2200)
     """Year by which it is to be reached."""
-    sdgs: list[Sdg] = []
+    sdgs: SdgList = []
     """Goals it serves."""
     note: Text | None = None
     """Details, figures."""
@@ -172,7 +172,7 @@ class CityProfile(Sourced):
     """Main industries."""
     designations: list[Designation] = []
     """Awards and labels."""
-    sdg_focus: list[Sdg] = []
+    sdg_focus: SdgList = []
     """Goals the city puts first."""
     initiatives: list[Initiative] = []
     """Programmes and projects."""

@@ -16,7 +16,7 @@ from reportgen.models.types import (
     Money,
     PartialDate,
     PartnerRef,
-    Sdg,
+    SdgList,
     SourceRef,
     Text,
     Url,
@@ -224,7 +224,7 @@ class Proposal(Sourced):
     """The work plan."""
     budget: Budget | None = None
     """Costed lines; totals are computed."""
-    sdgs: list[Sdg] = []
+    sdgs: SdgList = []
     """Goals the project serves."""
     risks: list[Risk] = []
     """Risks and mitigation."""

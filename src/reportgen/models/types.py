@@ -247,8 +247,8 @@ class PartialDate:
             )
         year, month, day = (int(g) if g else None for g in match.groups())
         assert year is not None
-        try:
-            dt.date(year if year >= 1 else 0, month or 1, day or 1)
+        try:  # month and day 00 are as impossible as 30 February
+            dt.date(year, 1 if month is None else month, 1 if day is None else day)
         except ValueError:
             raise PydanticCustomError(
                 "date_value", "'{value}' is not a real date", {"value": value}
@@ -315,7 +315,9 @@ def _check_zone(value: str) -> str:
         ZoneInfo(value)
     except (ValueError, KeyError, OSError):
         raise PydanticCustomError(
-            "timezone", "'{value}' is not an IANA time zone such as Asia/Tokyo", {"value": value}
+            "timezone",
+            "'{value}' is not an IANA time zone such as Asia/Tokyo",
+            {"value": value[:80]},
         ) from None
     return value
 
@@ -344,7 +346,7 @@ def _currency_codes() -> frozenset[str]:
 def _check_country(value: str) -> str:
     if value not in _country_codes():
         raise PydanticCustomError(
-            "country", "'{value}' is not an ISO 3166-1 alpha-2 country code", {"value": value}
+            "country", "'{value}' is not an ISO 3166-1 alpha-2 country code", {"value": value[:40]}
         )
     return value
 
@@ -352,7 +354,7 @@ def _check_country(value: str) -> str:
 def _check_currency(value: str) -> str:
     if value not in _currency_codes():
         raise PydanticCustomError(
-            "currency", "'{value}' is not an ISO 4217 currency code", {"value": value}
+            "currency", "'{value}' is not an ISO 4217 currency code", {"value": value[:40]}
         )
     return value
 
@@ -390,6 +392,9 @@ Amount = Annotated[Decimal, BeforeValidator(_reject_float), Field(ge=0, max_digi
 
 Sdg = Annotated[int, Field(ge=1, le=17)]
 """A Sustainable Development Goal, 1 to 17."""
+
+SdgList = Annotated[list[Sdg], Field(max_length=17)]
+"""Sustainable Development Goals; there are 17 of them."""
 
 Audience = Literal["internal", "public"]
 
@@ -429,7 +434,9 @@ _EMAIL_RE = re.compile(
 
 def _check_email(value: str) -> str:
     if not _EMAIL_RE.fullmatch(value):
-        raise PydanticCustomError("email", "'{value}' is not an e-mail address", {"value": value})
+        raise PydanticCustomError(
+            "email", "'{value}' is not an e-mail address", {"value": value[:80]}
+        )
     return value
 
 
@@ -442,7 +449,8 @@ def _check_relative_path(value: str) -> str:
     from urllib.parse import unquote
 
     decoded = unquote(value)
-    if "://" in value or decoded.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", decoded):
+    # a scheme (https:, file:, data:) or a drive letter (C:) makes it a URL or absolute path
+    if decoded.startswith(("/", "\\")) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", decoded):
         raise PydanticCustomError(
             "path",
             "'{value}' must be a path relative to this file, not a URL or absolute path",

@@ -23,6 +23,7 @@ import copy
 import datetime as dt
 import importlib
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -68,6 +69,8 @@ MAX_ENTRIES = 2000
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PICTURE_DPI = 200
 """Resolution of the PNG made from each SVG figure: sharp in print, small on disk."""
+MAX_PICTURE_PX = 8000
+"""Longest side of such a PNG (about 1 m at 200 dpi); longer pictures get a lower resolution."""
 PAPER_SIZES = {"a4": (11906, 16838), "letter": (12240, 15840)}
 """Page sizes in twentieths of a point."""
 LOGO_HEIGHT_MM = 18.0
@@ -114,6 +117,10 @@ _MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 /
 
 class ReferenceDocxError(ReportgenError):
     """The reference document (``--reference-docx``) is not one that reportgen can use."""
+
+
+class PictureError(ReportgenError):
+    """A picture (a logo) cannot be drawn into the Word document."""
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -666,7 +673,11 @@ class _Writer:
             width, height = width * scale, height * scale
             data = logo.data
             if logo.mime == "image/svg+xml":
-                data = svg_to_png(logo.data.decode("utf-8"), width, self.doc.meta.lang)
+                svg = logo.data.decode("utf-8")
+                try:
+                    data = svg_to_png(svg, width, self.doc.meta.lang, height_mm=height)
+                except PictureError as exc:
+                    raise PictureError(f"{logo.alt}: {exc}") from None
             paragraph.append(self._picture(data, width, height, logo.alt))
 
     def _picture(
@@ -1132,32 +1143,45 @@ def _svg_width_mm(svg: str) -> float | None:
     return _svg_length_mm(svg, "width")
 
 
+def _svg_size_mm(svg: str) -> tuple[float, float] | None:
+    """An SVG document's size in mm from its width and height, else its viewBox."""
+    width, height = _svg_length_mm(svg, "width"), _svg_length_mm(svg, "height")
+    if width and height:
+        return width, height
+    box = re.search(r"<svg\b[^>]*?\sviewBox\s*=\s*[\"']([^\"']+)[\"']", svg)
+    numbers = re.split(r"[\s,]+", box.group(1).strip()) if box else []
+    try:
+        box_width, box_height = float(numbers[2]), float(numbers[3])
+    except (IndexError, ValueError):
+        return None
+    return (box_width, box_height) if box_width > 0 and box_height > 0 else None
+
+
 def _picture_size_mm(picture: Picture) -> tuple[float, float]:
     """A picture's natural size in mm (only its proportions matter); square if unknown."""
     if picture.mime == "image/svg+xml":
-        svg = picture.data.decode("utf-8", "replace")
-        width, height = _svg_length_mm(svg, "width"), _svg_length_mm(svg, "height")
-        if width and height:
-            return width, height
-        box = re.search(r"<svg\b[^>]*?\sviewBox\s*=\s*[\"']([^\"']+)[\"']", svg)
-        numbers = re.split(r"[\s,]+", box.group(1).strip()) if box else []
-        try:
-            box_width, box_height = float(numbers[2]), float(numbers[3])
-        except (IndexError, ValueError):
-            return 1.0, 1.0
-        return (box_width, box_height) if box_width > 0 and box_height > 0 else (1.0, 1.0)
-    from docx.image.image import Image
+        size = _svg_size_mm(picture.data.decode("utf-8", "replace"))
+        width, height = size or (1.0, 1.0)
+    else:
+        from docx.image.image import Image
 
-    image = Image.from_blob(picture.data)
-    return float(max(image.px_width, 1)), float(max(image.px_height, 1))
+        image = Image.from_blob(picture.data)
+        width, height = float(image.px_width), float(image.px_height)
+    if not (0 < width < math.inf and 0 < height < math.inf):
+        return 1.0, 1.0
+    return width, height
 
 
-def svg_to_png(svg: str, width_mm: float, lang: str = "en") -> bytes:
+def svg_to_png(
+    svg: str, width_mm: float, lang: str = "en", height_mm: float | None = None
+) -> bytes:
     """The SVG drawn as a PNG ``width_mm`` wide at ``PICTURE_DPI``, fonts chosen per script.
 
-    cairosvg uses the first font of a ``font-family`` list and no fallback, so text in
-    East Asian or Thai script is given its Noto font here. Nothing is fetched: every
-    external reference is refused.
+    The height is ``height_mm``, else follows the SVG's proportions; a side longer than
+    ``MAX_PICTURE_PX`` lowers the resolution, so that no picture, however tall, exhausts
+    memory or cairo's limits. cairosvg uses the first font of a ``font-family`` list and
+    no fallback, so text in East Asian or Thai script is given its Noto font here. Nothing
+    is fetched: every external reference is refused.
     """
     surface: Any = importlib.import_module("cairosvg.surface")  # untyped
 
@@ -1165,11 +1189,22 @@ def svg_to_png(svg: str, width_mm: float, lang: str = "en") -> bytes:
         del url, resource_type
         return b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
 
-    width_px = max(round(width_mm / 25.4 * PICTURE_DPI), 1)
+    if height_mm is None:
+        width, height = _svg_size_mm(svg) or (1.0, 1.0)
+        height_mm = width_mm * height / width
+    width_px, height_px = (size / 25.4 * PICTURE_DPI for size in (width_mm, height_mm))
+    scale = min(1.0, MAX_PICTURE_PX / max(width_px, height_px, 1.0))
     data = _with_script_fonts(svg, lang)
-    png: bytes = surface.PNGSurface.convert(
-        bytestring=data, output_width=width_px, unsafe=False, url_fetcher=refuse
-    )
+    try:
+        png: bytes = surface.PNGSurface.convert(
+            bytestring=data,
+            output_width=max(round(width_px * scale), 1),
+            output_height=max(round(height_px * scale), 1),
+            unsafe=False,
+            url_fetcher=refuse,
+        )
+    except Exception as exc:  # cairosvg on a user's SVG: any failure is the picture's
+        raise PictureError(f"cannot draw an SVG picture ({_reason(exc)})") from None
     return png
 
 

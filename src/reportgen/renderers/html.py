@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reportgen._version import __version__
 from reportgen.documents.content import Document
-from reportgen.templating import environment
+from reportgen.templating import render
 
 PAPER = {"a4": "A4", "letter": "letter"}
 PAGE_HEIGHT = {"a4": "297mm", "letter": "279.4mm"}
@@ -30,14 +30,13 @@ def render_html(
     project_templates: Path | None = None,
 ) -> str:
     """The document as HTML; with ``inline_css`` the stylesheet is inside the page."""
-    template = environment(project_templates).get_template(f"{doc.name}.html.j2")
     css = stylesheet(project_templates) if inline_css else ""
-    return str(
-        template.render(
-            doc=doc,
-            css=css,
-            paper=PAPER[paper],
-            page_height=PAGE_HEIGHT[paper],
-            version=__version__,
-        )
+    return render(
+        project_templates,
+        f"{doc.name}.html.j2",
+        doc=doc,
+        css=css,
+        paper=PAPER[paper],
+        page_height=PAGE_HEIGHT[paper],
+        version=__version__,
     )

@@ -63,10 +63,14 @@ def _engine() -> tuple[Any, Any]:
 @cache
 def _stylesheet(css: str) -> Any:
     from weasyprint import CSS
+    from weasyprint.urls import FatalURLFetchingError, URLFetchingError
 
     font_config, fetcher = _engine()
     with _captured() as problems:
-        sheet = CSS(string=css, font_config=font_config, url_fetcher=fetcher)
+        try:
+            sheet = CSS(string=css, font_config=font_config, url_fetcher=fetcher)
+        except (URLFetchingError, FatalURLFetchingError) as exc:
+            raise RenderError(f"stylesheet: {_readable(str(exc))}") from None
     if problems:
         raise RenderError("stylesheet: " + "; ".join(problems))
     return sheet
@@ -112,7 +116,7 @@ def render_pdf(
     """Lay out ``html`` with the shared stylesheet ``css`` and return the PDF bytes."""
     from weasyprint import HTML
     from weasyprint import Attachment as WeasyAttachment
-    from weasyprint.urls import URLFetchingError
+    from weasyprint.urls import FatalURLFetchingError, URLFetchingError
 
     font_config, fetcher = _engine()
     sheet = _stylesheet(css)
@@ -134,7 +138,7 @@ def render_pdf(
         try:
             document = HTML(string=html, url_fetcher=fetcher, base_url="data:,")
             pdf = document.write_pdf(stylesheets=[sheet], font_config=font_config, **options)
-        except URLFetchingError as exc:
+        except (URLFetchingError, FatalURLFetchingError) as exc:  # the fatal one is no Exception
             raise RenderError(_readable(str(exc))) from None
     if problems:
         raise RenderError("; ".join(dict.fromkeys(_readable(p) for p in problems)))
