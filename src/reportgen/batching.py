@@ -25,14 +25,20 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reportgen import checks
 from reportgen.errors import ReportgenError, UsageError, display_path
-from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, set_memory_limit
-from reportgen.models import Manifest
+from reportgen.limits import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_STALE_MONTHS,
+    DEFAULT_TIMEOUT,
+    set_memory_limit,
+)
 from reportgen.project import LISTING_PREFIX, find_manifest, listing_digest, load_manifest
 from reportgen.state import State
+
+if TYPE_CHECKING:
+    from reportgen.models import Manifest
 
 LOCK_NAME = ".reportgen.lock"
 STARTUP_LIMIT = 120.0
@@ -115,7 +121,7 @@ class Settings:
     only: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT
     memory_mb: int = DEFAULT_MEMORY_MB
-    stale_after: int = checks.DEFAULT_STALE_MONTHS
+    stale_after: int = DEFAULT_STALE_MONTHS
     today: dt.date | None = None
     trigger: str = "manual"
     """What started the run, for the history: manual, or a schedule's name."""
@@ -585,7 +591,9 @@ def run(
     manifest = load_manifest(manifest_path)
     root = manifest_path.parent
     output = root / manifest.output
-    today = settings.today or checks.today()
+    from reportgen.checks import today as checked_today
+
+    today = settings.today or checked_today()
     started_wall, started = time.time(), time.perf_counter()
     with output_lock(output):
         remove_stale_temporaries(output)

@@ -13,13 +13,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from reportgen.errors import Loc
+from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile, Proposal, Visit
 from reportgen.models.common import Fact
 from reportgen.models.types import PartialDate, currency_digits
 
 Finding = tuple[Loc, str]
-
-DEFAULT_STALE_MONTHS = 24
 
 
 def walk(node: Any, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:

@@ -19,6 +19,8 @@ from typing import Any
 
 from reportgen.errors import ReportgenError
 
+DEFAULT_STALE_MONTHS = 24
+"""Facts older than this many months are flagged (``--stale-after``)."""
 DEFAULT_TIMEOUT = 300.0
 """Seconds one document may take."""
 DEFAULT_MEMORY_MB = 3072

@@ -16,6 +16,7 @@ from reportgen import checks
 from reportgen.documents import Options, build_document, document_for
 from reportgen.documents.content import Document
 from reportgen.errors import InvalidInput, Issue, Report, Severity, UsageError, display_path
+from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import Profile
 from reportgen.output import write_atomic
 from reportgen.project import (
@@ -48,7 +49,7 @@ class BuildRequest:
     templates: Path | None = None
     """The project's template folder (default: ``templates/`` beside the nearest manifest)."""
     profiles: Path | None = None
-    stale_after: int = checks.DEFAULT_STALE_MONTHS
+    stale_after: int = DEFAULT_STALE_MONTHS
     strict: bool = False
     today: dt.date | None = None
 

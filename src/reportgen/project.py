@@ -11,18 +11,16 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportgen import checks, yamlio
+from reportgen import yamlio
 from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display_path
-from reportgen.models import (
-    CityProfile,
-    Manifest,
-    Profile,
-    Proposal,
-    Visit,
-    parse_manifest,
-    parse_profile,
-)
+from reportgen.limits import DEFAULT_STALE_MONTHS
+from reportgen.models import Manifest, parse_manifest, parse_profile
+
+if TYPE_CHECKING:
+    from reportgen import checks
+    from reportgen.models import Profile
 
 MANIFEST_NAME = "reportgen.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -232,6 +230,8 @@ def _read(path: Path) -> Entry:
 
 def references(profile: Profile) -> Iterator[tuple[Loc, str, str]]:
     """Every id that must resolve to another profile: ``(loc, kind, id)``."""
+    from reportgen.models import Proposal, Visit
+
     if isinstance(profile, Proposal):
         yield ("lead",), "city", profile.lead
         for index, partner in enumerate(profile.partners):
@@ -245,6 +245,8 @@ def references(profile: Profile) -> Iterator[tuple[Loc, str, str]]:
 
 def partner_names(profile: Profile) -> Iterator[tuple[Loc, str]]:
     """Every partner reference: a city id when a profile has it, else printed as a name."""
+    from reportgen.models import CityProfile, Proposal
+
     if isinstance(profile, CityProfile):
         for index, partnership in enumerate(profile.partnerships):
             yield ("partnerships", index, "partner"), partnership.partner
@@ -272,10 +274,12 @@ def validate(
     paths: Sequence[Path],
     *,
     profiles: Path | None = None,
-    stale_after: int = checks.DEFAULT_STALE_MONTHS,
+    stale_after: int = DEFAULT_STALE_MONTHS,
     today: dt.date | None = None,
 ) -> Report:
     """Check files and folders; every problem in them, with warnings for stale facts."""
+    from reportgen import checks
+
     report = Report()
     today = today or checks.today()
     targets: list[Path] = []
@@ -302,6 +306,8 @@ def entry_issues(
     project: Project, entry: Entry, *, stale_after: int, today: dt.date
 ) -> Iterator[Issue]:
     """The rules of one valid file, its references, and its stale facts."""
+    from reportgen import checks
+
     if entry.profile is None or entry.doc is None:
         return
     doc, profile = entry.doc, entry.profile
@@ -324,13 +330,15 @@ def load_profile(
     path: Path,
     *,
     profiles: Path | None = None,
-    stale_after: int = checks.DEFAULT_STALE_MONTHS,
+    stale_after: int = DEFAULT_STALE_MONTHS,
     today: dt.date | None = None,
 ) -> tuple[Profile, Project, Report]:
     """Load one profile for a build: the profile, its project, and its warnings.
 
     Raises ``InvalidInput`` when it or any profile it pulls in has errors.
     """
+    from reportgen import checks
+
     project = Project(profiles_folder([path], profiles))
     entry = project.add(path)
     report = Report(list(entry.issues))

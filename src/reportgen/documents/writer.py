@@ -26,6 +26,7 @@ from reportgen.documents.content import (
     plain,
 )
 from reportgen.i18n import fallback_chain, translations
+from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
 from reportgen.models.types import PartialDate, Text, currency_digits
@@ -56,7 +57,7 @@ class Writer:
     lang: str = "en"
     audience: str = "internal"
     today: dt.date = field(default_factory=dt.date.today)
-    stale_after: int = checks.DEFAULT_STALE_MONTHS
+    stale_after: int = DEFAULT_STALE_MONTHS
     cities: dict[str, CityProfile] = field(default_factory=dict)
     """Cities known to the project, to print partner ids as names."""
     used: set[str] = field(default_factory=set)

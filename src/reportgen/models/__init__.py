@@ -9,25 +9,48 @@ from __future__ import annotations
 import difflib
 import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import InvalidInput, Issue, Report
-from reportgen.models.city import CityProfile
 from reportgen.models.manifest import Manifest
-from reportgen.models.proposal import Proposal
-from reportgen.models.visit import Visit
 from reportgen.yamlio import Document
 
-Profile = CityProfile | Proposal | Visit
+if TYPE_CHECKING:
+    from reportgen.models.city import CityProfile
+    from reportgen.models.proposal import Proposal
+    from reportgen.models.visit import Visit
 
-KINDS: dict[str, type[CityProfile] | type[Proposal] | type[Visit]] = {
-    "city": CityProfile,
-    "proposal": Proposal,
-    "visit": Visit,
-}
-SCHEMA_KINDS = (*KINDS, "manifest")
+    Profile = CityProfile | Proposal | Visit
+    KINDS: dict[str, type[CityProfile] | type[Proposal] | type[Visit]]
+
+KIND_NAMES = ("city", "proposal", "visit")
+SCHEMA_KINDS = (*KIND_NAMES, "manifest")
+
+
+@cache
+def _kinds() -> dict[str, Any]:
+    """The model of each kind, imported on first use: reading a manifest needs none."""
+    from reportgen.models.city import CityProfile
+    from reportgen.models.proposal import Proposal
+    from reportgen.models.visit import Visit
+
+    return {"city": CityProfile, "proposal": Proposal, "visit": Visit}
+
+
+def __getattr__(name: str) -> Any:
+    """The profile models, loaded when first asked for (PEP 562)."""
+    kinds = {"CityProfile": "city", "Proposal": "proposal", "Visit": "visit"}
+    if name in kinds:
+        return _kinds()[kinds[name]]
+    if name == "KINDS":
+        return _kinds()
+    if name == "Profile":
+        found = _kinds()
+        return found["city"] | found["proposal"] | found["visit"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KINDS",
@@ -109,12 +132,12 @@ def parse_profile(doc: Document) -> Profile:
         raise InvalidInput(Report([doc.issue((), "a profile is a mapping that starts with kind:")]))
     kind = data.get("kind")
     if kind is None:
-        message = f"required, but missing: one of {', '.join(KINDS)}"
+        message = f"required, but missing: one of {', '.join(KIND_NAMES)}"
         raise InvalidInput(Report([doc.issue(("kind",), message)]))
-    if not isinstance(kind, str) or kind not in KINDS:
-        message = f"'{kind}' is not a kind of profile: use one of {', '.join(KINDS)}"
+    if not isinstance(kind, str) or kind not in KIND_NAMES:
+        message = f"'{kind}' is not a kind of profile: use one of {', '.join(KIND_NAMES)}"
         raise InvalidInput(Report([doc.issue(("kind",), message)]))
-    profile: Profile = _validate(KINDS[kind], doc)
+    profile: Profile = _validate(_kinds()[kind], doc)
     return profile
 
 
@@ -132,9 +155,9 @@ def json_schema(kind: str | None = None) -> dict[str, Any]:
         schema = Manifest.model_json_schema()
         schema["title"] = "reportgen manifest (reportgen.yaml)"
     elif kind is not None:
-        schema = KINDS[kind].model_json_schema()
+        schema = _kinds()[kind].model_json_schema()
     else:
-        parts = {k: m.model_json_schema() for k, m in KINDS.items()}
+        parts = {k: m.model_json_schema() for k, m in _kinds().items()}
         defs: dict[str, Any] = {}
         branches = []
         for part in parts.values():
