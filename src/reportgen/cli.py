@@ -75,6 +75,30 @@ def common_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def limit_options(timed: str, limited: str) -> Callable[[F], F]:
+    """``--timeout`` and ``--memory-limit``, the process-level limits of builds."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--memory-limit",
+            type=click.IntRange(min=256),
+            default=DEFAULT_MEMORY_MB,
+            show_default=True,
+            metavar="MB",
+            help=f"Address-space limit of {limited}.",
+        )(func)
+        return click.option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            metavar="SECONDS",
+            help=f"Time limit of {timed}.",
+        )(func)
+
+    return decorate
+
+
 profiles_option = click.option(
     "--profiles",
     type=click.Path(file_okay=False, path_type=Path),
@@ -234,22 +258,7 @@ def new(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Word file whose styles the DOCX uses (a city's own template).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
-    help="Time limit of the build.",
-)
-@click.option(
-    "--memory-limit",
-    type=click.IntRange(min=256),
-    default=DEFAULT_MEMORY_MB,
-    show_default=True,
-    metavar="MB",
-    help="Address-space limit of the build.",
-)
+@limit_options("the build", "the build")
 @profiles_option
 @common_options
 def build(
@@ -370,22 +379,7 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a JSON record of every task to FILE.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
-    help="Time limit of one document.",
-)
-@click.option(
-    "--memory-limit",
-    type=click.IntRange(min=256),
-    default=DEFAULT_MEMORY_MB,
-    show_default=True,
-    metavar="MB",
-    help="Address-space limit of a worker process.",
-)
+@limit_options("one document", "a worker process")
 @common_options
 def batch(
     manifest: Path | None,
