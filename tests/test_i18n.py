@@ -30,6 +30,17 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
+def build_html(
+    source: str, lang: str, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str, str]:
+    """Build ``source`` as HTML in ``lang`` into ``out/``: exit code, page, and stderr."""
+    code, _, err = run(
+        ["build", source, "--format", "html", "--lang", lang, "-o", "out", *extra], capsys
+    )
+    pages = list(Path("out").glob(f"*.{lang}*.html"))
+    return code, pages[0].read_text() if pages else "", err
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     shutil.copytree(ROOT / "profiles", tmp_path / "profiles")
@@ -96,20 +107,7 @@ def test_fallback_chain_goes_from_the_variant_to_english() -> None:
 def test_build_japanese_briefing_has_japanese_headings_and_dates(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
-        [
-            "build",
-            "profiles/visits/dalian-to-kitakyushu-2027-05.yaml",
-            "--format",
-            "html",
-            "--lang",
-            "ja",
-            "-o",
-            "out",
-        ],
-        capsys,
-    )
-    html = (project / "out" / "dalian-to-kitakyushu-2027-05.briefing.ja.html").read_text()
+    code, html, err = build_html("profiles/visits/dalian-to-kitakyushu-2027-05.yaml", "ja", capsys)
 
     assert code == 0, err
     assert '<html lang="ja">' in html
@@ -121,20 +119,7 @@ def test_build_japanese_briefing_has_japanese_headings_and_dates(
 def test_build_japanese_city_profile_dates_facts_in_japanese(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
-        [
-            "build",
-            "profiles/cities/kitakyushu.yaml",
-            "--format",
-            "html",
-            "--lang",
-            "ja",
-            "-o",
-            "out",
-        ],
-        capsys,
-    )
-    html = (project / "out" / "kitakyushu.city-profile.ja.html").read_text()
+    code, html, err = build_html("profiles/cities/kitakyushu.yaml", "ja", capsys)
 
     assert code == 0, err
     assert "2025年1月1日時点" in html  # "as of 1 January 2025"
@@ -144,20 +129,7 @@ def test_build_japanese_city_profile_dates_facts_in_japanese(
 def test_build_chinese_names_lead_with_the_chinese_form(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
-        [
-            "build",
-            "profiles/cities/dalian.yaml",
-            "--format",
-            "html",
-            "--lang",
-            "zh-Hans",
-            "-o",
-            "out",
-        ],
-        capsys,
-    )
-    html = (project / "out" / "dalian.city-profile.zh-Hans.html").read_text()
+    code, html, err = build_html("profiles/cities/dalian.yaml", "zh-Hans", capsys)
 
     assert code == 0, err
     assert '<h1 class="doc-title">大连市</h1>' in html
@@ -167,20 +139,7 @@ def test_build_chinese_names_lead_with_the_chinese_form(
 def test_build_brazilian_portuguese_formats_numbers_and_dates_the_brazilian_way(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
-        [
-            "build",
-            "profiles/cities/dalian.yaml",
-            "--format",
-            "html",
-            "--lang",
-            "pt-BR",
-            "-o",
-            "out",
-        ],
-        capsys,
-    )
-    html = (project / "out" / "dalian.city-profile.pt-BR.html").read_text()
+    code, html, err = build_html("profiles/cities/dalian.yaml", "pt-BR", capsys)
 
     assert code == 0, err
     assert "7.450.785" in html
@@ -191,11 +150,7 @@ def test_build_brazilian_portuguese_formats_numbers_and_dates_the_brazilian_way(
 def test_build_missing_translation_falls_back_and_is_reported_once_per_file(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
-        ["build", "profiles/cities/dalian.yaml", "--format", "html", "--lang", "ja", "-o", "out"],
-        capsys,
-    )
-    html = (project / "out" / "dalian.city-profile.ja.html").read_text()
+    code, html, err = build_html("profiles/cities/dalian.yaml", "ja", capsys)
     warnings = [
         line
         for line in err.splitlines()
@@ -212,21 +167,8 @@ def test_build_missing_translation_falls_back_and_is_reported_once_per_file(
 def test_build_strict_makes_a_missing_translation_an_error(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
-        [
-            "build",
-            "profiles/cities/dalian.yaml",
-            "--format",
-            "html",
-            "--lang",
-            "ja",
-            "--strict",
-            "--stale-after",
-            "1000",
-            "-o",
-            "out",
-        ],
-        capsys,
+    code, _, err = build_html(
+        "profiles/cities/dalian.yaml", "ja", capsys, "--strict", "--stale-after", "1000"
     )
 
     assert code == 1
