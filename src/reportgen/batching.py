@@ -34,7 +34,7 @@ from reportgen.limits import (
     DEFAULT_TIMEOUT,
     set_memory_limit,
 )
-from reportgen.project import LISTING_PREFIX, find_manifest, listing_digest, load_manifest
+from reportgen.project import LISTING_PREFIX, listing_digest, load_manifest, resolve_manifest
 from reportgen.state import State
 
 if TYPE_CHECKING:
@@ -580,14 +580,7 @@ def run(
     from reportgen.output import remove_stale_temporaries
 
     settings = settings or Settings()
-    manifest_path = manifest_path or find_manifest()
-    if manifest_path is None:
-        raise UsageError("no reportgen.yaml here or in any folder above; name the manifest")
-    if manifest_path.is_dir():
-        manifest_path = manifest_path / "reportgen.yaml"
-    if not manifest_path.is_file():
-        raise UsageError(f"{manifest_path}: no such manifest")
-    manifest_path = manifest_path.resolve()
+    manifest_path = resolve_manifest(manifest_path)
     manifest = load_manifest(manifest_path)
     root = manifest_path.parent
     output = root / manifest.output

@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from reportgen.errors import Loc
 from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile, Proposal, Visit
-from reportgen.models.common import Fact
 from reportgen.models.types import PartialDate, currency_digits
 
 Finding = tuple[Loc, str]
@@ -278,7 +277,7 @@ def stale_facts(
         return
     cutoff = months_before(today, months)
     for loc, what, fact in current_facts(profile):
-        if is_stale(fact, cutoff):
+        if is_stale(fact.as_of, cutoff):
             source = f" (source: {fact.source})" if fact.source else " (no source)"
             yield (
                 (*loc, "as_of"),
@@ -289,9 +288,8 @@ def stale_facts(
             )
 
 
-def is_stale(fact: Fact[Any] | Any, cutoff: dt.date) -> bool:
-    """True when the fact's date, read as late as its precision allows, is before ``cutoff``."""
-    as_of: PartialDate = fact.as_of
+def is_stale(as_of: PartialDate, cutoff: dt.date) -> bool:
+    """True when a fact's date, read as late as its precision allows, is before ``cutoff``."""
     return as_of.last < cutoff
 
 

@@ -491,9 +491,9 @@ def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: 
     from rich.table import Table
 
     from reportgen import schedule as schedules
-    from reportgen.project import load_manifest
+    from reportgen.project import load_manifest, resolve_manifest
 
-    path = schedules.resolve_manifest(manifest)
+    path = resolve_manifest(manifest)
     loaded = load_manifest(path)
     zone = schedules.zone_of(loaded)
     with schedules.output_state(path, loaded) as state:
@@ -529,9 +529,10 @@ def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: b
     import logging
 
     from reportgen import schedule as schedules
+    from reportgen.project import resolve_manifest
 
     _log_to_stderr()
-    path = schedules.resolve_manifest(manifest)
+    path = resolve_manifest(manifest)
     runner = schedules.Scheduler(path)
     runner.install_signal_handlers()
     zone = schedules.zone_of(runner.manifest)
@@ -551,9 +552,10 @@ def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: b
 def schedule_due(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
     """Run once what is due since the last recorded run, then exit (for cron or systemd)."""
     from reportgen import schedule as schedules
+    from reportgen.project import resolve_manifest
 
     _log_to_stderr()
-    path = schedules.resolve_manifest(manifest)
+    path = resolve_manifest(manifest)
     now = dt.datetime.now(dt.UTC)
     ran = schedules.run_due(path, now, schedules.default_run_batch(lambda: False))
     if not ran:
@@ -588,9 +590,9 @@ def history(limit: int, manifest: Path | None, strict: bool, stale_after: int, d
     from rich.table import Table
 
     from reportgen import schedule as schedules
-    from reportgen.project import load_manifest
+    from reportgen.project import load_manifest, resolve_manifest
 
-    path = schedules.resolve_manifest(manifest)
+    path = resolve_manifest(manifest)
     loaded = load_manifest(path)
     zone = schedules.zone_of(loaded)
     with schedules.output_state(path, loaded) as state:

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen import yamlio
-from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display_path
+from reportgen.errors import (
+    InvalidInput,
+    Issue,
+    Loc,
+    Report,
+    Severity,
+    UsageError,
+    display_path,
+)
 from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import Manifest, parse_manifest, parse_profile
 
@@ -34,6 +42,18 @@ def find_manifest(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def resolve_manifest(path: Path | None) -> Path:
+    """The manifest named (a file, or a folder holding one), else the nearest; absolute."""
+    found = path or find_manifest()
+    if found is None:
+        raise UsageError("no reportgen.yaml here or in any folder above; name the manifest")
+    if found.is_dir():
+        found = found / MANIFEST_NAME
+    if not found.is_file():
+        raise UsageError(f"{found}: no such manifest")
+    return found.resolve()
 
 
 def load_manifest(path: Path) -> Manifest:

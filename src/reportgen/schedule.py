@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reportgen.errors import UsageError
 from reportgen.models import Manifest
 from reportgen.models.manifest import Schedule
-from reportgen.project import find_manifest, load_manifest
+from reportgen.project import load_manifest
 from reportgen.state import State
 
 log = logging.getLogger("reportgen")
@@ -218,17 +217,6 @@ def run_due(
                 state.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
             ran.append(schedule.name)
     return ran
-
-
-def resolve_manifest(path: Path | None) -> Path:
-    found = path or find_manifest()
-    if found is None:
-        raise UsageError("no reportgen.yaml here or in any folder above; name the manifest")
-    if found.is_dir():
-        found = found / "reportgen.yaml"
-    if not found.is_file():
-        raise UsageError(f"{found}: no such manifest")
-    return found.resolve()
 
 
 class Scheduler:

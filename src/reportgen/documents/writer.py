@@ -240,7 +240,7 @@ class Writer:
         return (Run(f"[{source.number}]", "ref", href=f"#{source.anchor}"),)
 
     def stale(self, as_of: PartialDate) -> bool:
-        return checks.is_stale(_AsOf(as_of), checks.months_before(self.today, self.stale_after))
+        return checks.is_stale(as_of, checks.months_before(self.today, self.stale_after))
 
     def fact(self, value: str, fact: Any, profile: Profile, *, current: bool = True) -> Inline:
         """``941,239 as of 1 May 2019 [1]``, with a verify mark when a current fact is stale."""
@@ -310,11 +310,6 @@ class Writer:
         if contact.url:
             parts.append((Run(contact.url, href=contact.url),))
         return join(parts, ", ")
-
-
-@dataclass(frozen=True)
-class _AsOf:
-    as_of: PartialDate
 
 
 def join(parts: Sequence[Inline], separator: str) -> Inline:
