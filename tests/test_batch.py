@@ -19,7 +19,7 @@ import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -27,15 +27,14 @@ from reportgen.batching import (
     BatchError,
     BatchResult,
     Settings,
-    Task,
     TaskResult,
     output_lock,
-    plan,
     run,
 )
+from reportgen.batching.plan import plan
 from reportgen.output import TEMP_PREFIX
-from reportgen.project import load_manifest
 from reportgen.state import STATE_NAME, State
+from reportgen.workspace import Clock, Options, Workspace
 from tests.conftest import CITY_A, ROOT, TODAY, TODAY_EPOCH, RunCli
 
 EXAMPLE_JOBS = """\
@@ -91,24 +90,53 @@ def write_manifest(root: Path, text: str) -> Path:
     return path
 
 
-def batch(root: Path, **options: Any) -> BatchResult:
-    """Run the project's batch through the Python API on one worker, on ``TODAY``."""
-    settings: dict[str, Any] = {"jobs": 1, "today": TODAY, **options}
-    return run(root / "reportgen.yaml", Settings(**settings))
+class Task(NamedTuple):
+    """One planned output file."""
+
+    job: str
+    source: Path
+    fmt: str
+    lang: str
+    audience: str
+    target: Path
+
+
+def workspace_of(root: Path, options: Options | None = None) -> Workspace:
+    """The project's workspace on ``TODAY``."""
+    return Workspace.resolve(
+        manifest=root / "reportgen.yaml",
+        options=options,
+        clock=Clock(TODAY),
+        require_manifest=True,
+    )
+
+
+def batch(root: Path, **values: Any) -> BatchResult:
+    """Run the project's batch on one worker, on ``TODAY``; ``values`` are options and
+    settings by name."""
+    values.setdefault("jobs", 1)
+    names = set(Settings.__dataclass_fields__)
+    settings = Settings(**{k: v for k, v in values.items() if k in names})
+    options = Options(**{k: v for k, v in values.items() if k not in names})
+    return run(workspace_of(root, options), options, settings)
 
 
 def tasks_of(root: Path, only: Sequence[str] = ()) -> list[Task]:
-    """The planned tasks of the project's manifest (nothing is built)."""
-    path = (root / "reportgen.yaml").resolve()
+    """The planned output files of the project's manifest (nothing is built)."""
     state = State.open(root / "planning-state")
     try:
-        return plan(path, load_manifest(path), state, only)
+        targets = plan(workspace_of(root), state, only).targets
     finally:
         state.close()
+    return [
+        Task(t.job, t.source, o.format, t.lang, t.audience, o.path)
+        for t in targets
+        for o in t.outputs
+    ]
 
 
 def statuses(result: BatchResult) -> dict[str, str]:
-    return {item.task.target.name: item.status for item in result.results}
+    return {item.path.name: item.status for item in result.results}
 
 
 def documents(folder: Path) -> set[str]:
@@ -310,9 +338,9 @@ def test_run_builds_every_task_and_reports_each_one(example: Path) -> None:
     seen: list[tuple[str, int, int]] = []
 
     def progress(item: TaskResult, done: int, total: int) -> None:
-        seen.append((item.task.target.name, done, total))
+        seen.append((item.path.name, done, total))
 
-    result = run(example / "reportgen.yaml", Settings(jobs=1, today=TODAY), progress=progress)
+    result = run(workspace_of(example), Options(), Settings(jobs=1), progress=progress)
 
     expected = {
         "dalian.city-profile.en.html",
@@ -443,7 +471,9 @@ def test_cli_batch_rebuilds_nothing_fresh_only_what_is_missing_and_all_when_forc
     assert all(after[name] != before[name] for name in EXAMPLE_DOCUMENTS)
 
 
-def test_run_rebuilds_every_document_that_drew_from_an_edited_city(example: Path) -> None:
+def test_run_rebuilds_the_documents_that_print_an_edited_field_and_no_others(
+    example: Path,
+) -> None:
     # aville is a city nobody refers to and which refers to nobody
     (example / "profiles/cities/aville.yaml").write_text(CITY_A, encoding="utf-8")
     write_manifest(example, EXAMPLE_JOBS)
@@ -457,11 +487,11 @@ def test_run_rebuilds_every_document_that_drew_from_an_edited_city(example: Path
 
     assert statuses(result) == {
         DALIAN: "built",
-        # Kitakyushu's profile prints its partner's name from dalian.yaml
-        KITAKYUSHU: "built",
-        # the briefing includes both cities, the proposal names its partner
+        # the briefing prints the partner's overview
         BRIEFING: "built",
-        PROPOSAL: "built",
+        # Kitakyushu's profile and the proposal print only Dalian's name
+        KITAKYUSHU: "fresh",
+        PROPOSAL: "fresh",
         "aville.city-profile.en.html": "fresh",
     }
     assert "again in 2025" in (example / "output" / DALIAN).read_text(encoding="utf-8")
@@ -471,7 +501,34 @@ def test_run_rebuilds_every_document_that_drew_from_an_edited_city(example: Path
     finally:
         state.close()
     assert record is not None
-    assert str(dalian) in record.inputs
+    assert (str(dalian.resolve()), ("id", "kind", "local_lang", "name")) in record.inputs
+
+
+def test_run_rebuilds_every_document_that_prints_an_edited_name(example: Path) -> None:
+    write_manifest(example, EXAMPLE_JOBS)
+    batch(example)
+    edit(example / "profiles/cities/dalian.yaml", "en: Dalian", "en: Dalian City")
+
+    result = batch(example)
+
+    assert statuses(result) == dict.fromkeys(EXAMPLE_DOCUMENTS, "built")
+    assert "Dalian City" in (example / "output" / PROPOSAL).read_text(encoding="utf-8")
+
+
+def test_run_rebuilds_only_the_documents_that_print_an_edited_figure(example: Path) -> None:
+    write_manifest(example, EXAMPLE_JOBS)
+    batch(example)
+    edit(example / "profiles/cities/kitakyushu.yaml", "913577", "913578")
+
+    result = batch(example)
+
+    assert statuses(result) == {
+        KITAKYUSHU: "built",
+        BRIEFING: "built",
+        DALIAN: "fresh",
+        PROPOSAL: "fresh",
+    }
+    assert "913,578" in (example / "output" / KITAKYUSHU).read_text(encoding="utf-8")
 
 
 def test_run_rebuilds_only_the_documents_of_an_edited_visit_or_proposal(example: Path) -> None:

@@ -24,6 +24,8 @@ from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, RGBColor, Twips
 
+import reportgen
+from reportgen import Options
 from reportgen.documents.content import (
     BulletList,
     Cell,
@@ -39,7 +41,6 @@ from reportgen.documents.content import (
     SourceList,
     Table,
 )
-from reportgen.pipeline import BuildRequest, build
 from reportgen.renderers import make_reference
 from reportgen.renderers.docx import (
     MAX_REFERENCE_BYTES,
@@ -71,19 +72,15 @@ def build_docx(
     audience: str = "internal",
 ) -> Path:
     """One DOCX through the pipeline, with ``SOURCE_DATE_EPOCH`` fixed."""
-    request = BuildRequest(
-        source=source,
+    options = Options(
         formats=("docx",),
         languages=(lang,),
-        audience=audience,
-        output=target,
+        audience="public" if audience == "public" else "internal",
         reference_docx=reference,
-        profiles=ROOT / "profiles",
-        today=TODAY,
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-        result = build(request)
+        result = reportgen.build(source, options=options, output=target, profiles=ROOT / "profiles")
     assert result.written == [target]
     return target
 

@@ -30,7 +30,6 @@ import reportgen
 from reportgen.cli import main
 from reportgen.models import CityProfile, Proposal, Visit
 from reportgen.models.types import Text
-from reportgen.pipeline import BuildRequest, build
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository, where the example project (``profiles/``, ``reportgen.yaml``) lives."""
@@ -801,9 +800,7 @@ def test_pipeline_build_ages_facts_against_source_date_epoch(tmp_path: Path) -> 
     epoch = int(dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp())
 
     with inside(tmp_path, epoch):
-        result = build(
-            BuildRequest(source=Path("profiles/cities/old.yaml"), output=Path("old.pdf"))
-        )
+        result = reportgen.build("profiles/cities/old.yaml", output=Path("old.pdf"))
     pdf = Built(tmp_path / "old.pdf", Run(0, "", "", ()))
 
     assert result.written == [Path("old.pdf")]

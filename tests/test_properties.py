@@ -9,6 +9,7 @@ id, date or address, an unknown key, or text made of any Unicode at all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -18,9 +19,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportgen import project
+import reportgen
 from reportgen.errors import Severity
-from reportgen.pipeline import BuildRequest, build
+from reportgen.pipeline import build
+from reportgen.workspace import Clock, Options, Workspace
 from reportgen.yamlio import resolve_plain
 from tests.conftest import TODAY
 from tests.test_hostile import docx_text, html_text, pdf_text, squeeze
@@ -310,7 +312,9 @@ def test_validate_reports_every_problem_and_never_raises(files: Project) -> None
         folder = Path(temporary)
         paths = write_project(folder, files)
 
-        report = project.validate([folder / "profiles"], profiles=folder / "profiles", today=TODAY)
+        report = reportgen.validate(
+            [folder / "profiles"], profiles=folder / "profiles", today=TODAY
+        )
 
         for issue in report:
             assert issue.file and issue.message
@@ -326,7 +330,9 @@ def test_valid_projects_validate_and_build_in_html_and_word(files: Project) -> N
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         paths = write_project(folder, files)
-        report = project.validate([folder / "profiles"], profiles=folder / "profiles", today=TODAY)
+        report = reportgen.validate(
+            [folder / "profiles"], profiles=folder / "profiles", today=TODAY
+        )
         assert [str(i) for i in report if i.severity is Severity.ERROR] == []
         for path, (_, data) in zip(paths, files, strict=True):
             result = build_one(folder, path, ("html", "docx"))
@@ -350,15 +356,12 @@ def test_valid_projects_build_as_pdf(files: Project) -> None:
 
 
 def build_one(folder: Path, source: Path, formats: tuple[str, ...]) -> list[Path]:
-    request = BuildRequest(
-        source=source,
-        formats=formats,
-        output=folder / "output",
-        profiles=folder / "profiles",
+    workspace = dataclasses.replace(
+        Workspace.resolve(source, profiles=folder / "profiles", clock=Clock(TODAY)),
         templates=folder / "templates",
-        today=TODAY,
     )
-    written = build(request).written
+    options = Options(formats=formats)
+    written = build(workspace, source, options, output=folder / "output").written
     assert len(written) == len(formats)
     return written
 

@@ -22,6 +22,7 @@ from reportgen import batching as batch
 from reportgen import schedule as schedules
 from reportgen.models.manifest import Schedule
 from reportgen.state import STATE_NAME, RunRecord, State
+from reportgen.workspace import Options, Workspace
 from tests.conftest import ROOT, TODAY_EPOCH, RunCli
 
 UTC = dt.UTC
@@ -411,7 +412,8 @@ def test_scheduled_run_that_cannot_start_is_recorded_as_failed(
     [run] = recorded_runs(path)
     assert (run.trigger, run.built, run.failed) == ("schedule:nightly", 0, 1)
     history = cli("history", "--manifest", str(path))
-    assert "broken: job 'broken': no file matches broken/*.yaml" in history.stdout
+    assert "broken: reportgen.yaml:" in history.stdout
+    assert "jobs[1].sources: no file matches broken/*.yaml" in history.stdout
 
 
 def test_history_with_a_corrupt_state_store_reports_it_and_starts_afresh(
@@ -488,7 +490,9 @@ def test_batch_run_stopped_marks_tasks_interrupted_and_leaves_no_partial_files(
     path = html_project(workdir, NIGHTLY)
     output = workdir / "output"
 
-    result = batch.run(path, batch.Settings(only=("cities",)), should_stop=lambda: True)
+    workspace = Workspace.resolve(manifest=path, require_manifest=True)
+    settings = batch.Settings(only=("cities",))
+    result = batch.run(workspace, Options(), settings, should_stop=lambda: True)
 
     assert [(r.status, r.error) for r in result.results] == [("failed", "interrupted")]
     assert not list(output.glob(".reportgen-tmp-*"))

@@ -8,14 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from reportgen.errors import Loc
-from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile, Proposal, Visit
 from reportgen.models.types import PartialDate, currency_digits
+
+if TYPE_CHECKING:
+    from reportgen.workspace import Staleness
 
 Finding = tuple[Loc, str]
 
@@ -215,21 +217,6 @@ def _visit_rules(visit: Visit) -> Iterator[Finding]:
 # --- stale facts -----------------------------------------------------------------------------
 
 
-def today() -> dt.date:
-    """Today, or the day of ``SOURCE_DATE_EPOCH`` when it is set (reproducible runs)."""
-    import os
-
-    from reportgen.errors import UsageError
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-        except (OverflowError, OSError, ValueError):
-            raise UsageError(f"SOURCE_DATE_EPOCH={epoch} is not a usable time") from None
-    return dt.date.today()
-
-
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` calendar months earlier (clamped to the month's end)."""
     import calendar
@@ -269,13 +256,11 @@ def current_facts(city: CityProfile) -> Iterator[tuple[Loc, str, Any]]:
         yield ("area_km2",), f"area {city.area_km2.value} km²", city.area_km2
 
 
-def stale_facts(
-    profile: Profile, *, today: dt.date, months: int = DEFAULT_STALE_MONTHS
-) -> Iterator[Finding]:
-    """A warning for each current fact dated more than ``months`` before ``today``."""
+def stale_facts(profile: Profile, staleness: Staleness) -> Iterator[Finding]:
+    """A warning for each current fact dated more than the limit before the run's day."""
     if not isinstance(profile, CityProfile):
         return
-    cutoff = months_before(today, months)
+    cutoff, months = staleness.cutoff, staleness.months
     for loc, what, fact in current_facts(profile):
         if is_stale(fact.as_of, cutoff):
             source = f" (source: {fact.source})" if fact.source else " (no source)"
@@ -297,13 +282,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return months_before(day, -months)
 
 
-def next_staleness_change(
-    profiles: Iterable[Profile], *, today: dt.date, months: int = DEFAULT_STALE_MONTHS
-) -> dt.date | None:
-    """The first day after ``today`` on which a current fact of these profiles turns stale.
+def next_staleness_change(profiles: Iterable[Profile], staleness: Staleness) -> dt.date | None:
+    """The first day after the run's on which a current fact of these profiles turns stale.
 
     A document printed with "verify" marks is out of date from that day on.
     """
+    months, today = staleness.months, staleness.today
     changes = [
         add_months(fact.as_of.last, months) + dt.timedelta(days=1)
         for profile in profiles

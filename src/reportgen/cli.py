@@ -26,10 +26,38 @@ from reportgen.errors import (
     display_path,
 )
 from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from reportgen.registry import DOCUMENTS, RENDERERS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 KIND_NAMES = ("city", "proposal", "visit")
+
+
+def render_options(func: F) -> F:
+    """``--paper``, ``--pdf-variant`` and ``--reference-docx``: how outputs are rendered."""
+    from reportgen.workspace import PAPERS, PDF_VARIANTS
+
+    func = click.option(
+        "--reference-docx",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Word file whose styles the DOCX uses (a city's own template).",
+    )(func)
+    func = click.option(
+        "--pdf-variant",
+        type=click.Choice(PDF_VARIANTS),
+        help="Archival (sources attached) or accessible (tagged) PDF.",
+    )(func)
+    return click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True)(func)
+
+
+def make_options(**values: Any) -> Any:
+    """The one ``Options`` object of a command, from its flags (unset ones keep defaults)."""
+    from reportgen.workspace import Options
+
+    renamed = {"memory_limit": "memory_mb"}
+    known = {name for name in Options.__dataclass_fields__}
+    chosen = {renamed.get(k, k): v for k, v in values.items() if v not in (None, ())}
+    return Options(**{k: v for k, v in chosen.items() if k in known})
 
 
 def _stderr() -> Any:
@@ -46,13 +74,6 @@ def print_report(report: Report, *, strict: bool = False) -> None:
     for issue in report:
         style = "red" if issue.severity is Severity.ERROR or strict else "yellow"
         console.print(f"[{style}]{escape(str(issue))}[/]")
-
-
-def today() -> dt.date:
-    """Today, or the day of ``SOURCE_DATE_EPOCH`` when it is set (reproducible runs)."""
-    from reportgen.checks import today as checked_today
-
-    return checked_today()
 
 
 def common_options(func: F) -> F:
@@ -127,10 +148,11 @@ def validate(
 ) -> None:
     """Check profile files and folders (recursively): every error, and stale facts."""
     from reportgen import project
+    from reportgen.workspace import Workspace
 
-    report = project.validate(
-        list(paths), profiles=profiles, stale_after=stale_after, today=today()
-    )
+    options = make_options(strict=strict, stale_after=stale_after)
+    workspace = Workspace.resolve(paths[0], profiles=profiles, options=options)
+    report = project.validate(list(paths), workspace)
     print_report(report, strict=strict)
     errors, warnings = len(report.errors), len(report.warnings)
     summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
@@ -197,8 +219,10 @@ def new(
     from reportgen import project, starters
     from reportgen.errors import UsageError
     from reportgen.output import write_atomic
+    from reportgen.workspace import Workspace
 
-    folder = project.profiles_folder([], profiles)
+    workspace = Workspace.resolve(profiles=profiles)
+    folder = workspace.profiles
     target = output or starters.default_path(kind, ident, folder)
     if target.exists() and not force:
         raise UsageError(f"{target} exists; use --force to overwrite it")
@@ -207,7 +231,12 @@ def new(
     city = city or (cities[0] if cities else "your-city")
     partner = partner or next((c for c in cities if c != city), "partner-city")
     text = starters.render(
-        kind, ident, path=Path(display_path(target)), city=city, partner=partner, today=today()
+        kind,
+        ident,
+        path=Path(display_path(target)),
+        city=city,
+        partner=partner,
+        today=workspace.today,
     )
     write_atomic(target, text.encode("utf-8"))
     click.echo(display_path(target))
@@ -217,14 +246,14 @@ def new(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--document",
-    type=click.Choice(["briefing", "city-profile", "proposal"]),
+    type=click.Choice(list(DOCUMENTS)),
     help="Document to build (default: from the profile's kind).",
 )
 @click.option(
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["pdf", "html", "docx"]),
+    type=click.Choice(list(RENDERERS)),
     help="Format; repeat for several (default: pdf).",
 )
 @click.option(
@@ -247,17 +276,7 @@ def new(
     type=click.Path(path_type=Path),
     help="The file when one is built, else a folder (default: output/).",
 )
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option(
-    "--pdf-variant",
-    type=click.Choice(["pdf/a-3b", "pdf/ua-1"]),
-    help="Archival (sources attached) or accessible (tagged) PDF.",
-)
-@click.option(
-    "--reference-docx",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Word file whose styles the DOCX uses (a city's own template).",
-)
+@render_options
 @limit_options("the build", "the build")
 @profiles_option
 @common_options
@@ -279,33 +298,25 @@ def build(
     debug: bool,
 ) -> None:
     """Build one document from FILE in each format and language asked."""
-    import re
-
     from reportgen.limits import limited
-    from reportgen.models.types import LANG_PATTERN
-    from reportgen.pipeline import BuildRequest
     from reportgen.pipeline import build as run_build
+    from reportgen.workspace import Workspace
 
-    for lang in languages:
-        if not re.fullmatch(LANG_PATTERN, lang):
-            raise click.BadParameter(f"'{lang}' is not a BCP 47 tag", param_hint="--lang")
-    request = BuildRequest(
-        source=file,
-        document=document,
-        formats=formats or ("pdf",),
-        languages=languages or ("en",),
+    options = make_options(
+        formats=formats,
+        languages=languages,
         audience=audience,
-        output=output,
         paper=paper,
         pdf_variant=pdf_variant,
         reference_docx=reference_docx,
-        profiles=profiles,
-        stale_after=stale_after,
+        timeout=timeout,
+        memory_limit=memory_limit,
         strict=strict,
-        today=today(),
+        stale_after=stale_after,
     )
-    with limited(timeout=timeout, memory_mb=memory_limit):
-        result = run_build(request)
+    workspace = Workspace.resolve(file, profiles=profiles, options=options)
+    with limited(timeout=options.timeout, memory_mb=options.memory_mb):
+        result = run_build(workspace, file, options, document=document, output=output)
     print_report(result.report)
     for path in result.written:
         click.echo(display_path(path))
@@ -379,6 +390,7 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a JSON record of every task to FILE.",
 )
+@render_options
 @limit_options("one document", "a worker process")
 @common_options
 def batch(
@@ -387,6 +399,9 @@ def batch(
     force: bool,
     only: tuple[str, ...],
     report_file: Path | None,
+    paper: str,
+    pdf_variant: str | None,
+    reference_docx: Path | None,
     timeout: float,
     memory_limit: int,
     strict: bool,
@@ -395,35 +410,43 @@ def batch(
 ) -> None:
     """Build every job of a manifest (default: the nearest reportgen.yaml); skip what is fresh."""
     from reportgen import batching as batches
+    from reportgen.workspace import Workspace
 
-    settings = batches.Settings(
-        jobs=jobs or 0,
-        force=force,
-        only=only,
+    options = make_options(
+        paper=paper,
+        pdf_variant=pdf_variant,
+        reference_docx=reference_docx,
         timeout=timeout,
-        memory_mb=memory_limit,
+        memory_limit=memory_limit,
+        strict=strict,
         stale_after=stale_after,
-        today=today(),
     )
+    workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
+    settings = batches.Settings(jobs=jobs or 0, force=force, only=only)
     with _progress() as progress:
-        result = batches.run(manifest, settings, progress=progress)
+        result = batches.run(workspace, options, settings, progress=progress)
     if report_file is not None:
         batches.write_report(report_file, result)
-    print_batch(result)
+    print_batch(result, strict=strict)
     if not result.ok:
         raise SystemExit(ExitStatus.FAILURE)
 
 
-def print_batch(result: Any) -> None:
-    """Every failure with its messages, then the summary line."""
+def print_batch(result: Any, *, strict: bool = False) -> None:
+    """Every failure with its messages, the warnings of what was built, then the summary."""
     from rich.markup import escape
 
     console = _stderr()
+    for job, message in result.problems:
+        console.print(f"[red]failed:[/] job {escape(job)}")
+        console.print(f"  {escape(message)}")
     for item in result.results:
         if item.status == "failed":
-            console.print(f"[red]failed:[/] {escape(display_path(item.task.target))}")
+            console.print(f"[red]failed:[/] {escape(display_path(item.path))}")
             for line in item.error.splitlines():
                 console.print(f"  {escape(line)}")
+    for warning in result.warnings:
+        console.print(f"[{'red' if strict else 'yellow'}]{escape(warning)}[/]")
     colour = "green" if result.ok else "red"
     console.print(f"[{colour}]{result.summary()}[/]")
 
@@ -438,7 +461,7 @@ def _progress() -> Iterator[Callable[[Any, int, int], None]]:
             if item.status != "fresh":
                 seconds = f" ({item.seconds:.1f} s)" if item.seconds else ""
                 click.echo(
-                    f"[{done}/{total}] {item.status} {display_path(item.task.target)}{seconds}",
+                    f"[{done}/{total}] {item.status} {display_path(item.path)}{seconds}",
                     err=True,
                 )
 
@@ -460,7 +483,7 @@ def _progress() -> Iterator[Callable[[Any, int, int], None]]:
                 handle,
                 completed=done,
                 total=total,
-                description=display_path(item.task.target)[-40:],
+                description=display_path(item.path)[-40:],
             )
 
         yield update
@@ -491,10 +514,10 @@ def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: 
     from rich.table import Table
 
     from reportgen import schedule as schedules
-    from reportgen.project import load_manifest, resolve_manifest
+    from reportgen.workspace import Workspace
 
-    path = resolve_manifest(manifest)
-    loaded = load_manifest(path)
+    workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
+    path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
     with schedules.output_state(path, loaded) as state:
         rows = schedules.statuses(loaded, state, dt.datetime.now(dt.UTC))
@@ -513,6 +536,12 @@ def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: 
     Console(soft_wrap=True).print(table if rows else "no schedules in the manifest")
 
 
+def _manifest_of(workspace: Any) -> tuple[Path, Any]:
+    """The manifest's path and contents of a workspace that requires one."""
+    assert workspace.manifest_path is not None
+    return workspace.manifest_path, workspace.manifest
+
+
 def _log_to_stderr() -> None:
     import logging
 
@@ -529,11 +558,13 @@ def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: b
     import logging
 
     from reportgen import schedule as schedules
-    from reportgen.project import resolve_manifest
+    from reportgen.workspace import Workspace
 
     _log_to_stderr()
-    path = resolve_manifest(manifest)
-    runner = schedules.Scheduler(path)
+    options = make_options(strict=strict, stale_after=stale_after)
+    workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
+    path, _ = _manifest_of(workspace)
+    runner = schedules.Scheduler(path, options=options)
     runner.install_signal_handlers()
     zone = schedules.zone_of(runner.manifest)
     logging.getLogger("reportgen").info(
@@ -552,12 +583,14 @@ def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: b
 def schedule_due(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
     """Run once what is due since the last recorded run, then exit (for cron or systemd)."""
     from reportgen import schedule as schedules
-    from reportgen.project import resolve_manifest
+    from reportgen.workspace import Workspace
 
     _log_to_stderr()
-    path = resolve_manifest(manifest)
+    options = make_options(strict=strict, stale_after=stale_after)
+    workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
+    path, loaded = _manifest_of(workspace)
     now = dt.datetime.now(dt.UTC)
-    ran = schedules.run_due(path, now, schedules.default_run_batch(lambda: False))
+    ran = schedules.run_due(path, now, schedules.default_run_batch(lambda: False, options), loaded)
     if not ran:
         click.echo("nothing due", err=True)
         return
@@ -590,10 +623,10 @@ def history(limit: int, manifest: Path | None, strict: bool, stale_after: int, d
     from rich.table import Table
 
     from reportgen import schedule as schedules
-    from reportgen.project import load_manifest, resolve_manifest
+    from reportgen.workspace import Workspace
 
-    path = resolve_manifest(manifest)
-    loaded = load_manifest(path)
+    workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
+    path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
     with schedules.output_state(path, loaded) as state:
         runs = state.runs(limit)

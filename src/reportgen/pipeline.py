@@ -1,247 +1,261 @@
-"""One build: a profile into its document, in each language and format asked.
+"""One build step: a target into the bytes of its outputs, and a record of what it read.
 
-profile -> project checks -> Document (per language) -> renderer (per format) -> atomic write
+target -> checked profile (and what it pulls in) -> public edition redacted -> Document
+(fields read are recorded) -> renderer per format -> bytes
+
+``build_target`` writes nothing: ``write_outputs`` does that, so a batch worker (or a
+remote one) can return bytes for the coordinator to write. ``reportgen build`` and
+``reportgen batch`` both go through here, so they give the same bytes for a target.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen import checks
-from reportgen.documents import Options, build_document, document_for
-from reportgen.documents.content import Document
-from reportgen.errors import InvalidInput, Issue, Report, Severity, UsageError, display_path
-from reportgen.limits import DEFAULT_STALE_MONTHS
-from reportgen.models import Profile
+from reportgen import tracking
+from reportgen.errors import InvalidInput, Issue, Report, Severity, display_path
 from reportgen.output import write_atomic
 from reportgen.project import (
     LISTING_PREFIX,
-    MANIFEST_NAME,
+    Entry,
     Project,
+    checked,
     dependencies,
-    find_manifest,
     listing_digest,
-    load_profile,
 )
-from reportgen.renderers import FORMATS
-
-EXTENSIONS = {"pdf": "pdf", "docx": "docx", "html": "html"}
+from reportgen.registry import DOCUMENTS, RENDERERS
+from reportgen.targets import Target
+from reportgen.workspace import Options, Workspace
 
 
 @dataclass(frozen=True)
-class BuildRequest:
-    """What ``reportgen build`` was asked for."""
+class Input:
+    """One thing a build read: a profile's fields, a whole file, or a folder's listing.
 
-    source: Path
-    document: str | None = None
-    formats: Sequence[str] = ("pdf",)
-    languages: Sequence[str] = ("en",)
-    audience: str = "internal"
-    output: Path | None = None
-    paper: str = "a4"
-    pdf_variant: str | None = None
-    reference_docx: Path | None = None
-    templates: Path | None = None
-    """The project's template folder (default: ``templates/`` beside the nearest manifest)."""
-    profiles: Path | None = None
-    stale_after: int = DEFAULT_STALE_MONTHS
-    strict: bool = False
-    today: dt.date | None = None
+    ``fields`` names the top-level fields of a profile that the document read (None:
+    the whole file counts); ``digest`` is what they held.
+    """
+
+    path: str
+    fields: tuple[str, ...] | None
+    digest: str
 
 
-@dataclass
-class BuildResult:
-    """What a build wrote, its warnings, and what it was made from."""
+@dataclass(frozen=True)
+class Record:
+    """What a build read and what it warned about: the basis of freshness."""
 
-    written: list[Path] = field(default_factory=list)
-    report: Report = field(default_factory=Report)
-    inputs: list[tuple[Path, str]] = field(default_factory=list)
-    """Every profile file the documents drew from, with the digest of what was read."""
-    valid_until: dt.date | None = None
-    """The day a current fact in the documents turns stale (their "verify" marks change)."""
+    inputs: tuple[Input, ...]
+    valid_until: dt.date | None
+    """The day a current fact in the document turns stale (its "verify" marks change)."""
+    warnings: tuple[Issue, ...] = ()
 
 
-def source_date(paths: Sequence[Path]) -> dt.datetime:
-    """The date a document carries: ``SOURCE_DATE_EPOCH``, else its newest input file."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    stamp = int(epoch) if epoch.isdigit() else max(int(p.stat().st_mtime) for p in paths)
-    return dt.datetime.fromtimestamp(stamp, dt.UTC)
+@dataclass(frozen=True)
+class Built:
+    """The bytes of each output of a target, and its record."""
+
+    target: Target
+    outputs: tuple[tuple[Path, bytes], ...]
+    record: Record
 
 
-def default_output_folder() -> Path:
-    """The manifest's output folder when there is a manifest, else ``./output``."""
-    manifest = find_manifest()
-    if manifest is None:
-        return Path("output")
-    from reportgen.project import load_manifest
-
-    try:
-        return manifest.parent / load_manifest(manifest).output
-    except InvalidInput:
-        return manifest.parent / "output"
+def fields_digest(digests: dict[str, str], fields: Sequence[str]) -> str:
+    """One digest of the named fields of a profile (absent fields count too)."""
+    return tracking.value_digest([[name, digests.get(name, tracking.ABSENT)] for name in fields])
 
 
-def target_name(ident: str, document: str, lang: str, fmt: str, audience: str = "internal") -> str:
-    """``<id>.<document>.<lang>.<ext>``; public documents add ``.public`` before the extension,
-    so a public copy never overwrites the internal one."""
-    infix = ".public" if audience == "public" else ""
-    return f"{ident}.{document}.{lang}{infix}.{EXTENSIONS[fmt]}"
+def build_target(
+    workspace: Workspace, target: Target, options: Options, project: Project | None = None
+) -> Built:
+    """Build every output of ``target`` in memory; raises ``InvalidInput`` on bad input
+    (and, with ``options.strict``, on any warning)."""
+    from reportgen import checks
+    from reportgen.documents import Profiles, build_document
+    from reportgen.documents.redact import redact
+    from reportgen.renderers import RenderContext
 
-
-def build(request: BuildRequest) -> BuildResult:
-    """Build every format × language asked; nothing is written if any of them fails."""
-    for fmt in request.formats:
-        if fmt not in FORMATS:
-            raise UsageError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
-    today = request.today or checks.today()
-    profile, project, report = load_profile(
-        request.source, profiles=request.profiles, stale_after=request.stale_after, today=today
-    )
-    name = document_for(profile, request.document)
-    inputs = [request.source, *_dependency_paths(project, profile)]
-    if "pdf" in request.formats:
+    project = project or Project(workspace.profiles)
+    profile, report = checked(project, target.source, workspace.staleness)
+    kind = DOCUMENTS[target.document]
+    if kind.kind != profile.kind:
+        raise InvalidInput(
+            Report(
+                [
+                    Issue(
+                        display_path(target.source),
+                        None,
+                        None,
+                        "kind",
+                        f"a {kind.name} is made from a {kind.kind} profile, not from a "
+                        f"{profile.kind}",
+                    )
+                ]
+            )
+        )
+    drawn = [project.add(target.source)]
+    drawn += [e for k, i in dependencies(profile) for e in project.find(k, i)[:1]]
+    if any(RENDERERS[fmt].needs_fonts for fmt in target.formats):
         from reportgen.fonts import uncovered
 
-        for path in inputs:
-            entry = project.add(path)
+        for entry in drawn:
             if entry.doc is not None:
                 report.extend(uncovered(entry.doc))
         if report.errors:
             raise InvalidInput(report)
-    created = source_date(inputs)
-    targets = _targets(request, profile.id, name)
-    rendered: list[tuple[Path, bytes]] = []
-    used: set[tuple[str, str]] = set()
-    unresolved = False
-    for lang in request.languages:
-        options = Options(
-            lang=lang,
-            audience=request.audience,
-            today=today,
-            stale_after=request.stale_after,
+    public = target.audience == "public"
+    shown = redact(profile) if public else profile
+    profiles = Profiles(project, target.audience)
+    created = workspace.clock.created([e.path for e in drawn])
+    with tracking.recording() as used:
+        written = build_document(
+            kind,
+            shown,
+            profiles,
+            lang=target.lang,
             created=created,
+            stale_after=workspace.staleness.months,
+            today=workspace.today,
+            locales=workspace.locales,
         )
-        doc, catalog_lang = build_document(name, profile, project, options)
-        used.update(doc.dependencies)
-        unresolved = unresolved or bool(doc.unresolved)
-        report.extend(translation_warnings(project, request.source, profile, doc, lang))
-        if catalog_lang is None:
-            message = f"no catalog for {lang}: fixed strings (headings, labels) are in English"
-            report.add(
-                Issue(display_path(request.source), None, None, "", message, Severity.WARNING)
+    with tracking.paused():
+        read = _entries_read(project, used, drawn)
+        report.extend(_translation_warnings(read, target.lang))
+        if written.catalog_lang is None:
+            message = (
+                f"no catalog for {target.lang}: fixed strings (headings, labels) are in English"
             )
-        for fmt in request.formats:
-            data = render(doc, fmt, request, attachments=inputs)
-            rendered.append((targets[(lang, fmt)], data))
-    if report.failed(strict=request.strict):
+            report.add(
+                Issue(display_path(target.source), None, None, "", message, Severity.WARNING)
+            )
+        valid_until = checks.next_staleness_change(
+            [e.profile for e, _ in read if e.profile is not None], workspace.staleness
+        )
+    if report.failed(strict=options.strict):
         raise InvalidInput(report)
-    result = BuildResult(report=report)
-    drawn = [profile, *(project.get(kind, ident) for kind, ident in sorted(used))]
-    result.valid_until = checks.next_staleness_change(
-        drawn, today=today, months=request.stale_after
+    context = RenderContext(
+        paper=options.paper,
+        pdf_variant=options.pdf_variant,
+        reference_docx=options.reference_docx,
+        templates=workspace.templates,
+        attachments=tuple(e.path for e in drawn),
     )
-    entries = [project.add(request.source)]
-    entries += [e for kind, ident in sorted(used) for e in project.find(kind, ident)[:1]]
-    result.inputs = [(e.path, e.doc.digest) for e in entries if e.doc is not None]
-    if unresolved and project.folder is not None:
+    outputs = tuple(
+        (output.path, RENDERERS[output.format].render(written.document, context))
+        for output in target.outputs
+    )
+    inputs = [_input(entry, fields) for entry, fields in read]
+    inputs += [Input(str(path.resolve()), None, _file_digest(path)) for path in written.pictures]
+    if written.unresolved and project.folder is not None:
         # a free name may become a profile's id: the document then depends on which
         # profiles exist
-        listing = Path(f"{LISTING_PREFIX}{project.folder.resolve()}")
-        result.inputs.append((listing, listing_digest(project.folder)))
-    for path, data in rendered:
-        write_atomic(path, data)
-        result.written.append(path)
-    return result
+        listing = f"{LISTING_PREFIX}{project.folder.resolve()}"
+        inputs.append(Input(listing, None, listing_digest(project.folder)))
+    record = Record(tuple(inputs), valid_until, tuple(report.warnings))
+    return Built(target, outputs, record)
 
 
-def _dependency_paths(project: Project, profile: object) -> list[Path]:
-    paths: list[Path] = []
-    for kind, ident in dependencies(profile):  # type: ignore[arg-type]
-        paths.extend(entry.path for entry in project.find(kind, ident)[:1])
-    return paths
+def _entries_read(
+    project: Project, used: tracking.Used, drawn: list[Entry]
+) -> list[tuple[Entry, tuple[str, ...]]]:
+    """Each profile file the document read, with the fields read from it.
+
+    Profiles the document pulls in by reference count with their ``id`` at least: their
+    existence is part of what it printed.
+    """
+    read: dict[Path, tuple[Entry, set[str]]] = {}
+    for entry in drawn:
+        read[entry.path.resolve()] = (entry, {"kind", "id"})
+    for (kind, ident), names in used.items():
+        for entry in project.find(kind, ident)[:1]:
+            found = read.setdefault(entry.path.resolve(), (entry, {"kind", "id"}))
+            found[1].update(names)
+    return [(entry, tuple(sorted(names))) for entry, names in read.values()]
 
 
-def _targets(request: BuildRequest, ident: str, name: str) -> dict[tuple[str, str], Path]:
-    pairs = [(lang, fmt) for lang in request.languages for fmt in request.formats]
-    out = request.output
-    if out is not None and len(pairs) == 1 and not out.is_dir() and out.suffix:
-        return {pairs[0]: out}
-    folder = out if out is not None else default_output_folder()
-    return {
-        (lang, fmt): folder / target_name(ident, name, lang, fmt, request.audience)
-        for lang, fmt in pairs
-    }
+def _input(entry: Entry, fields: tuple[str, ...]) -> Input:
+    assert entry.doc is not None
+    digests = tracking.field_digests(entry.doc.data)
+    return Input(str(entry.path.resolve()), fields, fields_digest(digests, fields))
 
 
-def render(
-    doc: Document, fmt: str, request: BuildRequest, *, attachments: Sequence[Path] = ()
-) -> bytes:
-    """The bytes of ``doc`` in format ``fmt``."""
-    from reportgen.renderers.html import render_html, stylesheet
+def _file_digest(path: Path) -> str:
+    import hashlib
 
-    templates = request.templates or _project_templates()
-    if fmt == "html":
-        return render_html(doc, paper=request.paper, project_templates=templates).encode("utf-8")
-    if fmt == "pdf":
-        from reportgen.renderers.pdf import Attachment, render_pdf
-
-        html = render_html(doc, paper=request.paper, inline_css=False, project_templates=templates)
-        files = []
-        if request.pdf_variant == "pdf/a-3b":
-            files = [Attachment(path, "source profile") for path in attachments]
-        identifier = hashlib.md5(html.encode("utf-8"), usedforsecurity=False).hexdigest()
-        return render_pdf(
-            html,
-            stylesheet(templates),
-            variant=request.pdf_variant,
-            attachments=files,
-            identifier=identifier.encode("ascii"),
-        )
-    if fmt == "docx":
-        from reportgen.renderers.docx import render_docx
-
-        return render_docx(doc, reference=request.reference_docx, paper=request.paper)
-    raise UsageError(f"unknown format '{fmt}'")
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
-def _project_templates() -> Path | None:
-    manifest = find_manifest()
-    root = manifest.parent if manifest else Path.cwd()
-    return project_templates(root)
-
-
-def project_templates(root: Path) -> Path | None:
-    """``templates/`` in a project's folder, when it has one."""
-    folder = root / "templates"
-    return folder if folder.is_dir() else None
-
-
-def translation_warnings(
-    project: Project, source: Path, profile: Profile, doc: Document, lang: str
-) -> list[Issue]:
-    """One warning per input file whose texts fall back to another language."""
+def _translation_warnings(read: list[tuple[Entry, tuple[str, ...]]], lang: str) -> list[Issue]:
+    """One warning per input file whose printed texts fall back to another language."""
     from reportgen.i18n import untranslated
 
     issues = []
-    entries = [project.add(source)]
-    entries += [e for kind, ident in doc.dependencies for e in project.find(kind, ident)[:1]]
-    for entry in entries:
+    for entry, fields in read:
         if entry.profile is None:
             continue
-        fields = untranslated(entry.profile, lang)
-        if fields:
-            shown = ", ".join(fields[:6]) + (", ..." if len(fields) > 6 else "")
-            texts = "text has" if len(fields) == 1 else "texts have"
-            message = f"{len(fields)} {texts} no {lang} translation: {shown}"
+        printed = set(fields)
+        found = [f for f in untranslated(entry.profile, lang) if _top(f) in printed]
+        if found:
+            shown = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
+            texts = "text has" if len(found) == 1 else "texts have"
+            message = f"{len(found)} {texts} no {lang} translation: {shown}"
             issues.append(
                 Issue(display_path(entry.path), None, None, "", message, Severity.WARNING)
             )
     return issues
 
 
-__all__ = ["MANIFEST_NAME", "BuildRequest", "BuildResult", "build"]
+def _top(path: str) -> str:
+    """``officials[0].title`` -> ``officials``."""
+    for index, char in enumerate(path):
+        if char in ".[":
+            return path[:index]
+    return path
+
+
+def write_outputs(built: Built) -> list[Path]:
+    """Write every output of a built target atomically; returns the paths written."""
+    for path, data in built.outputs:
+        write_atomic(path, data)
+    return [path for path, _ in built.outputs]
+
+
+@dataclass
+class BuildResult:
+    """What ``reportgen build`` wrote, and its warnings."""
+
+    written: list[Path] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    built: list[Built] = field(default_factory=list)
+
+
+def build(
+    workspace: Workspace,
+    source: Path,
+    options: Options,
+    *,
+    document: str | None = None,
+    output: Path | None = None,
+) -> BuildResult:
+    """Build every format x language asked; nothing is written if any of them fails."""
+    from reportgen.targets import plan_build
+
+    project = Project(workspace.profiles)
+    targets = plan_build(workspace, source, options, project, document=document, output=output)
+    result = BuildResult()
+    for target in targets:
+        built = build_target(workspace, target, options, project)
+        result.built.append(built)
+        result.report.extend(built.record.warnings)
+    for built in result.built:
+        result.written.extend(write_outputs(built))
+    return result
+
+
+__all__ = ["BuildResult", "Built", "Input", "Record", "build", "build_target", "write_outputs"]

@@ -6,7 +6,6 @@ the rules of each file and across files, and collect every problem into one repo
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,56 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen import yamlio
-from reportgen.errors import (
-    InvalidInput,
-    Issue,
-    Loc,
-    Report,
-    Severity,
-    UsageError,
-    display_path,
-)
-from reportgen.limits import DEFAULT_STALE_MONTHS
-from reportgen.models import Manifest, parse_manifest, parse_profile
+from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display_path
+from reportgen.models import parse_profile
+from reportgen.workspace import MANIFEST_NAME
 
 if TYPE_CHECKING:
     from reportgen import checks
-    from reportgen.models import Profile
+    from reportgen.models import Manifest, Profile
+    from reportgen.workspace import Staleness, Workspace
 
-MANIFEST_NAME = "reportgen.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-def find_manifest(start: Path | None = None) -> Path | None:
-    """The nearest ``reportgen.yaml`` in ``start`` (default: the current folder) or above."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / MANIFEST_NAME
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def resolve_manifest(path: Path | None) -> Path:
-    """The manifest named (a file, or a folder holding one), else the nearest; absolute."""
-    found = path or find_manifest()
-    if found is None:
-        raise UsageError("no reportgen.yaml here or in any folder above; name the manifest")
-    if found.is_dir():
-        found = found / MANIFEST_NAME
-    if not found.is_file():
-        raise UsageError(f"{found}: no such manifest")
-    return found.resolve()
-
-
-def load_manifest(path: Path) -> Manifest:
-    """Read and validate a manifest; raises ``InvalidInput``."""
-    doc = yamlio.load(path)
-    manifest = parse_manifest(doc)
-    report = Report([doc.issue(loc, message) for loc, message in manifest_rules(manifest)])
-    if report.errors:
-        raise InvalidInput(report)
-    return manifest
 
 
 def manifest_rules(manifest: Manifest) -> Iterator[checks.Finding]:
@@ -80,25 +39,6 @@ def manifest_rules(manifest: Manifest) -> Iterator[checks.Finding]:
                     ("schedules", index, "jobs", position),
                     (f"unknown job '{job_name}' (jobs: {listed})"),
                 )
-
-
-def profiles_folder(paths: Sequence[Path] = (), override: Path | None = None) -> Path | None:
-    """Where ids are looked up: ``--profiles``, else the manifest's, else ``./profiles``."""
-    if override is not None:
-        return override
-    manifest_path = find_manifest()
-    if manifest_path is not None:
-        try:
-            manifest = parse_manifest(yamlio.load(manifest_path))
-        except InvalidInput:
-            manifest = Manifest()
-        return manifest_path.parent / manifest.profiles
-    if Path("profiles").is_dir():
-        return Path("profiles")
-    if paths:
-        first = paths[0]
-        return first if first.is_dir() else first.parent
-    return None
 
 
 def yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -290,41 +230,30 @@ def dependencies(profile: Profile) -> list[tuple[str, str]]:
     return [(kind, ident) for _, kind, ident in references(profile)]
 
 
-def validate(
-    paths: Sequence[Path],
-    *,
-    profiles: Path | None = None,
-    stale_after: int = DEFAULT_STALE_MONTHS,
-    today: dt.date | None = None,
-) -> Report:
+def validate(paths: Sequence[Path], workspace: Workspace) -> Report:
     """Check files and folders; every problem in them, with warnings for stale facts."""
-    from reportgen import checks
-
     report = Report()
-    today = today or checks.today()
     targets: list[Path] = []
     for path in paths:
         if not path.exists():
             report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
         else:
             targets.extend(yaml_files([path]))
-    project = Project(profiles_folder(paths, profiles))
+    project = Project(workspace.profiles)
     for path in targets:
         if path.name == MANIFEST_NAME:
             report.extend(_manifest_issues(path))
             continue
         entry = project.add(path)
         report.extend(entry.issues)
-        report.extend(entry_issues(project, entry, stale_after=stale_after, today=today))
+        report.extend(entry_issues(project, entry, workspace.staleness))
     if not targets and not report.issues:
         names = ", ".join(display_path(p) for p in paths)
         report.add(Issue(names, None, None, "", "no YAML files found"))
     return report
 
 
-def entry_issues(
-    project: Project, entry: Entry, *, stale_after: int, today: dt.date
-) -> Iterator[Issue]:
+def entry_issues(project: Project, entry: Entry, staleness: Staleness) -> Iterator[Issue]:
     """The rules of one valid file, its references, and its stale facts."""
     from reportgen import checks
 
@@ -334,11 +263,13 @@ def entry_issues(
     for loc, message in checks.profile_rules(profile):
         yield doc.issue(loc, message)
     yield from project.cross_file_issues(entry)
-    for loc, message in checks.stale_facts(profile, today=today, months=stale_after):
+    for loc, message in checks.stale_facts(profile, staleness):
         yield doc.issue(loc, message, severity=Severity.WARNING)
 
 
 def _manifest_issues(path: Path) -> list[Issue]:
+    from reportgen.workspace import load_manifest
+
     try:
         load_manifest(path)
     except InvalidInput as exc:
@@ -346,29 +277,18 @@ def _manifest_issues(path: Path) -> list[Issue]:
     return []
 
 
-def load_profile(
-    path: Path,
-    *,
-    profiles: Path | None = None,
-    stale_after: int = DEFAULT_STALE_MONTHS,
-    today: dt.date | None = None,
-) -> tuple[Profile, Project, Report]:
-    """Load one profile for a build: the profile, its project, and its warnings.
+def checked(project: Project, path: Path, staleness: Staleness) -> tuple[Profile, Report]:
+    """One profile for a build, and its warnings.
 
     Raises ``InvalidInput`` when it or any profile it pulls in has errors.
     """
-    from reportgen import checks
-
-    project = Project(profiles_folder([path], profiles))
     entry = project.add(path)
     report = Report(list(entry.issues))
-    report.extend(
-        entry_issues(project, entry, stale_after=stale_after, today=today or checks.today())
-    )
+    report.extend(entry_issues(project, entry, staleness))
     if entry.profile is not None:
         for kind, ident in dependencies(entry.profile):
             for dependency in project.find(kind, ident)[:1]:
                 report.extend(dependency.issues)
     if report.errors or entry.profile is None:
         raise InvalidInput(report)
-    return entry.profile, project, report
+    return entry.profile, report

@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reportgen.models import Manifest
 from reportgen.models.manifest import Schedule
-from reportgen.project import load_manifest
 from reportgen.state import State
+from reportgen.workspace import Options, load_manifest
 
 log = logging.getLogger("reportgen")
 
@@ -162,15 +162,23 @@ RunBatch = Callable[[Path, Schedule], bool]
 """Runs a schedule's jobs; False when the output folder was busy (try again later)."""
 
 
-def default_run_batch(should_stop: Callable[[], bool]) -> RunBatch:
+def default_run_batch(should_stop: Callable[[], bool], options: Options | None = None) -> RunBatch:
+    """Runs a schedule's jobs as ``reportgen batch --only ...`` would, with ``options``
+    (``--strict``, ``--stale-after`` ...), logging every failure and warning."""
+    chosen = options or Options()
+
     def run(manifest_path: Path, schedule: Schedule) -> bool:
         from reportgen import batching as batches
+        from reportgen.workspace import Workspace
 
         settings = batches.Settings(
             only=tuple(schedule.jobs), trigger=TRIGGER_PREFIX + schedule.name
         )
         try:
-            result = batches.run(manifest_path, settings, should_stop=should_stop)
+            workspace = Workspace.resolve(
+                manifest=manifest_path, options=chosen, require_manifest=True
+            )
+            result = batches.run(workspace, chosen, settings, should_stop=should_stop)
         except batches.OutputBusy as exc:
             log.info("schedule %s waits: %s", schedule.name, exc)
             return False
@@ -178,6 +186,14 @@ def default_run_batch(should_stop: Callable[[], bool]) -> RunBatch:
             log.error("schedule %s: %s", schedule.name, exc)
             _record_failure(manifest_path, schedule, str(exc))
             return True
+        for job, message in result.problems:
+            log.error("schedule %s: job %s: %s", schedule.name, job, message)
+        for item in result.results:
+            if item.status == "failed":
+                for line in item.error.splitlines() or ["failed"]:
+                    log.error("schedule %s: %s: %s", schedule.name, item.output.path.name, line)
+        for warning in result.warnings:
+            log.warning("schedule %s: %s", schedule.name, warning)
         log.info("schedule %s: %s", schedule.name, result.summary())
         return True
 
@@ -227,11 +243,12 @@ class Scheduler:
         manifest_path: Path,
         clock: Clock | None = None,
         run_batch: RunBatch | None = None,
+        options: Options | None = None,
     ) -> None:
         self.manifest_path = manifest_path
         self.clock = clock or SystemClock()
         self.stop_event = threading.Event()
-        self._run_batch = run_batch or default_run_batch(self.stop_event.is_set)
+        self._run_batch = run_batch or default_run_batch(self.stop_event.is_set, options)
         self.waiting = False
         """A due schedule could not run (its output folder was busy): retry soon."""
         self._manifest_mtime = 0.0

@@ -21,17 +21,26 @@ from typing import Any
 log = logging.getLogger("reportgen")
 
 STATE_NAME = ".reportgen-state.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+_TARGETS = """
 CREATE TABLE IF NOT EXISTS targets (
     target TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
     inputs TEXT NOT NULL,
     valid_until TEXT,
+    warnings TEXT NOT NULL DEFAULT '[]',
     built REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    fields TEXT NOT NULL
+);
+"""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
@@ -55,8 +64,10 @@ CREATE TABLE IF NOT EXISTS runs (
 @dataclass(frozen=True)
 class TargetRecord:
     fingerprint: str
-    inputs: tuple[str, ...]
+    inputs: tuple[tuple[str, tuple[str, ...] | None], ...]
+    """Each input's path and the fields read from it (None: the whole file)."""
     valid_until: str | None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,24 +131,59 @@ class State:
         row = None
         with self._guard():
             row = self.db.execute(
-                "SELECT fingerprint, inputs, valid_until FROM targets WHERE target = ?", (target,)
+                "SELECT fingerprint, inputs, valid_until, warnings FROM targets WHERE target = ?",
+                (target,),
             ).fetchone()
         if row is None:
             return None
-        return TargetRecord(row[0], tuple(json.loads(row[1])), row[2])
+        inputs = tuple(
+            (str(path), tuple(fields) if fields is not None else None)
+            for path, fields in json.loads(row[1])
+        )
+        return TargetRecord(row[0], inputs, row[2], tuple(json.loads(row[3])))
 
     def record_target(
-        self, target: str, fingerprint: str, inputs: Sequence[str], valid_until: str | None
+        self,
+        target: str,
+        fingerprint: str,
+        inputs: Sequence[tuple[str, Sequence[str] | None]],
+        valid_until: str | None,
+        warnings: Sequence[str] = (),
     ) -> None:
+        stored = [[path, list(fields) if fields is not None else None] for path, fields in inputs]
         with self._guard(), self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO targets VALUES (?, ?, ?, ?, ?)",
-                (target, fingerprint, json.dumps(list(inputs)), valid_until, time.time()),
+                "INSERT OR REPLACE INTO targets VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    target,
+                    fingerprint,
+                    json.dumps(stored),
+                    valid_until,
+                    json.dumps(list(warnings)),
+                    time.time(),
+                ),
             )
 
     def forget_target(self, target: str) -> None:
         with self._guard(), self.db:
             self.db.execute("DELETE FROM targets WHERE target = ?", (target,))
+
+    # --- field digests of profile files ----------------------------------------------------
+
+    def file_fields(self, path: str, digest: str) -> dict[str, str] | None:
+        """The digests of a file's top-level fields, when its contents are unchanged."""
+        row = None
+        with self._guard():
+            row = self.db.execute(
+                "SELECT fields FROM files WHERE path = ? AND digest = ?", (path, digest)
+            ).fetchone()
+        return dict(json.loads(row[0])) if row else None
+
+    def record_file_fields(self, path: str, digest: str, fields: dict[str, str]) -> None:
+        with self._guard(), self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, digest, json.dumps(fields))
+            )
 
     # --- source ids ---------------------------------------------------------------------------
 
@@ -207,6 +253,14 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.executescript(_SCHEMA)
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if version is not None and version[0] == "1":
+            # what outputs were made from changed shape; the history and schedules stay
+            log.info("build state %s: upgraded; every output is rebuilt once", path)
+            connection.executescript("DROP TABLE IF EXISTS targets; DROP TABLE IF EXISTS files;")
+            with connection:
+                connection.execute("DELETE FROM meta WHERE key = 'schema'")
+            version = None
+        connection.executescript(_TARGETS)
         if version is None:
             with connection:
                 connection.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))

@@ -1,13 +1,16 @@
 """Documents: each module turns profiles into a format-neutral ``Document``.
 
-``build_document`` picks the module for a document name, gathers the profiles that the
-document pulls in, and fills in what every document shares: metadata, sources, labels.
+Every builder has the same call, ``build(w, profile, profiles) -> Content``, and is
+found through ``reportgen.registry.DOCUMENTS``. ``build_document`` fills in what every
+document shares: metadata, the handling mark, logos, sources and labels.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from reportgen.documents.content import (
     Cover,
@@ -20,101 +23,155 @@ from reportgen.documents.content import (
     plain,
 )
 from reportgen.documents.writer import Writer
-from reportgen.errors import InvalidInput, Report, UsageError
+from reportgen.errors import InvalidInput, Report
 from reportgen.i18n import N_
-from reportgen.models import CityProfile, Profile, Proposal, Visit
-from reportgen.project import Project
 
-DOCUMENTS = {"city-profile": "city", "briefing": "visit", "proposal": "proposal"}
-"""Each document and the kind of profile it is made from."""
-DEFAULT_DOCUMENT = {kind: name for name, kind in DOCUMENTS.items()}
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from reportgen.models import CityProfile, Profile, Proposal
+    from reportgen.project import Project
+    from reportgen.registry import DocumentType
+
+
+@dataclass
+class Content:
+    """What a builder makes: the cover, the sections, and the document's properties."""
+
+    cover: Cover
+    sections: list[Section]
+    author: str
+    subject: str
+    keywords: list[str] = field(default_factory=list)
+    logos: list[CityProfile] = field(default_factory=list)
+    """Cities whose logos go on the cover, in order."""
+
+
+DocumentBuilder = Callable[[Writer, Any, "Profiles"], Content]
+
+
+class _Public(Mapping[str, "CityProfile"]):
+    """The project's cities as the public edition shows them, redacted when first read."""
+
+    def __init__(self, cities: Mapping[str, CityProfile]) -> None:
+        self._cities = cities
+        self._done: dict[str, CityProfile] = {}
+
+    def __getitem__(self, key: str) -> CityProfile:
+        if key not in self._done:
+            from reportgen.documents.redact import redact
+
+            self._done[key] = redact(self._cities[key])
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cities)
+
+    def __len__(self) -> int:
+        return len(self._cities)
+
+
+class Profiles:
+    """The profiles a document may draw from, as its audience may see them."""
+
+    def __init__(self, project: Project, audience: str) -> None:
+        from reportgen.models import CityProfile
+
+        self.project = project
+        self.public = audience == "public"
+        cities: dict[str, CityProfile] = {
+            e.id: e.profile
+            for e in project.entries.values()
+            if isinstance(e.profile, CityProfile) and e.id
+        }
+        self.cities: Mapping[str, CityProfile] = _Public(cities) if self.public else cities
+
+    def city(self, ident: str) -> CityProfile:
+        from reportgen.models import CityProfile
+
+        found = self.get("city", ident)
+        assert isinstance(found, CityProfile)
+        return found
+
+    def proposal(self, ident: str) -> Proposal:
+        from reportgen.models import Proposal
+
+        found = self.get("proposal", ident)
+        assert isinstance(found, Proposal)
+        return found
+
+    def get(self, kind: str, ident: str) -> Profile:
+        found = self.project.get(kind, ident)
+        if self.public:
+            from reportgen.documents.redact import redact
+
+            return redact(found)
+        return found
+
+    def path(self, kind: str, ident: str) -> Path | None:
+        entries = self.project.find(kind, ident)
+        return entries[0].path if entries else None
 
 
 @dataclass(frozen=True)
-class Options:
-    """How a document is written: language, audience, and the day that facts age against."""
+class Written:
+    """A document, and what writing it found out."""
 
-    lang: str = "en"
-    audience: str = "internal"
-    today: dt.date = dt.date(2000, 1, 1)
-    stale_after: int = 24
-    created: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
-def document_for(profile: Profile, name: str | None) -> str:
-    """The document to build: ``name`` if it fits the profile's kind, else its default."""
-    if name is None:
-        return DEFAULT_DOCUMENT[profile.kind]
-    if DOCUMENTS.get(name) != profile.kind:
-        wanted = DOCUMENTS.get(name, "?")
-        raise UsageError(f"a {name} is made from a {wanted} profile, not from a {profile.kind}")
-    return name
+    document: Document
+    catalog_lang: str | None
+    """The language of the catalog that gave the fixed strings (None: English stood in)."""
+    unresolved: tuple[str, ...]
+    """Names looked up as city ids that no profile has (printed as free names)."""
+    pictures: tuple[Path, ...]
+    """Image files the document embeds (logos)."""
 
 
 def build_document(
-    name: str, profile: Profile, project: Project, options: Options
-) -> tuple[Document, str | None]:
-    """The contents of document ``name`` made from ``profile`` and what it pulls in.
+    kind: DocumentType,
+    profile: Profile,
+    profiles: Profiles,
+    *,
+    lang: str,
+    created: dt.datetime,
+    stale_after: int,
+    today: dt.date,
+    locales: Path | None = None,
+) -> Written:
+    """The contents of document ``kind`` made from ``profile`` and what it pulls in.
 
-    Also returns the language of the catalog that gave the fixed strings (None when
-    there is none for the language asked and English stood in).
+    ``profile`` is already as its audience may see it (see ``documents.redact``).
     """
-    from reportgen.documents import briefing, city, proposal
-
-    cities = {
-        e.id: e.profile
-        for e in project.entries.values()
-        if isinstance(e.profile, CityProfile) and e.id
-    }
+    audience = "public" if profiles.public else "internal"
     w = Writer(
-        lang=options.lang,
-        audience=options.audience,
-        today=options.today,
-        stale_after=options.stale_after,
-        cities=cities,
+        lang=lang,
+        audience=audience,
+        today=today,
+        stale_after=stale_after,
+        cities=profiles.cities,
+        locales=locales,
     )
-    if isinstance(profile, CityProfile):
-        cover, sections = city.build(w, profile)
-        logo_cities = [profile]
-        author, subject = w.text(profile.name), w.t("City profile")
-        keywords = [w.text(profile.name), profile.country]
-        sdgs = profile.sdg_focus
-    elif isinstance(profile, Visit):
-        host = _city(project, profile.host)
-        guest = _city(project, profile.guest)
-        proposals = [_proposal(project, ident) for ident in profile.proposals]
-        cover, sections = briefing.build(w, profile, host, guest, proposals)
-        logo_cities = [guest, host]
-        author = w.text((host if profile.direction == "inbound" else guest).name)
-        subject = w.t("Briefing pack")
-        keywords = [w.text(host.name), w.text(guest.name), w.t("delegation visit")]
-        sdgs = []
-    else:
-        assert isinstance(profile, Proposal)
-        cover, sections = proposal.build(w, profile)
-        logo_cities = [
-            c for c in (cities.get(profile.lead), *map(cities.get, profile.partners)) if c
-        ]
-        author = w.partner_text(profile.lead)
-        subject = w.t("Cooperation proposal")
-        keywords = [w.partner_text(c) for c in (profile.lead, *profile.partners)]
-        sdgs = profile.sdgs
-    keywords.extend(f"SDG {goal}" for goal in sdgs)
+    content = kind.builder(w, profile, profiles)
+    keywords = list(content.keywords)
     mark = w.t("Public") if w.public else w.t("Internal")
-    logos = tuple(p for p in (_logo(w, project, c) for c in logo_cities) if p)
-    cover = replace(cover, mark=mark, note=_audience_note(w), logos=logos)
+    pictures = [p for p in (_logo(w, profiles, c) for c in content.logos) if p]
+    cover = replace(
+        content.cover,
+        mark=mark,
+        note=_audience_note(w),
+        logos=tuple(picture for picture, _ in pictures),
+    )
+    sections = list(content.sections)
     if w.sources:
         note = Paragraph(plain(w.t("Numbers in brackets refer to these sources.")), "note")
         sections.append(Section("sources", w.t("Sources"), 1, (note, SourceList(w.sources))))
-    created = options.created
     document = Document(
-        name=name,
+        name=kind.name,
         meta=Meta(
             title=cover.title,
-            author=author,
-            subject=subject,
+            author=content.author,
+            subject=content.subject,
             keywords=tuple(keywords),
-            lang=options.lang,
+            lang=lang,
             created=created,
             modified=created,
         ),
@@ -127,19 +184,14 @@ def build_document(
             "sources": w.t("Sources"),
             "verify": w.t("verify"),
         },
-        audience=options.audience,
-        dependencies=_dependencies(profile, w),
-        unresolved=tuple(sorted(w.unresolved)),
+        audience=audience,
     )
-    return document, w.catalog_lang
-
-
-def _dependencies(profile: Profile, w: Writer) -> tuple[tuple[str, str], ...]:
-    from reportgen.project import dependencies
-
-    found = set(dependencies(profile)) | {("city", ident) for ident in w.used}
-    found.discard((profile.kind, profile.id))
-    return tuple(sorted(found))
+    return Written(
+        document,
+        w.catalog_lang,
+        tuple(sorted(w.unresolved)),
+        tuple(path for _, path in pictures),
+    )
 
 
 PUBLIC_NOTE = N_(
@@ -153,32 +205,21 @@ def _audience_note(w: Writer) -> str:
     return w.t("Internal: not for distribution outside the office.")
 
 
-def _logo(w: Writer, project: Project, city: CityProfile) -> Picture | None:
+def _logo(w: Writer, profiles: Profiles, city: CityProfile) -> tuple[Picture, Path] | None:
     """The city's logo, read from beside its profile; a bad one fails the build."""
     from reportgen.assets import ImageError, load_image
 
     if city.logo is None:
         return None
-    entry = project.find("city", city.id)[0]
+    entry = profiles.project.find("city", city.id)[0]
     try:
         image = load_image(entry.path.parent, city.logo)
     except ImageError as exc:
         assert entry.doc is not None
         issue = entry.doc.issue(("logo",), f"the image '{city.logo}' {exc}")
         raise InvalidInput(Report([issue])) from None
-    return Picture(image.data, image.mime, w.t("Logo of {city}", city=w.text(city.name)))
+    alt = w.t("Logo of {city}", city=w.text(city.name))
+    return Picture(image.data, image.mime, alt), entry.path.parent / city.logo
 
 
-def _city(project: Project, ident: str) -> CityProfile:
-    profile = project.get("city", ident)
-    assert isinstance(profile, CityProfile)
-    return profile
-
-
-def _proposal(project: Project, ident: str) -> Proposal:
-    profile = project.get("proposal", ident)
-    assert isinstance(profile, Proposal)
-    return profile
-
-
-__all__ = ["DOCUMENTS", "Cover", "Document", "Options", "build_document", "document_for"]
+__all__ = ["Content", "Profiles", "Written", "build_document"]

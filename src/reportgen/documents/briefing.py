@@ -6,6 +6,7 @@ import datetime as dt
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
+from reportgen.documents import Content, Profiles
 from reportgen.documents import city as city_doc
 from reportgen.documents import proposal as proposal_doc
 from reportgen.documents.content import (
@@ -63,7 +64,7 @@ def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) 
             plain(f"{visit.timezone} ({_utc_offset(visit.timezone, start.first)})"),
         ),
     ]
-    people = w.visible(visit.delegation)
+    people = list(visit.delegation)
     if people:
         items.append((w.t("Head of delegation"), _person_line(w, people[0])))
     blocks: list[Block] = [FactList(tuple(items))]
@@ -94,7 +95,7 @@ def _person_line(w: Writer, person: Person) -> Inline:
 
 
 def programme(w: Writer, visit: Visit) -> list[Section]:
-    items = sorted(w.visible(visit.agenda), key=lambda item: (item.date.first, item.start))
+    items = sorted(visit.agenda, key=lambda item: (item.date.first, item.start))
     if not items:
         return []
     zone = f"{visit.timezone}, {_utc_offset(visit.timezone, visit.dates.start.first)}"
@@ -144,7 +145,7 @@ def people_table(w: Writer, people: list[Person], *, numbered: bool) -> Table:
         if person.languages:
             spoken = ", ".join(_language_name(w, x) for x in person.languages)
             notes.append(w.t("Languages: {languages}", languages=spoken))
-        if person.dietary and not w.public:
+        if person.dietary:
             notes.append(w.t("Dietary: {needs}", needs=w.text(person.dietary)))
         role = w.text(person.role)
         rows.append(
@@ -170,7 +171,7 @@ def _language_name(w: Writer, tag: str) -> str:
 
 
 def people(w: Writer, visit: Visit) -> list[Section]:
-    delegation, hosts = w.visible(visit.delegation), w.visible(visit.hosts)
+    delegation, hosts = list(visit.delegation), list(visit.hosts)
     if not delegation and not hosts:
         return []
     sections = [Section("people", w.t("Delegation and hosts"), 1, ())]
@@ -186,7 +187,7 @@ def people(w: Writer, visit: Visit) -> list[Section]:
 
 
 def talking_points(w: Writer, visit: Visit) -> list[Section]:
-    points = w.visible(visit.talking_points)
+    points = list(visit.talking_points)
     if not points:
         return []
     sections = [Section("talking-points", w.t("Talking points"), 1, ())]
@@ -239,14 +240,10 @@ def follow_up(w: Writer, visit: Visit) -> Table | None:
     return Table(header, rows, widths=(6, 3, 2))
 
 
-def build(
-    w: Writer,
-    visit: Visit,
-    host: CityProfile,
-    guest: CityProfile,
-    proposals: list[Proposal],
-) -> tuple[Cover, list[Section]]:
+def build(w: Writer, visit: Visit, profiles: Profiles) -> Content:
     """The cover and sections of a briefing pack."""
+    host, guest = profiles.city(visit.host), profiles.city(visit.guest)
+    proposals = [profiles.proposal(ident) for ident in visit.proposals]
     for profile in (visit, host, guest):
         w.register_sources(profile)
     cover = Cover(
@@ -266,7 +263,7 @@ def build(
     sections.extend(programme(w, visit))
     sections.extend(people(w, visit))
     sections.extend(talking_points(w, visit))
-    if visit.sensitivities and not w.public:
+    if visit.sensitivities:
         items = tuple(w.inline(s) for s in visit.sensitivities)
         sections.append(Section("sensitivities", w.t("Sensitivities"), 1, (BulletList(items),)))
     sections.append(Section("cities", w.t("The two cities"), 1, ()))
@@ -292,4 +289,11 @@ def build(
     contacts = city_doc.contacts_blocks(w, list(visit.contacts))
     if contacts:
         sections.append(Section("contacts", w.t("Contacts"), 1, contacts))
-    return cover, sections
+    return Content(
+        cover,
+        sections,
+        author=w.text((host if visit.direction == "inbound" else guest).name),
+        subject=w.t("Briefing pack"),
+        keywords=[w.text(host.name), w.text(guest.name), w.t("delegation visit")],
+        logos=[guest, host],
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reportgen.charts import SDG_TITLES
+from reportgen.documents import Content, Profiles
 from reportgen.documents.content import (
     Block,
     BulletList,
@@ -27,7 +28,7 @@ from reportgen.models.common import Contact
 
 def head_of_government(w: Writer, city: CityProfile) -> Inline:
     head = city.head()
-    if head is None or not w.shows(head):
+    if head is None:
         return ()
     holder = (Run(f"{w.text(head.title)} "), *w.name(head.name, city.local_lang))
     return (*holder, *w.fact("", head, city)[1:])
@@ -212,7 +213,7 @@ def timeline_blocks(
 
 
 def contacts_blocks(w: Writer, contacts: list[Contact]) -> tuple[Block, ...]:
-    items = [w.contact(c) for c in w.visible(contacts)]
+    items = [w.contact(c) for c in contacts]
     items = [item for item in items if item]
     return (BulletList(tuple(items)),) if items else ()
 
@@ -249,7 +250,7 @@ def city_sections(w: Writer, city: CityProfile, *, prefix: str, level: int) -> l
     return sections
 
 
-def build(w: Writer, city: CityProfile) -> tuple[Cover, list[Section]]:
+def build(w: Writer, city: CityProfile, profiles: Profiles) -> Content:
     """The cover and sections of a city profile."""
     w.register_sources(city)
     name = w.city_name(city)
@@ -262,4 +263,11 @@ def build(w: Writer, city: CityProfile) -> tuple[Cover, list[Section]]:
         subtitle=tuple(Run(r.text.strip(), r.style, r.href, r.lang) for r in subtitle),
         lines=(plain(", ".join(x for x in (region, country) if x)),),
     )
-    return cover, city_sections(w, city, prefix="city", level=1)
+    return Content(
+        cover,
+        city_sections(w, city, prefix="city", level=1),
+        author=w.text(city.name),
+        subject=w.t("City profile"),
+        keywords=[w.text(city.name), city.country, *(f"SDG {g}" for g in city.sdg_focus)],
+        logos=[city],
+    )

@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from reportgen.checks import months_between
+from reportgen.documents import Content, Profiles
 from reportgen.documents.content import (
     Align,
     Block,
@@ -280,7 +281,7 @@ def sign_off(w: Writer, proposal: Proposal) -> Table | None:
     return Table(header, rows, widths=(6, 5, 3), style="signature")
 
 
-def build(w: Writer, proposal: Proposal) -> tuple[Cover, list[Section]]:
+def build(w: Writer, proposal: Proposal, profiles: Profiles) -> Content:
     """The cover and sections of a proposal."""
     from reportgen.documents.city import contacts_blocks, sdg_figure
 
@@ -327,4 +328,12 @@ def build(w: Writer, proposal: Proposal) -> tuple[Cover, list[Section]]:
     contacts = contacts_blocks(w, list(proposal.contacts))
     if contacts:
         sections.append(Section("contacts", w.t("Contacts"), 1, contacts))
-    return cover, sections
+    cities = [proposal.lead, *proposal.partners]
+    return Content(
+        cover,
+        sections,
+        author=w.partner_text(proposal.lead),
+        subject=w.t("Cooperation proposal"),
+        keywords=[*(w.partner_text(c) for c in cities), *(f"SDG {g}" for g in proposal.sdgs)],
+        logos=[city for city in map(w.find_city, cities) if city is not None],
+    )

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from reportgen import checks
@@ -58,8 +59,10 @@ class Writer:
     audience: str = "internal"
     today: dt.date = field(default_factory=dt.date.today)
     stale_after: int = DEFAULT_STALE_MONTHS
-    cities: dict[str, CityProfile] = field(default_factory=dict)
+    cities: Mapping[str, CityProfile] = field(default_factory=dict)
     """Cities known to the project, to print partner ids as names."""
+    locales: Path | None = None
+    """The project's own catalogs, which extend or override the shipped ones."""
     used: set[str] = field(default_factory=set)
     """Ids of the cities whose profiles this document drew names from."""
     unresolved: set[str] = field(default_factory=set)
@@ -75,13 +78,6 @@ class Writer:
     @property
     def public(self) -> bool:
         return self.audience == "public"
-
-    def shows(self, item: Any) -> bool:
-        """False for items marked ``audience: internal`` in a public document."""
-        return not (self.public and getattr(item, "audience", "public") == "internal")
-
-    def visible(self, items: Iterable[Any]) -> list[Any]:
-        return [item for item in items if self.shows(item)]
 
     # --- words --------------------------------------------------------------------------
 
@@ -302,11 +298,10 @@ class Writer:
         for value in (contact.name, contact.title, contact.unit, contact.address):
             if value is not None:
                 parts.append((Run(self.text(value)),))
-        if not self.public:
-            if contact.phone:
-                parts.append((Run(contact.phone),))
-            if contact.email:
-                parts.append((Run(contact.email, href=f"mailto:{contact.email}"),))
+        if contact.phone:
+            parts.append((Run(contact.phone),))
+        if contact.email:
+            parts.append((Run(contact.email, href=f"mailto:{contact.email}"),))
         if contact.url:
             parts.append((Run(contact.url, href=contact.url),))
         return join(parts, ", ")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel, ValidationError
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from reportgen.models.proposal import Proposal
     from reportgen.models.visit import Visit
 
-    Profile = CityProfile | Proposal | Visit
+    Profile: TypeAlias = CityProfile | Proposal | Visit
     KINDS: dict[str, type[CityProfile] | type[Proposal] | type[Visit]]
 
 KIND_NAMES = ("city", "proposal", "visit")

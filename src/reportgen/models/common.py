@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import Field
 
+from reportgen import tracking
 from reportgen.models.types import (
+    INTERNAL,
     Audience,
     Email,
     Id,
@@ -80,9 +82,11 @@ class Contact(Model):
     """Department or office."""
     address: Text | None = None
     """Postal address."""
-    email: Email | None = None
+    email: Email | None = Field(default=None, json_schema_extra=INTERNAL)
     """E-mail address (left out of public documents)."""
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()./-]{3,30}$")
+    phone: str | None = Field(
+        default=None, pattern=r"^\+?[0-9][0-9 ()./-]{3,30}$", json_schema_extra=INTERNAL
+    )
     """Telephone number in international form (left out of public documents)."""
     url: Url | None = None
     """Web page."""
@@ -91,7 +95,21 @@ class Contact(Model):
 
 
 class Sourced(Model):
-    """Base for profile kinds: the sources, contacts and free-form extra they all carry."""
+    """Base for profile kinds: the sources, contacts and free-form extra they all carry.
+
+    While a document is being built, each top-level field read from a profile is
+    recorded (``reportgen.tracking``), so that a batch rebuilds only the documents that
+    printed a changed field.
+    """
+
+    if not TYPE_CHECKING:  # type checkers keep seeing the declared fields
+
+        def __getattribute__(self, name: str) -> Any:
+            if name[0] != "_" and tracking.recording_active():
+                values = object.__getattribute__(self, "__dict__")
+                if name in values:
+                    tracking.note(values.get("kind", ""), values.get("id", ""), name)
+            return super().__getattribute__(name)
 
     contacts: list[Contact] = []
     """People and offices to contact."""

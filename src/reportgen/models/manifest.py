@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from reportgen.models.types import Audience, Id, Lang, Model, TimeZoneName
+from reportgen.registry import DOCUMENTS, RENDERERS, one_of
 
-DocumentName = Literal["city-profile", "briefing", "proposal"]
-FormatName = Literal["pdf", "docx", "html"]
+if TYPE_CHECKING:
+    DocumentName = str
+    FormatName = str
+else:
+    DocumentName = one_of(DOCUMENTS, "document")
+    FormatName = one_of(RENDERERS, "format")
 
 
 _CRON_FIELDS = (

@@ -398,6 +398,10 @@ SdgList = Annotated[list[Sdg], Field(max_length=17)]
 
 Audience = Literal["internal", "public"]
 
+INTERNAL: dict[str, Any] = {"x-audience": "internal"}
+"""Marks a field (``json_schema_extra``) that public documents never carry; the
+public edition clears it before any document is built (``documents.redact``)."""
+
 
 class Money(Model):
     """An exact amount in a currency."""

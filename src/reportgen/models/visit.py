@@ -8,6 +8,7 @@ from pydantic import Field
 
 from reportgen.models.common import Sourced
 from reportgen.models.types import (
+    INTERNAL,
     Audience,
     FullDate,
     Id,
@@ -43,7 +44,7 @@ class Person(Model):
     """How to address the person."""
     languages: list[Lang] = []
     """Languages the person speaks."""
-    dietary: Text | None = None
+    dietary: Text | None = Field(default=None, json_schema_extra=INTERNAL)
     """Dietary needs."""
     audience: Audience = "public"
     """`internal` people are left out of public documents."""
@@ -125,7 +126,7 @@ class Visit(Sourced):
     """The programme."""
     talking_points: list[TalkingPoint] = []
     """Points for the talks, by priority."""
-    sensitivities: list[Text] = []
+    sensitivities: list[Text] = Field(default=[], json_schema_extra=INTERNAL)
     """Protocol notes; always internal."""
     logistics: Text | None = None
     """Travel, hotel, transport."""

@@ -1,5 +1,66 @@
-"""Renderers: a ``Document`` into bytes of one format (html, pdf, docx)."""
+"""Renderers: a ``Document`` into the bytes of one format (see ``reportgen.registry``).
+
+Each function here adapts one engine to the same call, ``render(doc, context)``; the
+engines themselves (WeasyPrint, python-docx) are imported only when used.
+"""
 
 from __future__ import annotations
 
-FORMATS = ("pdf", "docx", "html")
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.documents.content import Document
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a renderer needs besides the document."""
+
+    paper: str = "a4"
+    pdf_variant: str | None = None
+    reference_docx: Path | None = None
+    templates: Path | None = None
+    """The project's templates folder (overrides the built-in templates by name)."""
+    attachments: tuple[Path, ...] = ()
+    """Profile files to attach to an archival PDF (PDF/A-3b)."""
+
+
+Render = Callable[[Document, RenderContext], bytes]
+
+
+def to_html(doc: Document, context: RenderContext) -> bytes:
+    """The self-contained HTML page that the PDF is made from."""
+    from reportgen.renderers.html import render_html
+
+    page = render_html(doc, paper=context.paper, project_templates=context.templates)
+    return page.encode("utf-8")
+
+
+def to_pdf(doc: Document, context: RenderContext) -> bytes:
+    """The PDF, laid out by WeasyPrint from the same HTML."""
+    from reportgen.renderers.html import render_html, stylesheet
+    from reportgen.renderers.pdf import Attachment, render_pdf
+
+    page = render_html(
+        doc, paper=context.paper, inline_css=False, project_templates=context.templates
+    )
+    files: list[Attachment] = []
+    if context.pdf_variant == "pdf/a-3b":
+        files = [Attachment(path, "source profile") for path in context.attachments]
+    identifier = hashlib.md5(page.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return render_pdf(
+        page,
+        stylesheet(context.templates),
+        variant=context.pdf_variant,
+        attachments=files,
+        identifier=identifier.encode("ascii"),
+    )
+
+
+def to_docx(doc: Document, context: RenderContext) -> bytes:
+    """The Word document, styled by the reference document."""
+    from reportgen.renderers.docx import render_docx
+
+    return render_docx(doc, reference=context.reference_docx, paper=context.paper)

@@ -1,0 +1,240 @@
+"""``reportgen batch``: every document of a manifest, in parallel, rebuilding only what changed.
+
+manifest -> plan (targets) -> skip fresh (freshness) -> worker processes (pool) build
+bytes -> the coordinator writes them and records what they read -> one summary line
+
+The output folder is held by a lock for the whole run (``lock``); the build state and
+the history live in SQLite inside it (``reportgen.state``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportgen.batching.lock import LOCK_NAME, BatchError, OutputBusy, output_lock
+from reportgen.errors import ReportgenError, display_path
+from reportgen.state import State
+from reportgen.targets import Output, Target
+from reportgen.workspace import Options, Workspace
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a batch runs, besides the ``Options`` every command shares."""
+
+    jobs: int = 0
+    """Worker processes; 0 means one per CPU."""
+    force: bool = False
+    """Rebuild everything, fresh or not."""
+    only: tuple[str, ...] = ()
+    """Run only these jobs."""
+    trigger: str = "manual"
+    """What started the run, for the history: manual, or a schedule's name."""
+
+
+@dataclass
+class TaskResult:
+    """What became of one output file; ``status`` is built, fresh or failed."""
+
+    target: Target
+    output: Output
+    status: str
+    seconds: float = 0.0
+    error: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return self.output.path
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "target": display_path(self.output.path),
+            "job": self.target.job,
+            "source": display_path(self.target.source),
+            "format": self.output.format,
+            "language": self.target.lang,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "error": self.error,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class BatchResult:
+    """Every output's result, and the counts of the summary line."""
+
+    results: list[TaskResult] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """``(job, message)`` for each job that could not be planned (it counts as failed)."""
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        found = sum(1 for r in self.results if r.status == status)
+        return found + (len(self.problems) if status == "failed" else 0)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("failed") == 0
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every warning of the outputs built, once each, in order."""
+        return list(dict.fromkeys(w for r in self.results for w in r.warnings))
+
+    def summary(self) -> str:
+        return (
+            f"built {self.count('built')}, fresh {self.count('fresh')}, "
+            f"failed {self.count('failed')} in {self.seconds:.1f} s"
+        )
+
+
+Progress = Callable[[TaskResult, int, int], None]
+
+
+def run(
+    workspace: Workspace,
+    options: Options | None = None,
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> BatchResult:
+    """Run a workspace's manifest jobs; the Python API of ``reportgen batch``."""
+    from reportgen.output import remove_stale_temporaries
+
+    options = options or Options()
+    settings = settings or Settings()
+    started_wall, started = time.time(), time.perf_counter()
+    with output_lock(workspace.output):
+        remove_stale_temporaries(workspace.output)
+        state = State.open(workspace.output)
+        try:
+            result = _run(workspace, options, settings, state, progress, should_stop)
+            result.seconds = time.perf_counter() - started
+            failures = [_problem_json(job, message) for job, message in result.problems]
+            failures += [r.as_json() for r in result.results if r.status == "failed"]
+            state.record_run(
+                settings.trigger,
+                started_wall,
+                result.seconds,
+                (result.count("built"), result.count("fresh"), result.count("failed")),
+                failures,
+            )
+        finally:
+            state.close()
+    return result
+
+
+def _run(
+    workspace: Workspace,
+    options: Options,
+    settings: Settings,
+    state: State,
+    progress: Progress | None,
+    should_stop: Callable[[], bool],
+) -> BatchResult:
+    from reportgen.batching.freshness import Freshness, built_fingerprint, environment_digest
+    from reportgen.batching.plan import plan
+    from reportgen.batching.pool import Outcome, run_targets
+    from reportgen.pipeline import write_outputs
+
+    planned = plan(workspace, state, settings.only)
+    targets = planned.targets
+    environment = environment_digest(workspace)
+    freshness = Freshness(state, environment, options, workspace.today, force=settings.force)
+    result = BatchResult()
+    total = sum(len(t.outputs) for t in targets) + len(planned.problems)
+
+    def report(item: TaskResult) -> None:
+        result.results.append(item)
+        if progress is not None:
+            progress(item, len(result.results), total)
+
+    result.problems = [(job, str(problem)) for job, problem in planned.problems]
+
+    stale: list[Target] = []
+    for target in targets:
+        fresh = [freshness.is_fresh(target, output) for output in target.outputs]
+        if all(fresh):
+            for output in target.outputs:
+                record = state.target(str(output.path))
+                warnings = record.warnings if record is not None else ()
+                report(TaskResult(target, output, "fresh", warnings=warnings))
+        else:
+            stale.append(target)
+
+    def done(target: Target, outcome: Outcome) -> None:
+        share = outcome.seconds / max(1, len(target.outputs))
+        built = outcome.built
+        if outcome.ok and built is not None:
+            try:
+                write_outputs(built)
+            except ReportgenError as exc:
+                outcome = Outcome(False, error=str(exc), seconds=outcome.seconds)
+        if not outcome.ok or built is None:
+            for output in target.outputs:
+                state.forget_target(str(output.path))
+                report(TaskResult(target, output, "failed", share, outcome.error))
+            return
+        record = built.record
+        warnings = tuple(str(issue) for issue in record.warnings)
+        valid_until = record.valid_until.isoformat() if record.valid_until else None
+        for output in target.outputs:
+            state.record_target(
+                str(output.path),
+                built_fingerprint(target, output, environment, record.inputs, options),
+                [(i.path, i.fields) for i in record.inputs],
+                valid_until,
+                warnings,
+            )
+            report(TaskResult(target, output, "built", share, warnings=warnings))
+
+    if stale:
+        jobs = settings.jobs or os.cpu_count() or 1
+        run_targets(stale, workspace, options, jobs=jobs, done=done, should_stop=should_stop)
+    order = {(t.job, o.path): i for i, t in enumerate(targets) for o in t.outputs}
+    result.results.sort(key=lambda r: order.get((r.target.job, r.output.path), -1))
+    return result
+
+
+def write_report(path: Path, result: BatchResult) -> None:
+    """The ``--report`` file: one JSON record per output, and the counts."""
+    from reportgen.output import write_atomic
+
+    record = {
+        "summary": {
+            "built": result.count("built"),
+            "fresh": result.count("fresh"),
+            "failed": result.count("failed"),
+            "warnings": len(result.warnings),
+            "seconds": round(result.seconds, 3),
+        },
+        "tasks": [r.as_json() for r in result.results],
+        "jobs": [_problem_json(job, message) for job, message in result.problems],
+    }
+    write_atomic(path, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def _problem_json(job: str, message: str) -> dict[str, Any]:
+    return {"target": "", "job": job, "status": "failed", "error": message}
+
+
+__all__ = [
+    "LOCK_NAME",
+    "BatchError",
+    "BatchResult",
+    "OutputBusy",
+    "Settings",
+    "TaskResult",
+    "output_lock",
+    "run",
+    "write_report",
+]

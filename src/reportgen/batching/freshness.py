@@ -1,0 +1,147 @@
+"""Whether an output is fresh: nothing it printed has changed since it was built.
+
+An output's fingerprint covers the environment (templates, stylesheet, catalogs, tool
+versions), what was asked (document, format, language, audience, paper, variant,
+reference document, staleness limit) and the digest of each thing its build read: the
+fields of each profile it printed, whole files (logos), folder listings. A changed
+figure therefore rebuilds only the documents that print it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from reportgen import tracking
+from reportgen.pipeline import Input, fields_digest
+from reportgen.project import LISTING_PREFIX, listing_digest
+from reportgen.state import State
+from reportgen.targets import Output, Target
+from reportgen.workspace import Options, Workspace
+
+TOOLS = ("weasyprint", "python-docx", "cairosvg", "jinja2", "pydantic", "babel")
+
+
+def environment_digest(workspace: Workspace) -> str:
+    """Templates, stylesheets, catalogs, the reference document and tool versions."""
+    import importlib.metadata
+    from importlib.resources import files
+
+    from reportgen._version import __version__
+
+    digest = hashlib.sha256(f"reportgen {__version__}".encode())
+    for name in TOOLS:
+        try:
+            digest.update(f"{name} {importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name} none".encode())
+    package = Path(str(files("reportgen")))
+    folders = [package / "templates", package / "renderers", package / "locales"]
+    folders += [f for f in (workspace.templates, workspace.locales) if f is not None]
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.suffix not in (".py", ".pyc"):
+                    digest.update(str(path.relative_to(folder)).encode())
+                    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(
+    target: Target,
+    output: Output,
+    environment: str,
+    inputs: Sequence[tuple[str, tuple[str, ...] | None, str]],
+    options: Options,
+) -> str:
+    """One digest of everything an output depends on."""
+    record = {
+        "environment": environment,
+        "task": [target.document, output.format, target.lang, target.audience],
+        "options": list(options.rendering()),
+        "inputs": sorted([path, list(fields) if fields else None, d] for path, fields, d in inputs),
+    }
+    return hashlib.sha256(json.dumps(record).encode()).hexdigest()
+
+
+def built_fingerprint(
+    target: Target, output: Output, environment: str, inputs: Sequence[Input], options: Options
+) -> str:
+    return fingerprint(
+        target, output, environment, [(i.path, i.fields, i.digest) for i in inputs], options
+    )
+
+
+class Freshness:
+    """Decides whether outputs are fresh, reading each input file at most once."""
+
+    def __init__(
+        self, state: State, environment: str, options: Options, today: dt.date, *, force: bool
+    ) -> None:
+        self.state = state
+        self.environment = environment
+        self.options = options
+        self.today = today
+        self.force = force
+        self._files: dict[str, tuple[str, dict[str, str]] | None] = {}
+
+    def _file(self, path: str) -> tuple[str, dict[str, str]] | None:
+        """A file's digest and the digests of its top-level fields (None: unreadable)."""
+        if path not in self._files:
+            self._files[path] = self._read(path)
+        return self._files[path]
+
+    def _read(self, path: str) -> tuple[str, dict[str, str]] | None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        known = self.state.file_fields(path, digest)
+        if known is None:
+            from reportgen import yamlio
+            from reportgen.errors import InvalidInput
+
+            try:
+                loaded = yamlio.load(Path(path))
+            except InvalidInput:
+                known = {}
+            else:
+                known = tracking.field_digests(loaded.data)
+            self.state.record_file_fields(path, digest, known)
+        return digest, known
+
+    def digest(self, path: str, fields: tuple[str, ...] | None) -> str | None:
+        """What an input holds now, as the build that read it digested it."""
+        if path.startswith(LISTING_PREFIX):
+            return listing_digest(Path(path.removeprefix(LISTING_PREFIX)))
+        found = self._file(path)
+        if found is None:
+            return None
+        if fields is None:
+            return found[0]
+        return fields_digest(found[1], fields)
+
+    def is_fresh(self, target: Target, output: Output) -> bool:
+        if self.force or not output.path.is_file():
+            return False
+        record = self.state.target(str(output.path))
+        if record is None:
+            return False
+        if record.valid_until and self.today.isoformat() >= record.valid_until:
+            return False
+        if self.options.strict and record.warnings:
+            return False  # warnings fail with --strict: build again, to fail or pass now
+        if str(target.source.resolve()) not in {path for path, _ in record.inputs}:
+            return False
+        inputs = []
+        for path, fields in record.inputs:
+            digest = self.digest(path, fields)
+            if digest is None:
+                return False
+            inputs.append((path, fields, digest))
+        current = fingerprint(target, output, self.environment, inputs, self.options)
+        return current == record.fingerprint

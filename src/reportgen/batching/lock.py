@@ -1,0 +1,57 @@
+"""The output-folder lock: one build of a folder at a time, batches and schedules alike."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reportgen.errors import ReportgenError, display_path
+
+LOCK_NAME = ".reportgen.lock"
+
+
+class BatchError(ReportgenError):
+    """The batch cannot start: bad manifest, clashing targets, a busy output folder."""
+
+
+class OutputBusy(BatchError):
+    """Another build holds the output folder."""
+
+
+@contextmanager
+def output_lock(folder: Path) -> Iterator[None]:
+    """Hold the output folder for one build at a time (batches and schedules alike).
+
+    The lock file is never followed through a symbolic link: a link planted in its
+    place is refused, so no file elsewhere is emptied.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        where = display_path(folder / LOCK_NAME)
+        if exc.errno == getattr(os, "ELOOP", 40) or (folder / LOCK_NAME).is_symlink():
+            raise BatchError(f"{where} is a symbolic link: remove it and try again") from None
+        raise BatchError(f"cannot lock {where}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "r+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise OutputBusy(
+                f"{display_path(folder)} is being built by {holder}; try again when it is done"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)

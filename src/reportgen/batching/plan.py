@@ -1,0 +1,121 @@
+"""A manifest's jobs as targets: every source x language, each with its output files.
+
+Targets are named from the profile's id, which the state remembers per file digest, so
+an unchanged project is planned without parsing any YAML. Two targets that would
+write the same file are refused before anything is built; a job whose patterns match
+no file is that job's failure, and the other jobs still build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.batching.lock import BatchError
+from reportgen.errors import Issue, UsageError, display_path
+from reportgen.state import State
+from reportgen.targets import Output, Target, output_name
+from reportgen.workspace import Workspace
+
+
+@dataclass
+class Plan:
+    """The targets to build, and the jobs that could not be planned."""
+
+    targets: list[Target] = field(default_factory=list)
+    problems: list[tuple[str, Issue]] = field(default_factory=list)
+    """``(job name, located problem)`` for each job that names no file."""
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def source_id(path: Path, state: State) -> str:
+    """The profile's id, from the state when the file is unchanged, else from the file."""
+    from reportgen import yamlio
+    from reportgen.errors import InvalidInput
+    from reportgen.models.types import ID_PATTERN
+
+    digest = _digest(path) or ""
+    known = state.source(str(path), digest)
+    if known is not None and known[1]:
+        return known[1]
+    kind = ident = None
+    try:
+        data = yamlio.load(path).data
+    except InvalidInput:
+        data = None
+    if isinstance(data, dict):
+        kind = data.get("kind") if isinstance(data.get("kind"), str) else None
+        ident = data.get("id") if isinstance(data.get("id"), str) else None
+    if ident is not None and not re.fullmatch(ID_PATTERN, ident):
+        ident = None  # names no target: '../x' or '/tmp/x' would lead out of the output folder
+    state.record_source(str(path), digest, kind, ident)
+    return ident or path.stem
+
+
+def plan(workspace: Workspace, state: State, only: Sequence[str] = ()) -> Plan:
+    """Every target of the jobs asked for."""
+    manifest = workspace.manifest
+    root = workspace.root
+    names = [job.name for job in manifest.jobs]
+    for name in only:
+        if name not in names:
+            raise UsageError(f"no job named '{name}' (jobs: {', '.join(names) or 'none'})")
+    result = Plan()
+    owners: dict[Path, tuple[str, Path]] = {}
+    for index, job in enumerate(manifest.jobs):
+        if only and job.name not in only:
+            continue
+        files = sorted({p for pattern in job.sources for p in root.glob(pattern) if p.is_file()})
+        if not files:
+            result.problems.append((job.name, _no_match(workspace, index, job.sources)))
+            continue
+        formats = tuple(job.formats or manifest.defaults.formats)
+        languages = job.languages or manifest.defaults.languages
+        audience = job.audience or manifest.defaults.audience
+        for source in files:
+            ident = source_id(source, state)
+            for lang in languages:
+                outputs = tuple(
+                    Output(
+                        fmt,
+                        workspace.output / output_name(ident, job.document, lang, fmt, audience),
+                    )
+                    for fmt in formats
+                )
+                target = Target(source, job.document, lang, audience, outputs, job.name)
+                for output in outputs:
+                    other = owners.get(output.path)
+                    if other is not None:
+                        raise BatchError(
+                            f"jobs '{other[0]}' ({display_path(other[1])}) and "
+                            f"'{job.name}' ({display_path(source)}) would both write "
+                            f"{display_path(output.path)}"
+                        )
+                    owners[output.path] = (job.name, source)
+                result.targets.append(target)
+    return result
+
+
+def _no_match(workspace: Workspace, index: int, patterns: Sequence[str]) -> Issue:
+    from reportgen import yamlio
+
+    shown = ", ".join(patterns)
+    message = f"no file matches {shown}"
+    if workspace.manifest_path is not None:
+        try:
+            doc = yamlio.load(workspace.manifest_path)
+        except Exception:  # the manifest was read once already; a location is a bonus
+            doc = None
+        if doc is not None:
+            return doc.issue(("jobs", index, "sources"), message)
+        return Issue(display_path(workspace.manifest_path), None, None, "", message)
+    return Issue("", None, None, "", message)

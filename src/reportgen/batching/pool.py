@@ -1,0 +1,238 @@
+"""Worker processes: each loads WeasyPrint and the fonts once, then builds many targets.
+
+A worker returns the bytes of a target's outputs and its record; the coordinator
+writes the files. A worker that crashes, runs out of memory or overruns the time limit
+fails its target and is replaced, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from reportgen.errors import ReportgenError
+from reportgen.limits import set_memory_limit
+from reportgen.pipeline import Built
+from reportgen.targets import Target
+from reportgen.workspace import Options, Workspace
+
+STARTUP_LIMIT = 120.0
+"""Seconds a worker may take to start (imports, fonts) before its first document."""
+STARTED = "started"
+"""What a worker says when it begins a target; the time limit counts from then."""
+
+
+@dataclass
+class Outcome:
+    """What became of one target in a worker: its outputs and record, or why not."""
+
+    ok: bool
+    built: Built | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+
+def build_one(workspace: Workspace, target: Target, options: Options) -> Outcome:
+    """Build one target (in a worker); every failure becomes a message."""
+    from reportgen.errors import InvalidInput
+    from reportgen.pipeline import build_target
+
+    started = time.perf_counter()
+    try:
+        built = build_target(workspace, target, options)
+    except InvalidInput as exc:
+        lines = [str(issue) for issue in exc.report.errors]
+        if not lines and options.strict:
+            lines = [f"{issue} (--strict: warnings fail)" for issue in exc.report.warnings]
+        return Outcome(False, error="\n".join(lines or [str(exc)]), seconds=_since(started))
+    except ReportgenError as exc:
+        return Outcome(False, error=str(exc), seconds=_since(started))
+    except MemoryError:
+        return Outcome(False, error="out of memory", seconds=_since(started))
+    except Exception as exc:  # a bug must fail one target, not the batch
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        return Outcome(False, error=message, seconds=_since(started))
+    return Outcome(True, built, seconds=_since(started))
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _worker_main(
+    connection: Connection, workspace: Workspace, options: Options, warm: bool
+) -> None:
+    """A worker: load the engines once, then build targets until told to stop."""
+    memory_mb = options.memory_mb
+    if memory_mb > 0:
+        set_memory_limit(memory_mb)
+    if warm:
+        try:
+            from reportgen.renderers import pdf
+            from reportgen.renderers.html import stylesheet
+
+            pdf.warm_up(stylesheet(workspace.templates))
+        except Exception:  # a target will report the real problem
+            pass
+    while True:
+        try:
+            target = connection.recv()
+        except (EOFError, OSError):
+            return
+        if target is None:
+            return
+        try:
+            connection.send(STARTED)
+            outcome = build_one(workspace, target, options)
+        except MemoryError:
+            outcome = Outcome(False, error="out of memory")
+        try:
+            connection.send(outcome)
+        except (OSError, ValueError):
+            return
+
+
+class _Worker:
+    def __init__(self, context: Any, workspace: Workspace, options: Options, warm: bool) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(
+            target=_worker_main,
+            args=(child, workspace, options, warm),
+            daemon=True,
+            name="reportgen-worker",
+        )
+        self.process.start()
+        child.close()
+        self.target: Target | None = None
+        self.given = 0.0
+        self.started = 0.0
+        self.running = False
+        """The worker has begun the target: its start-up does not count against the limit."""
+
+    def give(self, target: Target) -> bool:
+        self.target = target
+        self.given = self.started = time.monotonic()
+        self.running = False
+        try:
+            self.connection.send(target)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def stop(self, *, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except (OSError, ValueError):
+                self.process.kill()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
+
+
+def _death_reason(process: Any) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        import signal
+
+        name = signal.Signals(-code).name
+        if name == "SIGKILL":
+            return "the worker was killed (SIGKILL; out of memory?)"
+        return f"the worker crashed ({name})"
+    return f"the worker stopped unexpectedly (exit code {code})"
+
+
+def run_targets(
+    targets: Sequence[Target],
+    workspace: Workspace,
+    options: Options,
+    *,
+    jobs: int,
+    done: Callable[[Target, Outcome], None],
+    should_stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Build ``targets`` on ``jobs`` worker processes, calling ``done`` as each finishes.
+
+    When ``should_stop`` turns true, running workers are stopped (their outputs are
+    written atomically, so nothing half-written remains) and every target not finished
+    fails as interrupted.
+    """
+    context = multiprocessing.get_context("spawn")
+    pending = list(reversed(targets))
+    warm = any("pdf" in target.formats for target in targets)
+    timeout = options.timeout
+
+    def start() -> _Worker:
+        return _Worker(context, workspace, options, warm)
+
+    workers = [start() for _ in range(max(1, min(jobs, len(targets))))]
+    try:
+        while pending or any(w.target for w in workers):
+            if should_stop():
+                stopped = [w.target for w in workers if w.target is not None] + pending[::-1]
+                for left in stopped:
+                    done(left, Outcome(False, error="interrupted"))
+                return
+            for index, worker in enumerate(workers):
+                if worker.target is not None or not pending:
+                    continue
+                if not worker.process.is_alive():
+                    worker.stop(kill=True)
+                    worker = workers[index] = start()
+                given = pending.pop()
+                if not worker.give(given):  # it died just now: one fresh worker, one more try
+                    worker.stop(kill=True)
+                    worker = workers[index] = start()
+                    if not worker.give(given):
+                        worker.target = None
+                        done(given, Outcome(False, error="no worker process could be started"))
+            busy = [w for w in workers if w.target is not None]
+            ready = wait(
+                [w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=0.2
+            )
+            now = time.monotonic()
+            for index, worker in enumerate(workers):
+                target = worker.target
+                if target is None:
+                    continue
+                outcome: Outcome | None = None
+                replace = True  # the worker is dead or is being stopped
+                if worker.connection in ready:
+                    try:
+                        message = worker.connection.recv()
+                    except (EOFError, OSError):
+                        outcome = Outcome(False, error=_death_reason(worker.process))
+                    else:
+                        if message == STARTED:
+                            worker.running, worker.started = True, now
+                            continue
+                        outcome, replace = message, False
+                elif worker.process.sentinel in ready:
+                    worker.process.join(timeout=1)
+                    outcome = Outcome(False, error=_death_reason(worker.process))
+                elif worker.running and now - worker.started > timeout:
+                    outcome = Outcome(False, error=f"took longer than {timeout:g} s; stopped")
+                elif not worker.running and now - worker.given > STARTUP_LIMIT:
+                    message = f"the worker did not start within {STARTUP_LIMIT:g} s"
+                    outcome = Outcome(False, error=message)
+                if outcome is None:
+                    continue
+                if not outcome.seconds:
+                    outcome.seconds = now - worker.started
+                worker.target = None
+                if replace:
+                    worker.stop(kill=True)
+                    if pending:
+                        workers[index] = start()
+                done(target, outcome)
+    finally:
+        for worker in workers:
+            worker.stop(kill=worker.target is not None)

@@ -1,0 +1,109 @@
+"""The documents reportgen makes and the formats it writes: one list of each.
+
+Everything that names a document or a format (the manifest's schema, the command
+line, the planner, the build step) reads these registries. Each entry names the module
+that does the work, imported only when a document is built, so reading the lists costs
+nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reportgen.documents import DocumentBuilder
+    from reportgen.renderers import Render
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """A document: its name, the kind of profile it is made from, and its builder."""
+
+    name: str
+    kind: str
+    module: str
+    """The module in ``reportgen.documents`` whose ``build`` makes it."""
+
+    @property
+    def builder(self) -> DocumentBuilder:
+        found: DocumentBuilder = importlib.import_module(self.module).build
+        return found
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """A format: its name, the file suffix, and the function that writes it."""
+
+    name: str
+    suffix: str
+    entry: str
+    """``module:function`` of the function that renders a ``Document`` in this format."""
+    needs_fonts: bool
+    """Whether the format draws text itself (PDF), so missing glyphs are errors first."""
+
+    @property
+    def render(self) -> Render:
+        module, _, function = self.entry.partition(":")
+        found: Render = getattr(importlib.import_module(module), function)
+        return found
+
+
+DOCUMENTS: dict[str, DocumentType] = {
+    d.name: d
+    for d in (
+        DocumentType("city-profile", "city", "reportgen.documents.city"),
+        DocumentType("briefing", "visit", "reportgen.documents.briefing"),
+        DocumentType("proposal", "proposal", "reportgen.documents.proposal"),
+    )
+}
+"""Every document, by name."""
+
+RENDERERS: dict[str, Renderer] = {
+    r.name: r
+    for r in (
+        Renderer("pdf", "pdf", "reportgen.renderers:to_pdf", needs_fonts=True),
+        Renderer("docx", "docx", "reportgen.renderers:to_docx", needs_fonts=False),
+        Renderer("html", "html", "reportgen.renderers:to_html", needs_fonts=False),
+    )
+}
+"""Every output format, by name."""
+
+
+def default_document(kind: str) -> DocumentType:
+    """The document a profile of ``kind`` makes when none is named."""
+    return next(d for d in DOCUMENTS.values() if d.kind == kind)
+
+
+def document_for(kind: str, name: str | None) -> DocumentType:
+    """The document ``name`` (default: the kind's own), checked against the profile's kind."""
+    from reportgen.errors import UsageError
+
+    if name is None:
+        return default_document(kind)
+    found = DOCUMENTS.get(name)
+    if found is None:
+        raise UsageError(f"unknown document '{name}': use one of {', '.join(DOCUMENTS)}")
+    if found.kind != kind:
+        raise UsageError(f"a {name} is made from a {found.kind} profile, not from a {kind}")
+    return found
+
+
+def one_of(names: dict[str, Any], what: str) -> Any:
+    """A Pydantic type: a string that names an entry of a registry (its JSON Schema an enum)."""
+    from typing import Annotated
+
+    from pydantic import AfterValidator, WithJsonSchema
+    from pydantic_core import PydanticCustomError
+
+    def check(value: str) -> str:
+        if value not in names:
+            raise PydanticCustomError(
+                "choice",
+                "'{value}' is not a {what}: use one of {names}",
+                {"value": value[:60], "what": what, "names": ", ".join(names)},
+            )
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"enum": list(names)})]

@@ -1,0 +1,250 @@
+"""The workspace of one run, resolved once at the boundary, and the options of every command.
+
+A ``Workspace`` says where everything is (the project's root, its manifest, profiles,
+templates, catalogs and output folder) and when "now" is (``SOURCE_DATE_EPOCH`` or
+today) and how old a fact may be. ``Options`` is what the user asked for; every
+command and the Python API take the same object, so no option can be lost between
+``build``, ``batch`` and the schedules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from reportgen.errors import InvalidInput, UsageError
+from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_STALE_MONTHS, DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from reportgen.models import Manifest
+
+MANIFEST_NAME = "reportgen.yaml"
+
+Audience = Literal["internal", "public"]
+Paper = Literal["a4", "letter"]
+PdfVariant = Literal["pdf/a-3b", "pdf/ua-1"]
+PAPERS: tuple[Paper, ...] = ("a4", "letter")
+PDF_VARIANTS: tuple[PdfVariant, ...] = ("pdf/a-3b", "pdf/ua-1")
+AUDIENCES: tuple[Audience, ...] = ("internal", "public")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for, shared by ``build``, ``batch``, the schedules and the API.
+
+    ``formats``, ``languages`` and ``audience`` are what ``build`` makes; a batch takes
+    them from its manifest's jobs instead. Everything else applies to both.
+    """
+
+    strict: bool = False
+    """Warnings fail: a stale fact or a missing translation is an error."""
+    stale_after: int = DEFAULT_STALE_MONTHS
+    """Facts older than this many months are flagged."""
+    audience: Audience = "internal"
+    languages: tuple[str, ...] = ("en",)
+    formats: tuple[str, ...] = ("pdf",)
+    paper: Paper = "a4"
+    pdf_variant: PdfVariant | None = None
+    reference_docx: Path | None = None
+    """A Word file whose styles the DOCX uses."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds one document may take."""
+    memory_mb: int = DEFAULT_MEMORY_MB
+    """Address space one build (or batch worker) may use."""
+
+    def rendering(self) -> tuple[str, str, str, int]:
+        """What of these options changes the bytes of an output (for freshness)."""
+        reference = ""
+        if self.reference_docx is not None:
+            import hashlib
+
+            try:
+                reference = hashlib.sha256(self.reference_docx.read_bytes()).hexdigest()
+            except OSError:
+                reference = str(self.reference_docx)
+        return (self.paper, self.pdf_variant or "", reference, self.stale_after)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """ "Now" for one run: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today."""
+
+    today: dt.date
+    epoch: int | None = None
+    """``SOURCE_DATE_EPOCH``, the date every document of the run carries, when set."""
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Clock:
+        """Read ``SOURCE_DATE_EPOCH``; a value that is no usable time is a usage error."""
+        value = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "")
+        if not value:
+            return cls(dt.date.today())
+        if not value.isdigit():
+            raise UsageError(f"SOURCE_DATE_EPOCH={value[:40]} is not a number of seconds")
+        try:
+            moment = dt.datetime.fromtimestamp(int(value), dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={value[:40]} is not a usable time") from None
+        return cls(moment.date(), int(value))
+
+    def created(self, inputs: list[Path]) -> dt.datetime:
+        """The date a document carries: the epoch, else the newest of its input files."""
+        if self.epoch is not None:
+            return dt.datetime.fromtimestamp(self.epoch, dt.UTC)
+        stamps = []
+        for path in inputs:
+            try:
+                stamps.append(int(path.stat().st_mtime))
+            except OSError:
+                continue
+        return dt.datetime.fromtimestamp(max(stamps, default=0), dt.UTC)
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """How old a fact may be before it is flagged, judged on one day."""
+
+    today: dt.date
+    months: int = DEFAULT_STALE_MONTHS
+
+    @property
+    def cutoff(self) -> dt.date:
+        from reportgen.checks import months_before
+
+        return months_before(self.today, self.months)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where a run's files are, and its clock: resolved once, then passed everywhere."""
+
+    root: Path
+    """The project folder: the manifest's folder, else where the search started."""
+    manifest_path: Path | None
+    manifest: Manifest = field(repr=False)
+    """The manifest (an empty one when the project has none)."""
+    profiles: Path | None
+    """Where ids are looked up."""
+    templates: Path | None
+    """The project's ``templates/`` folder, when it has one."""
+    locales: Path | None
+    """The project's ``locales/`` folder (catalogs that extend the shipped ones)."""
+    output: Path
+    clock: Clock
+    staleness: Staleness
+
+    @property
+    def today(self) -> dt.date:
+        return self.clock.today
+
+    @classmethod
+    def resolve(
+        cls,
+        start: Path | None = None,
+        *,
+        manifest: Path | None = None,
+        profiles: Path | None = None,
+        options: Options | None = None,
+        clock: Clock | None = None,
+        require_manifest: bool = False,
+    ) -> Workspace:
+        """The workspace of the path the user gave.
+
+        The manifest is ``manifest`` (a file, or a folder holding one), else the nearest
+        ``reportgen.yaml`` from ``start`` (a file's own folder) upwards, else from the
+        working directory upwards. ``profiles`` (``--profiles``) overrides the
+        manifest's folder; without a manifest ids are looked up in ``./profiles``, else
+        beside ``start``.
+        """
+        from reportgen.models import Manifest
+
+        options = options or Options()
+        clock = clock or Clock.from_environment()
+        manifest_path = _manifest_path(manifest, start, required=require_manifest)
+        if manifest_path is not None:
+            loaded = load_manifest(manifest_path, strict=require_manifest)
+            root = manifest_path.parent
+        else:
+            loaded = Manifest()
+            root = Path.cwd()
+        if profiles is not None:
+            folder: Path | None = profiles
+        elif manifest_path is not None:
+            folder = root / loaded.profiles
+        elif Path("profiles").is_dir():
+            folder = Path("profiles")
+        elif start is not None:
+            folder = start if start.is_dir() else start.parent
+        else:
+            folder = None
+        return cls(
+            root=root,
+            manifest_path=manifest_path,
+            manifest=loaded,
+            profiles=folder,
+            templates=_folder(root / "templates"),
+            locales=_folder(root / "locales"),
+            output=root / loaded.output,
+            clock=clock,
+            staleness=Staleness(clock.today, options.stale_after),
+        )
+
+
+def _folder(path: Path) -> Path | None:
+    return path if path.is_dir() else None
+
+
+def find_manifest(start: Path | None = None) -> Path | None:
+    """The nearest ``reportgen.yaml`` in ``start`` (default: the current folder) or above."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / MANIFEST_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _manifest_path(named: Path | None, start: Path | None, *, required: bool) -> Path | None:
+    if named is not None:
+        found = named / MANIFEST_NAME if named.is_dir() else named
+        if not found.is_file():
+            raise UsageError(f"{found}: no such manifest")
+        return found.resolve()
+    if start is not None:
+        begin = start if start.is_dir() else start.parent
+        found_near = find_manifest(begin)
+        if found_near is not None:
+            return found_near
+    found_here = find_manifest()
+    if found_here is None and required:
+        raise UsageError("no reportgen.yaml here or in any folder above; name the manifest")
+    return found_here
+
+
+def load_manifest(path: Path, *, strict: bool = True) -> Manifest:
+    """Read and validate a manifest; raises ``InvalidInput`` with every problem at once.
+
+    With ``strict=False`` (a build that only looks up folders), a broken manifest counts
+    as an empty one: the build does not depend on its jobs.
+    """
+    from reportgen import yamlio
+    from reportgen.models import Manifest, parse_manifest
+    from reportgen.project import manifest_rules
+
+    try:
+        doc = yamlio.load(path)
+        manifest = parse_manifest(doc)
+    except InvalidInput:
+        if strict:
+            raise
+        return Manifest()
+    from reportgen.errors import Report
+
+    report = Report([doc.issue(loc, message) for loc, message in manifest_rules(manifest)])
+    if report.errors and strict:
+        raise InvalidInput(report)
+    return manifest
