@@ -26,11 +26,10 @@ from reportgen.errors import (
     display_path,
 )
 from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
-from reportgen.registry import DOCUMENTS, RENDERERS
+from reportgen.registry import DOCUMENTS, PROFILE_KINDS, RENDERERS
+from reportgen.workspace import AUDIENCES
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-KIND_NAMES = ("city", "proposal", "visit")
 
 
 def render_options(func: F) -> F:
@@ -164,7 +163,7 @@ def validate(
 
 
 @cli.command()
-@click.argument("kind", required=False, type=click.Choice([*KIND_NAMES, "manifest"]))
+@click.argument("kind", required=False, type=click.Choice([*PROFILE_KINDS, "manifest"]))
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
 )
@@ -190,7 +189,7 @@ def schema(
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(KIND_NAMES))
+@click.argument("kind", type=click.Choice(PROFILE_KINDS))
 @click.argument("ident", metavar="ID")
 @click.option(
     "-o",
@@ -265,7 +264,7 @@ def new(
 )
 @click.option(
     "--audience",
-    type=click.Choice(["internal", "public"]),
+    type=click.Choice(AUDIENCES),
     default="internal",
     show_default=True,
     help="public leaves out everything marked internal.",

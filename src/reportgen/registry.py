@@ -71,6 +71,10 @@ RENDERERS: dict[str, Renderer] = {
 """Every output format, by name."""
 
 
+PROFILE_KINDS: tuple[str, ...] = tuple(sorted({d.kind for d in DOCUMENTS.values()}))
+"""The kinds of profile: each is what one or more documents are made from."""
+
+
 def default_document(kind: str) -> DocumentType:
     """The document a profile of ``kind`` makes when none is named."""
     return next(d for d in DOCUMENTS.values() if d.kind == kind)

@@ -51,13 +51,14 @@ def _markdown() -> Any:
     )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Writer:
     """Turns profile values into runs and blocks in one language, for one audience."""
 
     lang: str = "en"
     audience: str = "internal"
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date
+    """The day facts are judged on (the workspace's clock)."""
     stale_after: int = DEFAULT_STALE_MONTHS
     cities: Mapping[str, CityProfile] = field(default_factory=dict)
     """Cities known to the project, to print partner ids as names."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import InvalidInput, Issue, Report
 from reportgen.models.manifest import Manifest
+from reportgen.registry import PROFILE_KINDS
 from reportgen.yamlio import Document
 
 if TYPE_CHECKING:
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
     from reportgen.models.visit import Visit
 
     Profile: TypeAlias = CityProfile | Proposal | Visit
-    KINDS: dict[str, type[CityProfile] | type[Proposal] | type[Visit]]
-
-KIND_NAMES = ("city", "proposal", "visit")
-SCHEMA_KINDS = (*KIND_NAMES, "manifest")
 
 
 @cache
@@ -44,8 +41,6 @@ def __getattr__(name: str) -> Any:
     kinds = {"CityProfile": "city", "Proposal": "proposal", "Visit": "visit"}
     if name in kinds:
         return _kinds()[kinds[name]]
-    if name == "KINDS":
-        return _kinds()
     if name == "Profile":
         found = _kinds()
         return found["city"] | found["proposal"] | found["visit"]
@@ -53,7 +48,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "KINDS",
     "CityProfile",
     "Manifest",
     "Profile",
@@ -132,10 +126,10 @@ def parse_profile(doc: Document) -> Profile:
         raise InvalidInput(Report([doc.issue((), "a profile is a mapping that starts with kind:")]))
     kind = data.get("kind")
     if kind is None:
-        message = f"required, but missing: one of {', '.join(KIND_NAMES)}"
+        message = f"required, but missing: one of {', '.join(PROFILE_KINDS)}"
         raise InvalidInput(Report([doc.issue(("kind",), message)]))
-    if not isinstance(kind, str) or kind not in KIND_NAMES:
-        message = f"'{kind}' is not a kind of profile: use one of {', '.join(KIND_NAMES)}"
+    if not isinstance(kind, str) or kind not in PROFILE_KINDS:
+        message = f"'{kind}' is not a kind of profile: use one of {', '.join(PROFILE_KINDS)}"
         raise InvalidInput(Report([doc.issue(("kind",), message)]))
     profile: Profile = _validate(_kinds()[kind], doc)
     return profile

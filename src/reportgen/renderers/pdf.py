@@ -18,8 +18,6 @@ from typing import Any
 
 from reportgen.errors import ReportgenError
 
-VARIANTS = ("pdf/a-3b", "pdf/ua-1")
-
 
 class RenderError(ReportgenError):
     """WeasyPrint could not render the document as asked."""
