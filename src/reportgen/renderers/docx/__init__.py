@@ -1,0 +1,83 @@
+"""Word documents through python-docx: the only package that imports it.
+
+A document starts from a reference ``.docx`` (the bundled ``reference.docx``, or the user's
+``--reference-docx``, as Pandoc's reference-doc): its body is cleared, its styles, numbering,
+page set-up, headers and footers are kept, and styles that it lacks are copied in from the
+bundled one. The renderer only ever names styles; what they look like is the reference's
+business (see ``tools/make_reference.py``).
+
+    cover (own section, no header or footer)
+    contents: a TOC field, pre-filled with links to bookmarks on the headings (without
+              page numbers, which need a layout: updating the field adds them)
+    body: headings, paragraphs, lists, tables, figures (PNG from the SVG), sources
+    header: title and handling mark; footer: "Page X of Y" (PAGE and NUMPAGES fields),
+            unless the reference document has a header or footer of its own
+
+The same ``Document`` always gives the same bytes: dates come from the document, zip
+entries carry a fixed time, and nothing random is written.
+
+    reference.py  the reference document: bundled, or a user's, checked before parsing
+    ooxml.py      WordprocessingML elements, runs, fields, language tags
+    styles.py     style ids by name and list numbering, copied from the bundled reference
+    pictures.py   SVG figures and logos drawn as PNG, sizes
+    writer.py     the writer: one ``Document`` into the reference's body
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from reportgen.documents.content import Document
+from reportgen.renderers.docx.pictures import svg_to_png
+from reportgen.renderers.docx.reference import (
+    MAX_REFERENCE_BYTES,
+    ReferenceDocxError,
+    bundled_reference,
+    open_reference,
+    read_reference,
+)
+from reportgen.renderers.docx.writer import Writer
+
+__all__ = [
+    "MAX_REFERENCE_BYTES",
+    "ReferenceDocxError",
+    "bundled_reference",
+    "read_reference",
+    "render_docx",
+    "svg_to_png",
+]
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def render_docx(doc: Document, *, reference: Path | None = None, paper: str | None = None) -> bytes:
+    """The document as a Word file, styled by ``reference`` or by the bundled reference.
+
+    ``paper`` (``a4`` or ``letter``) sets the page size of the bundled reference; a user's
+    reference keeps its own page set-up.
+    """
+    word = open_reference(reference)
+    writer = Writer(word, doc, bundled=reference is None)
+    if reference is None and paper is not None:
+        writer.set_paper(paper)
+    writer.write()
+    out = io.BytesIO()
+    word.save(out)
+    return normalise_zip(out.getvalue())
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """The same package with fixed entry dates, so that equal content gives equal bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(entry))
+    return out.getvalue()

@@ -1,0 +1,156 @@
+"""WordprocessingML pieces: elements, runs, fields, bookmark names and language tags.
+
+Elements are built with python-docx's ``OxmlElement``, which is imported on first use, so
+that importing this module costs nothing until a Word file is written.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from docx.oxml.xmlchemy import BaseOxmlElement
+
+# East Asian text takes the font of its own variant: Japanese, Simplified and Traditional
+# Chinese and Korean draw many of the same code points differently.
+CJK_FONTS = {
+    "ja": ("Noto Sans CJK JP", "ja-JP"),
+    "zh-Hans": ("Noto Sans CJK SC", "zh-CN"),
+    "zh-Hant": ("Noto Sans CJK TC", "zh-TW"),
+    "ko": ("Noto Sans CJK KR", "ko-KR"),
+}
+COMPLEX_FONTS = {
+    "th": ("Noto Sans Thai", "th-TH"),
+    "km": ("Noto Sans Khmer", "km-KH"),
+}
+WORD_LANGS = {"en": "en-GB", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "vi": "vi-VN"}
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_BOOKMARK_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without what XML 1.0 cannot hold (control characters, lone surrogates)."""
+    return _XML_UNSAFE.sub("", text)
+
+
+def bookmark_name(ident: str, prefix: str = "") -> str:
+    """A valid Word bookmark name: letters, digits and ``_``, at most 40 characters."""
+    name = prefix + _BOOKMARK_UNSAFE.sub("_", ident)
+    if not name[:1].isalpha() and not name.startswith("_"):
+        name = "b_" + name
+    return name[:40]
+
+
+def reason(exc: Exception) -> str:
+    """What python-docx said, without the name of the in-memory file it was given."""
+    text = clean_text(str(exc))
+    found = re.search(r"content type is '([^']*)'", text)
+    if found:  # a template (.dotx), a macro document (.docm) ...
+        return f"its main part is {found.group(1)}; save it as a .docx document"
+    return text.splitlines()[0][:200] if text.strip() else type(exc).__name__
+
+
+def qn(tag: str) -> str:
+    """``w:tag`` as Clark notation (``{namespace}tag``)."""
+    from docx.oxml.ns import qn as clark
+
+    return clark(tag)
+
+
+def el(tag: str, attrs: dict[str, str] | None = None, *children: Any) -> BaseOxmlElement:
+    """``w:tag`` with ``w:``-prefixed attributes and children, in the order given."""
+    from docx.oxml.parser import OxmlElement
+
+    element = OxmlElement(tag, attrs={qn(k): v for k, v in (attrs or {}).items()})
+    for child in children:
+        if child is not None:
+            element.append(child)
+    return element
+
+
+def val(tag: str, value: str | int) -> BaseOxmlElement:
+    return el(tag, {"w:val": str(value)})
+
+
+def run_element(text: str, rpr: BaseOxmlElement | None) -> BaseOxmlElement:
+    """One ``w:r`` for ``text``: tabs as ``w:tab``, newlines as ``w:br``."""
+    run = el("w:r", None, rpr)
+    text = clean_text(text).replace("\r\n", "\n").replace("\r", "\n")
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            run.append(el("w:br"))
+        for part_index, part in enumerate(line.split("\t")):
+            if part_index:
+                run.append(el("w:tab"))
+            if part:
+                t = el("w:t")
+                t.text = part
+                if part[0].isspace() or part[-1].isspace() or "  " in part:
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                run.append(t)
+    return run
+
+
+def field(instruction: str, result: str, rpr: BaseOxmlElement | None = None) -> list[Any]:
+    """The runs of a complex field: begin, instruction, separate, cached result, end."""
+
+    def run(*children: Any) -> BaseOxmlElement:
+        return el("w:r", None, copy.deepcopy(rpr) if rpr is not None else None, *children)
+
+    instr = el("w:instrText")
+    instr.text = instruction
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return [
+        run(el("w:fldChar", {"w:fldCharType": "begin"})),
+        run(instr),
+        run(el("w:fldChar", {"w:fldCharType": "separate"})),
+        run_element(result, copy.deepcopy(rpr) if rpr is not None else None),
+        run(el("w:fldChar", {"w:fldCharType": "end"})),
+    ]
+
+
+def lang_tag(lang: str) -> str:
+    """``zh-Hans`` -> the key of the font tables above (``zh-Hans``, ``ja`` ...), else ``lang``."""
+    parts = lang.replace("_", "-").split("-")
+    primary = parts[0].lower()
+    rest = {p.lower() for p in parts[1:]}
+    if primary == "zh":
+        return "zh-Hant" if rest & {"hant", "tw", "hk", "mo"} else "zh-Hans"
+    return primary if primary in ("ja", "ko", "th", "km") else lang
+
+
+def word_lang(lang: str) -> str:
+    """The language tag Word expects (``en`` -> ``en-GB``, ``zh-Hans`` -> ``zh-CN``)."""
+    tag = lang_tag(lang)
+    if tag in CJK_FONTS:
+        return CJK_FONTS[tag][1]
+    if tag in COMPLEX_FONTS:
+        return COMPLEX_FONTS[tag][1]
+    return WORD_LANGS.get(lang, lang)
+
+
+def ensure_child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:
+    """The child ``tag`` of ``parent``, appended if missing (for rPr: lang last, fonts first)."""
+    found: BaseOxmlElement | None = parent.find(qn(tag))
+    if found is not None:
+        return found
+    element = el(tag)
+    if tag == "w:rFonts":
+        style = parent.find(qn("w:rStyle"))
+        if style is not None:
+            style.addnext(element)
+        else:
+            parent.insert(0, element)
+    else:
+        after = [qn(t) for t in ("w:eastAsianLayout", "w:specVanish", "w:oMath")]
+        follower = next((c for c in parent if c.tag in after), None)
+        if follower is not None:
+            follower.addprevious(element)
+        else:
+            parent.append(element)
+    return element

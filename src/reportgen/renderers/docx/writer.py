@@ -1,0 +1,657 @@
+"""The writer: one ``Document`` into the body of a reference document, in Word's terms.
+
+Cover (a section of its own), contents (a TOC field), headings with bookmarks, paragraphs,
+lists, tables, facts, figures and sources; then header, footer and document properties.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from reportgen.documents.content import (
+    Block,
+    BulletList,
+    Cell,
+    Document,
+    FactList,
+    Figure,
+    Inline,
+    Paragraph,
+    Picture,
+    Run,
+    Section,
+    SourceList,
+    Table,
+    page_label_parts,
+)
+from reportgen.renderers.docx.ooxml import (
+    CJK_FONTS,
+    COMPLEX_FONTS,
+    bookmark_name,
+    clean_text,
+    el,
+    ensure_child,
+    field,
+    lang_tag,
+    qn,
+    run_element,
+    val,
+    word_lang,
+)
+from reportgen.renderers.docx.pictures import (
+    PictureError,
+    picture_size_mm,
+    svg_to_png,
+    svg_width_mm,
+)
+from reportgen.renderers.docx.styles import LIST_STYLES, Numbering, Styles
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.parts.document import DocumentPart
+
+PAPER_SIZES = {"a4": (11906, 16838), "letter": (12240, 15840)}
+"""Page sizes in twentieths of a point."""
+LOGO_HEIGHT_MM = 18.0
+LOGO_MAX_WIDTH_MM = 50.0
+TWIPS_PER_MM = 56.6929
+
+TOC_INSTRUCTION = ' TOC \\o "1-2" \\h \\z \\u '
+"""Levels 1 and 2, as in the PDF's contents: updating the field gives the same entries."""
+
+PARAGRAPH_STYLES = {None: "Normal", "lead": "Lead", "note": "Note", "mark": "Notice"}
+RUN_STYLES = {
+    "cover-mark": "Cover Mark",
+    "asof": "As Of",
+    "ref": "Source Reference",
+    "verify": "Verify",
+    "muted": "Muted",
+}
+HEADINGS = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
+EXTERNAL_LINKS = ("http://", "https://", "mailto:")
+
+
+class Writer:
+    """Fills a reference document (body cleared) with one ``Document``."""
+
+    def __init__(self, word: WordDocument, doc: Document, *, bundled: bool) -> None:
+        self.word = word
+        self.doc = doc
+        self.bundled = bundled
+        self.part: DocumentPart = word.part
+        self.body = word.element.body
+        self.styles = Styles(self.part)
+        self.numbering = Numbering(self.part, self.styles)
+        self.bookmark_id = 0
+        self.anchors = self._anchor_names()
+        self.first_body_heading = True
+        self.sect_pr = self._clear_body()
+        self.text_width = _text_width(self.sect_pr)
+
+    def set_paper(self, paper: str) -> None:
+        """A4 or US Letter, the margins unchanged."""
+        width, height = PAPER_SIZES[paper.lower()]
+        size = self.sect_pr.find(qn("w:pgSz"))
+        if size is None:
+            size = el("w:pgSz")
+            self.sect_pr.insert(0, size)
+        size.set(qn("w:w"), str(width))
+        size.set(qn("w:h"), str(height))
+        self.text_width = _text_width(self.sect_pr)
+
+    # --- whole document -----------------------------------------------------------------------
+
+    def write(self) -> None:
+        self._set_defaults()
+        self._cover()
+        self._contents()
+        for section in self.doc.sections:
+            self._section(section)
+        self._header_footer()
+        self._properties()
+
+    def _clear_body(self) -> BaseOxmlElement:
+        """Empties the body; returns its last section's properties (the page set-up)."""
+        sect_pr: BaseOxmlElement | None = self.body.find(qn("w:sectPr"))
+        for child in list(self.body):
+            if child is not sect_pr:
+                self.body.remove(child)
+        if sect_pr is None:
+            sect_pr = el("w:sectPr")
+            self.body.append(sect_pr)
+        kind = sect_pr.find(qn("w:type"))
+        if kind is not None:  # the body must start on a page of its own, after the cover
+            sect_pr.remove(kind)
+        return sect_pr
+
+    def _anchor_names(self) -> dict[str, str]:
+        """Bookmark names for headings (``_Toc_<id>``) and sources, unique in the document."""
+        names: dict[str, str] = {}
+        used: set[str] = set()
+
+        def add(anchor: str, prefix: str) -> None:
+            base = bookmark_name(anchor, prefix)
+            name, number = base, 1
+            while name.lower() in used:
+                number += 1
+                suffix = f"_{number}"
+                name = base[: 40 - len(suffix)] + suffix
+            used.add(name.lower())
+            names.setdefault(anchor, name)
+
+        for section in self.doc.sections:
+            add(section.id, "_Toc_")
+        for source in self._sources():
+            add(source.anchor, "")
+        return names
+
+    def _sources(self) -> Iterable[Any]:
+        for section in self.doc.sections:
+            for block in section.blocks:
+                if isinstance(block, SourceList):
+                    yield from block.sources
+
+    def _append(self, element: BaseOxmlElement) -> BaseOxmlElement:
+        self.sect_pr.addprevious(element)
+        return element
+
+    def _set_defaults(self) -> None:
+        """The document language (and, in the bundled styles, its fonts) in the defaults."""
+        styles = self.styles.element
+        defaults = styles.find(qn("w:docDefaults"))
+        if defaults is None:
+            defaults = el("w:docDefaults")
+            styles.insert(0, defaults)
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default is None:
+            rpr_default = el("w:rPrDefault")
+            defaults.insert(0, rpr_default)
+        rpr = rpr_default.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = el("w:rPr")
+            rpr_default.append(rpr)
+        tag = lang_tag(self.doc.meta.lang)
+        lang = ensure_child(rpr, "w:lang")
+        lang.set(qn("w:val"), word_lang(self.doc.meta.lang))
+        if tag in CJK_FONTS:
+            lang.set(qn("w:eastAsia"), CJK_FONTS[tag][1])
+        if tag in COMPLEX_FONTS:
+            lang.set(qn("w:bidi"), COMPLEX_FONTS[tag][1])
+        if self.bundled:
+            fonts = ensure_child(rpr, "w:rFonts")
+            if tag in CJK_FONTS:
+                fonts.set(qn("w:eastAsia"), CJK_FONTS[tag][0])
+            if tag in COMPLEX_FONTS:
+                fonts.set(qn("w:cs"), COMPLEX_FONTS[tag][0])
+
+    # --- cover and contents -------------------------------------------------------------------
+
+    def _cover(self) -> None:
+        cover = self.doc.cover
+        if cover.kicker:
+            self._paragraph("Kicker", (Run(cover.kicker),))
+        if cover.logos:
+            self._logos(cover.logos)
+        # without logos the title keeps their place, as in the PDF
+        self._paragraph("Title", (Run(cover.title),), space_before=0 if cover.logos else 1587)
+        if cover.subtitle:
+            self._paragraph("Subtitle", cover.subtitle)
+        for line in cover.lines:
+            self._paragraph("Cover Line", line)
+        # The handling mark sits at the foot of the cover, as in the PDF: one paragraph in
+        # a frame anchored to the bottom margin (LibreOffice drops frames shared by
+        # paragraphs of different styles, so mark and note are lines of one paragraph).
+        foot: list[Run] = []
+        if cover.mark:
+            foot.append(Run(cover.mark, "cover-mark"))
+        if cover.note:
+            foot.append(Run(("\n" if foot else "") + cover.note))
+        if foot:
+            frame = {
+                "w:w": str(self.text_width),
+                "w:wrap": "around",
+                "w:hAnchor": "margin",
+                "w:vAnchor": "margin",
+                "w:xAlign": "left",
+                "w:yAlign": "bottom",
+            }
+            self._paragraph("Cover Foot", tuple(foot), frame=frame)
+        # The cover is a section of its own, without header and footer.
+        cover_sect = copy.deepcopy(self.sect_pr)
+        for child in list(cover_sect):
+            if child.tag in (
+                qn("w:headerReference"),
+                qn("w:footerReference"),
+                qn("w:titlePg"),
+                qn("w:pgNumType"),
+            ):
+                cover_sect.remove(child)
+        self._append(el("w:p", None, el("w:pPr", None, cover_sect)))
+
+    def _contents(self) -> None:
+        """A TOC field whose result is already the list of headings, linked to them.
+
+        Page numbers need a layout, which only Word or LibreOffice can make, and neither
+        fills them in on opening (LibreOffice keeps the result as it is; Word would ask
+        the reader about updating fields if the field were marked dirty). So the entries
+        come without page numbers; updating the field (F9 in Word, Tools > Update in
+        LibreOffice) rebuilds the same entries with them.
+        """
+        self._paragraph("TOC Heading", (Run(self.doc.labels.get("contents", "Contents")),))
+        paragraphs: list[BaseOxmlElement] = []
+        for section in self.doc.sections:
+            if not section.toc or section.level > 2:
+                continue
+            link = el("w:hyperlink", {"w:anchor": self.anchors[section.id], "w:history": "1"})
+            link.append(self._run(Run(section.title, lang=section.lang)))
+            paragraph = self._paragraph(f"TOC {section.level}", (), append=False)
+            paragraph.append(link)
+            paragraphs.append(paragraph)
+        if not paragraphs:
+            paragraphs.append(self._paragraph("TOC 1", (), append=False))
+        for offset, run in enumerate(field(TOC_INSTRUCTION, "")[:3]):
+            paragraphs[0].insert(1 + offset, run)  # begin, instruction, separate
+        end = el("w:p", None, el("w:r", None, el("w:fldChar", {"w:fldCharType": "end"})))
+        for paragraph in [*paragraphs, end]:
+            self._append(paragraph)
+
+    # --- body ---------------------------------------------------------------------------------
+
+    def _section(self, section: Section) -> None:
+        level = min(max(section.level, 1), 3)
+        paragraph = self._paragraph(
+            HEADINGS[level],
+            (Run(section.title, lang=section.lang),),
+            page_break=self.first_body_heading,
+        )
+        self.first_body_heading = False
+        self._bookmark(paragraph, self.anchors[section.id])
+        for block in section.blocks:
+            self._block(block)
+
+    def _block(self, block: Block) -> None:
+        if isinstance(block, Paragraph):
+            # a paragraph that is all bold is a label ("Goal"): keep it with what follows
+            label = bool(block.runs) and all(run.style == "strong" for run in block.runs)
+            style = PARAGRAPH_STYLES.get(block.style, "Normal")
+            self._paragraph(style, block.runs, keep_next=label)
+        elif isinstance(block, BulletList):
+            self._list(block)
+        elif isinstance(block, Table):
+            self._table(block)
+        elif isinstance(block, FactList):
+            self._facts(block)
+        elif isinstance(block, Figure):
+            self._figure(block)
+        elif isinstance(block, SourceList):
+            self._source_list(block)
+
+    def _list(self, block: BulletList) -> None:
+        kind = "number" if block.ordered else "bullet"
+        num = self.numbering.new(kind, restart=block.ordered)
+        for item in block.items:
+            self._paragraph(LIST_STYLES[kind], item, num=num)
+
+    def _source_list(self, block: SourceList) -> None:
+        numbers = [source.number for source in block.sources]
+        contiguous = bool(numbers) and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        num = self.numbering.new("source", start=numbers[0]) if contiguous else 0
+        for source in block.sources:
+            runs = source.runs if contiguous else (Run(f"{source.number}.\t"), *source.runs)
+            paragraph = self._paragraph(LIST_STYLES["source"], runs, num=num)
+            self._bookmark(paragraph, self.anchors[source.anchor])
+
+    def _table(self, table: Table) -> None:
+        if table.caption:
+            self._paragraph("Caption", (Run(table.caption),), keep_next=True)
+        rows = [table.header, *table.rows, *table.footer]
+        columns = max((len(row) for row in rows), default=0)
+        if columns == 0:
+            return
+        widths = _column_widths(self.text_width, table.widths, columns)
+        look = _table_look(first_row=bool(table.header), last_row=bool(table.footer))
+        element = self._table_element("Report Table", widths, look)
+        height = 907 if table.style == "signature" else 0  # 16 mm to sign in
+        if table.header:
+            element.append(self._row(table.header, columns, widths, header=True))
+        for row in table.rows:
+            element.append(self._row(row, columns, widths, height=height))
+        for row in table.footer:
+            element.append(self._row(row, columns, widths, bold=True))
+        self._append(element)
+        self._spacer()
+
+    def _facts(self, block: FactList) -> None:
+        widths = _column_widths(self.text_width, (28, 72), 2)
+        look = _table_look(first_row=False, last_row=False)
+        element = self._table_element("Facts Table", widths, look)
+        for label, value in block.items:
+            tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit")))
+            tr.append(self._cell((Run(label),), widths[0], "Fact Label"))
+            tr.append(self._cell(value, widths[1], "Table Text"))
+            element.append(tr)
+        self._append(element)
+        self._spacer()
+
+    def _table_element(
+        self, style: str, widths: Sequence[int], look: dict[str, str]
+    ) -> BaseOxmlElement:
+        tbl_pr = el(
+            "w:tblPr",
+            None,
+            val("w:tblStyle", self.styles.id(style)),
+            el("w:tblW", {"w:w": str(sum(widths)), "w:type": "dxa"}),
+            el("w:tblLayout", {"w:type": "fixed"}),
+            el("w:tblLook", look),
+        )
+        grid = el("w:tblGrid", None, *(el("w:gridCol", {"w:w": str(w)}) for w in widths))
+        return el("w:tbl", None, tbl_pr, grid)
+
+    def _row(
+        self,
+        cells: Sequence[Cell],
+        columns: int,
+        widths: Sequence[int],
+        *,
+        header: bool = False,
+        bold: bool = False,
+        height: int = 0,
+    ) -> BaseOxmlElement:
+        # rows never split across pages; the header row repeats on each page
+        tr_pr = el("w:trPr", None, el("w:cantSplit"))
+        if height:
+            tr_pr.append(el("w:trHeight", {"w:val": str(height), "w:hRule": "atLeast"}))
+        if header:
+            tr_pr.append(el("w:tblHeader"))
+        tr = el("w:tr", None, tr_pr)
+        padded = [*cells, *(Cell(()) for _ in range(columns - len(cells)))]
+        for cell, width in zip(padded, widths, strict=True):
+            tr.append(
+                self._cell(
+                    cell.runs,
+                    width,
+                    "Table Heading" if header else "Table Text",
+                    align=cell.align,
+                    bold=bold or cell.strong,
+                )
+            )
+        return tr
+
+    def _cell(
+        self, runs: Inline, width: int, style: str, *, align: str = "left", bold: bool = False
+    ) -> BaseOxmlElement:
+        tc = el("w:tc", None, el("w:tcPr", None, el("w:tcW", {"w:w": str(width), "w:type": "dxa"})))
+        paragraph = self._paragraph(style, runs, align=align, bold=bold, append=False)
+        tc.append(paragraph)
+        return tc
+
+    def _spacer(self) -> None:
+        """An empty paragraph after a table: room below it, and two tables never merge."""
+        ppr = el(
+            "w:pPr",
+            None,
+            val("w:pStyle", self.styles.id("Normal")),
+            el("w:spacing", {"w:before": "0", "w:after": "0"}),
+        )
+        self._append(el("w:p", None, ppr))
+
+    def _logos(self, logos: Sequence[Picture]) -> None:
+        """The cities' logos in a row, 18 mm high and at most 50 mm wide each (as in the PDF)."""
+        paragraph = self._paragraph("Cover Logos", ())
+        for index, logo in enumerate(logos):
+            if index:
+                paragraph.append(run_element("   ", None))
+            width, height = picture_size_mm(logo)
+            scale = min(LOGO_HEIGHT_MM / height, LOGO_MAX_WIDTH_MM / width)
+            width, height = width * scale, height * scale
+            data = logo.data
+            if logo.mime == "image/svg+xml":
+                svg = logo.data.decode("utf-8")
+                try:
+                    data = svg_to_png(svg, width, self.doc.meta.lang, height_mm=height)
+                except PictureError as exc:
+                    raise PictureError(f"{logo.alt}: {exc}") from None
+            paragraph.append(self._picture(data, width, height, logo.alt))
+
+    def _picture(
+        self, data: bytes, width_mm: float, height_mm: float | None, alt: str
+    ) -> BaseOxmlElement:
+        """A run holding a picture (PNG or JPEG) of that size, with its alt text."""
+        from docx.shared import Mm
+
+        height = Mm(height_mm) if height_mm is not None else None
+        inline = self.part.new_pic_inline(io.BytesIO(data), width=Mm(width_mm), height=height)
+        inline.docPr.set("descr", clean_text(alt))
+        return el("w:r", None, el("w:drawing", None, inline))
+
+    def _figure(self, figure: Figure) -> None:
+        width_mm = min(svg_width_mm(figure.svg) or 1e9, self.text_width / TWIPS_PER_MM)
+        png = svg_to_png(figure.svg, width_mm, self.doc.meta.lang)
+        paragraph = self._paragraph("Figure", (), keep_next=bool(figure.caption))
+        paragraph.append(self._picture(png, width_mm, None, figure.alt))
+        if figure.caption:
+            self._paragraph("Caption", (Run(figure.caption),))
+
+    # --- paragraphs and runs ------------------------------------------------------------------
+
+    def _paragraph(
+        self,
+        style: str,
+        runs: Inline,
+        *,
+        align: str = "left",
+        bold: bool = False,
+        num: int | None = None,
+        frame: dict[str, str] | None = None,
+        keep_next: bool = False,
+        page_break: bool = False,
+        space_before: int | None = None,
+        append: bool = True,
+    ) -> BaseOxmlElement:
+        """A paragraph of ``style``, with its properties in schema order."""
+        ppr = el("w:pPr", None, val("w:pStyle", self.styles.id(style)))
+        if keep_next:
+            ppr.append(el("w:keepNext"))
+        if page_break:
+            ppr.append(el("w:pageBreakBefore"))
+        if frame:
+            ppr.append(el("w:framePr", frame))
+        if num is not None:
+            ppr.append(el("w:numPr", None, val("w:ilvl", 0), val("w:numId", num)))
+        if space_before:
+            ppr.append(el("w:spacing", {"w:before": str(space_before)}))
+        if align in ("right", "center"):
+            ppr.append(val("w:jc", align))
+        paragraph = el("w:p", None, ppr)
+        for run in runs:
+            paragraph.append(self._run(run, bold=bold))
+        if append:
+            self._append(paragraph)
+        return paragraph
+
+    def _rpr(
+        self,
+        style: str | None,
+        *,
+        lang: str | None = None,
+        bold: bool = False,
+        italic: bool = False,
+    ) -> BaseOxmlElement | None:
+        """Run properties, children in schema order (rStyle, rFonts, b, i, lang)."""
+        children: list[BaseOxmlElement] = []
+        if style:
+            children.append(val("w:rStyle", self.styles.id(style)))
+        lang_attrs: dict[str, str] = {}
+        if lang:
+            tag = lang_tag(lang)
+            if tag in CJK_FONTS:
+                font, word = CJK_FONTS[tag]
+                children.append(el("w:rFonts", {"w:eastAsia": font, "w:hint": "eastAsia"}))
+                lang_attrs["w:eastAsia"] = word
+            elif tag in COMPLEX_FONTS:
+                font, word = COMPLEX_FONTS[tag]
+                children.append(el("w:rFonts", {"w:cs": font}))
+                lang_attrs["w:val"] = word
+                lang_attrs["w:bidi"] = word
+            else:
+                lang_attrs["w:val"] = word_lang(lang)
+        if bold:
+            children.extend((el("w:b"), el("w:bCs")))
+        if italic:
+            children.extend((el("w:i"), el("w:iCs")))
+        if lang_attrs:
+            children.append(el("w:lang", lang_attrs))
+        return el("w:rPr", None, *children) if children else None
+
+    def _run(self, run: Run, *, bold: bool = False) -> BaseOxmlElement:
+        style = RUN_STYLES.get(run.style or "")
+        href = clean_text(run.href or "")
+        if href and not style and href.startswith(EXTERNAL_LINKS):
+            style = "Hyperlink"
+        rpr = self._rpr(
+            style,
+            lang=run.lang,
+            bold=bold or run.style == "strong",
+            italic=run.style == "em",
+        )
+        element = run_element(run.text, rpr)
+        if href.startswith(EXTERNAL_LINKS):
+            from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+            r_id = self.part.relate_to(href, RT.HYPERLINK, is_external=True)
+            link = el("w:hyperlink", {"w:history": "1"})
+            link.set(qn("r:id"), r_id)
+            link.append(element)
+            return link
+        if href.startswith("#") and href[1:] in self.anchors:
+            return el(
+                "w:hyperlink", {"w:anchor": self.anchors[href[1:]], "w:history": "1"}, element
+            )
+        return element
+
+    def _bookmark(self, paragraph: BaseOxmlElement, name: str) -> None:
+        """A bookmark around the text of ``paragraph``."""
+        self.bookmark_id += 1
+        ident = str(self.bookmark_id)
+        start = el("w:bookmarkStart", {"w:id": ident, "w:name": name})
+        ppr = paragraph.find(qn("w:pPr"))
+        if ppr is not None:
+            ppr.addnext(start)
+        else:
+            paragraph.insert(0, start)
+        paragraph.append(el("w:bookmarkEnd", {"w:id": ident}))
+
+    # --- header, footer, properties -----------------------------------------------------------
+
+    def _header_footer(self) -> None:
+        """Title and mark above, "Page X of Y" below, unless the reference brings its own."""
+        section = self.word.sections[-1]
+        tab = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:pos": str(self.text_width)}))
+        if not _has_reference(self.sect_pr, "w:headerReference"):
+            header = section.header
+            header.is_linked_to_previous = False
+            element = header._element
+            for child in list(element):
+                element.remove(child)
+            ppr = el("w:pPr", None, val("w:pStyle", self.styles.id("Header")), tab)
+            paragraph = el("w:p", None, ppr, run_element(self.doc.meta.title, None))
+            if self.doc.cover.mark:
+                paragraph.append(run_element("\t", None))
+                paragraph.append(run_element(self.doc.cover.mark, self._rpr("Mark")))
+            element.append(paragraph)
+        if not _has_reference(self.sect_pr, "w:footerReference"):
+            footer = section.footer
+            footer.is_linked_to_previous = False
+            element = footer._element
+            for child in list(element):
+                element.remove(child)
+            labels = self.doc.labels
+            ppr = el("w:pPr", None, val("w:pStyle", self.styles.id("Footer")), val("w:jc", "right"))
+            pieces: list[Any] = []
+            for part in page_label_parts(labels.get("page_of", "Page {page} of {pages}")):
+                if part == "{page}":
+                    pieces.extend(field(" PAGE ", "1"))
+                elif part == "{pages}":
+                    pieces.extend(field(" NUMPAGES ", "1"))
+                else:
+                    pieces.append(run_element(part, None))
+            paragraph = el("w:p", None, ppr, *pieces)
+            element.append(paragraph)
+
+    def _properties(self) -> None:
+        meta = self.doc.meta
+        props = self.word.core_properties
+        element = props._element
+        for child in list(element):
+            element.remove(child)
+
+        def short(text: str) -> str:
+            return clean_text(text)[:255]
+
+        props.title = short(meta.title)
+        props.subject = short(meta.subject)
+        props.author = short(meta.author)
+        props.keywords = short(", ".join(meta.keywords))
+        props.language = word_lang(meta.lang)
+        props.last_modified_by = "reportgen"
+        props.revision = 1
+        props.created = _utc(meta.created)
+        props.modified = _utc(meta.modified)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _has_reference(sect_pr: BaseOxmlElement, tag: str) -> bool:
+    return any(ref.get(qn("w:type"), "default") == "default" for ref in sect_pr.findall(qn(tag)))
+
+
+def _text_width(sect_pr: BaseOxmlElement) -> int:
+    """The width between the margins, in twentieths of a point (A4 with 18 mm margins if unset)."""
+
+    def number(element: Any, attr: str, default: int) -> int:
+        value = element.get(qn(attr)) if element is not None else None
+        try:
+            return int(float(value)) if value is not None else default
+        except ValueError:
+            return default
+
+    size = sect_pr.find(qn("w:pgSz"))
+    margins = sect_pr.find(qn("w:pgMar"))
+    width = number(size, "w:w", 11906)
+    left = number(margins, "w:left", 1021)
+    right = number(margins, "w:right", 1021)
+    gutter = number(margins, "w:gutter", 0)
+    return max(width - left - right - gutter, 1440)
+
+
+def _table_look(*, first_row: bool, last_row: bool) -> dict[str, str]:
+    """Which conditional formats of the table style apply, as attributes and as the older
+    bit mask (LibreOffice reads the mask): header row, footer row, no banding."""
+    mask = 0x0200 | 0x0400 | (0x0020 if first_row else 0) | (0x0040 if last_row else 0)
+    return {
+        "w:val": f"{mask:04X}",
+        "w:firstRow": "1" if first_row else "0",
+        "w:lastRow": "1" if last_row else "0",
+        "w:firstColumn": "0",
+        "w:lastColumn": "0",
+        "w:noHBand": "1",
+        "w:noVBand": "1",
+    }
+
+
+def _column_widths(total: int, relative: Sequence[int], columns: int) -> list[int]:
+    """Column widths in twentieths of a point, in proportion to ``relative``, summing to total."""
+    weights = list(relative) if len(relative) == columns and sum(relative) > 0 else [1] * columns
+    whole = sum(weights)
+    widths = [total * w // whole for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
