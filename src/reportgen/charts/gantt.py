@@ -1,0 +1,196 @@
+"""The work plan (Gantt chart): one bar per activity across the months of the programme."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reportgen.charts import svg
+from reportgen.charts.svg import ACCENT, GRID, MUTED, RULE, SMALL_SIZE, TEXT, TEXT_SIZE, ZEBRA
+from reportgen.charts.text import clean, ellipsize, fits_width, text_width
+
+# Muted colours for Gantt groups, in order of first appearance; more groups repeat them.
+GROUP_COLOURS = (
+    "#1F3A5F",
+    "#4E79A7",
+    "#5B8E55",
+    "#C7893B",
+    "#8C5A84",
+    "#3E8A8A",
+    "#B5564E",
+    "#7A7F87",
+)
+UNGROUPED_COLOUR = "#8C96A3"
+
+
+@dataclass(frozen=True)
+class GanttRow:
+    """One activity of a work plan."""
+
+    label: str
+    """Printed at the left, e.g. "A1 Joint monitoring survey"."""
+    start: dt.date
+    """First day."""
+    end: dt.date
+    """Last day."""
+    group: str | None = None
+    """Output id; the rows of one group share a colour."""
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _default_month_label(day: dt.date) -> str:
+    return day.strftime("%b")
+
+
+def gantt(
+    rows: Sequence[GanttRow],
+    *,
+    start: dt.date,
+    end: dt.date,
+    title: str,
+    month_label: Callable[[dt.date], str] = _default_month_label,
+    width_mm: float = 170,
+) -> str:
+    """A work-plan chart: one bar per row across the months from ``start`` to ``end``.
+
+    The time scale covers whole months, from the month of ``start`` to the month of ``end``;
+    bars are placed to the day and clipped to it. The header shows years, and under them the
+    months when their labels fit, else quarters (labelled by the first month of each, through
+    ``month_label``), else nothing. Row labels are cut with … when too long. Groups get colours
+    in order of first appearance and a legend when there are two or more.
+    """
+    if end < start:
+        raise ValueError(f"the chart ends ({end}) before it starts ({start})")
+    for row in rows:
+        if row.end < row.start:
+            raise ValueError(f"{row.label!r} ends ({row.end}) before it starts ({row.start})")
+
+    scale_start = start.replace(day=1)
+    scale_end = _add_months(end, 1)
+    month_count = (scale_end.year - scale_start.year) * 12 + scale_end.month - scale_start.month
+    total_days = (scale_end - scale_start).days
+
+    size, small = TEXT_SIZE, SMALL_SIZE
+    labels = [clean(row.label) for row in rows]
+    longest = max((text_width(label, size) for label in labels), default=0.0)
+    label_column = min(max(longest + 2.0, width_mm * 0.18), width_mm * 0.38)
+    chart_x0, chart_x1 = label_column, width_mm - 0.3
+    mm_per_day = (chart_x1 - chart_x0) / total_days
+
+    def x_of(day: dt.date) -> float:
+        return chart_x0 + (day - scale_start).days * mm_per_day
+
+    months = [_add_months(scale_start, i) for i in range(month_count)]
+    month_texts = [clean(month_label(m)) for m in months]
+    periods: list[tuple[dt.date, dt.date, str]] = []
+    if month_count <= 24 and all(
+        text_width(text, small) + 0.8 <= x_of(_add_months(m, 1)) - x_of(m)
+        for m, text in zip(months, month_texts, strict=True)
+    ):
+        periods = [
+            (m, _add_months(m, 1), text) for m, text in zip(months, month_texts, strict=True)
+        ]
+    else:
+        quarter = _add_months(scale_start, -((scale_start.month - 1) % 3))
+        quarters = []
+        while quarter < scale_end:
+            following = _add_months(quarter, 3)
+            quarters.append(
+                (max(quarter, scale_start), min(following, scale_end), clean(month_label(quarter)))
+            )
+            quarter = following
+        whole = [q for q in quarters if (q[1] - q[0]).days > 85]
+        if all(text_width(q[2], small) + 0.8 <= x_of(q[1]) - x_of(q[0]) for q in whole):
+            periods = quarters
+
+    year_row, period_row, row_height = 4.4, 4.2 if periods else 0.0, 5.4
+    header = year_row + period_row
+    rows_bottom = header + len(rows) * row_height
+
+    groups: list[str] = []
+    for row in rows:
+        if row.group is not None and row.group not in groups:
+            groups.append(row.group)
+    colours = {g: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, g in enumerate(groups)}
+    legend = len(groups) >= 2
+    height = rows_bottom + (0.3 if rows else 0)
+
+    body: list[str] = []
+    for index in range(len(rows)):
+        if index % 2:
+            body.append(svg.rect(0, header + index * row_height, width_mm, row_height, ZEBRA))
+
+    # Grid: periods lightly, years stronger; from under the year row to the last row.
+    for day, _, _ in periods[1:]:
+        if day.month != 1:
+            body.append(svg.line(x_of(day), year_row, x_of(day), rows_bottom, GRID, 0.2))
+    years = list(range(scale_start.year, end.year + 1))
+    for year in years[1:]:
+        x = x_of(dt.date(year, 1, 1))
+        body.append(svg.line(x, 0, x, rows_bottom, RULE, 0.25))
+    body.append(svg.line(chart_x0, 0, chart_x0, rows_bottom, RULE, 0.25))
+    body.append(svg.line(0, header, width_mm, header, RULE, 0.3))
+
+    for year in years:
+        left = x_of(max(dt.date(year, 1, 1), scale_start))
+        right = x_of(min(dt.date(year + 1, 1, 1), scale_end))
+        if text_width(str(year), size, bold=True) + 0.8 <= right - left:
+            centre = (left + right) / 2
+            body.append(
+                svg.text(centre, year_row - 1.2, str(year), fill=ACCENT, anchor="middle", bold=True)
+            )
+    for first_day, next_day, text in periods:
+        left, right = x_of(first_day), x_of(next_day)
+        if text and text_width(text, small) + 0.8 <= right - left:
+            centre = (left + right) / 2
+            body.append(
+                svg.text(centre, header - 1.1, text, size=small, fill=MUTED, anchor="middle")
+            )
+
+    bar_height = 3.0
+    fits = fits_width(label_column - 1.6, size)
+    for index, (row, label) in enumerate(zip(rows, labels, strict=True)):
+        top = header + index * row_height
+        body.append(svg.text(0.6, top + row_height / 2 + 0.36 * size, ellipsize(label, fits)))
+        first_day = max(row.start, scale_start)
+        after_last = min(row.end + dt.timedelta(days=1), scale_end)
+        if after_last <= first_day:
+            continue  # entirely outside the chart
+        left, right = x_of(first_day), x_of(after_last)
+        if right - left < 0.8:
+            left, right = (left + right) / 2 - 0.4, (left + right) / 2 + 0.4
+        if not groups:
+            colour = ACCENT
+        elif row.group is None:
+            colour = UNGROUPED_COLOUR
+        else:
+            colour = colours[row.group]
+        bar_top = top + (row_height - bar_height) / 2
+        body.append(
+            svg.rect(left, bar_top, right - left, bar_height, colour, radius=0.6, kind="bar")
+        )
+
+    if legend:
+        x, y = chart_x0, rows_bottom + 2.2
+        fits_legend = fits_width(width_mm * 0.4, small)
+        for group in groups:
+            text = ellipsize(clean(group), fits_legend)
+            item = 3.2 + 1.0 + text_width(text, small) + 3.0
+            if x + item > width_mm and x > chart_x0:
+                x, y = chart_x0, y + 4.0
+            body.append(svg.rect(x, y, 3.2, 2.2, colours[group], radius=0.4))
+            body.append(svg.text(x + 4.2, y + 1.1 + 0.36 * small, text, size=small, fill=TEXT))
+            x += item
+        height = y + 2.2 + 0.6
+
+    desc = "; ".join(
+        f"{label}: {row.start.isoformat()} to {row.end.isoformat()}"
+        for row, label in zip(rows, labels, strict=True)
+    )
+    return svg.document(width_mm, height, title, desc, body)
