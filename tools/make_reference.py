@@ -1,8 +1,10 @@
 """Writes ``reference.docx``: the bundled Word reference document and every style it defines.
 
-Run it after changing a style: ``python -m reportgen.renderers.make_reference``. The DOCX
-renderer starts every document from this file (or from the user's ``--reference-docx``)
-and only ever names styles; what they look like is decided here, matching ``print.css``.
+A build-time tool, not shipped in the wheel. Run it from the repository after changing a
+style: ``.venv/bin/python tools/make_reference.py``; a test checks that the bundled file is
+what it makes. The DOCX renderer starts every document from this file (or from the user's
+``--reference-docx``) and only ever names styles; what they look like is decided here,
+matching ``print.css``.
 The body shows one sample of each style, so that a user can open the file in Word,
 restyle it and pass it back as their own reference (as with Pandoc's reference-doc).
 """
@@ -15,7 +17,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-TARGET = Path(__file__).with_name("reference.docx")
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "src" / "reportgen" / "renderers" / "reference.docx"
 
 NAVY = "1F3A5F"
 INK = "1D2429"
