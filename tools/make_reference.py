@@ -17,6 +17,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportgen import scripts
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "src" / "reportgen" / "renderers" / "reference.docx"
 
@@ -31,8 +33,9 @@ LINK = "1F5F8A"
 RED = "B00020"
 MARK = "8A1C2B"
 
-LATIN_FONT = "Noto Sans"
-EAST_ASIAN_FONT = "Noto Sans CJK JP"
+LATIN_FONT = scripts.LATIN.family
+EAST_ASIAN_FONT = scripts.DEFAULT_EAST_ASIAN.family
+EAST_ASIAN_LANG = scripts.DEFAULT_EAST_ASIAN.word_lang
 
 # A4 with the margins of print.css, in twentieths of a point (1 mm = 56.7).
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
@@ -371,7 +374,7 @@ def styles_xml() -> str:
         f'<w:rFonts w:ascii="{LATIN_FONT}" w:eastAsia="{EAST_ASIAN_FONT}" '
         f'w:hAnsi="{LATIN_FONT}" w:cs="{LATIN_FONT}"/>'
         f"{_size(9.5)}"
-        '<w:lang w:val="en-GB" w:eastAsia="ja-JP" w:bidi="ar-SA"/>'
+        f'<w:lang w:val="en-GB" w:eastAsia="{EAST_ASIAN_LANG}" w:bidi="ar-SA"/>'
         "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
         f"{_spacing(0, 124, 252)}"
         "</w:pPr></w:pPrDefault></w:docDefaults>"
@@ -432,18 +435,11 @@ def settings_xml() -> str:
 
 
 def font_table_xml() -> str:
-    fonts = {
-        "Noto Sans": ("00", "swiss"),
-        "Noto Sans CJK JP": ("80", "swiss"),
-        "Noto Sans CJK SC": ("86", "swiss"),
-        "Noto Sans CJK TC": ("88", "swiss"),
-        "Noto Sans CJK KR": ("81", "swiss"),
-        "Noto Sans Thai": ("DE", "swiss"),
-    }
+    """Every script's font, all sans serif ("swiss") of variable pitch."""
     entries = "".join(
-        f'<w:font w:name="{name}"><w:charset w:val="{charset}"/>'
-        f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
-        for name, (charset, family) in fonts.items()
+        f'<w:font w:name="{script.family}"><w:charset w:val="{script.word_charset}"/>'
+        '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
+        for script in scripts.SCRIPTS
     )
     return DECLARATION + f'<w:fonts xmlns:w="{W_NS}">{entries}</w:fonts>'
 

@@ -15,18 +15,8 @@ from functools import cache
 from typing import Any
 
 from reportgen.errors import Issue, Loc
+from reportgen.scripts import SCRIPTS
 from reportgen.yamlio import Document, describe_char
-
-SCRIPTS = {
-    "Latin with diacritics": ("Noto Sans", "ếăđ"),
-    "Japanese": ("Noto Sans CJK JP", "北九州市ひらがなカタカナ"),
-    "Chinese (Simplified)": ("Noto Sans CJK SC", "大连市陈绍旺"),
-    "Chinese (Traditional)": ("Noto Sans CJK TC", "臺灣"),
-    "Korean": ("Noto Sans CJK KR", "한국어"),
-    "Thai": ("Noto Sans Thai", "ภาษาไทย"),
-    "Khmer": ("Noto Sans Khmer", "ភ្នំពេញ"),
-}
-"""Each script reportgen prints, the font family the stylesheet names for it, and samples."""
 
 _IGNORED = frozenset("\n\r\t\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad")
 
@@ -121,14 +111,14 @@ def script_report() -> list[tuple[str, str, bool, bool]]:
     """For each script: its family, whether that family is installed, whether text draws."""
     rows = []
     everything = coverage()
-    for script, (family, sample) in SCRIPTS.items():
-        own = coverage(family)
+    for script in SCRIPTS:
+        own = coverage(script.family)
         rows.append(
             (
-                script,
-                family,
-                all(ch in own for ch in sample),
-                all(ch in everything for ch in sample),
+                script.name,
+                script.family,
+                all(ch in own for ch in script.sample),
+                all(ch in everything for ch in script.sample),
             )
         )
     return rows

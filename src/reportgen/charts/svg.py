@@ -9,8 +9,10 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from reportgen.charts.text import clean
+from reportgen.scripts import font_families
 
-FONT_FAMILY = "Noto Sans, Noto Sans CJK JP, Noto Sans CJK SC, Noto Sans Thai, sans-serif"
+FONT_FAMILY = ", ".join([*font_families(), "sans-serif"])
+"""Every script's font, Latin first (its metrics are the ones estimated)."""
 
 WHITE = "#FFFFFF"
 DARK_TEXT = "#1A1A1A"

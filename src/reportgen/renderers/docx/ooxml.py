@@ -10,22 +10,13 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any
 
+from reportgen import scripts
+
 if TYPE_CHECKING:
     from docx.oxml.xmlchemy import BaseOxmlElement
 
-# East Asian text takes the font of its own variant: Japanese, Simplified and Traditional
-# Chinese and Korean draw many of the same code points differently.
-CJK_FONTS = {
-    "ja": ("Noto Sans CJK JP", "ja-JP"),
-    "zh-Hans": ("Noto Sans CJK SC", "zh-CN"),
-    "zh-Hant": ("Noto Sans CJK TC", "zh-TW"),
-    "ko": ("Noto Sans CJK KR", "ko-KR"),
-}
-COMPLEX_FONTS = {
-    "th": ("Noto Sans Thai", "th-TH"),
-    "km": ("Noto Sans Khmer", "km-KH"),
-}
 WORD_LANGS = {"en": "en-GB", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "vi": "vi-VN"}
+"""The regional tags Word expects for common languages in Latin script; others pass as given."""
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -114,24 +105,9 @@ def field(instruction: str, result: str, rpr: BaseOxmlElement | None = None) -> 
     ]
 
 
-def lang_tag(lang: str) -> str:
-    """``zh-Hans`` -> the key of the font tables above (``zh-Hans``, ``ja`` ...), else ``lang``."""
-    parts = lang.replace("_", "-").split("-")
-    primary = parts[0].lower()
-    rest = {p.lower() for p in parts[1:]}
-    if primary == "zh":
-        return "zh-Hant" if rest & {"hant", "tw", "hk", "mo"} else "zh-Hans"
-    return primary if primary in ("ja", "ko", "th", "km") else lang
-
-
 def word_lang(lang: str) -> str:
     """The language tag Word expects (``en`` -> ``en-GB``, ``zh-Hans`` -> ``zh-CN``)."""
-    tag = lang_tag(lang)
-    if tag in CJK_FONTS:
-        return CJK_FONTS[tag][1]
-    if tag in COMPLEX_FONTS:
-        return COMPLEX_FONTS[tag][1]
-    return WORD_LANGS.get(lang, lang)
+    return scripts.for_lang(lang).word_lang or WORD_LANGS.get(lang, lang)
 
 
 def ensure_child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:

@@ -11,12 +11,14 @@ import importlib
 import math
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 from xml.etree import ElementTree
 
+from reportgen import scripts
 from reportgen.documents.content import Picture
 from reportgen.errors import ReportgenError
-from reportgen.renderers.docx.ooxml import CJK_FONTS, COMPLEX_FONTS, lang_tag, reason
+from reportgen.renderers.docx.ooxml import reason
+from reportgen.scripts import Script
 
 PICTURE_DPI = 200
 """Resolution of the PNG made from each SVG figure: sharp in print, small on disk."""
@@ -110,38 +112,22 @@ def svg_to_png(
     return png
 
 
-def _script(char: str) -> str | None:
-    code = ord(char)
-    if 0x0E00 <= code <= 0x0E7F:
-        return "th"
-    if 0x1780 <= code <= 0x17FF:
-        return "km"
-    if (
-        0x2E80 <= code <= 0x9FFF
-        or 0xAC00 <= code <= 0xD7AF
-        or 0xF900 <= code <= 0xFAFF
-        or 0xFF00 <= code <= 0xFFEF
-        or 0x20000 <= code <= 0x3FFFF
-        or 0x1100 <= code <= 0x11FF
-    ):
-        return "cjk"
-    return None
+_Kind = Script | Literal["east-asian"] | None
 
 
-def _cjk_font(text: str, lang: str) -> str:
-    if any(0xAC00 <= ord(c) <= 0xD7AF or 0x1100 <= ord(c) <= 0x11FF for c in text):
-        return CJK_FONTS["ko"][0]
-    if any(0x3040 <= ord(c) <= 0x30FF for c in text):
-        return CJK_FONTS["ja"][0]
-    tag = lang_tag(lang)
-    return CJK_FONTS[tag][0] if tag in CJK_FONTS else CJK_FONTS["ja"][0]
+def _kind(char: str) -> _Kind:
+    """What draws ``char``: the East Asian font of its piece, a complex script's, or any."""
+    slot = scripts.slot_of(char)
+    if slot == "east-asian":
+        return "east-asian"
+    return scripts.script_of(char) if slot == "complex" else None
 
 
-def _segments(text: str) -> list[tuple[str | None, str]]:
-    """``text`` cut where the script changes: (script or None, piece)."""
-    pieces: list[tuple[str | None, str]] = []
+def _segments(text: str) -> list[tuple[_Kind, str]]:
+    """``text`` cut where the script changes: (what draws it, piece)."""
+    pieces: list[tuple[_Kind, str]] = []
     for char in text:
-        script = _script(char)
+        script = _kind(char)
         if script is None and pieces and unicodedata.category(char)[0] in "PZ":
             script = pieces[-1][0]  # punctuation and spaces stay with what they follow
         if pieces and pieces[-1][0] == script:
@@ -152,7 +138,7 @@ def _segments(text: str) -> list[tuple[str | None, str]]:
 
 
 def _with_script_fonts(svg: str, lang: str) -> bytes:
-    if not any(_script(c) for c in svg):
+    if not any(_kind(c) for c in svg):
         return svg.encode("utf-8")
     root = ElementTree.fromstring(svg)
     text_tags = (f"{{{SVG_NS}}}text", f"{{{SVG_NS}}}tspan")
@@ -166,10 +152,10 @@ def _with_script_fonts(svg: str, lang: str) -> bytes:
     return bytes(ElementTree.tostring(root, encoding="utf-8"))
 
 
-def _font_for(script: str, piece: str, lang: str) -> str:
-    if script == "cjk":
-        return _cjk_font(piece, lang)
-    return COMPLEX_FONTS[script][0]
+def _font_for(kind: Script | Literal["east-asian"], piece: str, lang: str) -> str:
+    if isinstance(kind, Script):
+        return kind.family
+    return scripts.east_asian_for(piece, lang).family
 
 
 def _split_text(
@@ -181,7 +167,7 @@ def _split_text(
 ) -> None:
     """Wraps the pieces of ``element``'s text (or tail) that need another font in tspans."""
     text = element.tail if tail else element.text
-    if not text or not any(_script(c) for c in text):
+    if not text or not any(_kind(c) for c in text):
         return
     pieces = _segments(text)
     spans: list[ElementTree.Element] = []

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from reportgen import scripts
 from reportgen.documents.content import (
     Block,
     BulletList,
@@ -29,14 +30,11 @@ from reportgen.documents.content import (
     page_label_parts,
 )
 from reportgen.renderers.docx.ooxml import (
-    CJK_FONTS,
-    COMPLEX_FONTS,
     bookmark_name,
     clean_text,
     el,
     ensure_child,
     field,
-    lang_tag,
     qn,
     run_element,
     val,
@@ -175,19 +173,19 @@ class Writer:
         if rpr is None:
             rpr = el("w:rPr")
             rpr_default.append(rpr)
-        tag = lang_tag(self.doc.meta.lang)
+        script = scripts.for_lang(self.doc.meta.lang)
         lang = ensure_child(rpr, "w:lang")
         lang.set(qn("w:val"), word_lang(self.doc.meta.lang))
-        if tag in CJK_FONTS:
-            lang.set(qn("w:eastAsia"), CJK_FONTS[tag][1])
-        if tag in COMPLEX_FONTS:
-            lang.set(qn("w:bidi"), COMPLEX_FONTS[tag][1])
+        if script.slot == "east-asian":
+            lang.set(qn("w:eastAsia"), script.word_lang)
+        if script.slot == "complex":
+            lang.set(qn("w:bidi"), script.word_lang)
         if self.bundled:
             fonts = ensure_child(rpr, "w:rFonts")
-            if tag in CJK_FONTS:
-                fonts.set(qn("w:eastAsia"), CJK_FONTS[tag][0])
-            if tag in COMPLEX_FONTS:
-                fonts.set(qn("w:cs"), COMPLEX_FONTS[tag][0])
+            if script.slot == "east-asian":
+                fonts.set(qn("w:eastAsia"), script.family)
+            if script.slot == "complex":
+                fonts.set(qn("w:cs"), script.family)
 
     # --- cover and contents -------------------------------------------------------------------
 
@@ -488,16 +486,15 @@ class Writer:
             children.append(val("w:rStyle", self.styles.id(style)))
         lang_attrs: dict[str, str] = {}
         if lang:
-            tag = lang_tag(lang)
-            if tag in CJK_FONTS:
-                font, word = CJK_FONTS[tag]
-                children.append(el("w:rFonts", {"w:eastAsia": font, "w:hint": "eastAsia"}))
-                lang_attrs["w:eastAsia"] = word
-            elif tag in COMPLEX_FONTS:
-                font, word = COMPLEX_FONTS[tag]
-                children.append(el("w:rFonts", {"w:cs": font}))
-                lang_attrs["w:val"] = word
-                lang_attrs["w:bidi"] = word
+            script = scripts.for_lang(lang)
+            if script.slot == "east-asian":
+                hint = {"w:eastAsia": script.family, "w:hint": "eastAsia"}
+                children.append(el("w:rFonts", hint))
+                lang_attrs["w:eastAsia"] = script.word_lang
+            elif script.slot == "complex":
+                children.append(el("w:rFonts", {"w:cs": script.family}))
+                lang_attrs["w:val"] = script.word_lang
+                lang_attrs["w:bidi"] = script.word_lang
             else:
                 lang_attrs["w:val"] = word_lang(lang)
         if bold:
