@@ -73,10 +73,6 @@ def coverage(family: str | None = None) -> Coverage:
     return Coverage(tuple(starts), tuple(ends))
 
 
-def available() -> bool:
-    return bool(coverage().starts)
-
-
 def _strings(node: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
     if isinstance(node, str):
         yield loc, node

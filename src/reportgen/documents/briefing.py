@@ -41,10 +41,6 @@ def _utc_offset(zone: str, day: dt.date) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _zone_label(visit: Visit) -> str:
-    return f"{visit.timezone} ({_utc_offset(visit.timezone, visit.dates.start.first)})"
-
-
 def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) -> list[Block]:
     start, end = visit.dates.start, visit.dates.end
     if visit.direction == "inbound":
