@@ -12,6 +12,9 @@ import importlib.util
 import io
 import random
 import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import replace
 from decimal import Decimal
@@ -27,7 +30,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, RGBColor, Twips
 
 import reportgen
-from reportgen import Options
+from reportgen import Options, scripts
 from reportgen.documents.content import (
     BulletList,
     Cell,
@@ -293,10 +296,119 @@ def test_docx_language_is_set_in_the_styles(tmp_path: Path) -> None:
     lang = xpath(defaults, "./w:lang")[0]
     fonts = xpath(defaults, "./w:rFonts")[0]
 
-    assert (lang.get(w("val")), lang.get(w("eastAsia"))) == ("ja-JP", "ja-JP")
+    # Latin letters in a Japanese document are English, East Asian ones Japanese
+    assert (lang.get(w("val")), lang.get(w("eastAsia"))) == ("en-GB", "ja-JP")
     assert fonts.get(w("eastAsia")) == "Noto Sans CJK JP"
     assert word.core_properties.title.startswith("北九州市・大連市")
     assert word.core_properties.language == "ja-JP"
+
+
+# --- the language of each run -----------------------------------------------------------------
+
+LATIN = re.compile(r"[A-Za-z]")
+EAST_ASIAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+@pytest.fixture(scope="module")
+def japanese_briefing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example briefing in Japanese: its many untranslated texts fall back to English."""
+    return build_docx(VISIT, tmp_path_factory.mktemp("ja") / "briefing.ja.docx", lang="ja")
+
+
+def text_runs(path: Path) -> list[tuple[str, dict[str, str]]]:
+    """Every run with text in the body, headers and footers: its text and ``w:lang``."""
+    runs = []
+    with zipfile.ZipFile(path) as package:
+        parts = [
+            n
+            for n in package.namelist()
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)
+        ]
+        for name in parts:
+            for run in ET.fromstring(package.read(name)).iter(w("r")):
+                text = "".join(t.text or "" for t in run.iter(w("t")))
+                lang = run.find(f"{w('rPr')}/{w('lang')}")
+                attributes = {} if lang is None else {k.split("}")[1]: v for k, v in lang.items()}
+                if text.strip():
+                    runs.append((text, attributes))
+    return runs
+
+
+def test_docx_runs_in_a_cjk_document_mark_latin_letters_as_latin(japanese_briefing: Path) -> None:
+    runs = text_runs(japanese_briefing)
+    latin = [(text, lang) for text, lang in runs if LATIN.search(text)]
+    east_asian = [(text, lang) for text, lang in runs if EAST_ASIAN.search(text)]
+    fallback = [text for text, _ in latin if not EAST_ASIAN.search(text) and len(text) > 40]
+
+    assert fallback  # English texts that stand in for missing translations
+    assert [t for t, lang in latin if scripts.for_lang(lang.get("val", "ja")).slot != "latin"] == []
+    assert {lang["val"] for _, lang in latin} == {"en-GB"}
+    assert [t for t, lang in east_asian if "eastAsia" not in lang] == []
+    assert {lang["eastAsia"] for _, lang in east_asian} == {"ja-JP", "zh-CN"}  # Dalian: 大连市
+
+
+def test_docx_each_run_takes_the_language_of_its_text_or_of_its_letters(tmp_path: Path) -> None:
+    japanese = (
+        Run("Malmö", lang="sv"),
+        Run("大连市", lang="zh-Hans"),
+        Run("กรุงเทพ Bangkok", lang="th"),
+        Run("Swedish person-months"),
+        Run("北九州市 KITA"),
+        Run("서울"),
+    )
+    english = (Run("北九州市"), Run("Lyon", lang="fr"))
+
+    def marks(runs: tuple[Run, ...], lang: str) -> dict[str, dict[str, str]]:
+        doc = small_document(Section("s", "Runs", 1, (Paragraph(runs),)), lang=lang)
+        path = tmp_path / f"{lang}.docx"
+        path.write_bytes(render_docx(doc))
+        wanted = {run.text for run in runs}
+        return {text: lang for text, lang in text_runs(path) if text in wanted}
+
+    assert marks(japanese, "ja") == {
+        "Malmö": {"val": "sv"},
+        "大连市": {"val": "en-GB", "eastAsia": "zh-CN"},
+        "กรุงเทพ Bangkok": {"val": "en-GB", "bidi": "th-TH"},
+        "Swedish person-months": {"val": "en-GB"},
+        "北九州市 KITA": {"val": "en-GB", "eastAsia": "ja-JP"},
+        "서울": {"val": "en-GB", "eastAsia": "ko-KR"},
+    }
+    assert marks(english, "en") == {
+        "北九州市": {"val": "en-GB", "eastAsia": "ja-JP"},
+        "Lyon": {"val": "fr-FR"},
+    }
+
+
+def test_docx_english_in_a_japanese_document_keeps_its_words_in_libreoffice(
+    japanese_briefing: Path, tmp_path: Path
+) -> None:
+    """LibreOffice breaks lines of a CJK language between any two letters; English words
+    split there ("Kitakyus hu", "Arri val") when their runs are not marked as English."""
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if soffice is None or pdftotext is None:
+        pytest.skip("needs LibreOffice (libreoffice-writer-nogui) and pdftotext (poppler-utils)")
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(japanese_briefing)],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    pdf = tmp_path / "briefing.ja.pdf"
+    laid_out = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    word = docx.Document(str(japanese_briefing))
+    texts = [p.text for p in word.paragraphs]
+    texts += [c.text for t in word.tables for row in t.rows for c in row.cells]
+    words = set(re.findall(r"[A-Za-z]+", "\n".join(texts)))
+
+    printed = re.findall(r"[A-Za-z]+", laid_out)
+    assert len(printed) > 1000
+    assert [piece for piece in printed if piece not in words] == []
 
 
 def test_docx_briefing_builds_for_the_public(tmp_path: Path) -> None:

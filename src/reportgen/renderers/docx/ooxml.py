@@ -110,6 +110,40 @@ def word_lang(lang: str) -> str:
     return scripts.for_lang(lang).word_lang or WORD_LANGS.get(lang, lang)
 
 
+def latin_lang(lang: str | None, doc_lang: str) -> str:
+    """Word's tag for the Latin letters of a run: those of ``lang`` when it is written in
+    Latin script, else those of the document's language when it is, else English (the
+    language every text falls back to). Latin letters in a Japanese document are English,
+    not Japanese: LibreOffice breaks words of a CJK language between any two letters."""
+    for tag in (lang, doc_lang):
+        if tag and scripts.for_lang(tag).slot == "latin":
+            return word_lang(tag)
+    return word_lang("en")
+
+
+def lang_attributes(text: str, lang: str | None, doc_lang: str) -> dict[str, str]:
+    """The ``w:lang`` of a run of ``text`` in ``lang`` (None: the document's, or unknown).
+
+    Word and LibreOffice take each letter's language from the slot of its script:
+    ``w:val`` for Latin letters, ``w:eastAsia`` for Han, kana and Hangul, ``w:bidi`` for
+    complex scripts (Thai, Khmer). Each slot the run uses is set, from ``lang`` when it is
+    of that slot, else from the letters themselves and the document's language.
+    """
+    own = scripts.for_lang(lang) if lang else None
+    attributes = {"w:val": latin_lang(lang, doc_lang)}
+    slots = {scripts.slot_of(char) for char in text}
+    if own is not None and own.slot == "east-asian":
+        attributes["w:eastAsia"] = own.word_lang
+    elif "east-asian" in slots:
+        attributes["w:eastAsia"] = scripts.east_asian_for(text, doc_lang).word_lang
+    if own is not None and own.slot == "complex":
+        attributes["w:bidi"] = own.word_lang
+    elif "complex" in slots:
+        found = next(s for s in map(scripts.script_of, text) if s and s.slot == "complex")
+        attributes["w:bidi"] = found.word_lang
+    return attributes
+
+
 def ensure_child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:
     """The child ``tag`` of ``parent``, appended if missing (for rPr: lang last, fonts first)."""
     found: BaseOxmlElement | None = parent.find(qn(tag))

@@ -35,6 +35,8 @@ from reportgen.renderers.docx.ooxml import (
     el,
     ensure_child,
     field,
+    lang_attributes,
+    latin_lang,
     qn,
     run_element,
     val,
@@ -175,7 +177,7 @@ class Writer:
             rpr_default.append(rpr)
         script = scripts.for_lang(self.doc.meta.lang)
         lang = ensure_child(rpr, "w:lang")
-        lang.set(qn("w:val"), word_lang(self.doc.meta.lang))
+        lang.set(qn("w:val"), latin_lang(None, self.doc.meta.lang))
         if script.slot == "east-asian":
             lang.set(qn("w:eastAsia"), script.word_lang)
         if script.slot == "complex":
@@ -475,35 +477,28 @@ class Writer:
     def _rpr(
         self,
         style: str | None,
+        text: str,
         *,
         lang: str | None = None,
         bold: bool = False,
         italic: bool = False,
-    ) -> BaseOxmlElement | None:
-        """Run properties, children in schema order (rStyle, rFonts, b, i, lang)."""
+    ) -> BaseOxmlElement:
+        """Properties of a run of ``text``, children in schema order (rStyle, rFonts, b, i,
+        lang); its language is always set, so that no run inherits a wrong one."""
         children: list[BaseOxmlElement] = []
         if style:
             children.append(val("w:rStyle", self.styles.id(style)))
-        lang_attrs: dict[str, str] = {}
-        if lang:
-            script = scripts.for_lang(lang)
-            if script.slot == "east-asian":
-                hint = {"w:eastAsia": script.family, "w:hint": "eastAsia"}
-                children.append(el("w:rFonts", hint))
-                lang_attrs["w:eastAsia"] = script.word_lang
-            elif script.slot == "complex":
-                children.append(el("w:rFonts", {"w:cs": script.family}))
-                lang_attrs["w:val"] = script.word_lang
-                lang_attrs["w:bidi"] = script.word_lang
-            else:
-                lang_attrs["w:val"] = word_lang(lang)
+        script = scripts.for_lang(lang) if lang else None
+        if script is not None and script.slot == "east-asian":
+            children.append(el("w:rFonts", {"w:eastAsia": script.family, "w:hint": "eastAsia"}))
+        elif script is not None and script.slot == "complex":
+            children.append(el("w:rFonts", {"w:cs": script.family}))
         if bold:
             children.extend((el("w:b"), el("w:bCs")))
         if italic:
             children.extend((el("w:i"), el("w:iCs")))
-        if lang_attrs:
-            children.append(el("w:lang", lang_attrs))
-        return el("w:rPr", None, *children) if children else None
+        children.append(el("w:lang", lang_attributes(text, lang, self.doc.meta.lang)))
+        return el("w:rPr", None, *children)
 
     def _run(self, run: Run, *, bold: bool = False) -> BaseOxmlElement:
         style = RUN_STYLES.get(run.style or "")
@@ -512,6 +507,7 @@ class Writer:
             style = "Hyperlink"
         rpr = self._rpr(
             style,
+            run.text,
             lang=run.lang,
             bold=bold or run.style == "strong",
             italic=run.style == "em",
@@ -556,10 +552,12 @@ class Writer:
             for child in list(element):
                 element.remove(child)
             ppr = el("w:pPr", None, val("w:pStyle", self.styles.id("Header")), tab)
-            paragraph = el("w:p", None, ppr, run_element(self.doc.meta.title, None))
+            title = self.doc.meta.title
+            paragraph = el("w:p", None, ppr, run_element(title, self._rpr(None, title)))
             if self.doc.cover.mark:
+                mark = self.doc.cover.mark
                 paragraph.append(run_element("\t", None))
-                paragraph.append(run_element(self.doc.cover.mark, self._rpr("Mark")))
+                paragraph.append(run_element(mark, self._rpr("Mark", mark)))
             element.append(paragraph)
         if not _has_reference(self.sect_pr, "w:footerReference"):
             footer = section.footer
@@ -576,7 +574,7 @@ class Writer:
                 elif part == "{pages}":
                     pieces.extend(field(" NUMPAGES ", "1"))
                 else:
-                    pieces.append(run_element(part, None))
+                    pieces.append(run_element(part, self._rpr(None, part)))
             paragraph = el("w:p", None, ppr, *pieces)
             element.append(paragraph)
 
