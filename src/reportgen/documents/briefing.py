@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -103,7 +104,7 @@ def programme(w: Writer, visit: Visit) -> list[Section]:
         for item in group:
             time = f"{item.start:%H:%M}" + (f"–{item.end:%H:%M}" if item.end else "")
             what: list[Run] = [Run(w.text(item.title), "strong")]
-            if item.type:
+            if item.type and not _says(w.text(item.title), item.type, w.term(item.type)):
                 what.append(Run(f" ({w.term(item.type)})", "muted"))
             notes = w.inline(item.notes)
             if notes:
@@ -121,6 +122,16 @@ def programme(w: Writer, visit: Visit) -> list[Section]:
         table = Table(header, tuple(rows), widths=(2, 5, 3, 3))
         sections.append(Section(f"programme-{day.isoformat()}", title, 2, (table,)))
     return sections
+
+
+def _says(title: str, *words: str) -> bool:
+    """Whether ``title`` already names one of ``words`` ("Courtesy call on the Mayor")."""
+    for word in words:
+        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", title, re.IGNORECASE):
+            return True
+        if word and not word.isascii() and word in title:  # no spaces between CJK words
+            return True
+    return False
 
 
 def _weekday_date(w: Writer, day: dt.date) -> str:
@@ -215,7 +226,7 @@ def proposals_in_brief(w: Writer, proposals: list[Proposal]) -> list[Block]:
     blocks: list[Block] = []
     for proposal in proposals:
         w.register_sources(proposal)
-        blocks.append(Paragraph((Run(w.text(proposal.title), "strong"),)))
+        blocks.append(Paragraph((Run(w.text(proposal.title), "strong"),), "label"))
         blocks.append(proposal_doc.key_facts(w, proposal))
         blocks.extend(w.blocks(proposal.summary))
     return blocks
@@ -245,9 +256,8 @@ def build(w: Writer, visit: Visit, profiles: Profiles) -> Content:
     cover = Cover(
         kicker=w.t("Briefing pack"),
         title=w.text(visit.title),
-        subtitle=join([w.city_name(guest), plain("→"), w.city_name(host)], " ")
-        if visit.direction == "inbound"
-        else join([w.city_name(host), plain("→"), w.city_name(guest)], " "),
+        # the arrow runs from the travelling delegation to the host, whoever "we" are
+        subtitle=join([w.city_name(guest), plain("→"), w.city_name(host)], " "),
         lines=(plain(w.period(visit.dates.start, visit.dates.end)),),
     )
     sections: list[Section] = []

@@ -40,11 +40,11 @@ def population(w: Writer, city: CityProfile) -> Inline:
     figures = sorted(city.population, key=lambda f: f.as_of.last, reverse=True)
     parts: list[Inline] = []
     for fact in figures:
-        runs = list(w.fact(w.number(fact.value), fact, city, current=id(fact) in current))
-        details = ", ".join(w.term(x) for x in (fact.kind, fact.scope) if x)
-        if details:
-            runs.insert(1, Run(f" ({details})", "muted"))
-        parts.append(tuple(runs))
+        details = [", ".join(w.term(x) for x in (fact.kind, fact.scope) if x)]
+        current_fact = id(fact) in current
+        parts.append(
+            w.fact(w.number(fact.value), fact, city, current=current_fact, details=details)
+        )
     return join(parts, "; ")
 
 
@@ -64,11 +64,11 @@ def key_figures(w: Writer, city: CityProfile) -> FactList:
     if city.area_km2:
         area = city.area_km2
         items.append((w.t("Area"), w.fact(f"{w.number(area.value)} km²", area, city)))
-    country = _country_name(w, city.country)
-    region = w.text(city.region)
-    items.append((w.t("Country"), plain(", ".join(x for x in (region, country) if x))))
+    if city.region:
+        items.append((w.t("Region"), plain(w.text(city.region))))
+    items.append((w.t("Country"), plain(_country_name(w, city.country))))
     if city.municipality_type:
-        items.append((w.t("Status"), plain(w.text(city.municipality_type))))
+        items.append((w.t("Type of municipality"), plain(w.text(city.municipality_type))))
     if city.industries:
         industries = ", ".join(w.text(i) for i in city.industries)
         items.append((w.t("Industries"), plain(industries)))
@@ -134,9 +134,10 @@ def initiatives(w: Writer, city: CityProfile) -> Table:
         if item.partners:
             partners = join([w.partner(p) for p in item.partners], ", ")
             runs.extend((Run(" " + w.t("Partners:") + " ", "muted"), *partners))
-        since = w.date(item.since)
-        if item.until:
-            since = f"{since} – {w.date(item.until)}"
+        if item.since and item.until:
+            since = w.period(item.since, item.until)
+        else:
+            since = w.date(item.since) + (f" – {w.date(item.until)}" if item.until else "")
         sdgs = ", ".join(str(goal) for goal in item.sdgs)
         rows.append((Cell(tuple(runs)), Cell(plain(since)), Cell(plain(sdgs))))
     header = w.header(N_("Initiative"), N_("Since"), N_("SDGs"))
@@ -184,7 +185,7 @@ def partnerships_table(w: Writer, city: CityProfile, only: str | None = None) ->
     if not rows:
         return None
     header = w.header(N_("Partner"), N_("Tie"), N_("Since"), N_("Status"), N_("Themes and notes"))
-    return Table(header, tuple(rows), widths=(3, 2, 2, 1, 5))
+    return Table(header, tuple(rows), widths=(3, 2, 2, 2, 5))
 
 
 def timeline_blocks(

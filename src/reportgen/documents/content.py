@@ -39,7 +39,8 @@ def plain(text: str, style: str | None = None) -> Inline:
 class Paragraph:
     runs: Inline
     style: str | None = None
-    """``lead`` (a larger first paragraph), ``note`` (small print), ``mark`` (a notice)."""
+    """``lead`` (a larger first paragraph), ``note`` (small print), ``mark`` (a notice),
+    ``label`` (a bold line that introduces what follows, kept on its page)."""
 
     kind = "paragraph"
 
@@ -181,6 +182,20 @@ class Document:
     """``(kind, id)`` of every other profile the document drew from."""
     unresolved: tuple[str, ...] = ()
     """Names looked up as city ids that no profile has (printed as free names)."""
+
+    @property
+    def contents(self) -> tuple[Section, ...]:
+        """The headings of levels 1 and 2 that the contents lists.
+
+        None for a short document (every city profile): a page of contents would be a
+        large part of it, and the PDF bookmarks list its headings all the same.
+        """
+        entries = tuple(s for s in self.sections if s.toc and s.level <= 2)
+        return entries if len(entries) >= CONTENTS_MIN_ENTRIES else ()
+
+
+CONTENTS_MIN_ENTRIES = 10
+"""A document whose contents would list fewer headings than this has no contents page."""
 
 
 def page_label_parts(template: str) -> list[str]:

@@ -56,9 +56,9 @@ def logframe(w: Writer, proposal: Proposal) -> list[Section]:
     if frame is None:
         return []
     top: list[Block] = [
-        Paragraph((Run(w.t("Goal"), "strong"),)),
+        Paragraph((Run(w.t("Goal"), "strong"),), "label"),
         *w.blocks(frame.goal),
-        Paragraph((Run(w.t("Purpose"), "strong"),)),
+        Paragraph((Run(w.t("Purpose"), "strong"),), "label"),
         *w.blocks(frame.purpose),
     ]
     sections = [Section("logframe", w.t("Logical framework"), 1, tuple(top))]
@@ -106,6 +106,11 @@ def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
         return []
     outputs = proposal.logframe.outputs if proposal.logframe else []
     number = {output.id: index + 1 for index, output in enumerate(outputs)}
+    # the chart's legend names each output as its heading does ("Output 1: ...")
+    group = {
+        output.id: w.t("Output {number}: {title}", number=index + 1, title=w.text(output.title))
+        for index, output in enumerate(outputs)
+    }
     rows = []
     bars = []
     for activity in proposal.activities:
@@ -128,10 +133,15 @@ def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
         )
         label = f"{activity.id.upper()} {w.text(activity.title)}"
         bars.append(
-            charts.GanttRow(label, activity.start.first, activity.end.last, activity.output)
+            charts.GanttRow(
+                label,
+                activity.start.first,
+                activity.end.last,
+                group.get(activity.output, activity.output),
+            )
         )
     header = w.header(N_("ID"), N_("Activity"), N_("Output"), N_("When"), N_("Lead"))
-    table = Table(header, tuple(rows), widths=(1, 8, 1, 4, 3))
+    table = Table(header, tuple(rows), widths=(2, 14, 3, 7, 6))
     start, end = proposal.period.start.first, proposal.period.end.last
     alt = (
         w.t("Work plan")

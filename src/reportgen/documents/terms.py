@@ -2,45 +2,51 @@
 
 They are listed here so that the catalogs carry them; documents translate them with
 ``Writer.term``, which leaves any other word (a free category name) as written.
+``LABELS`` are values that stand on their own (a table cell, "Status: Draft"), printed
+as labels; ``WORDS`` are read inside a sentence or brackets and stay lower case.
 """
 
 from __future__ import annotations
 
 from reportgen.i18n import N_
 
-TERMS = (
+LABELS = {
     # proposal status
-    N_("draft"),
-    N_("submitted"),
-    N_("approved"),
-    N_("rejected"),
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
     # risk likelihood and impact
-    N_("low"),
-    N_("medium"),
-    N_("high"),
+    "low": N_("Low"),
+    "medium": N_("Medium"),
+    "high": N_("High"),
     # partnership types and states
-    N_("sister"),
-    N_("friendship"),
-    N_("exchange"),
-    N_("project"),
-    N_("network"),
-    N_("active"),
-    N_("inactive"),
-    N_("ended"),
-    N_("planned"),
+    "sister": N_("Sister city"),
+    "friendship": N_("Friendship city"),
+    "exchange": N_("Exchange"),
+    "project": N_("Project"),
+    "network": N_("Network"),
+    "active": N_("Active"),
+    "inactive": N_("Inactive"),
+    "ended": N_("Ended"),
+    "planned": N_("Planned"),
+    # common budget categories
+    "experts": N_("Experts"),
+    "travel": N_("Travel"),
+    "equipment": N_("Equipment"),
+    "training": N_("Training"),
+    "events": N_("Events"),
+    "other": N_("Other"),
+}
+"""Each value, written in lower case, and the label it is printed as."""
+
+WORDS = (
     # population figures
     N_("census"),
     N_("estimate"),
     N_("register"),
     N_("city"),
     N_("metro"),
-    # common budget categories
-    N_("experts"),
-    N_("travel"),
-    N_("equipment"),
-    N_("training"),
-    N_("events"),
-    N_("other"),
     # common kinds of appointment
     N_("arrival"),
     N_("departure"),

@@ -26,10 +26,12 @@ from reportgen.documents.content import (
     Source,
     plain,
 )
+from reportgen.documents.terms import LABELS
 from reportgen.i18n import fallback_chain, translations
 from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
+from reportgen.models.common import Source as SourceModel
 from reportgen.models.types import PartialDate, Text, currency_digits
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -68,7 +70,8 @@ class Writer:
     """Ids of the cities whose profiles this document drew names from."""
     unresolved: set[str] = field(default_factory=set)
     """Names that were looked up as city ids and printed as free names."""
-    _sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    _entries: list[_Entry] = field(default_factory=list)
+    _refs: dict[tuple[str, str], _Entry] = field(default_factory=dict)
     _catalog: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
     catalog_lang: str | None = None
     """The language whose catalog gives the fixed strings; None when English stands in."""
@@ -88,8 +91,12 @@ class Writer:
         return text.format(**values) if values else text
 
     def term(self, value: str) -> str:
-        """A word from the data (a status, a category): translated when the catalog knows it."""
-        return self._catalog.gettext(value)
+        """A word from the data (a status, a category), translated when the catalog knows it.
+
+        Fixed values print as their labels (``draft`` as "Draft"); any other word as written.
+        """
+        label = LABELS.get(value.casefold())
+        return self.t(label) if label else self._catalog.gettext(value)
 
     def header(self, *names: str) -> tuple[Cell, ...]:
         """Table header cells, each name translated."""
@@ -172,7 +179,21 @@ class Writer:
         return str(format_skeleton("y", value.first, locale=self.locale))
 
     def period(self, start: PartialDate, end: PartialDate) -> str:
-        return f"{self.date(start)} – {self.date(end)}"
+        """``12–14 October 2027``: the two dates as the language writes a range (CLDR).
+
+        What the two ends share is written once; a range of months or of years stays one.
+        Ends of different precision (a month to a day) are joined by the language's dash.
+        """
+        if start.precision == end.precision:
+            text = _interval(start.first, end.first, start.precision, self.locale)
+            if text is not None:
+                return text
+            if start == end:
+                return self.date(start)
+        from babel import Locale
+
+        joined = str(Locale.parse(self.locale).interval_formats.get(None, "{0} – {1}"))
+        return joined.format(self.date(start), self.date(end))
 
     def number(self, value: int | Decimal) -> str:
         from babel.numbers import format_decimal
@@ -203,48 +224,62 @@ class Writer:
     # --- facts and sources -------------------------------------------------------------------
 
     def register_sources(self, profile: Profile) -> None:
-        """Number the sources of a profile in the order they are registered."""
+        """Number the sources of a profile in the order they are first registered.
+
+        A source that another profile already registered (the same id and title, or the
+        same URL) keeps its number: each document lists every distinct source once.
+        """
         for source in profile.sources:
             key = (profile.id, source.id)
-            if key in self._sources:
+            if key in self._refs:
                 continue
-            number = len(self._sources) + 1
-            runs: list[Run] = [Run(self.text(source.title), "em")]
-            if source.publisher:
-                runs.append(Run(f". {self.text(source.publisher)}"))
-            if source.accessed:
-                accessed = self.t("accessed {date}", date=self.date(source.accessed))
-                runs.append(Run(f". {accessed}"))
-            if source.note:
-                runs.append(Run(f". {self.text(source.note)}"))
-            if source.url:
-                runs.append(Run(". "))
-                runs.append(Run(source.url, href=source.url))
-            anchor = f"src-{number}"
-            self._sources[key] = Source(number, anchor, tuple(runs))
+            entry = next((e for e in self._entries if e.matches(self, source)), None)
+            if entry is None:
+                number = len(self._entries) + 1
+                entry = _Entry(number, f"src-{number}")
+                self._entries.append(entry)
+            entry.sources.append(source)
+            self._refs[key] = entry
 
     @property
     def sources(self) -> tuple[Source, ...]:
-        return tuple(self._sources.values())
+        return tuple(entry.source(self) for entry in self._entries)
 
     def ref(self, profile: Profile, source_id: str | None) -> Inline:
         """``[3]``, linked to the sources section; nothing when there is no source."""
         if source_id is None:
             return ()
-        source = self._sources.get((profile.id, source_id))
-        if source is None:
+        entry = self._refs.get((profile.id, source_id))
+        if entry is None:
             return ()
-        return (Run(f"[{source.number}]", "ref", href=f"#{source.anchor}"),)
+        return (Run(f"[{entry.number}]", "ref", href=f"#{entry.anchor}"),)
 
     def stale(self, as_of: PartialDate) -> bool:
         return checks.is_stale(as_of, checks.months_before(self.today, self.stale_after))
 
-    def fact(self, value: str, fact: Any, profile: Profile, *, current: bool = True) -> Inline:
-        """``941,239 as of 1 May 2019 [1]``, with a verify mark when a current fact is stale."""
+    def fact(
+        self,
+        value: str,
+        fact: Any,
+        profile: Profile,
+        *,
+        current: bool = True,
+        details: Sequence[str] = (),
+    ) -> Inline:
+        """``941,239 (estimate; approximate) as of 1 May 2019 [1]``.
+
+        ``details`` (what kind of figure it is) and the fact's own note stand in brackets
+        beside the value. A current fact that is stale gets a verify mark, in internal
+        documents only: a public one shows the date and source, never a review mark.
+        """
         runs: list[Run] = [Run(value)]
+        remarks = [*details, self.text(getattr(fact, "note", None))]
+        remarks = [remark for remark in remarks if remark]
+        if remarks:
+            runs.append(Run(f" ({'; '.join(remarks)})", "muted"))
         runs.append(Run(" " + self.t("as of {date}", date=self.date(fact.as_of)), "asof"))
         runs.extend(self.ref(profile, getattr(fact, "source", None)))
-        if current and self.stale(fact.as_of):
+        if current and not self.public and self.stale(fact.as_of):
             runs.append(Run(f" {self.t('verify')}", "verify"))
         return tuple(runs)
 
@@ -306,6 +341,123 @@ class Writer:
         if contact.url:
             parts.append((Run(contact.url, href=contact.url),))
         return join(parts, ", ")
+
+
+@dataclass
+class _Entry:
+    """One entry of the sources section: every profile's copy of one distinct source."""
+
+    number: int
+    anchor: str
+    sources: list[SourceModel] = field(default_factory=list)
+
+    def matches(self, w: Writer, source: SourceModel) -> bool:
+        """Whether ``source`` is this entry's source: the same URL, or the same id and title.
+
+        An id and title that match are still another source when the URL or the publisher
+        says so (two cities' "census" pages).
+        """
+        for known in self.sources:
+            if source.url and known.url:
+                if _url_key(source.url) == _url_key(known.url):
+                    return True
+                continue
+            if known.id != source.id or _key(w.text(known.title)) != _key(w.text(source.title)):
+                continue
+            publishers = (source.publisher, known.publisher)
+            if all(publishers) and len({_key(w.text(x)) for x in publishers}) > 1:
+                continue
+            return True
+        return False
+
+    def source(self, w: Writer) -> Source:
+        """The entry as printed: title, publisher, date accessed, notes and URL."""
+        first = self.sources[0]
+        publisher = next((s.publisher for s in self.sources if s.publisher), None)
+        url = next((s.url for s in self.sources if s.url), None)
+        dates = [s.accessed for s in self.sources if s.accessed]
+        accessed = max(dates, key=lambda date: date.last) if dates else None
+        notes: list[str] = []
+        for note in (w.text(s.note) for s in self.sources if s.note):
+            if any(_key(note).rstrip(".") in _key(other) for other in notes):
+                continue
+            notes = [other for other in notes if _key(other).rstrip(".") not in _key(note)]
+            notes.append(note)
+        parts: list[Run] = [Run(w.text(first.title), "em")]
+        if publisher:
+            parts.append(Run(w.text(publisher)))
+        if accessed:
+            parts.append(Run(w.t("Accessed {date}", date=w.date(accessed))))
+        parts.extend(Run(note) for note in notes)
+        if url:
+            parts.append(Run(url, href=url))
+        runs: list[Run] = []
+        for part in parts:
+            if runs:
+                ended = runs[-1].text.rstrip().endswith((".", "!", "?", "。", "！", "？"))
+                runs.append(Run(" " if ended else ". "))
+            runs.append(part)
+        return Source(self.number, self.anchor, tuple(runs))
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _url_key(url: str) -> str:
+    """A URL as compared: scheme and host in any case, with or without a final slash."""
+    scheme, _, rest = url.strip().partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
+
+
+def _month_width(locale: Any) -> int:
+    """How wide the long date format writes the month: 4 for "October", 3 for "Oct"."""
+    from babel.dates import tokenize_pattern
+
+    for kind, value in tokenize_pattern(locale.date_formats["long"].pattern):
+        if kind == "field" and value[0] in "ML":
+            return int(value[1])
+    return 0
+
+
+_SKELETONS = {"day": ("yMMMMd", "yMMMd"), "month": ("yMMMM",), "year": ("y",)}
+_FIELDS = {"day": "yMd", "month": "yM", "year": "y"}
+_NUMBER_RANGE = re.compile(r"(?<=\d)[\s\u2009]?–[\s\u2009]?(?=\d)")
+
+
+def _interval(start: dt.date, end: dt.date, precision: str, lang: str) -> str | None:
+    """The CLDR interval format of two dates of one precision; None when they are the same.
+
+    Babel picks the nearest skeleton without widening its fields, so a locale that has
+    "12–14 Oct 2027" but writes long dates as "12 October 2027" gets its month widened
+    here, as CLDR's matching rules say. Two bare numbers are joined by a closed-up dash.
+    """
+    from babel import Locale
+    from babel.dates import parse_pattern, tokenize_pattern, untokenize_pattern
+
+    locale = Locale.parse(lang)
+    values = {"y": (start.year, end.year), "M": (start.month, end.month), "d": (start.day, end.day)}
+    greatest = next((f for f in _FIELDS[precision] if values[f][0] != values[f][1]), None)
+    if greatest is None:
+        return None
+    formats = locale.interval_formats
+    skeleton = next((s for s in _SKELETONS[precision] if s in formats), None)
+    if skeleton is None or greatest not in formats[skeleton]:
+        return None
+    widen = skeleton == "yMMMd" and _month_width(locale) >= 4
+    text = ""
+    for pattern, day in zip(formats[skeleton][greatest], (start, end), strict=True):
+        tokens = tokenize_pattern(pattern)
+        if widen:
+            tokens = [
+                ("field", (value[0], 4))
+                if kind == "field" and value[0] in "ML" and value[1] == 3
+                else (kind, value)
+                for kind, value in tokens
+            ]
+        text += parse_pattern(untokenize_pattern(tokens)).apply(day, locale)
+    return _NUMBER_RANGE.sub("–", text)
 
 
 def join(parts: Sequence[Inline], separator: str) -> Inline:

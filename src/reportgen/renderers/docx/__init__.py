@@ -8,7 +8,8 @@ business (see ``tools/make_reference.py``).
 
     cover (own section, no header or footer)
     contents: a TOC field, pre-filled with links to bookmarks on the headings (without
-              page numbers, which need a layout: updating the field adds them)
+              page numbers, which need a layout: updating the field adds them); none in
+              a short document (``Document.contents`` is empty)
     body: headings, paragraphs, lists, tables, figures (PNG from the SVG), sources
     header: title and handling mark; footer: "Page X of Y" (PAGE and NUMPAGES fields),
             unless the reference document has a header or footer of its own

@@ -109,7 +109,9 @@ class Writer:
     def write(self) -> None:
         self._set_defaults()
         self._cover()
-        self._contents()
+        if self.doc.contents:
+            self._contents()
+        self.first_body_heading = bool(self.doc.contents)  # the cover ends with its section
         for section in self.doc.sections:
             self._section(section)
         self._header_footer()
@@ -244,9 +246,7 @@ class Writer:
         """
         self._paragraph("TOC Heading", (Run(self.doc.labels.get("contents", "Contents")),))
         paragraphs: list[BaseOxmlElement] = []
-        for section in self.doc.sections:
-            if not section.toc or section.level > 2:
-                continue
+        for section in self.doc.contents:
             link = el("w:hyperlink", {"w:anchor": self.anchors[section.id], "w:history": "1"})
             link.append(self._run(Run(section.title, lang=section.lang)))
             paragraph = self._paragraph(f"TOC {section.level}", (), append=False)
@@ -316,11 +316,16 @@ class Writer:
         widths = _column_widths(self.text_width, table.widths, columns)
         look = _table_look(first_row=bool(table.header), last_row=bool(table.footer))
         element = self._table_element("Report Table", widths, look)
-        height = 907 if table.style == "signature" else 0  # 16 mm to sign in
+        signature = table.style == "signature"
+        height = 907 if signature else 0  # 16 mm to sign in
         if table.header:
-            element.append(self._row(table.header, columns, widths, header=True))
-        for row in table.rows:
-            element.append(self._row(row, columns, widths, height=height))
+            element.append(
+                self._row(table.header, columns, widths, header=True, keep_next=signature)
+            )
+        for index, row in enumerate(table.rows, start=1):
+            # the signatories stay on one page: each row is kept with the next
+            keep = signature and index < len(table.rows)
+            element.append(self._row(row, columns, widths, height=height, keep_next=keep))
         for row in table.footer:
             element.append(self._row(row, columns, widths, bold=True))
         self._append(element)
@@ -361,6 +366,7 @@ class Writer:
         header: bool = False,
         bold: bool = False,
         height: int = 0,
+        keep_next: bool = False,
     ) -> BaseOxmlElement:
         # rows never split across pages; the header row repeats on each page
         tr_pr = el("w:trPr", None, el("w:cantSplit"))
@@ -378,15 +384,25 @@ class Writer:
                     "Table Heading" if header else "Table Text",
                     align=cell.align,
                     bold=bold or cell.strong,
+                    keep_next=keep_next,
                 )
             )
         return tr
 
     def _cell(
-        self, runs: Inline, width: int, style: str, *, align: str = "left", bold: bool = False
+        self,
+        runs: Inline,
+        width: int,
+        style: str,
+        *,
+        align: str = "left",
+        bold: bool = False,
+        keep_next: bool = False,
     ) -> BaseOxmlElement:
         tc = el("w:tc", None, el("w:tcPr", None, el("w:tcW", {"w:w": str(width), "w:type": "dxa"})))
-        paragraph = self._paragraph(style, runs, align=align, bold=bold, append=False)
+        paragraph = self._paragraph(
+            style, runs, align=align, bold=bold, keep_next=keep_next, append=False
+        )
         tc.append(paragraph)
         return tc
 
