@@ -25,20 +25,21 @@ population:
   - {value: 1000, as_of: 2010, scope: city, source: census}
   - {value: 1200, as_of: 2020-10-01, scope: city, source: census}
   - {value: 5000, as_of: 2026-01, scope: metro, source: census}
-area_km2: {value: 100.5, as_of: 2019, source: census}
+area_km2: {value: 100.5, as_of: 2016, source: census}
 sources:
   - {id: press, title: Press}
   - {id: census, title: Census}
 """
-"""On ``TODAY`` (2027-01-15) with the default 24 months, three current facts are stale."""
+"""On ``TODAY`` (2027-01-15) with the default 24 months, three current facts are stale (an
+area after ten years)."""
 
 STALE_LINES = [
     "c.yaml:7:54: officials[0].as_of: warning: Mayor Ann Lee is dated 2024-06 (source: press),"
     " more than 24 months ago: verify it",
     "c.yaml:12:26: population[1].as_of: warning: population 1,200 is dated 2020-10-01"
     " (source: census), more than 24 months ago: verify it",
-    "c.yaml:14:33: area_km2.as_of: warning: area 100.5 km² is dated 2019 (source: census),"
-    " more than 24 months ago: verify it",
+    "c.yaml:14:33: area_km2.as_of: warning: area 100.5 km² is dated 2016 (source: census),"
+    " more than 120 months ago: verify it",
 ]
 
 

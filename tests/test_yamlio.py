@@ -296,7 +296,10 @@ def test_validate_non_utf8_bytes_are_located(cli: RunCli, workdir: Path) -> None
     result = cli("validate", "latin1.yaml")
 
     assert result.code == 1
-    assert result.lines[0] == "latin1.yaml:3:12: not UTF-8 text (byte 0xF8)"
+    assert result.lines[0] == (
+        "latin1.yaml:3:12: not UTF-8 text (byte 0xF8): save the file as UTF-8; "
+        "it looks like Windows-1252 (Western European)"
+    )
 
 
 def test_validate_raw_control_character_is_located(cli: RunCli, workdir: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -200,18 +201,103 @@ def _budget_rules(proposal: Proposal) -> Iterator[Finding]:
 
 def _visit_rules(visit: Visit) -> Iterator[Finding]:
     start, end = visit.dates.start, visit.dates.end
+    reversed_dates = end.last < start.first
     yield from _ordered(start, end, ("dates", "end"), "the visit")
     if visit.host == visit.guest:
         yield ("guest",), "the guest city must differ from the host"
     for index, item in enumerate(visit.agenda):
         loc: Loc = ("agenda", index)
-        if not start.first <= item.date.first <= end.last:
+        # with the dates the wrong way round, that one error says it all
+        if not reversed_dates and not start.first <= item.date.first <= end.last:
             yield (*loc, "date"), f"{item.date} is outside the visit ({start} to {end})"
         if item.end is not None and item.end <= item.start:
             yield (
                 (*loc, "end"),
                 (f"ends at {item.end:%H:%M}, not after it starts ({item.start:%H:%M})"),
             )
+    for index, action in enumerate(visit.follow_up):
+        if not reversed_dates and action.due is not None and action.due.last < end.last:
+            yield (
+                ("follow_up", index, "due"),
+                (
+                    f"due {action.due}, before the visit ends ({end}): a follow-up comes "
+                    "after the visit; check the date"
+                ),
+            )
+
+
+# --- the office's own city ------------------------------------------------------------------
+
+
+def direction_of(visit: Visit, home: str | None) -> str | None:
+    """The direction that host and guest give when ``home`` is one of them, else None.
+
+    "We" are the office whose manifest names its city as ``home``: a visit that we host
+    is inbound, one on which we are the guests is outbound.
+    """
+    if home is None:
+        return None
+    if visit.host == home:
+        return "inbound"
+    if visit.guest == home:
+        return "outbound"
+    return None
+
+
+def home_rules(profile: Profile, home: str | None) -> Iterator[Finding]:
+    """A visit's direction: given, or following from the home city, and never contradicting it."""
+    if not isinstance(profile, Visit):
+        return
+    derived = direction_of(profile, home)
+    if profile.direction is None:
+        if home is None:
+            yield (
+                ("direction",),
+                (
+                    "required, but missing: inbound or outbound (or name your own city as "
+                    "home: in reportgen.yaml, and it follows from host and guest)"
+                ),
+            )
+        elif derived is None:
+            yield (
+                ("direction",),
+                (
+                    f"required, but missing: neither the host nor the guest is the home "
+                    f"city '{home}' (reportgen.yaml), so say inbound or outbound"
+                ),
+            )
+    elif derived is not None and derived != profile.direction:
+        role = "host" if derived == "inbound" else "guest"
+        yield (
+            ("direction",),
+            (
+                f"{profile.direction} contradicts host and guest: the {role} '{home}' is the "
+                f"home city (reportgen.yaml), so the visit is {derived}"
+            ),
+        )
+
+
+def with_direction(profile: Profile, home: str | None) -> Profile:
+    """``profile``, a visit given the direction that follows from ``home`` if it had none."""
+    if isinstance(profile, Visit) and profile.direction is None:
+        derived = direction_of(profile, home)
+        if derived is not None:
+            return profile.model_copy(update={"direction": derived})
+    return profile
+
+
+# --- files that profiles name ---------------------------------------------------------------
+
+
+def file_rules(profile: Profile, folder: Path) -> Iterator[Finding]:
+    """Files a profile names (a city's logo) exist and are images a build can use."""
+    from reportgen.assets import ImageError, load_image
+
+    if isinstance(profile, CityProfile) and profile.logo is not None:
+        try:
+            load_image(folder, profile.logo)
+        except ImageError as exc:
+            yield ("logo",), f"the image '{profile.logo}' {exc}"
 
 
 # --- stale facts -----------------------------------------------------------------------------
@@ -256,19 +342,32 @@ def current_facts(city: CityProfile) -> Iterator[tuple[Loc, str, Any]]:
         yield ("area_km2",), f"area {city.area_km2.value} km²", city.area_km2
 
 
+def stale_months(fact: Any, months: int) -> int:
+    """How long ``fact`` stays current: ``months``, or longer for a kind that ages slowly."""
+    own = getattr(type(fact), "stale_months", None)
+    return max(months, own) if isinstance(own, int) else months
+
+
+def is_stale_fact(fact: Any, staleness: Staleness) -> bool:
+    """True when a current fact is older than its kind's limit (``stale_months``)."""
+    limit = stale_months(fact, staleness.months)
+    return is_stale(fact.as_of, months_before(staleness.today, limit))
+
+
 def stale_facts(profile: Profile, staleness: Staleness) -> Iterator[Finding]:
-    """A warning for each current fact dated more than the limit before the run's day."""
+    """A warning for each current fact dated more than its limit before the run's day."""
     if not isinstance(profile, CityProfile):
         return
-    cutoff, months = staleness.cutoff, staleness.months
+    months = staleness.months
     for loc, what, fact in current_facts(profile):
-        if is_stale(fact.as_of, cutoff):
+        if is_stale_fact(fact, staleness):
+            limit = stale_months(fact, months)
             source = f" (source: {fact.source})" if fact.source else " (no source)"
             yield (
                 (*loc, "as_of"),
                 (
-                    f"{what} is dated {fact.as_of}{source}, more than {months} "
-                    f"month{'s' if months != 1 else ''} ago: verify it"
+                    f"{what} is dated {fact.as_of}{source}, more than {limit} "
+                    f"month{'s' if limit != 1 else ''} ago: verify it"
                 ),
             )
 
@@ -289,11 +388,11 @@ def next_staleness_change(profiles: Iterable[Profile], staleness: Staleness) -> 
     """
     months, today = staleness.months, staleness.today
     changes = [
-        add_months(fact.as_of.last, months) + dt.timedelta(days=1)
+        add_months(fact.as_of.last, stale_months(fact, months)) + dt.timedelta(days=1)
         for profile in profiles
         if isinstance(profile, CityProfile)
         for _, _, fact in current_facts(profile)
-        if add_months(fact.as_of.last, months) < dt.date.max
+        if add_months(fact.as_of.last, stale_months(fact, months)) < dt.date.max
     ]
     future = [day for day in changes if day > today]
     return min(future, default=None)

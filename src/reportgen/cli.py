@@ -197,8 +197,20 @@ def schema(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write (default: profiles/<kind>s/ID.yaml, or ./ID.yaml outside a project).",
 )
-@click.option("--city", metavar="ID", help="Lead or host city id (default: the project's first).")
-@click.option("--partner", metavar="ID", help="Partner or guest city id (default: the second).")
+@click.option(
+    "--city", metavar="ID", help="Lead or host city id (default: the home city, else the first)."
+)
+@click.option("--partner", metavar="ID", help="Partner or guest city id (default: another one).")
+@click.option("--name", metavar="NAME", help="A city's name as it is written: Malmö, São Paulo.")
+@click.option(
+    "--country", metavar="CODE", help="A city's ISO 3166-1 code (default: ZZ, to fill in)."
+)
+@click.option(
+    "--timezone", metavar="ZONE", help="A visit's IANA time zone (default: the host's country's)."
+)
+@click.option(
+    "--currency", metavar="CODE", help="A budget's ISO 4217 code (default: the lead's country's)."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @profiles_option
 @common_options
@@ -206,39 +218,67 @@ def new(
     kind: str,
     ident: str,
     output: Path | None,
-    city: str | None,
-    partner: str | None,
     force: bool,
     profiles: Path | None,
     strict: bool,
     stale_after: int,
     debug: bool,
+    **options: str | None,
 ) -> None:
-    """Write a commented starter profile of KIND with the id ID."""
-    from reportgen import project, starters
-    from reportgen.errors import UsageError
-    from reportgen.output import write_atomic
+    """Write a commented starter profile of KIND with the id ID.
+
+    What the starter cannot know is marked TODO (text), 123456 (figures), ZZ (country)
+    or XXX (currency); validate lists each until it is filled in.
+    """
+    from reportgen import starters
     from reportgen.workspace import Workspace
 
     workspace = Workspace.resolve(profiles=profiles)
-    folder = workspace.profiles
-    target = output or starters.default_path(kind, ident, folder)
-    if target.exists() and not force:
-        raise UsageError(f"{target} exists; use --force to overwrite it")
-    known = project.Project(folder)
-    cities = sorted({e.id for e in known.entries.values() if e.kind == "city" and e.id})
-    city = city or (cities[0] if cities else "your-city")
-    partner = partner or next((c for c in cities if c != city), "partner-city")
-    text = starters.render(
-        kind,
-        ident,
-        path=Path(display_path(target)),
-        city=city,
-        partner=partner,
-        today=workspace.today,
-    )
-    write_atomic(target, text.encode("utf-8"))
+    target = starters.write_new(kind, ident, workspace, output=output, force=force, **options)
     click.echo(display_path(target))
+
+
+@cli.command()
+@click.argument(
+    "folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--city", metavar="NAME", help="Your own city, as it is written: Malmö.")
+@click.option(
+    "--country", metavar="CODE", help="Its ISO 3166-1 code: SE (default: ZZ, to fill in)."
+)
+@click.option("--timezone", metavar="ZONE", help="Its IANA time zone (default: its country's).")
+@click.option("--currency", metavar="CODE", help="Budgets' ISO 4217 code (default: its country's).")
+@click.option("--force", is_flag=True, help="Write into a folder that has files already.")
+@common_options
+def init(
+    folder: Path,
+    city: str | None,
+    country: str | None,
+    timezone: str | None,
+    currency: str | None,
+    force: bool,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Start a project in FOLDER (default: here): manifest, profiles/ and .gitignore."""
+    from reportgen import init as starting
+    from reportgen.workspace import Clock
+
+    created = starting.init(
+        folder,
+        city=city,
+        country=country,
+        timezone=timezone,
+        currency=currency,
+        force=force,
+        today=Clock.from_environment().today,
+    )
+    click.echo(f"started a reportgen project in {display_path(folder)}:")
+    for path in created.files:
+        click.echo(f"  {display_path(path)}")
+    click.echo("Next:")
+    click.echo(starting.next_steps(created))
 
 
 @cli.command()
@@ -615,9 +655,22 @@ def _failure_line(failure: dict[str, Any]) -> str:
     type=click.Path(exists=True, path_type=Path),
     help="Manifest whose output folder keeps the history (default: the nearest).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
 @common_options
-def history(limit: int, manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
-    """Past batch and scheduled runs with their results, newest first."""
+def history(
+    limit: int,
+    manifest: Path | None,
+    as_json: bool,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Past batch and scheduled runs with their results, newest first.
+
+    On a terminal a table; piped into a file or grep, one full line per run.
+    """
+    import json
+
     from rich.console import Console
     from rich.table import Table
 
@@ -629,8 +682,17 @@ def history(limit: int, manifest: Path | None, strict: bool, stale_after: int, d
     zone = schedules.zone_of(loaded)
     with schedules.output_state(path, loaded) as state:
         runs = state.runs(limit)
+    if as_json:
+        records = [_run_json(run, zone) for run in runs]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
     if not runs:
         click.echo("no runs recorded yet")
+        return
+    console = Console(soft_wrap=True)
+    if not console.is_terminal:
+        for run in runs:
+            click.echo(_run_line(run, zone))
         return
     table = Table(title=f"runs of {display_path(path)}")
     for column in ("started", "trigger", "seconds", "built", "fresh", "failed", "failures"):
@@ -647,7 +709,31 @@ def history(limit: int, manifest: Path | None, strict: bool, stale_after: int, d
             str(run.failed),
             failures,
         )
-    Console(soft_wrap=True).print(table)
+    console.print(table)
+
+
+def _run_line(run: Any, zone: Any) -> str:
+    """One run on one line, for logs and grep: no column is folded, nothing wraps."""
+    started = _local(dt.datetime.fromtimestamp(run.started, dt.UTC), zone)
+    line = (
+        f"{started}  {run.trigger}  {run.seconds:.1f} s  "
+        f"built {run.built}  fresh {run.fresh}  failed {run.failed}"
+    )
+    failures = "; ".join(_failure_line(f) for f in run.failures)
+    return f"{line}  {failures}" if failures else line
+
+
+def _run_json(run: Any, zone: Any) -> dict[str, Any]:
+    started = dt.datetime.fromtimestamp(run.started, dt.UTC).astimezone(zone)
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "trigger": run.trigger,
+        "seconds": round(run.seconds, 3),
+        "built": run.built,
+        "fresh": run.fresh,
+        "failed": run.failed,
+        "failures": list(run.failures),
+    }
 
 
 def _wants_debug(argv: list[str]) -> bool:

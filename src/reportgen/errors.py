@@ -137,8 +137,15 @@ class InvalidInput(ReportgenError):
 
     def __init__(self, report: Report) -> None:
         self.report = report
-        count = len(report.errors)
-        super().__init__(f"{count} error{'s' if count != 1 else ''} in the input")
+        count, warned = len(report.errors), len(report.warnings)
+        if count == 0 and warned:
+            # only --strict fails on warnings alone
+            super().__init__(
+                "the build failed because --strict counts warnings as errors: "
+                f"{warned} warning{'s' if warned != 1 else ''}"
+            )
+        else:
+            super().__init__(f"{count} error{'s' if count != 1 else ''} in the input")
 
 
 class UsageError(ReportgenError):

@@ -1,12 +1,16 @@
-"""Fixed strings in the document's language: gettext catalogs shipped in the package.
+"""Fixed strings in the document's language: gettext catalogs, shipped and the project's.
 
 Catalogs are ``locales/<language>/LC_MESSAGES/reportgen.po`` (managed with Babel: see
-the README); they are compiled in memory when first used. Strings are marked in the
-code with ``w.t("...")`` or, where only named, ``N_("...")``.
+the README), in the package and, to add a language or change a few strings, in a
+project's own ``locales/`` folder beside ``reportgen.yaml``: a project catalog comes
+first, and the shipped one of the same language fills in what it leaves out. They are
+compiled in memory when first used. Strings are marked in the code with ``w.t("...")``
+or, where only named, ``N_("...")``.
 """
 
 from __future__ import annotations
 
+import copy
 import gettext
 import io
 from functools import cache
@@ -42,14 +46,17 @@ def catalog_languages() -> list[str]:
     )
 
 
+def catalog_path(folder: Path, lang: str) -> Path:
+    """``<folder>/<lang>/LC_MESSAGES/reportgen.po``."""
+    return folder / catalog_name(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
 @cache
-def _compiled(name: str) -> gettext.GNUTranslations | None:
+def _compiled_file(path: Path, stamp: tuple[int, int]) -> gettext.GNUTranslations:
+    """One catalog file compiled in memory; ``stamp`` (mtime, size) recompiles an edited one."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    path = locales_folder() / name / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.is_file():
-        return None
     with path.open("rb") as handle:
         catalog = read_po(handle)
     buffer = io.BytesIO()
@@ -58,20 +65,98 @@ def _compiled(name: str) -> gettext.GNUTranslations | None:
     return gettext.GNUTranslations(buffer)
 
 
-def translations(chain: tuple[str, ...]) -> tuple[gettext.NullTranslations, str | None]:
+def _compiled_in(folder: Path | None, lang: str) -> gettext.GNUTranslations | None:
+    if folder is None:
+        return None
+    path = catalog_path(folder, lang)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _compiled_file(path, (stat.st_mtime_ns, stat.st_size)) if path.is_file() else None
+
+
+def _compiled(lang: str, project: Path | None) -> gettext.NullTranslations | None:
+    """The project's catalog of ``lang`` over the shipped one, either alone, or None."""
+    shipped = _compiled_in(locales_folder(), lang)
+    own = _compiled_in(project, lang)
+    if own is None:
+        return shipped
+    if shipped is None:
+        return own
+    combined = copy.copy(own)  # the cached catalog itself keeps no fallback
+    combined.add_fallback(shipped)
+    return combined
+
+
+def translations(
+    chain: tuple[str, ...], project_locales: Path | None = None
+) -> tuple[gettext.NullTranslations, str | None]:
     """The catalog of the first language in ``chain`` that has one, and that language.
 
-    English, the language of the code, needs none: ``(NullTranslations(), "en")``. A
-    language with no catalog of its own gets English strings and ``None``.
+    ``project_locales`` is a project's own ``locales/`` folder: its catalog of a language
+    comes first, the shipped one fills in what it leaves out, and a language only the
+    project has is found too. English, the language of the code, needs none unless the
+    project changes some of its strings: ``(NullTranslations(), "en")``. A language with
+    no catalog anywhere gets English strings and ``None``.
     """
     for lang in chain:
         if lang == SOURCE_LANGUAGE:
             english = chain[0].split("-")[0] == SOURCE_LANGUAGE
-            return gettext.NullTranslations(), SOURCE_LANGUAGE if english else None
-        found = _compiled(catalog_name(lang))
+            own = _compiled_in(project_locales, lang)
+            return own or gettext.NullTranslations(), SOURCE_LANGUAGE if english else None
+        found = _compiled(lang, project_locales)
         if found is not None:
             return found, lang
     return gettext.NullTranslations(), None
+
+
+def language_problem(tag: str) -> str | None:
+    """Why ``tag`` cannot be the language of a document, and what to write; None if it can.
+
+    A country code is the common mistake (``kr`` for Korea, ``jp`` for Japan): the
+    message names the country and its main language, from CLDR.
+    """
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    try:
+        Locale.parse(catalog_name(tag))
+    except (UnknownLocaleError, ValueError):
+        pass
+    else:
+        return None
+    english = Locale("en")
+    base = tag.split("-")[0]
+    alias = get_global("language_aliases").get(base)
+    if alias and _known(alias):
+        return f"'{tag}' is not a language tag here: write {alias} ({english.languages[alias]})"
+    territory = base.upper()
+    if territory in english.territories:
+        spoken = get_global("territory_languages").get(territory, {})
+        main = sorted(
+            (lang for lang, facts in spoken.items() if facts.get("official_status")),
+            key=lambda lang: -float(spoken[lang].get("population_percent") or 0),
+        )
+        country = english.territories[territory]
+        if main and _known(main[0]):
+            name = english.languages.get(main[0], main[0])
+            return (
+                f"'{tag}' is not a language: {territory} is the country code of {country}; "
+                f"for {name} write {main[0]}"
+            )
+        return f"'{tag}' is not a language: {territory} is the country code of {country}"
+    return f"'{tag}' is not a language that reportgen knows: use a tag such as en, ko or pt-BR"
+
+
+def _known(lang: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def fallback_chain(lang: str, default: str = SOURCE_LANGUAGE) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ the rules of each file and across files, and collect every problem into one repo
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,27 +19,10 @@ from reportgen.models import parse_profile
 from reportgen.workspace import MANIFEST_NAME
 
 if TYPE_CHECKING:
-    from reportgen import checks
-    from reportgen.models import Manifest, Profile
+    from reportgen.models import Profile
     from reportgen.workspace import Staleness, Workspace
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-def manifest_rules(manifest: Manifest) -> Iterator[checks.Finding]:
-    names: dict[str, int] = {}
-    for index, job in enumerate(manifest.jobs):
-        if job.name in names:
-            yield ("jobs", index, "name"), f"duplicate job name '{job.name}'"
-        names.setdefault(job.name, index)
-    for index, schedule in enumerate(manifest.schedules):
-        for position, job_name in enumerate(schedule.jobs):
-            if job_name not in names:
-                listed = ", ".join(names) or "none"
-                yield (
-                    ("schedules", index, "jobs", position),
-                    (f"unknown job '{job_name}' (jobs: {listed})"),
-                )
 
 
 def yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -80,10 +64,15 @@ class Entry:
 
 
 class Project:
-    """Every profile in a folder, indexed by kind and id, loaded once each."""
+    """Every profile in a folder, indexed by kind and id, loaded once each.
 
-    def __init__(self, folder: Path | None) -> None:
+    ``home`` is the office's own city (the manifest's ``home:``): the "we" of a visit's
+    direction.
+    """
+
+    def __init__(self, folder: Path | None, home: str | None = None) -> None:
         self.folder = folder
+        self.home = home
         self.entries: dict[Path, Entry] = {}
         if folder is not None and folder.is_dir():
             for path in yaml_files([folder]):
@@ -128,8 +117,13 @@ class Project:
             where = ", ".join(display_path(e.path) for e in others)
             yield doc.issue(("id",), f"{profile.kind} id '{profile.id}' is also used in {where}")
         for loc, kind, ident in references(profile):
-            if not self.exists(kind, ident):
+            found = self.find(kind, ident)
+            if not found:
                 yield doc.issue(loc, f"unknown {kind} '{ident}': no profile has it")
+            elif all(e.doc is None for e in found):
+                where = display_path(found[0].path)
+                message = f"{kind} '{ident}' is in a file that could not be read: {where}"
+                yield doc.issue(loc, f"{message} (see its error)")
         for loc, name in partner_names(profile):
             # a free name that only Unicode normalisation tells from an id is a disguised id
             normal = unicodedata.normalize("NFKC", name)
@@ -175,6 +169,7 @@ def _read(path: Path) -> Entry:
         entry.doc = yamlio.load(path)
     except InvalidInput as exc:
         entry.issues.extend(exc.report.issues)
+        entry.kind, entry.id = recover_identity(path)
     else:
         data = entry.doc.data
         if isinstance(data, dict):
@@ -186,6 +181,36 @@ def _read(path: Path) -> Entry:
         except InvalidInput as exc:
             entry.issues.extend(exc.report.issues)
     return entry
+
+
+_FOLDER_KINDS = {"cities": "city", "proposals": "proposal", "visits": "visit"}
+_TOP_LEVEL_RE = re.compile(
+    r"^(kind|id)[ \t]*:[ \t]*([\"']?)([a-z0-9][a-z0-9-]*)\2[ \t]*(?:#.*)?$", re.MULTILINE
+)
+
+
+def recover_identity(path: Path) -> tuple[str | None, str | None]:
+    """The kind and id of a file that could not be read as YAML, as far as they show.
+
+    A tolerant scan for top-level ``kind:`` and ``id:`` lines, else the folder
+    (``cities/``) and the file name: so that files naming it are told it is unreadable,
+    not that it does not exist.
+    """
+    from reportgen.models.types import ID_PATTERN
+    from reportgen.registry import PROFILE_KINDS
+
+    try:
+        with path.open("rb") as handle:
+            text = handle.read(yamlio.MAX_FILE_BYTES).decode("utf-8", "replace")
+    except OSError:
+        text = ""
+    found = {name: value for name, _, value in _TOP_LEVEL_RE.findall(text)}
+    kind = found.get("kind") or _FOLDER_KINDS.get(path.parent.name)
+    ident = found.get("id") or path.stem
+    return (
+        kind if kind in PROFILE_KINDS else None,
+        ident if re.fullmatch(ID_PATTERN, ident) else None,
+    )
 
 
 def references(profile: Profile) -> Iterator[tuple[Loc, str, str]]:
@@ -239,7 +264,7 @@ def validate(paths: Sequence[Path], workspace: Workspace) -> Report:
             report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
         else:
             targets.extend(yaml_files([path]))
-    project = Project(workspace.profiles)
+    project = Project(workspace.profiles, home=workspace.manifest.home)
     for path in targets:
         if path.name == MANIFEST_NAME:
             report.extend(_manifest_issues(path))
@@ -254,34 +279,48 @@ def validate(paths: Sequence[Path], workspace: Workspace) -> Report:
 
 
 def entry_issues(project: Project, entry: Entry, staleness: Staleness) -> Iterator[Issue]:
-    """The rules of one valid file, its references, and its stale facts."""
-    from reportgen import checks
+    """The rules of one valid file, its references, placeholders, and its stale facts."""
+    from reportgen import checks, placeholders
 
     if entry.profile is None or entry.doc is None:
         return
     doc, profile = entry.doc, entry.profile
     for loc, message in checks.profile_rules(profile):
         yield doc.issue(loc, message)
+    for loc, message in checks.home_rules(profile, project.home):
+        yield doc.issue(loc, message)
+    for loc, message in checks.file_rules(profile, entry.path.parent):
+        yield doc.issue(loc, message)
+    for loc, message in placeholders.findings(doc.data):
+        yield doc.issue(loc, message, severity=Severity.WARNING)
     yield from project.cross_file_issues(entry)
     for loc, message in checks.stale_facts(profile, staleness):
         yield doc.issue(loc, message, severity=Severity.WARNING)
 
 
 def _manifest_issues(path: Path) -> list[Issue]:
+    """A manifest's problems: schema and references, sources that match no file, home."""
+    from reportgen import manifest_checks
     from reportgen.workspace import load_manifest
 
     try:
-        load_manifest(path)
+        manifest = load_manifest(path)
     except InvalidInput as exc:
         return exc.report.issues
-    return []
+    doc = yamlio.load(path)
+    issues = manifest_checks.source_issues(doc, manifest)
+    project = Project(path.parent / manifest.profiles)
+    return issues + manifest_checks.home_issues(doc, manifest, project)
 
 
 def checked(project: Project, path: Path, staleness: Staleness) -> tuple[Profile, Report]:
     """One profile for a build, and its warnings.
 
-    Raises ``InvalidInput`` when it or any profile it pulls in has errors.
+    A visit that leaves out its direction gets the one that follows from the project's
+    home city. Raises ``InvalidInput`` when it or any profile it pulls in has errors.
     """
+    from reportgen import checks
+
     entry = project.add(path)
     report = Report(list(entry.issues))
     report.extend(entry_issues(project, entry, staleness))
@@ -291,4 +330,4 @@ def checked(project: Project, path: Path, staleness: Staleness) -> tuple[Profile
                 report.extend(dependency.issues)
     if report.errors or entry.profile is None:
         raise InvalidInput(report)
-    return entry.profile, report
+    return checks.with_direction(entry.profile, project.home), report

@@ -55,10 +55,14 @@ def output_name(ident: str, document: str, lang: str, fmt: str, audience: str) -
 
 def check_language(lang: str) -> str:
     """A BCP 47 tag as the command line takes it; a usage error otherwise."""
+    from reportgen.i18n import language_problem
     from reportgen.models.types import LANG_PATTERN
 
     if not re.fullmatch(LANG_PATTERN, lang):
         raise UsageError(f"--lang: '{lang}' is not a BCP 47 language tag (en, ja, zh-Hans ...)")
+    problem = language_problem(lang)
+    if problem:
+        raise UsageError(f"--lang: {problem}")
     return lang
 
 

@@ -232,19 +232,26 @@ def load_manifest(path: Path, *, strict: bool = True) -> Manifest:
     as an empty one: the build does not depend on its jobs.
     """
     from reportgen import yamlio
+    from reportgen.errors import Report
+    from reportgen.manifest_checks import reference_rules
     from reportgen.models import Manifest, parse_manifest
-    from reportgen.project import manifest_rules
 
     try:
         doc = yamlio.load(path)
-        manifest = parse_manifest(doc)
     except InvalidInput:
         if strict:
             raise
         return Manifest()
-    from reportgen.errors import Report
-
-    report = Report([doc.issue(loc, message) for loc, message in manifest_rules(manifest)])
+    # the jobs that schedules name are checked on the data, so that their errors come
+    # in the same round as the schema's
+    report = Report([doc.issue(loc, message) for loc, message in reference_rules(doc.data)])
+    try:
+        manifest = parse_manifest(doc)
+    except InvalidInput as exc:
+        if not strict:
+            return Manifest()
+        report.extend(exc.report.issues)
+        raise InvalidInput(report) from None
     if report.errors and strict:
         raise InvalidInput(report)
     return manifest

@@ -73,6 +73,24 @@ class Position:
     col: int
 
 
+@dataclass(frozen=True)
+class FlowSplit:
+    """A key without a value inside ``{...}``: most often text cut in two by a comma.
+
+    ``{name: Mayor, City Office}`` reads as the keys ``name`` and ``City Office``;
+    ``{value: 141,06}`` as ``value: 141`` and a key ``06``.
+    """
+
+    start: Loc
+    """The value the comma cut (``name``), where the message is located."""
+    text: str
+    """The text as written, from that value to the end of the key: ``Mayor, City Office``."""
+    key: str | None
+    """The key of that value, for the quoted form to suggest."""
+    numeric: bool
+    """True when every part is digits: a decimal comma or thousands separators."""
+
+
 @dataclass
 class Document:
     """A loaded YAML file: its plain data and where each value and key stands."""
@@ -83,6 +101,8 @@ class Document:
     key_positions: dict[Loc, Position] = field(default_factory=dict)
     digest: str = ""
     """SHA-256 of the file's bytes as read (what a build's freshness is judged by)."""
+    flow_splits: dict[Loc, FlowSplit] = field(default_factory=dict)
+    """Keys without a value inside ``{...}``, by their location (see ``FlowSplit``)."""
 
     @property
     def name(self) -> str:
@@ -118,6 +138,12 @@ class Document:
         severity: Severity = Severity.ERROR,
         key: bool = False,
     ) -> Issue:
+        """A located issue; an error that a comma caused says so, at the value it cut."""
+        if severity is Severity.ERROR:
+            found = self.comma_hint(loc)
+            if found is not None:
+                loc, message = found
+                key = False
         pos = self.locate(loc, key=key)
         return Issue(
             file=self.name,
@@ -127,6 +153,64 @@ class Document:
             message=message,
             severity=severity,
         )
+
+    def value_at(self, loc: Loc) -> Any:
+        """The value at ``loc``, or None when the file has none there."""
+        node: Any = self.data
+        for part in loc:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return None
+        return node
+
+    def comma_hint(self, loc: Loc) -> tuple[Loc, str] | None:
+        """Where and how to explain an error at ``loc`` that a comma caused, if one did.
+
+        Inside ``{...}`` a comma ends a value, so the error is about a key that was never
+        meant (``unknown key 'Chair'``) or about the mapping holding it; a plain value
+        such as ``141,06`` is text where a number was wanted.
+        """
+        split = self.flow_splits.get(loc) or next(
+            (s for at, s in self.flow_splits.items() if at[:-1] == loc), None
+        )
+        if split is not None:
+            if split.numeric:
+                return split.start, number_comma_hint(split.text)
+            if split.key is None:
+                return loc, (
+                    f'"{split.text}" has no value: inside {{...}} write key: value, and '
+                    "quote text that contains a comma"
+                )
+            return split.start, (
+                f'the comma in "{split.text}" ends the value inside {{...}}: quote text that '
+                f'contains a comma: {split.key}: "{split.text}"'
+            )
+        value = self.value_at(loc)
+        if isinstance(value, str) and _NUMBER_COMMA_RE.fullmatch(value.strip()):
+            return loc, number_comma_hint(value.strip())
+        return None
+
+
+_NUMBER_COMMA_RE = re.compile(r"[-+]?[0-9]+(,[0-9]+)+")
+
+
+def number_comma_hint(text: str) -> str:
+    """What to write instead of a number with commas: ``141,06`` or ``1,773,733``."""
+    first, *rest = [part.strip() for part in text.split(",")]
+    joined = first + "".join(rest)
+    if len(first.lstrip("+-")) <= 3 and all(len(part) == 3 for part in rest):
+        if len(rest) == 1:
+            return (
+                f"{text} is not a number: write {joined} (no thousands separator), "
+                f"or {first}.{rest[0]} if the comma is a decimal point"
+            )
+        return f"{text} is not a number: write {joined} (no thousands separators)"
+    if len(rest) == 1:
+        return f"{text} is not a number: write {first}.{rest[0]} (a decimal point, not a comma)"
+    return f"{text} is not a number: write digits with at most one decimal point, such as 141.06"
 
 
 # YAML 1.2 core schema: how plain scalars resolve (no 1.1 booleans, times or dates).
@@ -166,6 +250,12 @@ class _Frame:
     count_at_start: int
     key: str | None = None
     skip_value: bool = False
+    flow: bool = False
+    """A ``{...}`` mapping, where a comma can cut text in two (see ``FlowSplit``)."""
+    key_end: int = -1
+    """Where the current key ends in the text: its value starts there when it has none."""
+    last: tuple[Loc, str | None, int, bool] | None = None
+    """The value before the current key: its loc, key, where it starts, and if it is digits."""
 
 
 class _Builder:
@@ -175,8 +265,10 @@ class _Builder:
     so nesting is limited by ``MAX_DEPTH`` alone, with a located message.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, text: str = "") -> None:
         self.name = name
+        self.text = text
+        self.flow_splits: dict[Loc, FlowSplit] = {}
         self.positions: dict[Loc, Position] = {}
         self.key_positions: dict[Loc, Position] = {}
         self.issues: list[Issue] = []
@@ -232,19 +324,50 @@ class _Builder:
                         self.problem(event.start_mark, loc, f"tag {event.tag} is not allowed")
                     if event.anchor:
                         self.open_anchors.add(event.anchor)
+                    if parent is not None:
+                        parent.last = None
                     container: dict[str, Any] | list[Any] = {} if is_map else []
-                    stack.append(_Frame(container, loc, event.anchor, self.count))
+                    frame = _Frame(container, loc, event.anchor, self.count)
+                    frame.flow = is_map and bool(event.flow_style)
+                    stack.append(frame)
                     continue
                 if isinstance(event, yaml.AliasEvent):
                     value = self._alias(event, loc)
+                    if parent is not None:
+                        parent.last = None
                 else:
                     value = self._scalar(event, loc)
                     self._finish_anchor(event.anchor, value, self.count - 1)
+                    if parent is not None and parent.flow:
+                        self._note_flow_value(parent, event, loc)
             if not stack:
                 root = value
             else:
                 self._attach(stack[-1], value)
         return root
+
+    def _note_flow_value(self, frame: _Frame, event: Any, loc: Loc) -> None:
+        """Remember a key without a value in ``{...}`` (``{a: x, b}``), and what came before."""
+        plain = not event.style and event.implicit[0]
+        bare = plain and event.value == "" and event.start_mark.index == frame.key_end
+        if bare and frame.last is not None:
+            start, key, begin, digits = frame.last
+            text = self.text[begin : frame.key_end]
+            numeric = digits and bool(re.fullmatch(r"[0-9]+", str(loc[-1]) if loc else ""))
+            # every key of one run (1,773,733) gets the whole text: one message, at its start
+            for at, split in list(self.flow_splits.items()):
+                if split.start == start:
+                    self.flow_splits[at] = FlowSplit(start, text, key, numeric)
+            self.flow_splits[loc] = FlowSplit(start, text, key, numeric)
+            frame.last = (start, key, begin, numeric)
+        elif bare:
+            self.flow_splits[loc] = FlowSplit(loc, str(loc[-1]), None, False)
+            frame.last = None
+        elif plain:
+            digits = bool(re.fullmatch(r"[-+]?[0-9]+", event.value))
+            frame.last = (loc, str(loc[-1]), event.start_mark.index, digits)
+        else:
+            frame.last = None
 
     def _child_loc(self, parent: _Frame | None) -> Loc:
         if parent is None:
@@ -275,6 +398,7 @@ class _Builder:
         child = (*frame.loc, key)
         mark: Any = event.start_mark
         frame.key = key
+        frame.key_end = event.end_mark.index if event.end_mark is not None else -1
         assert isinstance(frame.value, dict)
         if len(key) > MAX_KEY_CHARS:
             self.problem(mark, frame.loc, f"key longer than {MAX_KEY_CHARS:,} characters")
@@ -378,8 +502,56 @@ def _decode(raw: bytes, name: str) -> str:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        issue = Issue(name, line, col, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02X})")
-        raise InvalidInput(Report([issue])) from None
+        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02X}): save the file as UTF-8"
+        guess = guess_encoding(raw)
+        if guess:
+            message += f"; {guess}"
+        raise InvalidInput(Report([Issue(name, line, col, "", message)])) from None
+
+
+_WESTERN_SIGNS = frozenset("\xa0¡¢£¤¥§©ª«®°±²³µ¶·¹º»¼½¾¿×÷€‚„…†‡‰‹›‘’“”•–—™")
+_EAST_ASIAN = (
+    ("shift_jis", "Shift_JIS (Japanese)"),
+    ("euc_jp", "EUC-JP (Japanese)"),
+    ("gbk", "GBK (Chinese)"),
+    ("big5", "Big5 (Chinese)"),
+    ("euc_kr", "EUC-KR (Korean)"),
+)
+
+
+def guess_encoding(raw: bytes) -> str | None:
+    """What a file that is not UTF-8 looks like it was saved as, in words; None if unsure.
+
+    A plain heuristic, not a detector: Western European text (Windows-1252, Latin-1) has
+    an accented letter here and there, one byte each; Japanese, Chinese and Korean
+    encodings write every character as two bytes.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it looks like UTF-16"
+    text = raw.decode("utf-8", "replace")
+    if any(ord(ch) > 0x7F and ch != "\ufffd" for ch in text):
+        return "most of it is UTF-8: retype the character here"
+    runs = [len(run) for run in re.findall(rb"[\x80-\xff]+", raw)]
+    if sum(1 for n in runs if n == 1) * 2 >= len(runs):
+        try:
+            western = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            western = ""
+        odd = [ch for ch in western if ord(ch) > 0x7F and not ch.isalpha()]
+        if western and all(ch in _WESTERN_SIGNS for ch in odd):
+            return "it looks like Windows-1252 (Western European)"
+    fits = []
+    for codec, label in _EAST_ASIAN:
+        try:
+            raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        fits.append(label)
+    if len(fits) == 1:
+        return f"it looks like {fits[0]}"
+    if fits:
+        return "it looks like a Japanese, Chinese or Korean encoding"
+    return None
 
 
 def load(path: Path) -> Document:
@@ -405,6 +577,59 @@ def load(path: Path) -> Document:
     return doc
 
 
+def explain(exc: Any, text: str) -> tuple[int | None, int | None, str]:
+    """Line, column and message of a YAML syntax error, in words a user can act on.
+
+    The parser's own words (``did not find expected key``) are kept for the problems
+    that have no plainer explanation.
+    """
+    mark, context = exc.problem_mark or exc.context_mark, exc.context_mark
+    problem, within = str(exc.problem or ""), str(exc.context or "")
+    message = " ".join(part for part in (within, problem) if part) or "invalid YAML"
+    if mark is None:
+        return None, None, message
+    lines = text.splitlines()
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    indent = here[: len(here) - len(here.lstrip(" \t"))]
+    at = (mark.line + 1, mark.column + 1)
+    if "\t" in indent or "tab" in problem:
+        if "\t" in indent:
+            at = (mark.line + 1, indent.index("\t") + 1)
+        return (*at, "a tab is used for indentation: indent with spaces (YAML allows no tabs)")
+    if "did not find expected key" in problem or "expected '-' indicator" in problem:
+        return (
+            *at,
+            "this line is not indented like the lines above it: keys of one mapping, and "
+            "the dashes of one list, start in the same column",
+        )
+    if "mapping values are not allowed" in problem:
+        if ": " in here[: mark.column]:
+            return (
+                *at,
+                'a second ": " on this line: quote text that contains a colon and a space, '
+                'as in title: "Visit: the programme"',
+            )
+        return (
+            *at,
+            "this line is indented further than the one above it: line its key up with "
+            "the keys above",
+        )
+    if "could not find expected ':'" in problem and context is not None:
+        return (
+            context.line + 1,
+            context.column + 1,
+            "a line without a colon: write key: value (a text that goes on over several "
+            "lines is indented further than its key)",
+        )
+    if "end of stream" in problem and "quoted scalar" in within and context is not None:
+        return (
+            context.line + 1,
+            context.column + 1,
+            "this quote is never closed: end the text with the same quote mark",
+        )
+    return (*at, message)
+
+
 def _loader() -> Any:
     """libyaml's parser when PyYAML was built with it (about 15x faster), else PyYAML's own."""
     import yaml
@@ -422,14 +647,11 @@ def parse(text: str, path: Path) -> Document:
             at = text.count("\n", 0, match.start()) + 1
             message = f"YAML {match.group(1)} is not supported; files are read as YAML 1.2"
             raise InvalidInput(Report([Issue(name, at, 1, "", message)]))
-    builder = _Builder(name)
+    builder = _Builder(name, text)
     try:
         data = builder.run(yaml.parse(text, Loader=_loader()))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
+        line, col, message = explain(exc, text)
         raise InvalidInput(Report([Issue(name, line, col, "", message)])) from None
     except yaml.reader.ReaderError as exc:
         # a character YAML itself refuses (a raw control character): locate it in the text
@@ -447,4 +669,6 @@ def parse(text: str, path: Path) -> Document:
         raise InvalidInput(Report([*builder.issues, issue])) from None
     if builder.issues:
         raise InvalidInput(Report(builder.issues))
-    return Document(path, data, builder.positions, builder.key_positions)
+    return Document(
+        path, data, builder.positions, builder.key_positions, flow_splits=builder.flow_splits
+    )

@@ -26,13 +26,15 @@ TOOLS = ("weasyprint", "python-docx", "cairosvg", "jinja2", "pydantic", "babel")
 
 
 def environment_digest(workspace: Workspace) -> str:
-    """Templates, stylesheets, catalogs, the reference document and tool versions."""
+    """Templates, stylesheets, catalogs, the home city and tool versions."""
     import importlib.metadata
     from importlib.resources import files
 
     from reportgen._version import __version__
 
     digest = hashlib.sha256(f"reportgen {__version__}".encode())
+    # a visit's direction can follow from the home city
+    digest.update(f"home {workspace.manifest.home}".encode())
     for name in TOOLS:
         try:
             digest.update(f"{name} {importlib.metadata.version(name)}".encode())

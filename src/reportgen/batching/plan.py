@@ -16,6 +16,7 @@ from pathlib import Path
 
 from reportgen.batching.lock import BatchError
 from reportgen.errors import Issue, UsageError, display_path
+from reportgen.manifest_checks import matches
 from reportgen.state import State
 from reportgen.targets import Output, Target, output_name
 from reportgen.workspace import Workspace
@@ -74,7 +75,7 @@ def plan(workspace: Workspace, state: State, only: Sequence[str] = ()) -> Plan:
     for index, job in enumerate(manifest.jobs):
         if only and job.name not in only:
             continue
-        files = sorted({p for pattern in job.sources for p in root.glob(pattern) if p.is_file()})
+        files = sorted({p for pattern in job.sources for p in matches(root, pattern)})
         if not files:
             result.problems.append((job.name, _no_match(workspace, index, job.sources)))
             continue

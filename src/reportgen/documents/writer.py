@@ -33,6 +33,7 @@ from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
 from reportgen.models.common import Source as SourceModel
 from reportgen.models.types import PartialDate, Text, currency_digits
+from reportgen.workspace import Staleness
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -77,7 +78,7 @@ class Writer:
     """The language whose catalog gives the fixed strings; None when English stands in."""
 
     def __post_init__(self) -> None:
-        self._catalog, self.catalog_lang = translations(fallback_chain(self.lang))
+        self._catalog, self.catalog_lang = translations(fallback_chain(self.lang), self.locales)
 
     @property
     def public(self) -> bool:
@@ -254,6 +255,9 @@ class Writer:
             return ()
         return (Run(f"[{entry.number}]", "ref", href=f"#{entry.anchor}"),)
 
+    def staleness(self) -> Staleness:
+        return Staleness(self.today, self.stale_after)
+
     def stale(self, as_of: PartialDate) -> bool:
         return checks.is_stale(as_of, checks.months_before(self.today, self.stale_after))
 
@@ -279,7 +283,7 @@ class Writer:
             runs.append(Run(f" ({'; '.join(remarks)})", "muted"))
         runs.append(Run(" " + self.t("as of {date}", date=self.date(fact.as_of)), "asof"))
         runs.extend(self.ref(profile, getattr(fact, "source", None)))
-        if current and not self.public and self.stale(fact.as_of):
+        if current and not self.public and checks.is_stale_fact(fact, self.staleness()):
             runs.append(Run(f" {self.t('verify')}", "verify"))
         return tuple(runs)
 

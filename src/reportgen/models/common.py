@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import Field
 
@@ -25,6 +25,9 @@ T = TypeVar("T")
 
 class Fact(Model, Generic[T]):
     """A figure that ages: its value, the date it held, and where it comes from."""
+
+    stale_months: ClassVar[int | None] = None
+    """How many months this kind of figure stays current; None: ``--stale-after``."""
 
     value: T
     """The figure itself."""
@@ -49,6 +52,10 @@ class PopulationFact(Fact[int]):
 
 class AreaFact(Fact[Decimal]):
     """An area in square kilometres."""
+
+    stale_months: ClassVar[int] = 120
+    """An area changes with a merger or a new survey, not with each census: it is to be
+    verified after ten years (or after ``--stale-after``, if that is longer)."""
 
     value: Decimal = Field(gt=0)
     """Area in km²."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import AfterValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from reportgen.models.types import Audience, Id, Lang, Model, TimeZoneName
+from reportgen.models.types import Audience, DocumentLang, Id, Model, TimeZoneName
 from reportgen.registry import DOCUMENTS, RENDERERS, one_of
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class Defaults(Model):
 
     formats: list[FormatName] = Field(default=["pdf"], min_length=1)
     """Formats to build: pdf, docx, html."""
-    languages: list[Lang] = Field(default=["en"], min_length=1)
+    languages: list[DocumentLang] = Field(default=["en"], min_length=1)
     """Languages to build, as BCP 47 tags."""
     audience: Audience = "internal"
     """internal or public."""
@@ -96,7 +96,7 @@ class Job(Model):
     """Files or globs relative to the manifest; each match is one build."""
     formats: list[FormatName] | None = Field(default=None, min_length=1)
     """Formats, if not the defaults."""
-    languages: list[Lang] | None = Field(default=None, min_length=1)
+    languages: list[DocumentLang] | None = Field(default=None, min_length=1)
     """Languages, if not the defaults."""
     audience: Audience | None = None
     """Audience, if not the default."""
@@ -116,6 +116,9 @@ class Schedule(Model):
 class Manifest(Model):
     """``reportgen.yaml``: what a batch builds and when."""
 
+    home: Id | None = None
+    """City id of the office's own city: the "we" of the documents. A visit whose host is
+    `home` is inbound, one whose guest is `home` outbound."""
     profiles: str = "profiles"
     """Folder where ids are looked up (recursively), relative to the manifest."""
     output: str = "output"

@@ -103,6 +103,25 @@ Lang = Annotated[
 """A BCP 47 language tag: ``en``, ``ja``, ``zh-Hans``, ``pt-BR`` ..."""
 
 
+def _check_document_lang(value: str) -> str:
+    from reportgen.i18n import language_problem
+
+    problem = language_problem(value)
+    if problem:
+        raise PydanticCustomError("lang", "{problem}", {"problem": problem})
+    return value
+
+
+DocumentLang = Annotated[
+    str,
+    AfterValidator(_check_lang),
+    AfterValidator(_check_document_lang),
+    WithJsonSchema({"type": "string", "pattern": LANG_PATTERN}),
+]
+"""A language that documents can be written in: a BCP 47 tag that CLDR knows (``ko``,
+not the country code ``kr``)."""
+
+
 @dataclass(frozen=True)
 class Text:
     """Localized text: one string in the default language, or translations by language.
@@ -343,8 +362,12 @@ def _currency_codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.currencies)
 
 
+UNKNOWN_COUNTRY = "ZZ"
+"""CLDR's unknown region: the placeholder of a starter that could not know the country."""
+
+
 def _check_country(value: str) -> str:
-    if value not in _country_codes():
+    if value not in _country_codes() and value != UNKNOWN_COUNTRY:
         raise PydanticCustomError(
             "country", "'{value}' is not an ISO 3166-1 alpha-2 country code", {"value": value[:40]}
         )
@@ -364,7 +387,8 @@ Country = Annotated[
     AfterValidator(_check_country),
     WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$"}),
 ]
-"""An ISO 3166-1 alpha-2 country code (``JP``, ``CN``, ``NO``)."""
+"""An ISO 3166-1 alpha-2 country code (``JP``, ``CN``, ``NO``); ``ZZ`` marks one not known
+yet, and is reported as a placeholder."""
 
 Currency = Annotated[
     str,

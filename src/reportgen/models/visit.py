@@ -104,8 +104,10 @@ class Visit(Sourced):
     """Unique id of the visit."""
     title: Text
     """Title of the visit."""
-    direction: Literal["inbound", "outbound"]
-    """inbound: the host receives the guest; outbound: we travel."""
+    direction: Literal["inbound", "outbound"] | None = None
+    """inbound: we are the host and receive the guest; outbound: we are the guest and travel.
+    "We" are the office whose city the manifest names as `home`; with `home` set, the
+    direction follows from host and guest and may be left out (one given must agree)."""
     host: Id
     """City id of the host city (must resolve)."""
     guest: Id

@@ -1,0 +1,74 @@
+"""Placeholders: what the starters of ``reportgen new`` and ``reportgen init`` leave to fill in.
+
+The starters mark everything that a person must write with one convention, which
+``validate`` and ``build`` look for and report as a warning (an error with
+``--strict``) until it is gone:
+
+- text that begins with ``TODO`` (``"TODO: name of the mayor"``);
+- the number ``123456`` (a population, a unit cost);
+- the country ``ZZ`` (unknown region) and the currency ``XXX`` (no currency), where the
+  starter could not know the real code.
+
+Any file may use the same marks for what is not known yet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from reportgen.errors import Loc
+from reportgen.models.types import UNKNOWN_COUNTRY
+
+TODO = "TODO"
+NUMBER = 123456
+COUNTRY = UNKNOWN_COUNTRY
+CURRENCY = "XXX"
+
+_TODO_RE = re.compile(r"\s*TODO\b")
+
+Finding = tuple[Loc, str]
+
+
+def is_placeholder_text(value: str) -> bool:
+    """True for text that begins with ``TODO``."""
+    return bool(_TODO_RE.match(value))
+
+
+def findings(data: Any, loc: Loc = ()) -> Iterator[Finding]:
+    """Every placeholder in a loaded file, with its location, in file order."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _value(key, value, (*loc, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from findings(item, (*loc, index))
+
+
+def _value(key: str, value: Any, loc: Loc) -> Iterator[Finding]:
+    if isinstance(value, str):
+        if is_placeholder_text(value):
+            shown = value.strip()
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            yield loc, f'"{shown}" is a placeholder: write the real text'
+        elif key == "country" and value == COUNTRY:
+            yield (
+                loc,
+                (
+                    f"{COUNTRY} (unknown country) is a placeholder: write the ISO 3166-1 code "
+                    "of the city's country, such as SE"
+                ),
+            )
+        elif key == "currency" and value == CURRENCY:
+            yield (
+                loc,
+                (
+                    f"{CURRENCY} (no currency) is a placeholder: write the ISO 4217 code of the "
+                    "currency, such as EUR"
+                ),
+            )
+    elif isinstance(value, int) and not isinstance(value, bool) and value == NUMBER:
+        yield loc, f"{NUMBER} is the starter's placeholder number: write the real figure"
+    else:
+        yield from findings(value, loc)
