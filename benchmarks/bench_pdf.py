@@ -1,30 +1,35 @@
-"""Time and memory of PDF builds, and how much of it is WeasyPrint's own layout.
+"""One-shot PDF builds against bare WeasyPrint, and layout cost per page.
 
 Run from the repository root after ``./run setup``::
 
-    .venv/bin/python benchmarks/bench_pdf.py [--repeat 3]
+    .venv/bin/python benchmarks/bench_pdf.py [--runs 5] [--reference FILE] [PROFILE]
 
-It prints, for the example briefing pack:
-- the warm in-process build (profiles -> document -> HTML -> PDF) against WeasyPrint
-  alone on the HTML we produce (target: at most 1.15x);
-- the layout cost per page of our briefing against the reference briefing in
-  ``../shared/bench/``, both through the ``weasyprint`` command with interpreter start
-  and import subtracted (target: at most 0.8x);
-- peak memory of a one-document ``reportgen build`` process.
+Every figure comes from separate processes, as a user runs them:
+
+- ``reportgen build PROFILE --format pdf`` against ``weasyprint X.html X.pdf`` on the
+  HTML that ``reportgen build PROFILE --format html`` gives for the same document, run
+  alternately (A B A B ...) so that a busy machine slows both alike; medians of wall
+  time and CPU time, and their ratio (target: at most 1.15x);
+- the layout cost per page of that HTML against the reference briefing (by default
+  ``../shared/bench/reference-briefing.html`` beside the repository), both through the
+  ``weasyprint`` command with its start-up (``weasyprint --info``) subtracted (target: at
+  most 0.8x); skipped with a message when there is no reference;
+- the peak resident memory of one ``reportgen build`` process.
+
+One unmeasured run of each command comes first, so that caches (the page cache,
+fontconfig's, reportgen's font coverage) are as they are on a machine in use.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,17 +38,44 @@ REFERENCE = ROOT.parent / "shared" / "bench" / "reference-briefing.html"
 BIN = Path(sys.executable).parent
 
 
-def median_time(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
+@dataclass
+class Runs:
+    """Wall time, CPU time (user + system) and peak memory of each run of one command."""
+
+    args: list[str]
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+
+    def run(self) -> None:
         start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        child = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert child.stderr is not None
+        errors = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        self.wall.append(time.perf_counter() - start)
+        if child.returncode != 0:
+            sys.exit(f"failed ({child.returncode}): {' '.join(self.args)}\n{errors.decode()}")
+        self.cpu.append(usage.ru_utime + usage.ru_stime)
+        self.peak_mb.append(usage.ru_maxrss / 1024)
+
+    @property
+    def median_wall(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(self.cpu)
 
 
-def command_time(args: list[str], repeat: int) -> float:
-    return median_time(lambda: subprocess.run(args, check=True, capture_output=True), repeat)
+def alternate(commands: list[Runs], runs: int) -> None:
+    """One unmeasured run of each, then ``runs`` rounds of one run of each, in turn."""
+    for command in commands:
+        Runs(command.args).run()
+    for _ in range(runs):
+        for command in commands:
+            command.run()
 
 
 def pages(pdf: Path) -> int:
@@ -52,71 +84,97 @@ def pages(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
-def peak_memory_mb(args: list[str]) -> float:
-    """Peak resident memory of a child process, in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(args, check=True, capture_output=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before) / 1024
+def table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [
+            row[0].ljust(widths[0]),
+            *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)),
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    repeat = parser.parse_args().repeat
+    parser.add_argument("profile", nargs="?", type=Path, default=BRIEFING)
+    parser.add_argument("--runs", type=int, default=5, help="measured runs of each command")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=REFERENCE,
+        help="HTML to compare the layout cost per page with",
+    )
+    options = parser.parse_args()
+    profile: Path = options.profile.resolve()
+    runs: int = max(1, options.runs)
     os.chdir(ROOT)
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1798761600")
 
-    import weasyprint
-
-    import reportgen
-
+    reportgen, weasyprint = str(BIN / "reportgen"), str(BIN / "weasyprint")
     work = Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
-    html_path = work / "briefing.html"
-    pdf_path = work / "briefing.pdf"
-    day = dt.date(2027, 1, 1)
-    html_only = reportgen.Options(formats=("html",))
-    reportgen.build(BRIEFING, options=html_only, output=html_path, today=day)
-
-    def build() -> None:
-        reportgen.build(BRIEFING, output=pdf_path, today=day)
-
-    build()  # warm: imports, fonts, parsed stylesheet
-    ours = median_time(build, repeat)
-    html = html_path.read_text("utf-8")
-    font_config = weasyprint.text.fonts.FontConfiguration()
-    alone = median_time(
-        lambda: weasyprint.HTML(string=html).write_pdf(font_config=font_config), repeat
+    html = work / f"{profile.stem}.html"
+    subprocess.run(
+        [reportgen, "build", str(profile), "--format", "html", "-o", str(html)],
+        check=True,
+        capture_output=True,
     )
-    count = pages(pdf_path)
-    print(f"briefing pack: {count} pages, {pdf_path.stat().st_size / 1024:.0f} KiB")
-    print(f"  reportgen build, warm          {ours:6.2f} s")
-    print(f"  WeasyPrint alone on our HTML   {alone:6.2f} s")
-    print(f"  overhead ratio                 {ours / alone:6.2f}x   (target <= 1.15x)")
+    ours = Runs([reportgen, "build", str(profile), "--format", "pdf", "-o", str(work / "a.pdf")])
+    bare = Runs([weasyprint, str(html), str(work / "b.pdf")])
+    start_up = Runs([weasyprint, "--info"])
+    alternate([ours, bare, start_up], runs)
 
-    weasy = str(BIN / "weasyprint")
-    start_up = command_time([weasy, "--info"], repeat)
-    ours_cmd = command_time([weasy, str(html_path), str(work / "ours.pdf")], repeat)
-    if REFERENCE.is_file():
-        ref_pdf = work / "reference.pdf"
-        ref_cmd = command_time([weasy, str(REFERENCE), str(ref_pdf)], repeat)
-        ours_page = (ours_cmd - start_up) / count
-        ref_page = (ref_cmd - start_up) / pages(ref_pdf)
-        print("layout per page, weasyprint command, start-up subtracted:")
-        print(f"  interpreter start and import   {start_up:6.2f} s")
-        print(f"  our briefing                   {ours_page:6.3f} s/page")
-        print(f"  reference briefing             {ref_page:6.3f} s/page ({pages(ref_pdf)} pages)")
-        print(f"  ratio                          {ours_page / ref_page:6.2f}x   (target <= 0.8x)")
-    else:
-        print(f"reference briefing not found at {REFERENCE}; skipped the per-page comparison")
+    count = pages(work / "a.pdf")
+    size = (work / "a.pdf").stat().st_size / 1024
+    print(f"{profile.name}: {count} pages, {size:.0f} KiB; medians of {runs} alternating runs")
+    print()
+    print(
+        table(
+            [
+                ("command", "wall s", "CPU s", "peak MB"),
+                *(
+                    (label, f"{r.median_wall:.2f}", f"{r.median_cpu:.2f}", f"{max(r.peak_mb):.0f}")
+                    for label, r in (
+                        ("reportgen build --format pdf", ours),
+                        ("weasyprint on the same HTML", bare),
+                        ("weasyprint --info (start-up)", start_up),
+                    )
+                ),
+                (
+                    "ratio (target <= 1.15x)",
+                    f"{ours.median_wall / bare.median_wall:.2f}x",
+                    f"{ours.median_cpu / bare.median_cpu:.2f}x",
+                    "",
+                ),
+            ]
+        )
+    )
+    print()
 
-    cold = command_time(
-        [str(BIN / "reportgen"), "build", str(BRIEFING), "-o", str(work / "cold.pdf")], repeat
+    reference: Path = options.reference
+    if not reference.is_file():
+        print(f"no reference briefing at {reference}: skipped the layout cost per page")
+        return
+    ref = Runs([weasyprint, str(reference), str(work / "reference.pdf")])
+    alternate([ref, start_up], runs)
+    ref_count = pages(work / "reference.pdf")
+    ours_page = (bare.median_wall - start_up.median_wall) / count
+    ref_page = (ref.median_wall - start_up.median_wall) / ref_count
+    print("layout per page, weasyprint command, start-up subtracted")
+    print()
+    print(
+        table(
+            [
+                ("document", "pages", "s/page"),
+                (html.name, str(count), f"{ours_page:.3f}"),
+                (reference.name, str(ref_count), f"{ref_page:.3f}"),
+                ("ratio (target <= 0.8x)", "", f"{ours_page / ref_page:.2f}x"),
+            ]
+        )
     )
-    memory = peak_memory_mb(
-        [str(BIN / "reportgen"), "build", str(BRIEFING), "-o", str(work / "mem.pdf")]
-    )
-    print(f"one `reportgen build` process    {cold:6.2f} s, peak memory {memory:.0f} MB")
 
 
 if __name__ == "__main__":
