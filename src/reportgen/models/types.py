@@ -36,16 +36,29 @@ _RESERVED_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in rang
 
 
 class Model(BaseModel):
-    """Base of every profile model: frozen, strict about unknown keys, documented fields."""
+    """Base of every profile model: frozen, strict about unknown keys, documented fields.
+
+    The docstring under each field is its description in the JSON Schema. It is read
+    when a schema is first asked for (``reportgen.models.descriptions``), not at import
+    as ``use_attribute_docstrings`` would: validation never needs it.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        use_attribute_docstrings=True,
         allow_inf_nan=False,
         str_strip_whitespace=True,
         populate_by_name=False,
+        defer_build=True,
     )
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The JSON Schema of this model, each field described by its docstring."""
+        from reportgen.models.descriptions import describe
+
+        describe(cls)
+        return super().model_json_schema(*args, **kwargs)
 
 
 # --- ids and references -------------------------------------------------------------------
