@@ -17,7 +17,11 @@ Every figure comes from separate processes, as a user runs them:
 - the peak resident memory of one ``reportgen build`` process.
 
 One unmeasured run of each command comes first, so that caches (the page cache,
-fontconfig's, reportgen's font coverage) are as they are on a machine in use.
+fontconfig's, reportgen's font coverage, Python's bytecode) are as they are on a
+machine in use. Both commands run with bytecode caching on, in a folder of their own,
+as installed packages have it: with ``PYTHONDONTWRITEBYTECODE`` set, an editable
+install of reportgen would otherwise be compiled from source on every run, and
+WeasyPrint, installed with its bytecode, not.
 """
 
 from __future__ import annotations
@@ -43,13 +47,16 @@ class Runs:
     """Wall time, CPU time (user + system) and peak memory of each run of one command."""
 
     args: list[str]
+    env: dict[str, str]
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
 
     def run(self) -> None:
         start = time.perf_counter()
-        child = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        child = subprocess.Popen(
+            self.args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env
+        )
         assert child.stderr is not None
         errors = child.stderr.read()
         _, status, usage = os.wait4(child.pid, 0)
@@ -72,7 +79,7 @@ class Runs:
 def alternate(commands: list[Runs], runs: int) -> None:
     """One unmeasured run of each, then ``runs`` rounds of one run of each, in turn."""
     for command in commands:
-        Runs(command.args).run()
+        Runs(command.args, command.env).run()
     for _ in range(runs):
         for command in commands:
             command.run()
@@ -110,21 +117,31 @@ def main() -> None:
     )
     options = parser.parse_args()
     profile: Path = options.profile.resolve()
+    reference: Path = options.reference.resolve()
     runs: int = max(1, options.runs)
     os.chdir(ROOT)
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1798761600")
 
+    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as work:
+        measure(profile, Path(work), runs, reference)
+
+
+def measure(profile: Path, work: Path, runs: int, reference: Path) -> None:
+    """Print the tables; every file made goes into ``work``."""
     reportgen, weasyprint = str(BIN / "reportgen"), str(BIN / "weasyprint")
-    work = Path(tempfile.mkdtemp(prefix="reportgen-bench-"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "bytecode")
     html = work / f"{profile.stem}.html"
     subprocess.run(
         [reportgen, "build", str(profile), "--format", "html", "-o", str(html)],
         check=True,
         capture_output=True,
     )
-    ours = Runs([reportgen, "build", str(profile), "--format", "pdf", "-o", str(work / "a.pdf")])
-    bare = Runs([weasyprint, str(html), str(work / "b.pdf")])
-    start_up = Runs([weasyprint, "--info"])
+    ours = Runs(
+        [reportgen, "build", str(profile), "--format", "pdf", "-o", str(work / "a.pdf")], env
+    )
+    bare = Runs([weasyprint, str(html), str(work / "b.pdf")], env)
+    start_up = Runs([weasyprint, "--info"], env)
     alternate([ours, bare, start_up], runs)
 
     count = pages(work / "a.pdf")
@@ -154,11 +171,10 @@ def main() -> None:
     )
     print()
 
-    reference: Path = options.reference
     if not reference.is_file():
         print(f"no reference briefing at {reference}: skipped the layout cost per page")
         return
-    ref = Runs([weasyprint, str(reference), str(work / "reference.pdf")])
+    ref = Runs([weasyprint, str(reference), str(work / "reference.pdf")], env)
     alternate([ref, start_up], runs)
     ref_count = pages(work / "reference.pdf")
     ours_page = (bare.median_wall - start_up.median_wall) / count
