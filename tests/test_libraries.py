@@ -1,0 +1,85 @@
+"""WeasyPrint's system libraries: found by their sonames, the same ones, without processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the short cut is taken on Linux only"
+)
+
+REPORT = """
+import json, subprocess, sys
+spawned = []
+original = subprocess.Popen.__init__
+def counting(self, args, *rest, **options):
+    spawned.append(args if isinstance(args, str) else args[0])
+    original(self, args, *rest, **options)
+subprocess.Popen.__init__ = counting
+{load}
+libraries = sorted({{line.split()[-1] for line in open("/proc/self/maps") if ".so" in line}})
+json.dump({{"spawned": spawned, "libraries": libraries}}, sys.stdout)
+"""
+
+
+def _loaded(load: str) -> dict[str, list[str]]:
+    """The processes started and the shared libraries mapped by a fresh interpreter."""
+    code = REPORT.format(load=load)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    found: dict[str, list[str]] = json.loads(result.stdout)
+    return found
+
+
+def test_weasyprint_loads_the_same_libraries_without_starting_processes() -> None:
+    usual = _loaded("import weasyprint")
+    quick = _loaded(
+        "from reportgen.renderers.libraries import import_with_sonames\n"
+        "import_with_sonames('weasyprint')"
+    )
+
+    assert quick["libraries"] == usual["libraries"]
+    assert any("libpango" in path for path in quick["libraries"])
+    assert quick["spawned"] == []
+    assert usual["spawned"]  # what the short cut saves: ldconfig, gcc, ld
+
+
+def test_a_library_that_only_the_search_finds_is_loaded_the_usual_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "needs_search.py").write_text(
+        "import ctypes.util\n"
+        "FOUND = ctypes.util.find_library('c')\n"
+        "if FOUND is None:\n"
+        "    print('advice printed before giving up')\n"
+        "    raise OSError('libc not found')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from reportgen.renderers.libraries import import_with_sonames
+
+    module = import_with_sonames("needs_search")
+
+    assert module.FOUND
+    assert "needs_search" in sys.modules
+    sys.modules.pop("needs_search")
+
+
+def test_a_module_that_cannot_load_fails_as_usual(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "never_loads.py").write_text(
+        "print('advice printed before giving up')\nraise OSError('libnothing not found')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from reportgen.renderers.libraries import import_with_sonames
+
+    with pytest.raises(OSError, match="libnothing"):
+        import_with_sonames("never_loads")
+
+    assert capsys.readouterr().out == "advice printed before giving up\n"
