@@ -38,10 +38,9 @@ def _loaded(load: str) -> dict[str, list[str]]:
 
 
 def test_weasyprint_loads_the_same_libraries_without_starting_processes() -> None:
-    usual = _loaded("import weasyprint")
+    usual = _loaded("from reportgen.renderers import libraries\nimport weasyprint")
     quick = _loaded(
-        "from reportgen.renderers.libraries import import_with_sonames\n"
-        "import_with_sonames('weasyprint')"
+        "from reportgen.renderers import libraries\nlibraries.import_with_sonames('weasyprint')"
     )
 
     assert quick["libraries"] == usual["libraries"]
