@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from reportgen import usercache
 from reportgen.errors import Issue, Loc
 from reportgen.scripts import SCRIPTS
 from reportgen.yamlio import Document, describe_char
@@ -115,31 +116,17 @@ _MAX_FOLDERS = 20_000
 _DIR_ELEMENT = re.compile(r"<dir(\s[^>]*)?>\s*([^<]*?)\s*</dir>")
 
 
-def _home() -> Path:
-    try:
-        return Path.home()
-    except (RuntimeError, KeyError):  # no home folder: nothing of the user's is found there
-        return Path("/nonexistent")
-
-
-def _xdg(name: str, default: str) -> Path:
-    """An XDG base folder; a relative value is ignored, as the specification says."""
-    value = Path(os.environ.get(name, ""))
-    return value if value.is_absolute() else _home() / default
-
-
 def _cache_file() -> Path:
-    """``reportgen/font-coverage.json`` in ``$XDG_CACHE_HOME`` (default ``~/.cache``)."""
-    return _xdg("XDG_CACHE_HOME", ".cache") / "reportgen" / "font-coverage.json"
+    return usercache.folder() / "font-coverage.json"
 
 
 def _fontconfig_state(fc_list: str) -> str:
     """A digest of what fontconfig's answer depends on: its caches (names, sizes, times),
     its configuration files, and every font folder's modification time (which changes
     when a font is added to or removed from it; fontconfig itself checks the same)."""
-    home = _home()
-    data_home = _xdg("XDG_DATA_HOME", ".local/share")
-    config_home = _xdg("XDG_CONFIG_HOME", ".config")
+    home = usercache.home()
+    data_home = usercache.xdg_folder("XDG_DATA_HOME", ".local/share")
+    config_home = usercache.xdg_folder("XDG_CONFIG_HOME", ".config")
     environment = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT")
     parts: list[object] = [_CACHE_VERSION, fc_list, _stamp(Path(fc_list))]
     parts += [(name, os.environ.get(name)) for name in environment]
@@ -148,7 +135,10 @@ def _fontconfig_state(fc_list: str) -> str:
     user = config_home / "fontconfig" / "fonts.conf"
     configs = [main, config_dir / "conf.d", user.parent, user, home / ".fonts.conf"]
     parts += [(str(path), _stamp(path)) for path in configs]
-    caches = [Path("/var/cache/fontconfig"), _xdg("XDG_CACHE_HOME", ".cache") / "fontconfig"]
+    caches = [
+        Path("/var/cache/fontconfig"),
+        usercache.xdg_folder("XDG_CACHE_HOME", ".cache") / "fontconfig",
+    ]
     parts += [(str(path), _listing(path)) for path in [*caches, home / ".fontconfig"]]
     font_dirs = [
         Path("/usr/share/fonts"),
