@@ -2,7 +2,8 @@
 
 Autoescape is on, undefined names are errors, and ``None`` prints as nothing, so an
 absent value can never reach a page as "None". Profile text is only ever data here:
-it is escaped, never compiled as a template.
+it is escaped, never compiled as a template. Compiled templates are kept in the user's
+cache folder.
 """
 
 from __future__ import annotations
@@ -119,9 +120,39 @@ def environment(project_templates: Path | None = None) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=_compiled_templates(),
     )
     env.filters["runs"] = runs_html
     env.filters["svg_uri"] = svg_uri
     env.filters["page_counter"] = page_counter
     env.filters["data_uri"] = lambda picture: data_uri(picture.data, picture.mime)
     return env
+
+
+def _compiled_templates() -> Any:
+    """Compiled templates kept in the user's cache folder, so that a run does not compile
+    them again: Jinja2 finds each by the template's path and checks it against the
+    template's source. The folder is named after the versions of reportgen and Jinja2,
+    whose options shape the compiled code. A cache that cannot be read or written is
+    skipped."""
+    import jinja2
+
+    from reportgen import usercache
+    from reportgen._version import __version__
+
+    class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                Path(self.directory).mkdir(parents=True, exist_ok=True)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    folder = usercache.folder() / "templates" / f"{__version__}-jinja{jinja2.__version__}"
+    return CompiledTemplates(str(folder))
