@@ -67,6 +67,8 @@ def _stderr() -> Any:
 
 def print_report(report: Report, *, strict: bool = False) -> None:
     """Every error, then every warning, one per line, on standard error."""
+    if not report.issues:
+        return
     from rich.markup import escape
 
     console = _stderr()
