@@ -738,6 +738,59 @@ def _run_json(run: Any, zone: Any) -> dict[str, Any]:
     }
 
 
+@cli.command()
+@click.argument(
+    "path",
+    required=False,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="[MANIFEST|FOLDER]",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any other than this machine's own lets others read the profiles.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="0: any free one.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the index in the web browser.")
+@render_options
+@profiles_option
+@common_options
+def serve(
+    path: Path | None,
+    host: str,
+    port: int,
+    open_browser: bool,
+    paper: str,
+    pdf_variant: str | None,
+    reference_docx: Path | None,
+    profiles: Path | None,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Preview every document in the browser, updated as you save (needs reportgen[serve]).
+
+    Without a manifest, the profiles of FOLDER (default: here) with their own documents.
+    """
+    from reportgen import serve as preview
+
+    options = make_options(
+        paper=paper,
+        pdf_variant=pdf_variant,
+        reference_docx=reference_docx,
+        strict=strict,
+        stale_after=stale_after,
+    )
+    preview.run(path, options, host=host, port=port, open_browser=open_browser, profiles=profiles)
+
+
 def _wants_debug(argv: list[str]) -> bool:
     return "--debug" in argv
 

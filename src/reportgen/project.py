@@ -162,6 +162,13 @@ def _remember(key: Path, entry: Entry) -> None:
         _CACHE[key] = (stat, entry)
 
 
+def forget(paths: Iterable[Path]) -> None:
+    """Read these files again next time, whatever their timestamps say (a long-running
+    process that is told they changed: two saves within one clock tick look alike)."""
+    for path in paths:
+        _CACHE.pop(path.resolve(), None)
+
+
 def _read(path: Path) -> Entry:
     """Load and validate one profile file, keeping every problem."""
     entry = Entry(path, None, None)

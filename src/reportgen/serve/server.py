@@ -1,0 +1,155 @@
+"""Running the preview: the listening socket, Uvicorn, and a clean stop on Ctrl-C or SIGTERM.
+
+It listens on this machine only (127.0.0.1) unless told otherwise, and then warns:
+profiles hold internal material. What it builds lives in a cache folder of its own,
+removed when it stops; it never writes into the project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import gc
+import ipaddress
+import logging
+import shutil
+import signal
+import socket
+import tempfile
+import threading
+import webbrowser
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+
+from reportgen.errors import ReportgenError, UsageError, display_path
+from reportgen.serve.app import create_app
+from reportgen.serve.preview import Preview
+from reportgen.serve.site import Site
+from reportgen.workspace import Options
+
+log = logging.getLogger("reportgen")
+
+GRACE = 2
+"""Seconds the open connections get to close when the server stops."""
+
+
+def _log_to_stderr() -> None:
+    """The preview's own lines (what was rebuilt, problems of the server) on standard
+    error; the libraries' informational logs stay quiet."""
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03d %(message)s", "%H:%M:%S"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port`` (port 0: any free one)."""
+    try:
+        found = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host}: {exc.strerror}") from None
+    family, kind, proto, _, address = found[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        hint = "; choose another with --port" if exc.errno == errno.EADDRINUSE else ""
+        raise ReportgenError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}"
+        ) from None
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn, telling the preview to end its event streams as soon as it is stopped."""
+
+    def __init__(self, config: uvicorn.Config, preview: Preview) -> None:
+        super().__init__(config)
+        self.preview = preview
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.preview.stop()
+        super().handle_exit(sig, frame)
+
+
+def serve(
+    path: Path | None,
+    options: Options,
+    *,
+    host: str,
+    port: int,
+    open_browser: bool,
+    profiles: Path | None,
+) -> None:
+    """Serve until Ctrl-C or SIGTERM."""
+    _log_to_stderr()
+    cache = Path(tempfile.mkdtemp(prefix="reportgen-serve-"))
+    try:
+        site = Site(path, options, cache, profiles=profiles)
+        if not is_loopback(host):
+            log.warning(
+                "warning: listening on %s: anyone who can reach this machine can read every "
+                "profile, internal material included",
+                host,
+            )
+        sock = listen(host, port)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{bound}/"
+        allowed = ["127.0.0.1", "localhost", "::1", host.strip("[]")] if is_loopback(host) else None
+        app = create_app(site, allowed_hosts=allowed)
+        preview: Preview = app.state.preview
+        where = site.workspace.manifest_path or site.workspace.profiles or site.workspace.root
+
+        async def ready() -> None:
+            log.info(
+                "serving %d documents of %s at %s (stop with Ctrl-C)",
+                len(preview.survey.pages),
+                display_path(where),
+                url,
+            )
+            if open_browser:
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+        preview.on_ready = ready
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            ws="none",
+            server_header=False,
+            timeout_graceful_shutdown=GRACE,
+        )
+        server = _Server(config, preview)
+        # uvicorn hands SIGTERM back once it has stopped: end as after Ctrl-C, cleanly
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                server.run(sockets=[sock])
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)
+            sock.close()
+        log.info("stopped")
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    gc.freeze()  # the process ends now: collecting all it loaded would take a second

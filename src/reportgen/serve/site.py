@@ -1,0 +1,429 @@
+"""What the live preview shows, apart from the web: a project's documents, their builds,
+and which of them a changed file touches.
+
+manifest (or a folder of profiles) -> pages (one per target, named by its file name)
+-> build_target in one format -> bytes, or the problem lines -> after a save: the pages
+whose recorded inputs now hold something else
+
+Everything here blocks; the server calls it on its own worker threads and keeps the
+results. The build state that names targets without parsing YAML lives in the server's
+cache folder, never in the project's output folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from reportgen.errors import InvalidInput, ReportgenError, display_path
+from reportgen.pipeline import Input, build_target
+from reportgen.project import LISTING_PREFIX, Project, forget, listing_digest, yaml_files
+from reportgen.registry import PROFILE_KINDS, RENDERERS, default_document
+from reportgen.state import State
+from reportgen.targets import Output, Target, output_name
+from reportgen.workspace import (
+    MANIFEST_NAME,
+    Clock,
+    Options,
+    Staleness,
+    Workspace,
+    find_manifest,
+)
+
+log = logging.getLogger("reportgen")
+
+FORMATS = ("html", "pdf", "docx")
+"""What a page can be had as: the live HTML preview, and the files on demand."""
+
+_GLOB = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One document of the preview: a target, named by its output file name without the
+    extension (``dalian-to-kitakyushu-2027-05.briefing.en``)."""
+
+    key: str
+    source: Path
+    document: str
+    lang: str
+    audience: str
+    jobs: tuple[str, ...]
+    """The manifest jobs that ask for it (without a manifest: the document's name)."""
+
+    def target(self, fmt: str, folder: Path) -> Target:
+        """The target that builds this page in ``fmt`` (its file named in ``folder``,
+        though ``build_target`` writes nothing)."""
+        output = Output(fmt, folder / f"{self.key}.{RENDERERS[fmt].suffix}")
+        job = self.jobs[0] if self.jobs else ""
+        return Target(self.source, self.document, self.lang, self.audience, (output,), job)
+
+    @property
+    def what(self) -> tuple[Path, str, str, str]:
+        """What the page's bytes are made from (not which jobs list it)."""
+        return (self.source.resolve(), self.document, self.lang, self.audience)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What the index shows: every page by job, and every problem of the project."""
+
+    pages: tuple[Page, ...] = ()
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """``(job, keys)`` in the manifest's order."""
+    invalid: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """``(file, problem lines)`` for each profile that does not validate."""
+    problems: tuple[str, ...] = ()
+    """Problems of the manifest and its jobs."""
+    refused: tuple[str, ...] = ()
+    """Sources that lead outside the project (a link out of it): not served."""
+
+    def page(self, key: str) -> Page | None:
+        return next((page for page in self.pages if page.key == key), None)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One build of a page in one format: its bytes, or the lines that say why not."""
+
+    data: bytes | None
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    inputs: tuple[Input, ...] | None = None
+    """What the build read (None when it failed: then any change may fix it)."""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None
+
+
+def resolve(path: Path | None, options: Options, profiles: Path | None = None) -> Workspace:
+    """The workspace of ``reportgen serve [MANIFEST|FOLDER]``.
+
+    A manifest, or a folder holding one (no argument: the nearest one from here
+    upwards); otherwise the folder's profiles (its ``profiles/`` folder when it has one)
+    with their default documents.
+    """
+    if path is not None and path.is_file():
+        return Workspace.resolve(
+            manifest=path, profiles=profiles, options=options, require_manifest=True
+        )
+    if path is None:
+        found = find_manifest()
+        folder = Path.cwd()
+    else:
+        found = path / MANIFEST_NAME if (path / MANIFEST_NAME).is_file() else None
+        folder = path
+    if found is not None:
+        return Workspace.resolve(
+            manifest=found, profiles=profiles, options=options, require_manifest=True
+        )
+    from reportgen.models import Manifest
+
+    clock = Clock.from_environment()
+    own = folder / "profiles"
+    return Workspace(
+        root=folder.resolve(),
+        manifest_path=None,
+        manifest=Manifest(),
+        profiles=profiles or (own if own.is_dir() else folder),
+        templates=_folder(folder / "templates"),
+        locales=_folder(folder / "locales"),
+        output=folder / "output",
+        clock=clock,
+        staleness=Staleness(clock.today, options.stale_after),
+    )
+
+
+def _folder(path: Path) -> Path | None:
+    return path if path.is_dir() else None
+
+
+class Site:
+    """A project as the preview sees it. Not thread-safe: the server calls ``survey``,
+    ``refresh`` and HTML builds on one thread, PDF and Word builds on another."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        options: Options,
+        cache: Path,
+        *,
+        profiles: Path | None = None,
+    ) -> None:
+        self.path = path
+        self.options = options
+        self.cache = cache
+        self.profiles = profiles
+        self.workspace = resolve(path, options, profiles)
+        self.manifest_problems: tuple[str, ...] = ()
+        self._state: State | None = None
+        self._known: dict[Path, tuple[str | None, str | None]] = {}
+        """Each source's last readable ``(kind, id)``, so that a page keeps its name while
+        its file is broken."""
+
+    @property
+    def state(self) -> State:
+        """The id cache of the planner, opened by the thread that uses it (SQLite)."""
+        if self._state is None:
+            self._state = State.open(self.cache)
+        return self._state
+
+    def close(self) -> None:
+        if self._state is not None:
+            self._state.close()
+            self._state = None
+
+    # --- what to watch ----------------------------------------------------------------------
+
+    def watched(self) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+        """The folders whose files are inputs (watched with everything in them), and the
+        names in the project's own folder whose appearance or change affects everything."""
+        ws = self.workspace
+        folders: list[Path] = [f for f in (ws.profiles, ws.templates, ws.locales) if f is not None]
+        for job in ws.manifest.jobs:
+            for pattern in job.sources:
+                folders.append(_base(ws.root, pattern))
+        found: list[Path] = []
+        for folder in sorted({f.resolve() for f in folders if f.is_dir()}, key=lambda f: f.parts):
+            if not any(folder.is_relative_to(other) for other in found):
+                found.append(folder)
+        names = {MANIFEST_NAME, "templates", "locales"}
+        for source in [ws.profiles, *folders]:
+            inside = _relative(source, ws.root) if source is not None else None
+            if inside is not None and inside.parts:
+                names.add(inside.parts[0])
+        return tuple(found), tuple(sorted(names))
+
+    def is_global(self, path: Path) -> bool:
+        """Whether a change to ``path`` touches every document: the manifest, a template,
+        the stylesheet, a catalog, or one of their folders appearing."""
+        ws = self.workspace
+        resolved = path.resolve()
+        root = ws.root.resolve()
+        if ws.manifest_path is not None and resolved == ws.manifest_path.resolve():
+            return True
+        for folder in (ws.templates, ws.locales):
+            if folder is not None and resolved.is_relative_to(folder.resolve()):
+                return True
+        return resolved.parent == root and resolved.name in (MANIFEST_NAME, "templates", "locales")
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def survey(self) -> Survey:
+        """Every page of the project, grouped by job, and what does not validate."""
+        from reportgen.batching.lock import BatchError
+        from reportgen.batching.plan import plan
+
+        ws = self.workspace
+        project = Project(ws.profiles)
+        problems = list(self.manifest_problems)
+        if ws.manifest_path is not None:
+            try:
+                planned = plan(ws, self.state)
+            except (BatchError, ReportgenError) as exc:
+                problems.append(str(exc))
+                targets: list[Target] = []
+            else:
+                targets = planned.targets
+                problems += [str(issue) for _, issue in planned.problems]
+        else:
+            targets = self._folder_targets(project)
+        pages: dict[str, Page] = {}
+        groups: dict[str, list[str]] = {}
+        refused: list[str] = []
+        root = ws.root.resolve()
+        for target in targets:
+            if not target.source.resolve().is_relative_to(root):
+                refused.append(display_path(target.source))
+                continue
+            ident = self._ident(target.source, project)
+            name = output_name(ident, target.document, target.lang, "html", target.audience)
+            key = name.removesuffix(".html")
+            job = target.job or target.document
+            page = pages.get(key)
+            if page is None:
+                pages[key] = Page(
+                    key, target.source, target.document, target.lang, target.audience, (job,)
+                )
+            elif page.source.resolve() != target.source.resolve():
+                problems.append(
+                    f"{display_path(target.source)}: {key} is also made from "
+                    f"{display_path(page.source)}: only that one is shown"
+                )
+                continue
+            elif job not in page.jobs:
+                pages[key] = replace(page, jobs=(*page.jobs, job))
+            keys = groups.setdefault(job, [])
+            if key not in keys:
+                keys.append(key)
+        return Survey(
+            pages=tuple(pages.values()),
+            groups=tuple((job, tuple(keys)) for job, keys in groups.items()),
+            invalid=self._invalid(targets),
+            problems=tuple(dict.fromkeys(problems)),
+            refused=tuple(dict.fromkeys(refused)),
+        )
+
+    def _remembered(self, path: Path, project: Project) -> tuple[str | None, str | None]:
+        """The file's kind and id now, else as last read (while it is broken)."""
+        from reportgen.models.types import ID_PATTERN
+
+        entry = project.add(path)
+        kind = entry.kind if entry.kind in PROFILE_KINDS else None
+        ident = entry.id if entry.id is not None and re.fullmatch(ID_PATTERN, entry.id) else None
+        before = self._known.get(path.resolve(), (None, None))
+        now = (kind or before[0], ident or before[1])
+        self._known[path.resolve()] = now
+        return now
+
+    def _ident(self, source: Path, project: Project) -> str:
+        return self._remembered(source, project)[1] or source.stem
+
+    def _folder_targets(self, project: Project) -> list[Target]:
+        """Without a manifest: each profile of the folder as its kind's own document."""
+        folder = self.workspace.profiles
+        if folder is None or not folder.is_dir():
+            return []
+        targets = []
+        for path in yaml_files([folder]):
+            if path.name == MANIFEST_NAME:
+                continue
+            kind = self._remembered(path, project)[0]
+            if kind is None:
+                continue  # not a profile (or never readable): listed with its problems
+            document = default_document(kind).name
+            for lang in self.options.languages:
+                targets.append(Target(path, document, lang, self.options.audience, ()))
+        return targets
+
+    def _invalid(self, targets: Iterable[Target]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        from reportgen.project import validate
+
+        ws = self.workspace
+        paths: list[Path] = []
+        if ws.profiles is not None:
+            paths.append(ws.profiles)
+        inside = ws.profiles.resolve() if ws.profiles is not None else None
+        for target in targets:
+            if inside is None or not target.source.resolve().is_relative_to(inside):
+                paths.append(target.source)
+        report = validate(list(dict.fromkeys(paths)), ws)
+        files: dict[str, list[str]] = {}
+        for issue in report.errors:
+            files.setdefault(issue.file, []).append(str(issue))
+        return tuple((name, tuple(lines)) for name, lines in files.items())
+
+    # --- builds ---------------------------------------------------------------------------------
+
+    def build(self, page: Page, fmt: str) -> Result:
+        """The page in one format; bad input gives the problem lines, never an exception."""
+        started = time.perf_counter()
+        ws = self.workspace
+        try:
+            built = build_target(
+                ws, page.target(fmt, self.cache), self.options, Project(ws.profiles)
+            )
+        except InvalidInput as exc:
+            lines = tuple(str(issue) for issue in exc.report)
+            return Result(None, errors=lines, seconds=time.perf_counter() - started)
+        except ReportgenError as exc:
+            return Result(None, errors=(str(exc),), seconds=time.perf_counter() - started)
+        except Exception as exc:  # a bug in one build must not stop the server
+            log.exception("building %s (%s) failed", page.key, fmt)
+            line = f"internal error: {type(exc).__name__}: {exc}"
+            return Result(None, errors=(line,), seconds=time.perf_counter() - started)
+        warnings = tuple(str(issue) for issue in built.record.warnings)
+        return Result(
+            built.outputs[0][1],
+            warnings=warnings,
+            inputs=built.record.inputs,
+            seconds=time.perf_counter() - started,
+        )
+
+    # --- after a save -----------------------------------------------------------------------------
+
+    def refresh(
+        self, changed: set[Path], pages: Mapping[str, tuple[Input, ...] | None]
+    ) -> tuple[Survey, set[str]]:
+        """After files changed: the project surveyed again, and the keys of the ``pages``
+        (their recorded inputs) that must be built again."""
+        forget(changed)
+        if any(self.is_global(path) for path in changed):
+            self.reload()
+            return self.survey(), set(pages)
+        survey = self.survey()
+        return survey, self.affected(pages, {str(path.resolve()) for path in changed})
+
+    def reload(self) -> None:
+        """Templates, catalogs or the manifest changed: resolve the project again, and
+        forget the compiled templates and stylesheet. A broken manifest keeps the last
+        good one, and its problems are shown."""
+        from reportgen.errors import UsageError
+        from reportgen.renderers.html import stylesheet
+        from reportgen.templating import environment
+
+        environment.cache_clear()
+        stylesheet.cache_clear()
+        try:
+            self.workspace = resolve(self.path, self.options, self.profiles)
+        except InvalidInput as exc:
+            self.manifest_problems = tuple(str(issue) for issue in exc.report.errors)
+        except UsageError as exc:
+            self.manifest_problems = (str(exc),)
+        else:
+            self.manifest_problems = ()
+
+    def affected(
+        self, pages: Mapping[str, tuple[Input, ...] | None], changed: set[str]
+    ) -> set[str]:
+        """The pages that read something that now holds another value: a field of a
+        changed profile they printed, a changed picture, a folder that gained or lost a
+        profile. Pages whose last build failed count as affected by any change."""
+        from reportgen.batching.freshness import Freshness
+
+        freshness = Freshness(self.state, "", self.options, self.workspace.today, force=False)
+        listings: dict[str, str] = {}
+
+        def now(item: Input) -> str | None:
+            if item.path.startswith(LISTING_PREFIX):
+                if item.path not in listings:
+                    folder = Path(item.path.removeprefix(LISTING_PREFIX))
+                    listings[item.path] = listing_digest(folder)
+                return listings[item.path]
+            return freshness.digest(item.path, item.fields)
+
+        found = set()
+        for key, inputs in pages.items():
+            if inputs is None or any(
+                (item.path in changed or item.path.startswith(LISTING_PREFIX))
+                and now(item) != item.digest
+                for item in inputs
+            ):
+                found.add(key)
+        return found
+
+
+def _base(root: Path, pattern: str) -> Path:
+    """The folder a source pattern looks in: its parts before the first wildcard."""
+    parts = Path(pattern).parts
+    fixed = []
+    for part in parts:
+        if _GLOB.search(part):
+            break
+        fixed.append(part)
+    else:
+        fixed = fixed[:-1]  # no wildcard: the file's own folder
+    return root.joinpath(*fixed) if fixed else root
+
+
+def _relative(path: Path, root: Path) -> Path | None:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return None
