@@ -28,6 +28,9 @@ log = logging.getLogger("reportgen")
 
 T = TypeVar("T")
 
+WARM_TEXT = "Aa 1 <b>Aa</b> <i>Aa</i> 日本 中文 한국 ไทย"
+"""Drawn once at start in each language of the project: its fonts are loaded then."""
+
 State = dict[str, Any]
 """A page's state as the preview page is sent it (JSON)."""
 
@@ -115,15 +118,22 @@ class Preview:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._install(await self.builder.run(self.site.survey))
-        self.documents.submit(self._warm_up)
+        languages = sorted({page.lang for page in self.survey.pages})
+        self.documents.submit(self._warm_up, languages)
 
-    def _warm_up(self) -> None:
-        """Load WeasyPrint and the fonts now, so that the first PDF costs one build."""
+    def _warm_up(self, languages: list[str]) -> None:
+        """Load WeasyPrint, the stylesheet and the fonts of the project's languages now,
+        so that the first PDF costs one build."""
+        from html import escape
+
         try:
             from reportgen.renderers.html import stylesheet
-            from reportgen.renderers.pdf import warm_up
+            from reportgen.renderers.pdf import render_pdf, warm_up
 
-            warm_up(stylesheet(self.site.workspace.templates))
+            css = stylesheet(self.site.workspace.templates)
+            warm_up(css)
+            sample = "".join(f'<p lang="{escape(lang)}">{WARM_TEXT}</p>' for lang in languages)
+            render_pdf(f"<html><body>{sample}</body></html>", css)
         except Exception as exc:  # the PDF links then say what is wrong
             log.warning("PDF engine not ready: %s", exc)
 
