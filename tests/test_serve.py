@@ -224,7 +224,9 @@ def restore(small: Path, example: Path) -> Iterator[None]:
 pytestmark = needs_extra
 
 
-def test_index_lists_every_target_by_job_with_its_links(small_server: Server) -> None:
+def test_index_lists_every_target_by_job_with_its_links(
+    small: Path, small_server: Server, cli: RunCli, tmp_path: Path
+) -> None:
     with small_server.client() as client:
         index = client.get("/")
         assert index.status_code == 200
@@ -241,8 +243,20 @@ def test_index_lists_every_target_by_job_with_its_links(small_server: Server) ->
             assert document.headers["content-type"] == "text/html; charset=utf-8"
             assert "<!DOCTYPE html>" in document.text
         assert "Not shown: these sources lead outside the project" in html
-        assert "profiles/cities/elsewhere.yaml" in html
+        assert "<li>profiles/cities/elsewhere.yaml</li>" in html
         assert "/elsewhere.city-profile.en" not in links
+        # the preview is the page the PDF is made from: what `build --format html` writes
+        built = cli(
+            "build",
+            str(small / "profiles/cities/aville.yaml"),
+            "--format",
+            "html",
+            "-o",
+            str(tmp_path / "aville.html"),
+        )
+        assert built.code == 0, built.stderr
+        preview = client.get("/aville.city-profile.en.html").content
+        assert preview == (tmp_path / "aville.html").read_bytes()
 
 
 def test_pdf_and_docx_are_built_on_demand_and_follow_the_profile(
@@ -504,6 +518,32 @@ def test_the_preview_follows_each_save_in_place(
     expect(document.locator("body")).to_contain_text("Agree the final work plan", timeout=WAIT_MS)
     assert page.evaluate(same) == ["still here", True, 1500]
     assert failures == []
+    page.close()
+
+
+def test_the_index_follows_the_project(browser: Browser, small: Path, small_server: Server) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(small_server.url)
+    expect(page.locator("#status")).to_have_text("live", timeout=WAIT_MS)
+    page.evaluate("() => { window.marker = 'still here'; }")
+    added = small / "profiles/cities/cville.yaml"
+    try:
+        write(added, CITY_A.replace("aville", "cville").replace("Aville", "Cville"))
+        expect(page.locator('a[href="/cville.city-profile.en"]')).to_be_visible(timeout=WAIT_MS)
+        write(added, CITY_A.replace("aville", "cville").replace("country: JP", "country: XX"))
+        expect(page.locator(".problems li", has_text="cville")).to_have_text(
+            [
+                "profiles/cities/cville.yaml:4:10: country: 'XX' is not an ISO 3166-1 alpha-2 "
+                "country code"
+            ],
+            timeout=WAIT_MS,
+        )
+    finally:
+        added.unlink()
+    expect(page.locator('a[href="/cville.city-profile.en"]')).to_have_count(0, timeout=WAIT_MS)
+    assert page.evaluate("() => window.marker") == "still here"
     page.close()
 
 

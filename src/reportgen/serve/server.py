@@ -100,31 +100,27 @@ def serve(
 ) -> None:
     """Serve until Ctrl-C or SIGTERM."""
     _log_to_stderr()
+    if not is_loopback(host):
+        log.warning(
+            "warning: listening on %s: anyone who can reach this machine can read every "
+            "profile, internal material included",
+            host,
+        )
+    sock = listen(host, port)
     cache = Path(tempfile.mkdtemp(prefix="reportgen-serve-"))
     try:
         site = Site(path, options, cache, profiles=profiles)
-        if not is_loopback(host):
-            log.warning(
-                "warning: listening on %s: anyone who can reach this machine can read every "
-                "profile, internal material included",
-                host,
-            )
-        sock = listen(host, port)
-        bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
-        url = f"http://{shown}:{bound}/"
+        url = f"http://{shown}:{sock.getsockname()[1]}/"
         allowed = ["127.0.0.1", "localhost", "::1", host.strip("[]")] if is_loopback(host) else None
         app = create_app(site, allowed_hosts=allowed)
         preview: Preview = app.state.preview
         where = site.workspace.manifest_path or site.workspace.profiles or site.workspace.root
 
         async def ready() -> None:
-            log.info(
-                "serving %d documents of %s at %s (stop with Ctrl-C)",
-                len(preview.survey.pages),
-                display_path(where),
-                url,
-            )
+            count = len(preview.survey.pages)
+            shown_where = display_path(where)
+            log.info("serving %d documents of %s at %s (stop with Ctrl-C)", count, shown_where, url)
             if open_browser:
                 threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
@@ -138,18 +134,22 @@ def serve(
             server_header=False,
             timeout_graceful_shutdown=GRACE,
         )
-        server = _Server(config, preview)
-        # uvicorn hands SIGTERM back once it has stopped: end as after Ctrl-C, cleanly
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
-        try:
-            with contextlib.suppress(KeyboardInterrupt):
-                server.run(sockets=[sock])
-        finally:
-            if main:
-                signal.signal(signal.SIGTERM, previous)
-            sock.close()
+        _run(_Server(config, preview), sock)
         log.info("stopped")
     finally:
+        sock.close()
         shutil.rmtree(cache, ignore_errors=True)
     gc.freeze()  # the process ends now: collecting all it loaded would take a second
+
+
+def _run(server: uvicorn.Server, sock: socket.socket) -> None:
+    """Run until stopped. Uvicorn hands SIGTERM back once it has stopped: it then ends
+    the command as Ctrl-C does, cleanly."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)

@@ -80,7 +80,8 @@ class Survey:
     problems: tuple[str, ...] = ()
     """Problems of the manifest and its jobs."""
     refused: tuple[str, ...] = ()
-    """Sources that lead outside the project (a link out of it): not served."""
+    """Sources that lead outside the project and its profiles folder (a link out of
+    them): not served."""
 
     def page(self, key: str) -> Page | None:
         return next((page for page in self.pages if page.key == key), None)
@@ -237,10 +238,10 @@ class Site:
         pages: dict[str, Page] = {}
         groups: dict[str, list[str]] = {}
         refused: list[str] = []
-        root = ws.root.resolve()
+        inside = [folder.resolve() for folder in (ws.root, ws.profiles) if folder is not None]
         for target in targets:
-            if not target.source.resolve().is_relative_to(root):
-                refused.append(display_path(target.source))
+            if not any(target.source.resolve().is_relative_to(f) for f in inside):
+                refused.append(_shown(target.source, ws.root))
                 continue
             ident = self._ident(target.source, project)
             name = output_name(ident, target.document, target.lang, "html", target.audience)
@@ -420,6 +421,14 @@ def _base(root: Path, pattern: str) -> Path:
     else:
         fixed = fixed[:-1]  # no wildcard: the file's own folder
     return root.joinpath(*fixed) if fixed else root
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A source as the manifest names it (not where a link in it leads)."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _relative(path: Path, root: Path) -> Path | None:

@@ -21,84 +21,90 @@ STEP_MS = 30
 """A burst of file events ends after this long without one (an editor's save is several)."""
 
 
-async def watch(preview: Preview, watching: asyncio.Event) -> None:
-    """Watch until the server stops; the folders watched follow the project.
-    ``watching`` is set once every folder is watched (a save from then on is seen)."""
-    from watchfiles import DefaultFilter, awatch
+class Watchers:
+    """The watchers of one set of folders; started and stopped together."""
 
-    changes: asyncio.Queue[set[Path]] = asyncio.Queue()
-    stopping = preview.stopping
+    def __init__(self, preview: Preview, changes: asyncio.Queue[set[Path]]) -> None:
+        self.preview = preview
+        self.changes = changes
+        self.folders, self.names = preview.site.watched()
+        self.root = preview.site.workspace.root.resolve()
+        self._stop = asyncio.Event()
+        self._tasks = [asyncio.ensure_future(self._follow((self.root,), recursive=False))]
+        if self.folders:
+            self._tasks.append(asyncio.ensure_future(self._follow(self.folders, recursive=True)))
 
-    async def follow(
-        paths: tuple[Path, ...], stop: asyncio.Event, recursive: bool, names: tuple[str, ...] = ()
-    ) -> None:
-        root = preview.site.workspace.root.resolve()
+    async def started(self) -> None:
+        """Return once each watcher has taken its first step: from then on it keeps
+        every event, even those before it is next asked."""
+        for _ in range(3):
+            await asyncio.sleep(0)
 
-        def wanted(change: object, path: str) -> bool:
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _follow(self, paths: tuple[Path, ...], *, recursive: bool) -> None:
+        from watchfiles import Change, DefaultFilter, awatch
+
+        ignored = DefaultFilter()
+
+        def wanted(change: Change, path: str) -> bool:
             if recursive:
-                return bool(base_filter(change, path))  # type: ignore[arg-type]
+                return ignored(change, path)
             found = Path(path)
-            return found.parent == root and found.name in names
+            return found.parent == self.root and found.name in self.names
 
-        base_filter = DefaultFilter()
         try:
             async for batch in awatch(
                 *paths,
                 watch_filter=wanted,
                 step=STEP_MS,
-                stop_event=stop,
+                stop_event=self._stop,
                 recursive=recursive,
                 ignore_permission_denied=True,
             ):
-                changes.put_nowait({Path(path) for _, path in batch})
+                self.changes.put_nowait({Path(path) for _, path in batch})
         except (OSError, RuntimeError) as exc:  # a folder removed while watched
             log.warning("watching %s stopped: %s", ", ".join(map(str, paths)), exc)
 
-    def start(
-        folders: tuple[Path, ...], names: tuple[str, ...]
-    ) -> tuple[asyncio.Event, list[asyncio.Task[None]]]:
-        stop = asyncio.Event()
-        root = preview.site.workspace.root.resolve()
-        tasks = [asyncio.ensure_future(follow((root,), stop, False, names))]
-        if folders:
-            tasks.append(asyncio.ensure_future(follow(folders, stop, True)))
-        return stop, tasks
 
-    watched = preview.site.watched()
-    stop, tasks = start(*watched)
-    for _ in range(3):
-        await asyncio.sleep(0)  # each watcher starts (and keeps every event) at its first step
+async def watch(preview: Preview, watching: asyncio.Event) -> None:
+    """Watch until the server stops, following the project's folders as they change.
+    ``watching`` is set once every folder is watched (a save from then on is seen)."""
+    changes: asyncio.Queue[set[Path]] = asyncio.Queue()
+    watchers = Watchers(preview, changes)
+    await watchers.started()
     watching.set()
-    waiting_stop = asyncio.ensure_future(stopping.wait())
+    stopping = asyncio.ensure_future(preview.stopping.wait())
     try:
-        while not stopping.is_set():
+        while True:
             getting = asyncio.ensure_future(changes.get())
-            await asyncio.wait({getting, waiting_stop}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({getting, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not getting.done():
                 getting.cancel()
-                break
+                return
             paths = getting.result()
             while not changes.empty():
                 paths |= changes.get_nowait()
-            try:
-                await preview.changed(paths)
-            except Exception:  # the server goes on; the next save tries again
-                log.exception("updating after a change failed")
-            now = preview.site.watched()
-            if now != watched:
-                stop.set()
-                await asyncio.gather(*tasks)
-                added = set(now[0]) - set(watched[0])
-                watched = now
-                stop, tasks = start(*watched)
-                if added:
-                    # what was saved in a new folder before it was watched
-                    for _ in range(3):
-                        await asyncio.sleep(0)
-                    await preview.changed(added)
+            await _changed(preview, paths)
+            if preview.site.watched() != (watchers.folders, watchers.names):
+                before = set(watchers.folders)
+                await watchers.stop()
+                watchers = Watchers(preview, changes)
+                await watchers.started()
+                added = set(watchers.folders) - before
+                if added:  # what was saved in a new folder before it was watched
+                    await _changed(preview, added)
     finally:
-        stop.set()
-        waiting_stop.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        stopping.cancel()
+        await watchers.stop()
+
+
+async def _changed(preview: Preview, paths: set[Path]) -> None:
+    try:
+        await preview.changed(paths)
+    except Exception:  # the server goes on; the next save tries again
+        log.exception("updating after a change failed")
