@@ -279,6 +279,7 @@ def render_index(preview: Preview) -> str:
         .get_template("index.html.j2")
         .render(
             project=workspace.root.name,
+            version=preview.index_version,
             where=where,
             survey=survey,
             pages=pages,

@@ -107,13 +107,27 @@
       document.body.dataset.version = String(shown);
     });
   }
-  const events = new EventSource("/_events/" + encodeURIComponent(key));
-  events.onmessage = (event) => {
-    const state = JSON.parse(event.data);
-    work = work.then(() => update(state)).catch((error) => console.error(error));
-  };
-  events.onerror = () => {
-    status.textContent = "reconnecting";
-    status.dataset.state = "offline";
-  };
+  // A browser keeps a few connections per server: only a page in view holds one (its
+  // first message on coming back brings it up to date).
+  let events = null;
+  function listen() {
+    events = new EventSource("/_events/" + encodeURIComponent(key));
+    events.onmessage = (event) => {
+      const state = JSON.parse(event.data);
+      work = work.then(() => update(state)).catch((error) => console.error(error));
+    };
+    events.onerror = () => {
+      status.textContent = "reconnecting";
+      status.dataset.state = "offline";
+    };
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden && events) {
+      events.close();
+      events = null;
+    } else if (!document.hidden && !events) {
+      listen();
+    }
+  });
+  if (!document.hidden) listen();
 })();
