@@ -33,11 +33,11 @@ if TYPE_CHECKING:
     import httpx
     from playwright.sync_api import Browser
 
-EXTRA = ("starlette", "uvicorn", "watchfiles")
-needs_extra = pytest.mark.skipif(
-    any(importlib.util.find_spec(name) is None for name in EXTRA),
-    reason="the serve extra is not installed (pip install '.[serve]'; ./run setup does)",
-)
+MISSING = [
+    name for name in ("starlette", "uvicorn", "watchfiles") if not importlib.util.find_spec(name)
+]
+NO_EXTRA = f"the serve extra is not installed ({', '.join(MISSING)}): ./run setup installs it"
+needs_extra = pytest.mark.skipif(bool(MISSING), reason=NO_EXTRA)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -75,6 +75,8 @@ class Server:
     """A running ``reportgen serve`` process in ``folder``, and the lines it printed."""
 
     def __init__(self, folder: Path, *args: str) -> None:
+        if MISSING:
+            pytest.skip(NO_EXTRA)
         env = dict(os.environ, SOURCE_DATE_EPOCH=TODAY_EPOCH, NO_COLOR="1")
         self.folder = folder
         self.process = subprocess.Popen(
@@ -219,9 +221,6 @@ def restore(small: Path, example: Path) -> Iterator[None]:
             path = folder / name
             if not path.is_file() or path.read_bytes() != data:
                 path.write_bytes(data)
-
-
-pytestmark = needs_extra
 
 
 def test_index_lists_every_target_by_job_with_its_links(
@@ -390,6 +389,7 @@ def test_it_listens_on_this_machine_only_by_default(small_server: Server) -> Non
     assert status == 400 and b"Aville" not in body
 
 
+@needs_extra
 def test_another_host_is_warned_about(small: Path) -> None:
     env = dict(os.environ, SOURCE_DATE_EPOCH=TODAY_EPOCH, NO_COLOR="1")
     done = subprocess.run(
