@@ -50,7 +50,10 @@ sources:
     publisher: Statistics Sweden
     url: "https://www.scb.se/en/"
     accessed: 2024-05-02
-  - {id: city-web, title: City of Malmö website, publisher: City of Malmö}
+  - id: city-web
+    title: City of Malmö website
+    publisher: City of Malmö
+    note: Municipal board; the city's international office.
 """
 
 KITAKYUSHU = """\
@@ -68,7 +71,11 @@ officials:
 summary: A city in the north of Kyushu.
 sources:
   - {id: kitakyushu-web, title: City of Kitakyushu official website, publisher: City of Kitakyushu}
-  - {id: scb-table, title: Swedish population table, url: "HTTPS://www.scb.se/en"}
+  - id: scb-table
+    title: Swedish population table
+    url: "HTTPS://www.scb.se/en"
+    note: Population statistics.
+  - {id: wind, title: Hibikinada offshore wind farm, publisher: Fukuoka Prefecture}
 """
 
 VISIT = """\
@@ -91,6 +98,9 @@ sources:
     title: City of Kitakyushu official website
     publisher: City of Kitakyushu
     note: Contact details.
+  - id: protocol
+    title: Protocol practice in Japanese cities
+    note: The Mayor receives the delegation.
 """
 
 SIGNATORIES = "\n".join(
@@ -128,7 +138,10 @@ governance: >-
 sign_off:
 {SIGNATORIES}
 sources:
-  - {{id: city-web, title: City of Malmö website, publisher: City of Malmö}}
+  - id: city-web
+    title: City of Malmö website
+    publisher: City of Malmö
+    note: Municipal board (kommunstyrelsen). Mayor's office.
 """
 
 FILES = {
@@ -299,6 +312,70 @@ def test_merged_source_keeps_its_number_everywhere(briefing: Pdf) -> None:
     assert f"158.4 km² (approximate) as of 2020[{statistics}]" in briefing.words
     refs = {int(n) for n in re.findall(r"\[(\d+)\]", briefing.words)}
     assert refs <= {1, 2, 3}
+
+
+def test_briefing_lists_only_the_sources_it_cites(briefing: Pdf) -> None:
+    sources = briefing.poppler[briefing.poppler.rindex("Numbers in brackets") :]
+
+    # Kitakyushu's profile lists the wind farm's page, but nothing in the briefing cites it
+    assert "Hibikinada" not in briefing.poppler
+    # the visit's own sources cannot be cited: listed apart, unnumbered
+    consulted = squash(sources[sources.index("Also consulted") :])
+    assert "Protocol practice in Japanese cities. The Mayor receives the delegation." in consulted
+    assert not re.search(r"\d+\. Protocol practice", squash(sources))
+
+
+def test_sources_are_numbered_in_the_order_they_are_first_cited(briefing: Pdf) -> None:
+    body = briefing.words[: briefing.words.rindex("Numbers in brackets")]
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", body)]
+    first = list(dict.fromkeys(numbers))
+
+    assert first == list(range(1, len(first) + 1))
+    assert len(sources_section(briefing)) == len(first)
+
+
+def test_docx_lists_only_the_sources_it_cites(project: Project) -> None:
+    word = open_docx(str(project.build(VISIT_FILE, "briefing.docx", "--format", "docx")))
+    texts = [p.text for p in word.paragraphs]
+    numbered = [p.text for p in word.paragraphs if p.style is not None and p.style.name == "Source"]
+
+    assert not any("Hibikinada" in text for text in texts)
+    assert len(numbered) == 3
+    assert "Also consulted" in texts
+    consulted = texts[texts.index("Also consulted") + 1 :]
+    assert any(text.startswith("Protocol practice in Japanese cities") for text in consulted)
+
+
+def test_document_citing_nothing_lists_its_sources_unnumbered(proposal: Pdf) -> None:
+    sources = squash(proposal.poppler[proposal.poppler.rindex("Sources") :])
+
+    assert "City of Malmö website" in sources
+    assert "Numbers in brackets" not in proposal.words
+    assert "Also consulted" not in proposal.words
+
+
+def test_merged_source_says_each_note_once(briefing: Pdf, project: Project) -> None:
+    entry = next(e for e in sources_section(briefing) if "City of Malmö website" in e)
+    docx = project.docx_text(VISIT_FILE, "briefing.docx")
+    # the city lists "Municipal board; ...", the proposal "Municipal board (kommunstyrelsen)."
+    merged = (
+        "City of Malmö website. Municipal board (kommunstyrelsen). "
+        "The city's international office. Mayor's office."
+    )
+
+    assert merged in entry
+    assert merged in docx
+    assert entry.count("Municipal board") == 1
+    assert "City of Malmö website. City of Malmö." not in entry  # the title names its publisher
+
+
+def test_source_merged_by_url_has_the_title_of_the_copy_cited(briefing: Pdf) -> None:
+    entry = next(e for e in sources_section(briefing) if "scb.se" in e.casefold())
+
+    # Kitakyushu lists the page first as "Swedish population table"; Malmö's figures cite it
+    assert re.match(r"\d+\. Population statistics\. Statistics Sweden\. Accessed 2 May 2024\.", entry)
+    assert "Swedish population table" not in entry
+    assert entry.count("Population statistics") == 1  # a note that repeats the title
 
 
 # --- 4. no review marks in public -------------------------------------------------------------

@@ -13,11 +13,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from reportgen.documents.content import (
+    Block,
+    BulletList,
     Cover,
     Document,
     Meta,
     Paragraph,
     Picture,
+    Run,
     Section,
     SourceList,
     plain,
@@ -151,19 +154,27 @@ def build_document(
         locales=locales,
     )
     content = kind.builder(w, profile, profiles)
+    cited = w.cite(content.cover, content.sections, profile)
     keywords = list(content.keywords)
     mark = w.t("Public") if w.public else w.t("Internal")
     pictures = [p for p in (_logo(w, profiles, c) for c in content.logos) if p]
     cover = replace(
-        content.cover,
+        cited.cover,
         mark=mark,
         note=_audience_note(w),
         logos=tuple(picture for picture, _ in pictures),
     )
-    sections = list(content.sections)
-    if w.sources:
+    sections = list(cited.sections)
+    listed: list[Block] = []
+    if cited.sources:
         note = Paragraph(plain(w.t("Numbers in brackets refer to these sources.")), "note")
-        sections.append(Section("sources", w.t("Sources"), 1, (note, SourceList(w.sources))))
+        listed.extend((note, SourceList(cited.sources)))
+    if cited.consulted:
+        if cited.sources:
+            listed.append(Paragraph((Run(w.t("Also consulted"), "strong"),), "label"))
+        listed.append(BulletList(cited.consulted))
+    if listed:
+        sections.append(Section("sources", w.t("Sources"), 1, tuple(listed)))
     document = Document(
         name=kind.name,
         meta=Meta(
@@ -177,7 +188,7 @@ def build_document(
         ),
         cover=cover,
         sections=tuple(sections),
-        sources=w.sources,
+        sources=cited.sources,
         labels={
             "contents": w.t("Contents"),
             "page_of": w.t("Page {page} of {pages}"),

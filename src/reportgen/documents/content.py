@@ -7,7 +7,8 @@ Each document module builds one ``Document`` (sections of blocks made of runs); 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Align = Literal["left", "right", "center"]
@@ -207,3 +208,39 @@ def page_label_parts(template: str) -> list[str]:
     import re
 
     return [part for part in re.split(r"(\{page\}|\{pages\})", template) if part]
+
+
+def map_runs(block: Block, change: Callable[[Run], Run]) -> Block:
+    """``block`` with every run replaced by ``change(run)``, visited in reading order."""
+
+    def runs(inline: Inline) -> Inline:
+        return tuple(change(run) for run in inline)
+
+    def cells(row: tuple[Cell, ...]) -> tuple[Cell, ...]:
+        return tuple(replace(cell, runs=runs(cell.runs)) for cell in row)
+
+    if isinstance(block, Paragraph):
+        return replace(block, runs=runs(block.runs))
+    if isinstance(block, BulletList):
+        return replace(block, items=tuple(runs(item) for item in block.items))
+    if isinstance(block, Table):
+        return replace(
+            block,
+            header=cells(block.header),
+            rows=tuple(cells(row) for row in block.rows),
+            footer=tuple(cells(row) for row in block.footer),
+        )
+    if isinstance(block, FactList):
+        return replace(block, items=tuple((label, runs(value)) for label, value in block.items))
+    if isinstance(block, SourceList):
+        return replace(block, sources=tuple(replace(s, runs=runs(s.runs)) for s in block.sources))
+    return block
+
+
+def map_cover_runs(cover: Cover, change: Callable[[Run], Run]) -> Cover:
+    """``cover`` with every run of its subtitle and lines replaced by ``change(run)``."""
+    return replace(
+        cover,
+        subtitle=tuple(change(run) for run in cover.subtitle),
+        lines=tuple(tuple(change(run) for run in line) for line in cover.lines),
+    )

@@ -9,21 +9,25 @@ import datetime as dt
 import gettext
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reportgen import checks
 from reportgen.documents.content import (
     Block,
     BulletList,
     Cell,
+    Cover,
     Inline,
     Paragraph,
     Run,
+    Section,
     Source,
+    map_cover_runs,
+    map_runs,
     plain,
 )
 from reportgen.documents.terms import LABELS
@@ -72,7 +76,7 @@ class Writer:
     unresolved: set[str] = field(default_factory=set)
     """Names that were looked up as city ids and printed as free names."""
     _entries: list[_Entry] = field(default_factory=list)
-    _refs: dict[tuple[str, str], _Entry] = field(default_factory=dict)
+    _copies: dict[tuple[str, str, str], _Copy] = field(default_factory=dict)
     _catalog: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
     catalog_lang: str | None = None
     """The language whose catalog gives the fixed strings; None when English stands in."""
@@ -225,35 +229,74 @@ class Writer:
     # --- facts and sources -------------------------------------------------------------------
 
     def register_sources(self, profile: Profile) -> None:
-        """Number the sources of a profile in the order they are first registered.
+        """Make the sources of a profile citable, one entry per distinct source.
 
         A source that another profile already registered (the same id and title, or the
-        same URL) keeps its number: each document lists every distinct source once.
+        same URL) joins that entry: each document lists every distinct source once.
+        Entries get their numbers when the document is complete (``cite``).
         """
+        owner = (profile.kind, profile.id)
         for source in profile.sources:
-            key = (profile.id, source.id)
-            if key in self._refs:
+            key = (*owner, source.id)
+            if key in self._copies:
                 continue
             entry = next((e for e in self._entries if e.matches(self, source)), None)
             if entry is None:
-                number = len(self._entries) + 1
-                entry = _Entry(number, f"src-{number}")
+                entry = _Entry()
                 self._entries.append(entry)
-            entry.sources.append(source)
-            self._refs[key] = entry
-
-    @property
-    def sources(self) -> tuple[Source, ...]:
-        return tuple(entry.source(self) for entry in self._entries)
+            copy = _Copy(f"cite-{len(self._copies) + 1}", owner, source, entry)
+            entry.copies.append(copy)
+            self._copies[key] = copy
 
     def ref(self, profile: Profile, source_id: str | None) -> Inline:
-        """``[3]``, linked to the sources section; nothing when there is no source."""
+        """``[3]``, linked to the sources section; nothing when there is no source.
+
+        The number is written by ``cite``, once the document's contents are known.
+        """
         if source_id is None:
             return ()
-        entry = self._refs.get((profile.id, source_id))
-        if entry is None:
+        copy = self._copies.get((profile.kind, profile.id, source_id))
+        if copy is None:
             return ()
-        return (Run(f"[{entry.number}]", "ref", href=f"#{entry.anchor}"),)
+        return (Run("[?]", "ref", href=f"#{copy.key}"),)
+
+    def cite(self, cover: Cover, sections: Sequence[Section], own: Profile) -> Cited:
+        """Number the sources that ``cover`` and ``sections`` refer to, in reading order.
+
+        A reader meets ``[1]`` first, then ``[2]``: each source is numbered by its first
+        reference, and a source that nothing in the document refers to is not listed.
+        Only the sources of ``own`` (the document's own profile) that nothing refers to
+        are kept, apart and unnumbered, as also consulted.
+        """
+        copies = {copy.key: copy for copy in self._copies.values()}
+        cited: dict[_Entry, list[_Copy]] = {}  # in order, each with the copies cited
+
+        def number(run: Run) -> Run:
+            copy = copies.get((run.href or "#")[1:]) if run.style == "ref" else None
+            if copy is None:
+                return run
+            order = cited.setdefault(copy.entry, [])
+            if copy not in order:
+                order.append(copy)
+            number = list(cited).index(copy.entry) + 1
+            return replace(run, text=f"[{number}]", href=f"#src-{number}")
+
+        cover = map_cover_runs(cover, number)
+        sections = [
+            replace(section, blocks=tuple(map_runs(block, number) for block in section.blocks))
+            for section in sections
+        ]
+        sources = tuple(
+            Source(index, f"src-{index}", entry.runs(self, order))
+            for index, (entry, order) in enumerate(cited.items(), start=1)
+        )
+        owner = (own.kind, own.id)
+        consulted = tuple(
+            entry.runs(self, [c for c in entry.copies if c.owner == owner])
+            for entry in self._entries
+            if entry not in cited and any(c.owner == owner for c in entry.copies)
+        )
+        return Cited(cover, sections, sources, consulted)
 
     def staleness(self) -> Staleness:
         return Staleness(self.today, self.stale_after)
@@ -347,13 +390,34 @@ class Writer:
         return join(parts, ", ")
 
 
-@dataclass
+@dataclass(frozen=True)
+class Cited:
+    """A document's contents with its references numbered, and the sources they list."""
+
+    cover: Cover
+    sections: list[Section]
+    sources: tuple[Source, ...]
+    """The sources referred to, numbered in the order of their first reference."""
+    consulted: tuple[Inline, ...]
+    """The document's own sources that nothing refers to, as they are listed."""
+
+
+@dataclass(eq=False)
+class _Copy:
+    """One profile's listing of a source; ``key`` is what its references link to."""
+
+    key: str
+    owner: tuple[str, str]
+    """Kind and id of the profile that lists it."""
+    source: SourceModel
+    entry: _Entry
+
+
+@dataclass(eq=False)
 class _Entry:
     """One entry of the sources section: every profile's copy of one distinct source."""
 
-    number: int
-    anchor: str
-    sources: list[SourceModel] = field(default_factory=list)
+    copies: list[_Copy] = field(default_factory=list)
 
     def matches(self, w: Writer, source: SourceModel) -> bool:
         """Whether ``source`` is this entry's source: the same URL, or the same id and title.
@@ -361,7 +425,7 @@ class _Entry:
         An id and title that match are still another source when the URL or the publisher
         says so (two cities' "census" pages).
         """
-        for known in self.sources:
+        for known in (copy.source for copy in self.copies):
             if source.url and known.url:
                 if _url_key(source.url) == _url_key(known.url):
                     return True
@@ -374,34 +438,124 @@ class _Entry:
             return True
         return False
 
-    def source(self, w: Writer) -> Source:
-        """The entry as printed: title, publisher, date accessed, notes and URL."""
-        first = self.sources[0]
-        publisher = next((s.publisher for s in self.sources if s.publisher), None)
-        url = next((s.url for s in self.sources if s.url), None)
-        dates = [s.accessed for s in self.sources if s.accessed]
+    def runs(self, w: Writer, first: Sequence[_Copy]) -> Inline:
+        """The entry as printed: title, publisher, date accessed, notes and URL.
+
+        ``first`` are the copies that speak first: the title and publisher are those of
+        the copy the document cites (two listings of one URL can name it differently),
+        and a note is printed once, never one that repeats the title, the publisher or
+        another note.
+        """
+        sources = [copy.source for copy in [*first, *(c for c in self.copies if c not in first)]]
+        title = w.text(sources[0].title)
+        publisher = next((w.text(s.publisher) for s in sources if s.publisher), "")
+        url = next((s.url for s in sources if s.url), None)
+        dates = [s.accessed for s in sources if s.accessed]
         accessed = max(dates, key=lambda date: date.last) if dates else None
-        notes: list[str] = []
-        for note in (w.text(s.note) for s in self.sources if s.note):
-            if any(_key(note).rstrip(".") in _key(other) for other in notes):
-                continue
-            notes = [other for other in notes if _key(other).rstrip(".") not in _key(note)]
-            notes.append(note)
-        parts: list[Run] = [Run(w.text(first.title), "em")]
-        if publisher:
-            parts.append(Run(w.text(publisher)))
+        note = _notes([w.text(s.note) for s in sources if s.note], (title, publisher, url or ""))
+        parts: list[Run] = [Run(title, "em")]
+        if publisher and not _within(publisher, title):
+            parts.append(Run(publisher))
         if accessed:
             parts.append(Run(w.t("Accessed {date}", date=w.date(accessed))))
-        parts.extend(Run(note) for note in notes)
+        if note:
+            parts.append(Run(note))
         if url:
             parts.append(Run(url, href=url))
         runs: list[Run] = []
         for part in parts:
             if runs:
-                ended = runs[-1].text.rstrip().endswith((".", "!", "?", "。", "！", "？"))
+                ended = runs[-1].text.rstrip().endswith(_SENTENCE_END)
                 runs.append(Run(" " if ended else ". "))
             runs.append(part)
-        return Source(self.number, self.anchor, tuple(runs))
+        return tuple(runs)
+
+
+_OPENING, _CLOSING = "([{（［【「", ")]}）］】」"
+_CLAUSE_END = re.compile(r"[;；。！？]\s*|[.!?](?:\s+|$)")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
+
+
+class _Clause(NamedTuple):
+    """A sentence or ``;`` part of a note, what ends it, and whether a sentence starts with it."""
+
+    text: str
+    end: str
+    opens: bool
+
+
+def _clauses(note: str) -> list[_Clause]:
+    """The sentences and ``;`` parts of a note; what stands in brackets stays whole."""
+    clauses: list[_Clause] = []
+    depth = start = 0
+    opens = True
+    for index, char in enumerate(note):
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and index >= start:
+            end = _CLAUSE_END.match(note, index)
+            if end:
+                clauses.append(_Clause(note[start:index], end.group(), opens))
+                opens = end.group().strip().endswith(_SENTENCE_END)
+                start = end.end()
+    if note[start:].strip():
+        clauses.append(_Clause(note[start:], "", opens))
+    return clauses
+
+
+def _within(part: str, whole: str) -> bool:
+    """Whether ``part`` is written out in ``whole`` (whole words, any case)."""
+    part, whole = _key(part).rstrip(".;。；"), _key(whole)
+    if not part:
+        return True
+    if not part.isascii():
+        return part in whole
+    return re.search(rf"(?<!\w){re.escape(part)}(?!\w)", whole) is not None
+
+
+def _notes(notes: Sequence[str], known: Sequence[str]) -> str:
+    """The notes of one source's copies as one text, each clause once.
+
+    A clause that ``known`` (the title, the publisher) already says is left out; one that
+    another clause says in full ("Mayor Chen Shaowang" beside "Mayor Chen Shaowang
+    (陈绍旺)") gives way to it, which takes its place. What stays is written as it was,
+    a part that now starts a sentence with a capital.
+    """
+    clauses = [clause for note in notes for clause in _clauses(note.strip())]
+    keys = [_key(clause.text) for clause in clauses]
+
+    def fuller(index: int) -> int:
+        """The clause that says clause ``index`` in full: the longest, else the first."""
+        found = index
+        for other, key in enumerate(keys):
+            if other == index or not _within(keys[index], key):
+                continue
+            if (len(key), -other) > (len(keys[found]), -found):
+                found = other
+        return found
+
+    order: list[int] = []
+    for index, clause in enumerate(clauses):
+        if not keys[index] or any(_within(clause.text, other) for other in known if other):
+            continue
+        chosen = fuller(index)
+        if chosen not in order:
+            order.append(chosen)
+    out = ""
+    for position, index in enumerate(order):
+        text, end, opens = clauses[index]
+        if not opens and (not out or out.rstrip().endswith(_SENTENCE_END)):
+            text = text[:1].upper() + text[1:]
+        if position == len(order) - 1:
+            end = end.rstrip(" ;；")
+        elif not end.strip():
+            end = ". "
+        elif not end.endswith((" ", "。", "；", "！", "？")):
+            end += " "
+        out += text + end
+    return out.strip()
 
 
 def _key(text: str) -> str:
