@@ -81,7 +81,7 @@ sources:
 VISIT = """\
 kind: visit
 id: malmo-to-kitakyushu
-title: Malmö delegation to Kitakyushu, October 2027
+title: {en: "Malmö delegation to Kitakyushu, October 2027", ja: マルメ市代表団 北九州市訪問（2027年10月）}
 direction: outbound
 host: kitakyushu
 guest: malmo
@@ -90,8 +90,25 @@ timezone: Asia/Tokyo
 purpose: A delegation from Malmö visits Kitakyushu.
 agenda:
   - {date: 2027-10-12, start: "10:00", title: Courtesy call on the Mayor, type: courtesy call}
-  - {date: 2027-10-13, start: "12:00", title: Working lunch with the city, type: meeting}
+  - date: 2027-10-13
+    start: "12:00"
+    title: Working lunch with the city
+    type: meeting
+    location: {en: City Hall, ja: 北九州市役所本庁舎十五階の大会議室と隣接する控室}
+    participants: [Delegation, International Policy Division]
   - {date: 2027-10-14, start: "09:00", title: Departure, type: departure}
+delegation:
+  - name: Anna Svensson
+    title: {en: Head of International Affairs, ja: 国際部長, zh-Hans: 国际事务主管}
+    organisation: {en: City of Malmö, ja: マルメ市, zh-Hans: 马尔默市}
+    role: head of delegation
+    languages: [sv, en]
+hosts:
+  - name: {en: Mayor of Kitakyushu, ja: 北九州市長}
+    title: {en: Mayor, ja: 市長}
+    organisation: {en: City of Kitakyushu, ja: 北九州市}
+    role: host of the courtesy call and the welcome dinner
+    languages: [ja]
 proposals: [air]
 sources:
   - id: kitakyushu-web
@@ -449,6 +466,7 @@ def test_range_of_months_stays_months(proposal: Pdf) -> None:
 def test_japanese_range_of_days_uses_the_japanese_interval(project: Project) -> None:
     project.build(VISIT_FILE, "briefing.ja.html", "--format", "html", "--lang", "ja")
     html = (project.folder / "out" / "briefing.ja.html").read_text(encoding="utf-8")
+    html = re.sub(r"</?span[^>]*>", "", html)
 
     assert "2027年10月12日～14日" in html
     assert "2027年10月12日 – 2027年10月14日" not in html
@@ -522,3 +540,75 @@ def test_docx_short_document_has_no_contents(project: Project) -> None:
 
     assert not any("TOC" in (text or "") for text in fields)
     assert "Contents" not in [p.text for p in word.paragraphs]
+
+
+# --- lists in the language's own words ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def japanese_briefing(project: Project) -> Pdf:
+    return project.pdf(VISIT_FILE, "briefing.ja.pdf", "--lang", "ja")
+
+
+@pytest.fixture(scope="module")
+def chinese_briefing(project: Project) -> Pdf:
+    return project.pdf(VISIT_FILE, "briefing.zh-Hans.pdf", "--lang", "zh-Hans")
+
+
+def compact(text: str) -> str:
+    """The text without any white space: CJK lines wrap anywhere."""
+    return "".join(text.split())
+
+
+def test_japanese_and_chinese_lists_use_their_own_separators(
+    japanese_briefing: Pdf, chinese_briefing: Pdf
+) -> None:
+    ja, zh = compact(japanese_briefing.poppler), compact(chinese_briefing.poppler)
+
+    assert "使用言語：スウェーデン語、英語" in ja  # Languages: Swedish, English
+    assert "国際部長、マルメ市" in ja  # title and organisation
+    assert "瑞典语和英语" in zh
+    assert "国际事务主管、马尔默市" in zh
+    assert "スウェーデン語,英語" not in ja
+    assert "瑞典语,英语" not in zh
+
+
+def test_english_lists_keep_their_commas(briefing: Pdf, japanese_briefing: Pdf) -> None:
+    assert "Languages: Swedish, English" in briefing.words
+    assert "Head of International Affairs, City of Malmö" in briefing.words
+    # English standing in for a missing translation keeps its commas in a Japanese document
+    assert "Delegation, International Policy Division" in squash(japanese_briefing.poppler)
+
+
+def test_docx_lists_use_the_languages_own_separators(project: Project) -> None:
+    text = project.docx_text(VISIT_FILE, "briefing.zh-Hans.docx", "--lang", "zh-Hans")
+
+    assert "瑞典语和英语" in text
+    assert "国际事务主管、马尔默市" in text
+
+
+# --- lines that keep CJK names and dates whole ----------------------------------------------------
+
+
+def test_japanese_cover_title_keeps_its_date_whole(japanese_briefing: Pdf) -> None:
+    cover = [line.strip() for line in japanese_briefing.poppler.split("\f")[0].splitlines()]
+
+    # the title is too long for one line: it breaks before the bracket, not inside the date
+    assert "マルメ市代表団 北九州市訪問" in cover
+    assert "（2027年10月）" in cover
+
+
+def test_short_cjk_name_stays_on_one_line_in_a_narrow_column(briefing: Pdf) -> None:
+    lines = [line.strip() for line in briefing.poppler.splitlines()]
+
+    # "Mayor of Kitakyushu 北九州市長" fills the name column of the hosts table
+    assert "北九州市長" in lines
+    assert "Mayor of Kitakyushu 北九州" not in lines
+
+
+def test_long_cjk_text_still_wraps_in_its_column(japanese_briefing: Pdf) -> None:
+    location = "北九州市役所本庁舎十五階の大会議室と隣接する控室"
+    lines = [compact(line) for line in japanese_briefing.poppler.splitlines()]
+
+    assert location in compact(japanese_briefing.poppler)
+    assert not any(location in line for line in lines)

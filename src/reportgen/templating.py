@@ -9,6 +9,7 @@ cache folder.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -64,11 +65,42 @@ def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
+_CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_KEPT = re.compile(rf"(?P<date>(?:\d{{1,4}}[年月日])+)|(?P<word>[{_CJK}]+)")
+KEPT_LETTERS = 8
+"""The longest run of Chinese, Japanese or Korean letters kept on one line: a name
+("北九州市", "陈绍旺") or a term; longer ones (sentences) break anywhere, as they should."""
+
+
+def keep_html(text: str) -> Markup:
+    """Text escaped, with short CJK words and CJK dates ("2027年5月") kept on one line.
+
+    Lines in Chinese and Japanese may break between any two letters, and WeasyPrint has
+    no ``word-break: keep-all``: a name in a narrow column or a date in a title would be
+    split ("北 / 九州市", "2027年5 / 月"). Each is put in a ``<span class="keep">``
+    (``white-space: nowrap``); a word too long to fit a column is not kept.
+    """
+    out: list[str] = []
+    end = 0
+    for found in _KEPT.finditer(text):
+        word = found.group("word")
+        if word is not None and not 2 <= len(word) <= KEPT_LETTERS:
+            continue
+        out.append(str(escape(text[end : found.start()])))
+        out.append(f'<span class="keep">{escape(found.group())}</span>')
+        end = found.end()
+    out.append(str(escape(text[end:])))
+    return Markup("".join(out))
+
+
 def runs_html(runs: Iterable[Run]) -> Markup:
-    """Runs as HTML: text escaped, styles as classes, links only where they are safe."""
+    """Runs as HTML: text escaped, styles as classes, links only where they are safe.
+
+    Short CJK words and dates stay on one line (``keep_html``).
+    """
     out: list[str] = []
     for run in runs:
-        html = str(escape(run.text)).replace("\n", "<br>")
+        html = str(keep_html(run.text)).replace("\n", "<br>")
         if run.style in ("em", "strong"):
             html = f"<{run.style}>{html}</{run.style}>"
         elif run.style:
@@ -123,6 +155,7 @@ def environment(project_templates: Path | None = None) -> Any:
         bytecode_cache=_compiled_templates(),
     )
     env.filters["runs"] = runs_html
+    env.filters["keep"] = keep_html
     env.filters["svg_uri"] = svg_uri
     env.filters["page_counter"] = page_counter
     env.filters["data_uri"] = lambda picture: data_uri(picture.data, picture.mime)

@@ -88,14 +88,16 @@ def _person_line(w: Writer, person: Person) -> Inline:
     for value in (person.title, person.organisation):
         if value is not None:
             parts.append(plain(w.text(value)))
-    return join(parts, ", ")
+    return w.join_items(parts, conjunction=False)
 
 
 def programme(w: Writer, visit: Visit) -> list[Section]:
     items = sorted(visit.agenda, key=lambda item: (item.date.first, item.start))
     if not items:
         return []
-    zone = f"{visit.timezone}, {_utc_offset(visit.timezone, visit.dates.start.first)}"
+    zone = w.items(
+        [visit.timezone, _utc_offset(visit.timezone, visit.dates.start.first)], conjunction=False
+    )
     intro = Paragraph(plain(w.t("All times are local ({zone}).", zone=zone)), "note")
     sections = [Section("programme", w.t("Programme"), 1, (intro,))]
     header = w.header(N_("Time"), N_("Appointment"), N_("Location"), N_("Participants"))
@@ -109,7 +111,7 @@ def programme(w: Writer, visit: Visit) -> list[Section]:
             notes = w.inline(item.notes)
             if notes:
                 what.extend((Run(" "), *notes))
-            participants = ", ".join(w.text(p) for p in item.participants)
+            participants = w.items([w.text(p) for p in item.participants])
             rows.append(
                 (
                     Cell(plain(time)),
@@ -147,10 +149,10 @@ def people_table(w: Writer, people: list[Person], *, numbered: bool) -> Table:
         if person.address_as:
             address = w.t("address as {form}", form=w.text(person.address_as))
             name.append(Run(f" ({address})", "muted"))
-        position = ", ".join(w.text(v) for v in (person.title, person.organisation) if v)
+        position = w.items([w.text(person.title), w.text(person.organisation)], conjunction=False)
         notes: list[str] = []
         if person.languages:
-            spoken = ", ".join(_language_name(w, x) for x in person.languages)
+            spoken = w.items([_language_name(w, x) for x in person.languages])
             notes.append(w.t("Languages: {languages}", languages=spoken))
         if person.dietary:
             notes.append(w.t("Dietary: {needs}", needs=w.text(person.dietary)))
@@ -161,7 +163,7 @@ def people_table(w: Writer, people: list[Person], *, numbered: bool) -> Table:
                 Cell(tuple(name)),
                 Cell(plain(position)),
                 Cell(plain(role)),
-                Cell(plain("; ".join(notes))),
+                Cell(plain(w.parts(notes))),
             )
         )
     header = w.header(N_("No."), N_("Name"), N_("Position"), N_("Role"), N_("Notes"))

@@ -19,7 +19,7 @@ from reportgen.documents.content import (
     Table,
     plain,
 )
-from reportgen.documents.writer import Writer, join
+from reportgen.documents.writer import Writer
 from reportgen.i18n import N_
 from reportgen.models import CityProfile
 from reportgen.models.city import TimelineEvent
@@ -40,12 +40,12 @@ def population(w: Writer, city: CityProfile) -> Inline:
     figures = sorted(city.population, key=lambda f: f.as_of.last, reverse=True)
     parts: list[Inline] = []
     for fact in figures:
-        details = [", ".join(w.term(x) for x in (fact.kind, fact.scope) if x)]
+        details = [w.items([w.term(x) for x in (fact.kind, fact.scope) if x], conjunction=False)]
         current_fact = id(fact) in current
         parts.append(
             w.fact(w.number(fact.value), fact, city, current=current_fact, details=details)
         )
-    return join(parts, "; ")
+    return w.join_parts(parts)
 
 
 def _current(city: CityProfile) -> Iterator[tuple[object, str, object]]:
@@ -70,7 +70,7 @@ def key_figures(w: Writer, city: CityProfile) -> FactList:
     if city.municipality_type:
         items.append((w.t("Type of municipality"), plain(w.text(city.municipality_type))))
     if city.industries:
-        industries = ", ".join(w.text(i) for i in city.industries)
+        industries = w.items([w.text(i) for i in city.industries])
         items.append((w.t("Industries"), plain(industries)))
     if city.networks:
         names = []
@@ -79,7 +79,7 @@ def key_figures(w: Writer, city: CityProfile) -> FactList:
             if network.since:
                 since = " (" + w.t("since {date}", date=w.date(network.since)) + ")"
             names.append(f"{w.text(network.name)}{since}")
-        items.append((w.t("Networks"), plain(", ".join(names))))
+        items.append((w.t("Networks"), plain(w.items(names))))
     return FactList(tuple(items))
 
 
@@ -132,13 +132,13 @@ def initiatives(w: Writer, city: CityProfile) -> Table:
             runs.append(Run(" "))
             runs.extend(summary)
         if item.partners:
-            partners = join([w.partner(p) for p in item.partners], ", ")
+            partners = w.join_items([w.partner(p) for p in item.partners])
             runs.extend((Run(" " + w.t("Partners:") + " ", "muted"), *partners))
         if item.since and item.until:
             since = w.period(item.since, item.until)
         else:
             since = w.date(item.since) + (f" – {w.date(item.until)}" if item.until else "")
-        sdgs = ", ".join(str(goal) for goal in item.sdgs)
+        sdgs = w.items([str(goal) for goal in item.sdgs], conjunction=False)
         rows.append((Cell(tuple(runs)), Cell(plain(since)), Cell(plain(sdgs))))
     header = w.header(N_("Initiative"), N_("Since"), N_("SDGs"))
     return Table(header, tuple(rows), widths=(7, 2, 1))
@@ -152,7 +152,7 @@ def goals(w: Writer, city: CityProfile) -> Table:
         if item.note:
             runs.extend((Run(" "), *w.inline(item.note)))
         target = str(item.target_year) if item.target_year else ""
-        sdgs = ", ".join(str(goal) for goal in item.sdgs)
+        sdgs = w.items([str(goal) for goal in item.sdgs], conjunction=False)
         rows.append((Cell(tuple(runs)), Cell(plain(target)), Cell(plain(sdgs))))
     header = w.header(N_("Goal"), N_("Target year"), N_("SDGs"))
     return Table(header, tuple(rows), widths=(7, 2, 1))
@@ -166,7 +166,7 @@ def partnerships_table(w: Writer, city: CityProfile, only: str | None = None) ->
         partner: list[Run] = [*w.partner(item.partner)]
         partner.extend(w.ref(city, item.source))
         details: list[Run] = []
-        themes = ", ".join(w.text(t) for t in item.themes)
+        themes = w.items([w.text(t) for t in item.themes])
         if themes:
             details.append(Run(themes))
         if item.note:
@@ -262,7 +262,7 @@ def build(w: Writer, city: CityProfile, profiles: Profiles) -> Content:
         kicker=w.t("City profile"),
         title=w.text(city.name),
         subtitle=tuple(Run(r.text.strip(), r.style, r.href, r.lang) for r in subtitle),
-        lines=(plain(", ".join(x for x in (region, country) if x)),),
+        lines=(plain(w.items([region, country], conjunction=False)),),
     )
     return Content(
         cover,

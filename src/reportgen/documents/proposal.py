@@ -31,7 +31,7 @@ def key_facts(w: Writer, proposal: Proposal) -> FactList:
     months = months_between(proposal.period.start, proposal.period.end)
     items: list[tuple[str, Inline]] = [
         (w.t("Lead city"), w.partner(proposal.lead)),
-        (w.t("Partners"), join([w.partner(p) for p in proposal.partners], ", ")),
+        (w.t("Partners"), w.join_items([w.partner(p) for p in proposal.partners])),
         (
             w.t("Period"),
             plain(
@@ -120,7 +120,7 @@ def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
         if description:
             what.extend((Run(" "), *description))
         if activity.outputs:
-            deliverables = "; ".join(w.text(o) for o in activity.outputs)
+            deliverables = w.parts([w.text(o) for o in activity.outputs])
             what.append(Run(" " + w.t("Deliverables: {items}", items=deliverables), "muted"))
         rows.append(
             (
@@ -279,7 +279,12 @@ def sign_off(w: Writer, proposal: Proposal) -> Table | None:
             Cell(
                 (
                     Run(w.text(person.name), "strong"),
-                    Run(f"\n{w.text(person.title)}, {w.text(person.organisation)}"),
+                    Run(
+                        "\n"
+                        + w.items(
+                            [w.text(person.title), w.text(person.organisation)], conjunction=False
+                        )
+                    ),
                 )
             ),
             Cell(()),

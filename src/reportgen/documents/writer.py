@@ -164,6 +164,53 @@ class Writer:
         city = self.find_city(ref)
         return self.text(city.name) if city else ref
 
+    def join_items(self, parts: Sequence[Inline], *, conjunction: bool = True) -> Inline:
+        """Items as the language lists them (CLDR list patterns): "A、B和C" in Chinese.
+
+        English keeps "A, B, C". Without ``conjunction``, every pair is joined by the
+        separator that stands between middle items ("A、B、C"): for parts that are not a
+        list of members (a title and an organisation, an address). Items that are all in
+        Latin letters (English standing in for a missing translation) keep ", " between
+        them, where the language's separator is in its own script.
+        """
+        parts = [part for part in parts if part]
+        if len(parts) < 2 or self.lang.split("-")[0] == "en":
+            return join(parts, ", ")
+        patterns = _list_patterns(self.locale)
+        separator = patterns["middle"].replace("{0}", "").replace("{1}", "")
+        if _non_latin(separator) and all(_latin_words(part) for part in parts):
+            return join(parts, ", ")
+        if not conjunction:
+            joined = parts[-1]
+            for part in reversed(parts[:-1]):
+                joined = _apply(patterns["middle"], part, joined)
+            return joined
+        if len(parts) == 2:
+            return _apply(patterns["2"], *parts)
+        joined = _apply(patterns["end"], parts[-2], parts[-1])
+        for part in reversed(parts[1:-2]):
+            joined = _apply(patterns["middle"], part, joined)
+        return _apply(patterns["start"], parts[0], joined)
+
+    def items(self, parts: Sequence[str], *, conjunction: bool = True) -> str:
+        """``join_items`` of plain texts; empty ones are left out."""
+        inlines = [plain(part) for part in parts]
+        return "".join(run.text for run in self.join_items(inlines, conjunction=conjunction))
+
+    def join_parts(self, parts: Sequence[Inline]) -> Inline:
+        """Parts that each say something of their own ("census, city; 7th census"): "; "
+        between them, the full-width "；" in Chinese and Japanese unless all are in Latin
+        letters."""
+        parts = [part for part in parts if part]
+        full_width = self.lang.split("-")[0] in ("ja", "zh")
+        if full_width and not all(_latin_words(part) for part in parts):
+            return join(parts, "；")
+        return join(parts, "; ")
+
+    def parts(self, parts: Sequence[str]) -> str:
+        """``join_parts`` of plain texts; empty ones are left out."""
+        return "".join(run.text for run in self.join_parts([plain(part) for part in parts]))
+
     # --- numbers and dates ------------------------------------------------------------------
 
     @property
@@ -320,10 +367,9 @@ class Writer:
         documents only: a public one shows the date and source, never a review mark.
         """
         runs: list[Run] = [Run(value)]
-        remarks = [*details, self.text(getattr(fact, "note", None))]
-        remarks = [remark for remark in remarks if remark]
+        remarks = self.parts([*details, self.text(getattr(fact, "note", None))])
         if remarks:
-            runs.append(Run(f" ({'; '.join(remarks)})", "muted"))
+            runs.append(Run(f" ({remarks})", "muted"))
         runs.append(Run(" " + self.t("as of {date}", date=self.date(fact.as_of)), "asof"))
         runs.extend(self.ref(profile, getattr(fact, "source", None)))
         if current and not self.public and checks.is_stale_fact(fact, self.staleness()):
@@ -368,10 +414,9 @@ class Writer:
                     runs.append(Run(" "))
                 runs.extend(block.runs)
             elif isinstance(block, BulletList):
-                for item in block.items:
-                    if runs:
-                        runs.append(Run("; "))
-                    runs.extend(item)
+                if runs:
+                    runs.append(Run(" "))
+                runs.extend(self.join_parts(block.items))
         return tuple(runs)
 
     # --- contacts ---------------------------------------------------------------------------
@@ -387,7 +432,7 @@ class Writer:
             parts.append((Run(contact.email, href=f"mailto:{contact.email}"),))
         if contact.url:
             parts.append((Run(contact.url, href=contact.url),))
-        return join(parts, ", ")
+        return self.join_items(parts, conjunction=False)
 
 
 @dataclass(frozen=True)
@@ -618,6 +663,27 @@ def _interval(start: dt.date, end: dt.date, precision: str, lang: str) -> str | 
     return _NUMBER_RANGE.sub("–", text)
 
 
+@cache
+def _list_patterns(locale: str) -> dict[str, str]:
+    """The locale's standard list patterns (``{0}、{1}``); English's when it has none."""
+    from babel import Locale
+
+    for name in (locale, "en"):
+        try:
+            patterns = Locale.parse(name).list_patterns["standard"]
+            return {key: str(patterns[key]) for key in ("start", "middle", "end", "2")}
+        except (KeyError, ValueError, LookupError):
+            continue
+    return dict.fromkeys(("start", "middle", "end", "2"), "{0}, {1}")
+
+
+def _apply(pattern: str, first: Inline, second: Inline) -> Inline:
+    """A list pattern (``{0}和{1}``) filled with two inlines."""
+    before, _, rest = pattern.partition("{0}")
+    between, _, after = rest.partition("{1}")
+    return (*plain(before), *first, *plain(between), *second, *plain(after))
+
+
 def join(parts: Sequence[Inline], separator: str) -> Inline:
     runs: list[Run] = []
     for index, part in enumerate(p for p in parts if p):
@@ -632,6 +698,12 @@ _LATIN = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\s]*$")
 
 def _non_latin(text: str) -> bool:
     return not _LATIN.match(text)
+
+
+def _latin_words(inline: Inline) -> bool:
+    """Whether the runs are words in Latin letters only (not bare numbers)."""
+    text = "".join(run.text for run in inline)
+    return not _non_latin(text) and any(char.isalpha() for char in text)
 
 
 def _inline(children: Sequence[Any]) -> Inline:
