@@ -81,7 +81,9 @@ sources:
 VISIT = """\
 kind: visit
 id: malmo-to-kitakyushu
-title: {en: "Malmö delegation to Kitakyushu, October 2027", ja: マルメ市代表団 北九州市訪問（2027年10月）}
+title:
+  en: Malmö delegation to Kitakyushu, October 2027
+  ja: マルメ市代表団 北九州市訪問（2027年10月）
 direction: outbound
 host: kitakyushu
 guest: malmo
@@ -390,7 +392,7 @@ def test_source_merged_by_url_has_the_title_of_the_copy_cited(briefing: Pdf) -> 
     entry = next(e for e in sources_section(briefing) if "scb.se" in e.casefold())
 
     # Kitakyushu lists the page first as "Swedish population table"; Malmö's figures cite it
-    assert re.match(r"\d+\. Population statistics\. Statistics Sweden\. Accessed 2 May 2024\.", entry)
+    assert re.match(r"\d+\. Population statistics\. Statistics Sweden\. Accessed 2 May 2024", entry)
     assert "Swedish population table" not in entry
     assert entry.count("Population statistics") == 1  # a note that repeats the title
 
