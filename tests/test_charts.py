@@ -481,6 +481,57 @@ def test_gantt_clips_bars_to_the_chart() -> None:
     assert right <= 170
 
 
+LONG_OUTPUT = "Output 1: Monitoring network upgraded and calibrated across the twelve city stations"
+LONGER_OUTPUT = (
+    "Output 2: A city action plan for PM2.5, drafted with the environment bureaus of both "
+    "cities, adopted by the city council and published with its monitoring data"
+)
+
+
+def legend_rows(long: str, longer: str) -> list[GanttRow]:
+    return [
+        GanttRow("A1 Survey", D(2025, 4, 1), D(2025, 9, 30), long),
+        GanttRow("A2 Plan", D(2025, 10, 1), D(2026, 3, 31), longer),
+    ]
+
+
+def test_gantt_legend_prints_long_output_titles_in_full() -> None:
+    rows = legend_rows(LONG_OUTPUT, "Output 2: Plan")
+
+    svg = gantt(rows, start=D(2025, 4, 1), end=D(2026, 3, 31), title="t")
+    shown = texts(parse(svg))
+
+    assert LONG_OUTPUT in shown
+    assert not any(text.endswith("…") for text in shown)
+    assert_no_text_overlaps(svg)
+
+
+def test_gantt_legend_wraps_a_title_wider_than_the_chart() -> None:
+    rows = legend_rows(LONG_OUTPUT, LONGER_OUTPUT)
+
+    svg = gantt(rows, start=D(2025, 4, 1), end=D(2026, 3, 31), title="t")
+    root = parse(svg)
+    elements = list(root.iter(f"{SVG}text"))
+    first = next(i for i, e in enumerate(elements) if "".join(e.itertext()).startswith("Output 2"))
+    lines = elements[first:]
+
+    assert len(lines) == 2  # the last item: two lines, nothing cut
+    assert " ".join("".join(line.itertext()) for line in lines) == LONGER_OUTPUT
+    height = float(root.get("viewBox", "").split()[3])
+    assert float(lines[1].get("y", "0")) > float(lines[0].get("y", "0"))
+    assert float(lines[1].get("y", "0")) < height
+    assert_no_text_overlaps(svg)
+
+
+def test_gantt_legend_is_deterministic() -> None:
+    rows = legend_rows(LONG_OUTPUT, LONGER_OUTPUT)
+
+    def draw() -> str:
+        return gantt(rows, start=D(2025, 4, 1), end=D(2026, 3, 31), title="t")
+
+    assert draw() == draw()
+
+
 def test_gantt_rejects_an_end_before_the_start() -> None:
     with pytest.raises(ValueError, match="before it starts"):
         gantt([], start=D(2026, 1, 1), end=D(2025, 1, 1), title="t")

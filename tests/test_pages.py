@@ -126,6 +126,7 @@ SIGNATORIES = "\n".join(
     f"  - {{name: Signatory {n}, title: Director {n}, organisation: City of Malmö}}"
     for n in range(1, 9)
 )
+LONG_OUTPUT = "Data-sharing agreement between the environment bureaus of both cities signed"
 FILLER = " ".join(["The steering committee meets twice a year to review the work plan."] * 32)
 PROPOSAL = f"""\
 kind: proposal
@@ -142,9 +143,11 @@ logframe:
   outputs:
     - {{id: o1, title: Monitoring network upgraded}}
     - {{id: o2, title: Action plan adopted}}
+    - {{id: o3, title: "{LONG_OUTPUT}"}}
 activities:
   - {{id: a1, output: o1, title: Monitoring survey, start: 2027-04, end: 2027-07, lead: malmo}}
   - {{id: a2, output: o2, title: Drafting the plan, start: 2027-10, end: 2028-03, lead: kitakyushu}}
+  - {{id: a3, output: o3, title: Data agreement, start: 2028-04, end: 2028-09, lead: kitakyushu}}
 budget:
   currency: EUR
   lines:
@@ -448,6 +451,14 @@ def test_gantt_legend_names_the_outputs(proposal: Pdf) -> None:
     assert "Output 1: Monitoring network upgraded" in chart
     assert "Output 2: Action plan adopted" in chart
     assert not re.search(r"\bo1\b|\bo2\b", chart)
+
+
+def test_gantt_legend_prints_a_long_output_title_in_full(proposal: Pdf) -> None:
+    chart = squash(proposal.poppler)
+
+    # the heading prints the title too; the legend used to cut it ("Output 3: Data-shari…")
+    assert chart.count(f"Output 3: {LONG_OUTPUT}") >= 2
+    assert "…" not in chart
 
 
 # --- 6. ranges of dates -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from reportgen.charts import svg
 from reportgen.charts.svg import ACCENT, GRID, MUTED, RULE, SMALL_SIZE, TEXT, TEXT_SIZE, ZEBRA
-from reportgen.charts.text import clean, ellipsize, fits_width, text_width
+from reportgen.charts.text import LINE_HEIGHT, clean, ellipsize, fits_width, text_width, wrap
 
 # Muted colours for Gantt groups, in order of first appearance; more groups repeat them.
 GROUP_COLOURS = (
@@ -48,6 +48,41 @@ def _default_month_label(day: dt.date) -> str:
     return day.strftime("%b")
 
 
+SWATCH_WIDTH, SWATCH_HEIGHT = 3.2, 2.2
+LEGEND_GAP, LEGEND_SPACING, LEGEND_ROW = 1.0, 3.0, 4.0
+"""Swatch to its name, one item to the next, one row of items to the next (mm)."""
+
+
+def _legend(
+    groups: Sequence[str], colours: dict[str, str], *, top: float, width_mm: float
+) -> tuple[list[str], float]:
+    """The legend's swatches and names from ``top`` down, and the chart's height under it.
+
+    Items stand side by side, from the left edge, while they fit the chart's width; a
+    name longer than the whole width wraps to a second line (and is cut with … after it),
+    so that output titles are read in full.
+    """
+    small = SMALL_SIZE
+    line = small * LINE_HEIGHT
+    fits = fits_width(width_mm - SWATCH_WIDTH - LEGEND_GAP, small)
+    body: list[str] = []
+    x, y, extra = 0.0, top, 0.0
+    for group in groups:
+        lines = wrap(group, fits, 2) or [""]
+        item = SWATCH_WIDTH + LEGEND_GAP + max(text_width(text, small) for text in lines)
+        if x > 0 and x + item > width_mm:
+            x, y, extra = 0.0, y + LEGEND_ROW + extra, 0.0
+        body.append(svg.rect(x, y, SWATCH_WIDTH, SWATCH_HEIGHT, colours[group], radius=0.4))
+        for index, text in enumerate(lines):
+            baseline = y + SWATCH_HEIGHT / 2 + 0.36 * small + index * line
+            body.append(
+                svg.text(x + SWATCH_WIDTH + LEGEND_GAP, baseline, text, size=small, fill=TEXT)
+            )
+        extra = max(extra, (len(lines) - 1) * line)
+        x += item + LEGEND_SPACING
+    return body, y + SWATCH_HEIGHT + extra + 0.6
+
+
 def gantt(
     rows: Sequence[GanttRow],
     *,
@@ -63,7 +98,8 @@ def gantt(
     bars are placed to the day and clipped to it. The header shows years, and under them the
     months when their labels fit, else quarters (labelled by the first month of each, through
     ``month_label``), else nothing. Row labels are cut with … when too long. Groups get colours
-    in order of first appearance and a legend when there are two or more.
+    in order of first appearance and, when there are two or more, a legend under the chart
+    across its whole width (see ``_legend``).
     """
     if end < start:
         raise ValueError(f"the chart ends ({end}) before it starts ({start})")
@@ -177,17 +213,8 @@ def gantt(
         )
 
     if legend:
-        x, y = chart_x0, rows_bottom + 2.2
-        fits_legend = fits_width(width_mm * 0.4, small)
-        for group in groups:
-            text = ellipsize(clean(group), fits_legend)
-            item = 3.2 + 1.0 + text_width(text, small) + 3.0
-            if x + item > width_mm and x > chart_x0:
-                x, y = chart_x0, y + 4.0
-            body.append(svg.rect(x, y, 3.2, 2.2, colours[group], radius=0.4))
-            body.append(svg.text(x + 4.2, y + 1.1 + 0.36 * small, text, size=small, fill=TEXT))
-            x += item
-        height = y + 2.2 + 0.6
+        items, height = _legend(groups, colours, top=rows_bottom + 2.2, width_mm=width_mm)
+        body.extend(items)
 
     desc = "; ".join(
         f"{label}: {row.start.isoformat()} to {row.end.isoformat()}"
