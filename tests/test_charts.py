@@ -288,6 +288,24 @@ def test_sdg_chips_wrap_rows() -> None:
     assert len(rows) == 3  # six chips a row at 170 mm
 
 
+@pytest.mark.parametrize(
+    ("title", "width"),
+    [
+        ("質の高い教育をみんなに", 170),
+        ("エネルギーをみんなに そしてクリーンに", 170),
+        ("Partnerships for the Goals", 120),
+    ],
+)
+def test_sdg_chip_title_leaves_no_word_alone_on_its_last_line(title: str, width: int) -> None:
+    svg = sdg_chips([7], {7: title}, width_mm=width)
+    lines = [text for text in texts(parse(svg)) if text != "7"]
+
+    assert len(lines) >= 2
+    assert " ".join(lines).replace(" ", "") == title.replace(" ", "")
+    assert min(len(line) for line in lines) >= len(title) // 3
+    assert_no_text_overlaps(svg)
+
+
 def test_sdg_chips_reject_an_unknown_goal() -> None:
     with pytest.raises(ValueError, match="18"):
         sdg_chips([1, 18])

@@ -111,6 +111,10 @@ hosts:
     organisation: {en: City of Kitakyushu, ja: 北九州市}
     role: host of the courtesy call and the welcome dinner
     languages: [ja]
+contacts:
+  - unit: {en: International Policy Division, ja: 国際政策課}
+    address: 1-1 Jonai, Kitakyushu
+    phone: "+81-93-582-2146"
 proposals: [air]
 sources:
   - id: kitakyushu-web
@@ -166,12 +170,28 @@ sources:
     note: Municipal board (kommunstyrelsen). Mayor's office.
 """
 
+LUND_FILLER = " ".join(["Lund is a university city in the south of Sweden, close to Malmö."] * 62)
+LUND = f"""\
+kind: city
+id: lund
+name: {{en: Lund}}
+country: SE
+summary: A university city.
+overview: >-
+  {LUND_FILLER}
+designations:
+  - {{title: European Capital of Innovation, by: European Commission, year: 2024}}
+  - {{title: Fairtrade City, by: Fairtrade Sweden, year: 2019}}
+"""
+"""A short table at the foot of a page: its first row fits there, its second does not."""
+
 FILES = {
     "reportgen.yaml": "profiles: profiles\n",
     "profiles/cities/malmo.yaml": MALMO,
     "profiles/cities/kitakyushu.yaml": KITAKYUSHU,
     "profiles/visits/malmo-to-kitakyushu.yaml": VISIT,
     "profiles/proposals/air.yaml": PROPOSAL,
+    "profiles/cities/lund.yaml": LUND,
 }
 VISIT_FILE = "profiles/visits/malmo-to-kitakyushu.yaml"
 PROPOSAL_FILE = "profiles/proposals/air.yaml"
@@ -532,6 +552,14 @@ def test_budget_total_comes_once_after_the_last_line(proposal: Pdf) -> None:
     )
 
 
+def test_short_table_stays_on_one_page(project: Project) -> None:
+    pdf = project.pdf("profiles/cities/lund.yaml", "lund.pdf")
+    pages = [n for n, text in enumerate(pdf.pages) if "Fairtrade" in text or "Innovation" in text]
+
+    assert len(pages) == 1
+    assert "Designations and awards" in pdf.pages[pages[0]]
+
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -590,7 +618,9 @@ def test_english_lists_keep_their_commas(briefing: Pdf, japanese_briefing: Pdf) 
     assert "Languages: Swedish, English" in briefing.words
     assert "Head of International Affairs, City of Malmö" in briefing.words
     # English standing in for a missing translation keeps its commas in a Japanese document
-    assert "Delegation, International Policy Division" in squash(japanese_briefing.poppler)
+    ja = squash(japanese_briefing.poppler)
+    assert "Delegation, International Policy Division" in ja
+    assert "国際政策課、1-1 Jonai, Kitakyushu, +81-93-582-2146" in ja
 
 
 def test_docx_lists_use_the_languages_own_separators(project: Project) -> None:
@@ -625,3 +655,14 @@ def test_long_cjk_text_still_wraps_in_its_column(japanese_briefing: Pdf) -> None
 
     assert location in compact(japanese_briefing.poppler)
     assert not any(location in line for line in lines)
+
+
+def test_docx_short_table_rows_are_kept_together(project: Project) -> None:
+    path = project.build("profiles/cities/lund.yaml", "lund.docx", "--format", "docx")
+    table = next(t for t in open_docx(str(path)).tables if t.rows[0].cells[0].text == "Designation")
+    kept = [
+        all(p._p.find(f"{W}pPr/{W}keepNext") is not None for c in row.cells for p in c.paragraphs)
+        for row in table.rows
+    ]
+
+    assert kept == [True, True, False]  # the header and the first row, kept with the next

@@ -93,14 +93,15 @@ def keep_html(text: str) -> Markup:
     return Markup("".join(out))
 
 
-def runs_html(runs: Iterable[Run]) -> Markup:
+def runs_html(runs: Iterable[Run], keep: bool = True) -> Markup:
     """Runs as HTML: text escaped, styles as classes, links only where they are safe.
 
-    Short CJK words and dates stay on one line (``keep_html``).
+    With ``keep``, short CJK words and dates stay on one line (``keep_html``): not in
+    the header of a table, whose narrow columns wrap their labels where they must.
     """
     out: list[str] = []
     for run in runs:
-        html = str(keep_html(run.text)).replace("\n", "<br>")
+        html = str(keep_html(run.text) if keep else escape(run.text)).replace("\n", "<br>")
         if run.style in ("em", "strong"):
             html = f"<{run.style}>{html}</{run.style}>"
         elif run.style:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from reportgen.charts import svg
 from reportgen.charts.svg import DARK_TEXT, SMALL_SIZE, WHITE
-from reportgen.charts.text import BASELINE, CAP_HEIGHT, LINE_HEIGHT, fits_width, wrap
+from reportgen.charts.text import BASELINE, CAP_HEIGHT, LINE_HEIGHT, wrap_balanced
 from reportgen.i18n import N_
 
 SDG_TITLES: dict[int, str] = {
@@ -102,8 +102,8 @@ def sdg_chips(
     number_size, title_size = 6.4, SMALL_SIZE
     columns = max(1, int((width_mm + gap) / (26 + gap)))
     chip_width = (width_mm - gap * (columns - 1)) / columns
-    fits = fits_width(chip_width - 2 * pad, title_size)
-    wrapped = {goal: wrap(names[goal], fits, 4) for goal in goals}
+    room = chip_width - 2 * pad
+    wrapped = {goal: wrap_balanced(names[goal], room, title_size, 4) for goal in goals}
     most_lines = max((len(lines) for lines in wrapped.values()), default=1)
     line_height = title_size * LINE_HEIGHT
     number_height = number_size * CAP_HEIGHT

@@ -141,6 +141,23 @@ def wrap(text: str, fits: Callable[[str], bool], max_lines: int) -> list[str]:
     return lines
 
 
+def wrap_balanced(text: str, max_width: float, size: float, max_lines: int) -> list[str]:
+    """``wrap`` into lines of at most ``max_width`` mm, then narrow the measure while the
+    number of lines stays and no word is cut, so that no last line is left with one letter
+    or one short word ("質の高い教育をみんな / に")."""
+    lines = wrap(text, fits_width(max_width, size), max_lines)
+    if len(lines) < 2 or lines[-1].endswith(ELLIPSIS):
+        return lines
+    widest = max(text_width(unit.rstrip(), size) for unit in _break_units(clean(text)))
+    width = max_width - 0.25
+    while width >= max(widest, max_width / 2):
+        trial = wrap(text, fits_width(width, size), max_lines)
+        if len(trial) != len(lines) or trial[-1].endswith(ELLIPSIS):
+            break
+        lines, width = trial, width - 0.25
+    return lines
+
+
 def wrap_even(
     text: str, max_width: float, max_columns: int, size: float, max_lines: int
 ) -> list[str]:

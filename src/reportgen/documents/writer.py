@@ -169,28 +169,21 @@ class Writer:
 
         English keeps "A, B, C". Without ``conjunction``, every pair is joined by the
         separator that stands between middle items ("A、B、C"): for parts that are not a
-        list of members (a title and an organisation, an address). Items that are all in
-        Latin letters (English standing in for a missing translation) keep ", " between
-        them, where the language's separator is in its own script.
+        list of members (a title and an organisation, an address). Between two items in
+        Latin letters (English standing in for a missing translation, a phone number after
+        an address) ", " stands where the language's separator is in its own script.
         """
         parts = [part for part in parts if part]
         if len(parts) < 2 or self.lang.split("-")[0] == "en":
             return join(parts, ", ")
         patterns = _list_patterns(self.locale)
-        separator = patterns["middle"].replace("{0}", "").replace("{1}", "")
-        if _non_latin(separator) and all(_latin_words(part) for part in parts):
-            return join(parts, ", ")
         if not conjunction:
-            joined = parts[-1]
-            for part in reversed(parts[:-1]):
-                joined = _apply(patterns["middle"], part, joined)
-            return joined
-        if len(parts) == 2:
-            return _apply(patterns["2"], *parts)
-        joined = _apply(patterns["end"], parts[-2], parts[-1])
-        for part in reversed(parts[1:-2]):
-            joined = _apply(patterns["middle"], part, joined)
-        return _apply(patterns["start"], parts[0], joined)
+            names = ["middle"] * (len(parts) - 1)
+        elif len(parts) == 2:
+            names = ["2"]
+        else:
+            names = ["start", *["middle"] * (len(parts) - 3), "end"]
+        return _joined(parts, [_between(patterns[name]) for name in names], ", ")
 
     def items(self, parts: Sequence[str], *, conjunction: bool = True) -> str:
         """``join_items`` of plain texts; empty ones are left out."""
@@ -202,10 +195,9 @@ class Writer:
         between them, the full-width "；" in Chinese and Japanese unless all are in Latin
         letters."""
         parts = [part for part in parts if part]
-        full_width = self.lang.split("-")[0] in ("ja", "zh")
-        if full_width and not all(_latin_words(part) for part in parts):
-            return join(parts, "；")
-        return join(parts, "; ")
+        if len(parts) < 2 or self.lang.split("-")[0] not in ("ja", "zh"):
+            return join(parts, "; ")
+        return _joined(parts, ["；"] * (len(parts) - 1), "; ")
 
     def parts(self, parts: Sequence[str]) -> str:
         """``join_parts`` of plain texts; empty ones are left out."""
@@ -677,11 +669,26 @@ def _list_patterns(locale: str) -> dict[str, str]:
     return dict.fromkeys(("start", "middle", "end", "2"), "{0}, {1}")
 
 
-def _apply(pattern: str, first: Inline, second: Inline) -> Inline:
-    """A list pattern (``{0}和{1}``) filled with two inlines."""
-    before, _, rest = pattern.partition("{0}")
-    between, _, after = rest.partition("{1}")
-    return (*plain(before), *first, *plain(between), *second, *plain(after))
+def _between(pattern: str) -> str:
+    """What a list pattern puts between its two items: "、" in ``{0}、{1}``."""
+    return pattern.partition("{0}")[2].partition("{1}")[0]
+
+
+def _joined(parts: Sequence[Inline], separators: Sequence[str], latin: str) -> Inline:
+    """``parts`` with ``separators`` between them; ``latin`` between two parts in Latin
+    letters (one of them with a word) where the separator is not in Latin letters."""
+    runs: list[Run] = list(parts[0])
+    for before, after, separator in zip(parts[:-1], parts[1:], separators, strict=True):
+        texts = ["".join(run.text for run in part) for part in (before, after)]
+        if (
+            _non_latin(separator)
+            and not any(_non_latin(text) for text in texts)
+            and any(char.isalpha() for text in texts for char in text)
+        ):
+            separator = latin
+        runs.append(Run(separator))
+        runs.extend(after)
+    return tuple(runs)
 
 
 def join(parts: Sequence[Inline], separator: str) -> Inline:
@@ -698,12 +705,6 @@ _LATIN = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\s]*$")
 
 def _non_latin(text: str) -> bool:
     return not _LATIN.match(text)
-
-
-def _latin_words(inline: Inline) -> bool:
-    """Whether the runs are words in Latin letters only (not bare numbers)."""
-    text = "".join(run.text for run in inline)
-    return not _non_latin(text) and any(char.isalpha() for char in text)
 
 
 def _inline(children: Sequence[Any]) -> Inline:

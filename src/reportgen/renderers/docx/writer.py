@@ -320,11 +320,12 @@ class Writer:
         height = 907 if signature else 0  # 16 mm to sign in
         if table.header:
             element.append(
-                self._row(table.header, columns, widths, header=True, keep_next=signature)
+                self._row(table.header, columns, widths, header=True, keep_next=table.kept)
             )
         for index, row in enumerate(table.rows, start=1):
-            # the signatories stay on one page: each row is kept with the next
-            keep = signature and index < len(table.rows)
+            # a kept table (the signatories, a few rows) stays on one page: each row is
+            # kept with the next, the last with a total under it
+            keep = table.kept and (index < len(table.rows) or bool(table.footer))
             element.append(self._row(row, columns, widths, height=height, keep_next=keep))
         for row in table.footer:
             element.append(self._row(row, columns, widths, bold=True))
