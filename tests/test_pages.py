@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document as open_docx
+from docx.table import Table as WordTable
 from pypdf import PdfReader
 
 from reportgen.cli import main
@@ -183,7 +184,7 @@ designations:
   - {{title: European Capital of Innovation, by: European Commission, year: 2024}}
   - {{title: Fairtrade City, by: Fairtrade Sweden, year: 2019}}
 """
-"""A short table at the foot of a page: its first row fits there, its second does not."""
+"""A table of two rows at the foot of a page: its first row fits there, its second not."""
 
 FILES = {
     "reportgen.yaml": "profiles: profiles\n",
@@ -196,6 +197,7 @@ FILES = {
 VISIT_FILE = "profiles/visits/malmo-to-kitakyushu.yaml"
 PROPOSAL_FILE = "profiles/proposals/air.yaml"
 MALMO_FILE = "profiles/cities/malmo.yaml"
+LUND_FILE = "profiles/cities/lund.yaml"
 
 
 def squash(text: str) -> str:
@@ -552,8 +554,8 @@ def test_budget_total_comes_once_after_the_last_line(proposal: Pdf) -> None:
     )
 
 
-def test_short_table_stays_on_one_page(project: Project) -> None:
-    pdf = project.pdf("profiles/cities/lund.yaml", "lund.pdf")
+def test_table_leaves_no_row_alone_on_a_page(project: Project) -> None:
+    pdf = project.pdf(LUND_FILE, "lund.pdf")
     pages = [n for n, text in enumerate(pdf.pages) if "Fairtrade" in text or "Innovation" in text]
 
     assert len(pages) == 1
@@ -657,12 +659,23 @@ def test_long_cjk_text_still_wraps_in_its_column(japanese_briefing: Pdf) -> None
     assert not any(location in line for line in lines)
 
 
-def test_docx_short_table_rows_are_kept_together(project: Project) -> None:
-    path = project.build("profiles/cities/lund.yaml", "lund.docx", "--format", "docx")
-    table = next(t for t in open_docx(str(path)).tables if t.rows[0].cells[0].text == "Designation")
-    kept = [
+def kept_with_next(table: WordTable) -> list[bool]:
+    """For each row of a Word table: whether every paragraph in it is kept with the next."""
+    return [
         all(p._p.find(f"{W}pPr/{W}keepNext") is not None for c in row.cells for p in c.paragraphs)
         for row in table.rows
     ]
 
-    assert kept == [True, True, False]  # the header and the first row, kept with the next
+
+def test_docx_table_leaves_no_row_alone_on_a_page(project: Project) -> None:
+    lund = open_docx(str(project.build(LUND_FILE, "lund.docx", "--format", "docx")))
+    proposal = open_docx(str(project.build(PROPOSAL_FILE, "proposal.docx", "--format", "docx")))
+    designations = next(t for t in lund.tables if t.rows[0].cells[0].text == "Designation")
+    activities = next(t for t in proposal.tables if t.rows[0].cells[0].text == "ID")
+    budget = next(t for t in proposal.tables if t.rows[0].cells[0].text == "Item")
+
+    assert kept_with_next(designations) == [True, True, False]
+    # the header with the first row, the last but one with the last
+    assert kept_with_next(activities) == [True, True, True, False]
+    # the last line with the total under it
+    assert kept_with_next(budget) == [True, True, True, False]

@@ -75,12 +75,6 @@ class Table:
 
     kind = "table"
 
-    @property
-    def kept(self) -> bool:
-        """Whether the table stays on one page: a sign-off, or a table of a few rows,
-        which a page break would leave as a header over one or two rows."""
-        return self.style == "signature" or len(self.rows) <= KEPT_TABLE_ROWS
-
 
 @dataclass(frozen=True)
 class FactList:
@@ -119,9 +113,6 @@ class SourceList:
 
     kind = "sources"
 
-
-KEPT_TABLE_ROWS = 5
-"""The most rows of a table that is kept on one page (in PDF and Word)."""
 
 Block = Paragraph | BulletList | Table | FactList | Figure | SourceList
 

@@ -319,13 +319,18 @@ class Writer:
         signature = table.style == "signature"
         height = 907 if signature else 0  # 16 mm to sign in
         if table.header:
-            element.append(
-                self._row(table.header, columns, widths, header=True, keep_next=table.kept)
-            )
+            element.append(self._row(table.header, columns, widths, header=True, keep_next=True))
+        last = len(table.rows)
         for index, row in enumerate(table.rows, start=1):
-            # a kept table (the signatories, a few rows) stays on one page: each row is
-            # kept with the next, the last with a total under it
-            keep = table.kept and (index < len(table.rows) or bool(table.footer))
+            # the signatories stay on one page: each row is kept with the next; elsewhere
+            # no row stands alone at the foot or the top of a page (the first is kept with
+            # the second, the last but one with the last, the last with a total under it)
+            if signature:
+                keep = index < last
+            else:
+                keep = (index < last and index in (1, last - 1)) or (
+                    index == last and bool(table.footer)
+                )
             element.append(self._row(row, columns, widths, height=height, keep_next=keep))
         for row in table.footer:
             element.append(self._row(row, columns, widths, bold=True))
