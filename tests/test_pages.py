@@ -369,6 +369,13 @@ def test_briefing_lists_only_the_sources_it_cites(briefing: Pdf) -> None:
     assert not re.search(r"\d+\. Protocol practice", squash(sources))
 
 
+def test_public_edition_lists_only_the_sources_it_cites(public_briefing: Pdf) -> None:
+    # the visit's own sources back its talking points and sensitivities, left out here
+    assert "Protocol practice in Japanese cities" not in public_briefing.words
+    assert "Also consulted" not in public_briefing.words
+    assert "City of Kitakyushu official website" in public_briefing.words
+
+
 def test_sources_are_numbered_in_the_order_they_are_first_cited(briefing: Pdf) -> None:
     body = briefing.words[: briefing.words.rindex("Numbers in brackets")]
     numbers = [int(n) for n in re.findall(r"\[(\d+)\]", body)]

@@ -133,7 +133,9 @@ def initiatives(w: Writer, city: CityProfile) -> Table:
             runs.extend(summary)
         if item.partners:
             partners = w.join_items([w.partner(p) for p in item.partners])
-            runs.extend((Run(" " + w.t("Partners:") + " ", "muted"), *partners))
+            label = w.t("Partners:")
+            space = "" if label.endswith("：") else " "  # a full-width colon has its space
+            runs.extend((Run(f" {label}{space}", "muted"), *partners))
         if item.since and item.until:
             since = w.period(item.since, item.until)
         else:

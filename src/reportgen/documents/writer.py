@@ -305,7 +305,9 @@ class Writer:
         A reader meets ``[1]`` first, then ``[2]``: each source is numbered by its first
         reference, and a source that nothing in the document refers to is not listed.
         Only the sources of ``own`` (the document's own profile) that nothing refers to
-        are kept, apart and unnumbered, as also consulted.
+        are kept, apart and unnumbered, as also consulted; not in a public document, where
+        they would tell of what it leaves out (a visit's sources back its talking points
+        and sensitivities).
         """
         copies = {copy.key: copy for copy in self._copies.values()}
         cited: dict[_Entry, list[_Copy]] = {}  # in order, each with the copies cited
@@ -335,7 +337,7 @@ class Writer:
             for entry in self._entries
             if entry not in cited and any(c.owner == owner for c in entry.copies)
         )
-        return Cited(cover, sections, sources, consulted)
+        return Cited(cover, sections, sources, () if self.public else consulted)
 
     def staleness(self) -> Staleness:
         return Staleness(self.today, self.stale_after)
