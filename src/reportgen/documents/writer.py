@@ -575,12 +575,11 @@ def _notes(notes: Sequence[str], known: Sequence[str]) -> str:
                 found = other
         return found
 
+    said = [not key or any(_within(key, other) for other in known if other) for key in keys]
     order: list[int] = []
-    for index, clause in enumerate(clauses):
-        if not keys[index] or any(_within(clause.text, other) for other in known if other):
-            continue
+    for index in range(len(clauses)):
         chosen = fuller(index)
-        if chosen not in order:
+        if not said[index] and not said[chosen] and chosen not in order:
             order.append(chosen)
     out = ""
     for position, index in enumerate(order):
