@@ -54,9 +54,27 @@ def build_one(workspace: Workspace, target: Target, options: Options) -> Outcome
     except MemoryError:
         return Outcome(False, error="out of memory", seconds=_since(started))
     except Exception as exc:  # a bug must fail one target, not the batch
-        message = f"internal error: {type(exc).__name__}: {exc}"
+        if _address_space_nearly_full(options.memory_mb):
+            # C code that cannot allocate raises what it likes (a compile() short of memory
+            # reports a malformed tree): near the limit, that is running out of memory
+            message = f"out of memory (the worker's limit is {options.memory_mb} MB)"
+        else:
+            message = f"internal error: {type(exc).__name__}: {exc}"
         return Outcome(False, error=message, seconds=_since(started))
     return Outcome(True, built, seconds=_since(started))
+
+
+def _address_space_nearly_full(limit_mb: int) -> bool:
+    """Whether this process uses most of its address-space limit (Linux; else False)."""
+    import os
+    from pathlib import Path
+
+    try:
+        pages = int(Path("/proc/self/statm").read_text("ascii").split()[0])
+    except (OSError, ValueError, IndexError, MemoryError):
+        return False
+    used_mb = pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+    return limit_mb > 0 and used_mb > 0.8 * limit_mb
 
 
 def _since(started: float) -> float:
