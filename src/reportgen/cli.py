@@ -834,3 +834,229 @@ def main(argv: list[str] | None = None) -> None:
         )
         sys.exit(ExitStatus.FAILURE)
     sys.exit(ExitStatus.OK)
+
+
+@cli.group()
+def translations() -> None:
+    """The translators' round trip: texts out as XLIFF or PO, translations back in.
+
+    export writes what a language lacks for a CAT tool (Trados, memoQ, Phrase, OmegaT) or
+    Weblate and Poedit; import writes the translations back into the profiles, keeping
+    comments and layout; status shows what each language lacks.
+    """
+
+
+_paths_argument = click.argument(
+    "paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATHS]..."
+)
+_documents_option = click.option(
+    "--documents",
+    is_flag=True,
+    help="Take profile PATHS as the sources of documents: the texts those documents print, "
+    "from every profile they read (a manifest in PATHS always counts so).",
+)
+
+
+@translations.command("export")
+@click.option("--lang", "lang", required=True, metavar="LANG", help="Language to translate into.")
+@_paths_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write ('-': standard output; default: translations/LANG.xlf or .po).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xliff", "po"]),
+    default="xliff",
+    show_default=True,
+    help="XLIFF 1.2 for CAT tools, PO for Weblate and Poedit.",
+)
+@click.option("--all", "everything", is_flag=True, help="Also the texts that have LANG already.")
+@_documents_option
+@profiles_option
+@common_options
+def translations_export(
+    lang: str,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    fmt: str,
+    everything: bool,
+    documents: bool,
+    profiles: Path | None,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Export the texts of PATHS (default: every profile) that have no LANG text yet.
+
+    PATHS are profile files and folders, or a manifest (the texts its documents print).
+    """
+    from reportgen import translations as round_trip
+    from reportgen.output import write_atomic
+    from reportgen.targets import check_language
+    from reportgen.workspace import Workspace
+
+    check_language(lang)
+    start = paths[0] if paths else None
+    workspace = Workspace.resolve(start, profiles=profiles)
+    done = round_trip.export(
+        workspace, list(paths), lang, fmt=fmt, everything=everything, documents=documents
+    )
+    if done.report.failed():
+        raise InvalidInput(done.report)
+    print_report(done.report)
+    if not done.units:
+        hint = "" if everything else " (--all exports them for review)"
+        _stderr().print(f"nothing to translate: every text has a {lang} form{hint}")
+        return
+    if output is not None and str(output) == "-":
+        click.echo(done.data.decode("utf-8"), nl=False)
+    else:
+        target = output or round_trip.default_output(workspace, lang, fmt)
+        write_atomic(target, done.data)
+        click.echo(display_path(target))
+    count, files = len(done.units), done.files
+    _stderr().print(
+        f"{count} text{'s' * (count != 1)} from {files} file{'s' * (files != 1)} "
+        f"to translate into {lang}"
+    )
+
+
+@translations.command("import")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE...",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report, but write no profile.")
+@click.option(
+    "--project",
+    "project_folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The project folder (default: the nearest reportgen.yaml, else here).",
+)
+@common_options
+def translations_import(
+    files: tuple[Path, ...],
+    dry_run: bool,
+    project_folder: Path | None,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Write the translations of XLIFF or PO FILEs back into the profiles they came from.
+
+    A text whose source changed since the export is not imported: it is reported, located,
+    as needing a new translation.
+    """
+    from reportgen.translations.importer import import_files
+    from reportgen.workspace import Workspace
+
+    if project_folder is not None and (project_folder / "reportgen.yaml").is_file():
+        workspace = Workspace.resolve(manifest=project_folder)
+    else:
+        workspace = Workspace.resolve(project_folder)
+    result = import_files(workspace, list(files), dry_run=dry_run)
+    print_report(result.report, strict=strict)
+    for path in result.written:
+        click.echo(display_path(path))
+    failed = result.report.failed(strict=strict)
+    prefix = "would have " if dry_run else ""
+    _stderr().print(f"[{'red' if failed else 'green'}]{prefix}{result.summary()}[/]")
+    if failed:
+        raise SystemExit(ExitStatus.FAILURE)
+
+
+@translations.command("status")
+@_paths_argument
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Language to count; repeat for several (default: the manifest's and the texts').",
+)
+@_documents_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@profiles_option
+@common_options
+def translations_status(
+    paths: tuple[Path, ...],
+    languages: tuple[str, ...],
+    documents: bool,
+    as_json: bool,
+    profiles: Path | None,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
+) -> None:
+    """Per language and file: texts, translated, missing, and the percentage translated."""
+    import json
+
+    from reportgen.targets import check_language
+    from reportgen.translations.status import as_json as rows_json
+    from reportgen.translations.status import status
+    from reportgen.workspace import Workspace
+
+    for lang in languages:
+        check_language(lang)
+    start = paths[0] if paths else None
+    workspace = Workspace.resolve(start, profiles=profiles)
+    rows, report = status(workspace, list(paths), languages, documents=documents)
+    if report.failed():
+        raise InvalidInput(report)
+    if as_json:
+        click.echo(json.dumps(rows_json(rows), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="translations")
+    for column in ("language", "file", "texts", "translated", "missing", "%"):
+        table.add_column(
+            column, justify="right" if column in ("texts", "translated", "missing", "%") else "left"
+        )
+    for entry in rows_json(rows):
+        for row in entry["files"]:
+            table.add_row(
+                entry["language"],
+                row["file"],
+                str(row["texts"]),
+                str(row["translated"]),
+                str(row["missing"]),
+                f"{row['percent']:.0f}",
+            )
+        table.add_row(
+            entry["language"],
+            "[bold]all files[/]",
+            str(entry["texts"]),
+            str(entry["translated"]),
+            str(entry["missing"]),
+            f"{entry['percent']:.0f}",
+            end_section=True,
+        )
+    Console(soft_wrap=True).print(table)
+
+
+@translations.command("new-catalog")
+@click.argument("lang", metavar="LANG")
+@click.option("--force", is_flag=True, help="Replace a catalog that exists.")
+@common_options
+def translations_new_catalog(
+    lang: str, force: bool, strict: bool, stale_after: int, debug: bool
+) -> None:
+    """Start locales/LANG/LC_MESSAGES/reportgen.po beside reportgen.yaml (fixed strings).
+
+    A string translated there replaces the shipped one; one left empty keeps it.
+    """
+    from reportgen.translations.catalogs import new_catalog
+    from reportgen.workspace import Workspace
+
+    workspace = Workspace.resolve()
+    path = new_catalog(workspace, lang, force=force)
+    click.echo(display_path(path))

@@ -1,0 +1,67 @@
+"""A project catalog of fixed strings (headings, labels), started from the shipped template.
+
+``locales/<lang>/LC_MESSAGES/reportgen.po`` beside ``reportgen.yaml`` comes before the
+shipped catalog of that language: a string it translates replaces the shipped one, a
+string it leaves empty keeps the shipped translation (or English).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from reportgen.errors import UsageError, display_path
+from reportgen.workspace import Workspace
+
+
+def new_catalog(workspace: Workspace, lang: str, *, force: bool = False) -> Path:
+    """Write the project's catalog of ``lang`` from ``reportgen.pot``; returns its path."""
+    from babel import Locale
+    from babel.messages.pofile import read_po, write_po
+
+    from reportgen.i18n import catalog_name, catalog_path, locales_folder
+    from reportgen.output import write_atomic
+    from reportgen.targets import check_language
+    from reportgen.translations import moment
+
+    check_language(lang)
+    if workspace.manifest_path is None:
+        raise UsageError(
+            "no reportgen.yaml here or in any folder above: a project catalog goes in "
+            "locales/ beside the manifest"
+        )
+    target = catalog_path(workspace.root / "locales", lang)
+    if target.exists() and not force:
+        raise UsageError(f"{display_path(target)} exists already (--force replaces it)")
+    with (locales_folder() / "reportgen.pot").open("rb") as handle:
+        catalog = read_po(handle)
+    shipped = _shipped(catalog_path(locales_folder(), lang))
+    catalog.locale = Locale.parse(catalog_name(lang))
+    catalog.fuzzy = False
+    catalog.project = "reportgen"
+    catalog.creation_date = catalog.revision_date = moment(workspace)
+    catalog.header_comment = (
+        f"# Fixed strings of reportgen documents in {lang}, for this project.\n"
+        "# A translated msgstr replaces the shipped one; an empty msgstr keeps the shipped\n"
+        "# translation (or the English text)."
+    )
+    for message in catalog:
+        if message.id and message.id in shipped:
+            message.auto_comments.append(f"shipped: {shipped[message.id]}")
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76)
+    write_atomic(target, buffer.getvalue())
+    return target
+
+
+def _shipped(path: Path) -> dict[str, str]:
+    """The shipped translations of a language, by message, when it has a catalog."""
+    from babel.messages.pofile import read_po
+
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return {
+        str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.string, str) and m.string
+    }

@@ -1,0 +1,327 @@
+"""Translations back into the profiles they came from, safely.
+
+Each translated unit is checked before anything is written: its profile and field
+must still exist, its source text must be the one it was translated from (else it
+needs a new translation), its Markdown must keep the source's structure, and a
+translation already in the profile is left alone. The edits of one profile are made
+together (``yamledit``); the result must read back with reportgen's own loader, hold
+exactly the old values plus the new translations, and validate, or that file is not
+written at all. Files are written atomically. Importing a file twice changes nothing
+the second time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportgen.errors import InvalidInput, Issue, Report, Severity, display_path
+from reportgen.translations import markup, po, xliff, yamledit
+from reportgen.translations.units import Returned, Unit, project_file, split_id, units
+from reportgen.workspace import Workspace
+
+XLIFF_SUFFIXES = (".xlf", ".xliff", ".xml", ".sdlxliff", ".mqxliff")
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote and found."""
+
+    report: Report = field(default_factory=Report)
+    written: list[Path] = field(default_factory=list)
+    imported: int = 0
+    """Translations written into the profiles."""
+    unchanged: int = 0
+    """Translations the profiles had already."""
+    untranslated: int = 0
+    """Units without a translation (or marked for review) in the files."""
+    refused: int = 0
+    """Translations not imported (see the report)."""
+
+    def summary(self) -> str:
+        files = len(self.written)
+        line = (
+            f"imported {self.imported} translation{'s' * (self.imported != 1)} into "
+            f"{files} file{'s' * (files != 1)}; {self.unchanged} already there"
+        )
+        if self.untranslated:
+            line += f"; {self.untranslated} not translated yet"
+        if self.refused:
+            line += f"; {self.refused} not imported (see above)"
+        return line
+
+
+def read(path: Path) -> tuple[list[Returned], Report]:
+    """The units of one translation file, XLIFF or PO (by its name, else its contents)."""
+    suffix = path.suffix.lower()
+    if suffix in (".po", ".pot"):
+        return po.read(path)
+    if suffix in XLIFF_SUFFIXES:
+        return xliff.read(path)
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(64).lstrip(codecs.BOM_UTF8).lstrip()
+    except OSError as exc:
+        issue = Issue(display_path(path), None, None, "", f"cannot read: {exc.strerror or exc}")
+        return [], Report([issue])
+    return xliff.read(path) if start.startswith(b"<") else po.read(path)
+
+
+def import_files(
+    workspace: Workspace, files: Sequence[Path], *, dry_run: bool = False
+) -> ImportResult:
+    """Import every translation of ``files`` into the profiles of the workspace's project."""
+    from reportgen.targets import check_language
+
+    result = ImportResult()
+    returned: list[Returned] = []
+    for path in files:
+        found, report = read(path)
+        result.report.extend(report.issues)
+        returned.extend(found)
+    languages: dict[str, bool] = {}
+    by_file: dict[str, list[Returned]] = {}
+    seen: dict[tuple[str, str], Returned] = {}
+    for item in returned:
+        if item.lang not in languages:
+            try:
+                check_language(item.lang)
+            except Exception as exc:  # a usage error, reported at the file
+                message = str(exc).replace("--lang: ", "target language: ")
+                result.report.add(_at(item, message, path=""))
+                languages[item.lang] = False
+            else:
+                languages[item.lang] = True
+        if not languages[item.lang]:
+            result.refused += 1
+            continue
+        parts = split_id(item.id)
+        if parts is None:
+            message = "not a text of a profile of this project: not imported"
+            result.report.add(_at(item, message))
+            result.refused += 1
+            continue
+        earlier = seen.get((item.id, item.lang))
+        if earlier is not None and _text_of(earlier) != _text_of(item):
+            message = (
+                f"given twice with different {item.lang} translations "
+                f"(first at {earlier.origin}:{earlier.line}): this one is not imported"
+            )
+            result.report.add(_at(item, message))
+            result.refused += 1
+            continue
+        seen[(item.id, item.lang)] = item
+        if earlier is None:
+            by_file.setdefault(parts[0], []).append(item)
+    for file, items in by_file.items():
+        _import_file(workspace, file, items, result, dry_run=dry_run)
+    return result
+
+
+def _text_of(item: Returned) -> tuple[object, ...]:
+    return (item.target, item.parts)
+
+
+def _at(
+    item: Returned, message: str, severity: Severity = Severity.ERROR, *, path: str | None = None
+) -> Issue:
+    """A problem located at the unit in its translation file (its path: the unit's id)."""
+    where = item.id if path is None else path
+    return Issue(item.origin, item.line, 1 if item.line else None, where, message, severity)
+
+
+def _import_file(
+    workspace: Workspace,
+    file: str,
+    items: list[Returned],
+    result: ImportResult,
+    *,
+    dry_run: bool,
+) -> None:
+    from reportgen import yamlio
+    from reportgen.models import parse_profile
+
+    path = workspace.root / file
+    inside = project_file(path, workspace.root) if path.exists() else None
+    if inside is None or not path.is_file():
+        count = len(items)
+        message = (
+            f"{count} translation{'s' * (count != 1)} not imported: the file no longer "
+            f"exists in {display_path(workspace.root)}"
+        )
+        result.report.add(_at(items[0], message, path=file))
+        result.refused += count
+        return
+    try:
+        doc = yamlio.load(path)
+        profile = parse_profile(doc)
+    except InvalidInput as exc:
+        result.report.extend(exc.report.issues)
+        message = "no translation was imported into this file: correct its errors first"
+        result.report.add(Issue(display_path(path), None, None, "", message))
+        result.refused += len(items)
+        return
+    current: dict[tuple[str, str], Unit] = {}
+    for lang in sorted({item.lang for item in items}):
+        for known in units(profile, doc, file, lang):
+            current[(known.id, lang)] = known
+    changes: list[tuple[yamledit.Change, Returned, Unit]] = []
+    for item in items:
+        unit = current.get((item.id, item.lang))
+        found = _checked(item, unit, doc, result)
+        if found is not None and unit is not None:
+            change = yamledit.Change(
+                yamledit.yaml_loc(doc.data, unit.loc), item.lang, found, unit.source_lang
+            )
+            changes.append((change, item, unit))
+    if changes:
+        _write(path, doc, changes, result, dry_run=dry_run)
+
+
+def _checked(item: Returned, unit: Unit | None, doc: Any, result: ImportResult) -> str | None:
+    """The translation to write for ``item``; None when there is none (reported if refused)."""
+    from reportgen.yamlio import _forbidden_char, describe_char
+
+    if item.skipped:
+        if item.target or item.parts:
+            result.report.add(_at(item, f"not imported: {item.skipped}", Severity.WARNING))
+        result.untranslated += 1
+        return None
+    if unit is None:
+        if item.target or any(isinstance(p, str) and p.strip() for p in item.parts):
+            message = "not imported: the profile has no such text any more"
+            result.report.add(_at(item, message))
+            result.refused += 1
+        else:
+            result.untranslated += 1
+        return None
+    source_segments = markup.segments(unit.source)
+    if item.target is not None:
+        text, problem = item.target, ""
+    else:
+        text, problem = markup.resolve(list(item.parts), source_segments)
+    text = text.strip()
+    if problem:
+        result.report.add(_at(item, f"not imported: {problem}"))
+        result.refused += 1
+        return None
+    if not text:
+        result.untranslated += 1
+        return None
+    if _source_changed(item, unit):
+        message = (
+            f"the source text changed since {item.origin} was exported: the {item.lang} "
+            "translation was not imported; it needs a new translation"
+        )
+        result.report.add(doc.issue(unit.loc, message))
+        result.refused += 1
+        return None
+    bad = _forbidden_char(text)
+    if bad:
+        message = f"not imported: the translation contains the character {describe_char(bad)}"
+        result.report.add(_at(item, message))
+        result.refused += 1
+        return None
+    shape = markup.structure_problem(unit.source, text)
+    if shape:
+        result.report.add(_at(item, f"not imported: {shape}"))
+        result.refused += 1
+        return None
+    if unit.max_chars and len(text) > unit.max_chars:
+        message = (
+            f"the {item.lang} text has {len(text)} characters; "
+            f"{unit.max_chars} fit in {unit.max_reason}"
+        )
+        result.report.add(_at(item, message, Severity.WARNING))
+    if unit.target is not None and markup.same_text(unit.target, text):
+        result.unchanged += 1
+        return None
+    return text
+
+
+def _source_changed(item: Returned, unit: Unit) -> bool:
+    if item.digest:
+        return item.digest != unit.digest
+    if item.source is not None:
+        return not markup.same_text(item.source, unit.source)
+    return False
+
+
+def _write(
+    path: Path,
+    doc: Any,
+    changes: list[tuple[yamledit.Change, Returned, Unit]],
+    result: ImportResult,
+    *,
+    dry_run: bool,
+) -> None:
+    """Edit, check and write one profile: all of its translations, or none."""
+    from reportgen import yamlio
+    from reportgen.models import parse_profile
+    from reportgen.output import write_atomic
+
+    raw = path.read_bytes()
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    text = raw[len(bom) :].decode("utf-8")
+    wanted = [change for change, _, _ in changes]
+    edited, failures = yamledit.apply(text, wanted)
+    failed = {id(change) for change, _ in failures}
+    for change, message in failures:
+        item = next(i for c, i, _ in changes if c is change)
+        result.report.add(_at(item, f"not imported: {message}"))
+        result.refused += 1
+    done = [c for c in wanted if id(c) not in failed]
+    if not done:
+        return
+    problem = ""
+    try:
+        after = yamlio.parse(edited, path)
+        parse_profile(after)
+    except InvalidInput as exc:
+        problem = "; ".join(i.message for i in exc.report.errors[:2])
+    else:
+        if _stripped(after.data) != _stripped(_expected(doc.data, done)):
+            problem = "another value would have changed"
+    if problem:
+        message = (
+            "the translations could not be written into this file without changing it "
+            f"otherwise ({problem}): nothing was written to it"
+        )
+        result.report.add(Issue(display_path(path), None, None, "", message))
+        result.refused += len(done)
+        return
+    if not dry_run:
+        write_atomic(path, bom + edited.encode("utf-8"))
+    result.written.append(path)
+    result.imported += len(done)
+
+
+def _expected(data: Any, changes: list[yamledit.Change]) -> Any:
+    """The profile's data as the changes should leave it."""
+    out = copy.deepcopy(data)
+    for change in changes:
+        *parents, last = change.loc
+        node = out
+        for part in parents:
+            node = node[part]
+        value = node[last]
+        if isinstance(value, dict):
+            value[change.lang] = change.text
+        else:
+            node[last] = {change.source_lang: value, change.lang: change.text}
+    return out
+
+
+def _stripped(value: Any) -> Any:
+    """Data with every string stripped (how a text is read) and the order of keys kept."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return ("mapping", [(key, _stripped(item)) for key, item in value.items()])
+    if isinstance(value, list):
+        return [_stripped(item) for item in value]
+    return value

@@ -1,0 +1,148 @@
+"""Which texts a command covers: whole profiles, or what the documents print.
+
+PATHS name profile files and folders (every text in them), or a manifest (the texts
+that its jobs' documents print, from every profile each one reads: a briefing reads
+its visit, both cities and its proposals). ``documents=True`` takes profile files as the
+sources of documents in the same way. What a document prints is what its build records
+as read (``pipeline.build_target`` with no output files), so a language's export in
+this form covers exactly the texts its build would report as falling back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.errors import InvalidInput, Issue, Report, display_path
+from reportgen.project import Entry, Project, yaml_files
+from reportgen.translations.units import Unit, project_file, units
+from reportgen.workspace import MANIFEST_NAME, Options, Workspace
+
+
+@dataclass
+class Scope:
+    """The profile files covered, each with the top-level fields covered (None: all)."""
+
+    files: dict[Path, set[str] | None] = field(default_factory=dict)
+    report: Report = field(default_factory=Report)
+
+    def add(self, path: Path, fields: set[str] | None) -> None:
+        key = path.resolve()
+        if key in self.files:
+            known = self.files[key]
+            self.files[key] = None if known is None or fields is None else known | fields
+        else:
+            self.files[key] = fields
+
+
+def resolve(
+    workspace: Workspace,
+    paths: Sequence[Path],
+    *,
+    documents: bool = False,
+    project: Project | None = None,
+) -> tuple[Scope, Project]:
+    """The scope of PATHS (default: the project's profiles folder)."""
+    project = project or Project(workspace.profiles, home=workspace.manifest.home)
+    scope = Scope()
+    chosen = list(paths)
+    if not chosen:
+        if workspace.profiles is None or not workspace.profiles.is_dir():
+            raise InvalidInput(
+                Report([Issue("", None, None, "", "no profiles folder: name files")])
+            )
+        chosen = [workspace.profiles]
+    sources: list[tuple[Path, str | None, str]] = []
+    for path in chosen:
+        if not path.exists():
+            scope.report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
+        elif path.is_file() and path.name == MANIFEST_NAME:
+            sources.extend(_job_sources(workspace, path, scope.report))
+        else:
+            for found in yaml_files([path]):
+                if found.name == MANIFEST_NAME:
+                    continue
+                if documents:
+                    sources.append((found, None, "internal"))
+                else:
+                    scope.add(found, None)
+    for source, document, audience in sources:
+        _printed(workspace, project, scope, source, document, audience)
+    return scope, project
+
+
+def _job_sources(
+    workspace: Workspace, manifest: Path, report: Report
+) -> list[tuple[Path, str | None, str]]:
+    """Each job's source files with its document and audience."""
+    from reportgen.manifest_checks import matches
+    from reportgen.workspace import load_manifest
+
+    try:
+        loaded = load_manifest(manifest)
+    except InvalidInput as exc:
+        report.extend(exc.report.issues)
+        return []
+    found: list[tuple[Path, str | None, str]] = []
+    for job in loaded.jobs:
+        audience = job.audience or loaded.defaults.audience
+        files = {p for pattern in job.sources for p in matches(manifest.parent, pattern)}
+        found.extend((path, job.document, audience) for path in sorted(files))
+    return found
+
+
+def _printed(
+    workspace: Workspace,
+    project: Project,
+    scope: Scope,
+    source: Path,
+    document: str | None,
+    audience: str,
+) -> None:
+    """Add what the document of ``source`` prints, from each profile it reads."""
+    from reportgen.pipeline import build_target
+    from reportgen.registry import default_document
+    from reportgen.targets import Target
+
+    entry = project.add(source)
+    if entry.profile is None or entry.kind is None:
+        scope.report.extend(entry.issues)
+        return
+    name = document or default_document(entry.kind).name
+    target = Target(source, name, "en", audience, ())
+    try:
+        built = build_target(workspace, target, Options(), project)
+    except InvalidInput as exc:
+        scope.report.extend(exc.report.errors)
+        return
+    known = {e.path.resolve(): e for e in project.entries.values()}
+    for item in built.record.inputs:
+        path = Path(item.path)
+        if item.fields is not None and path in known:
+            scope.add(path, set(item.fields))
+
+
+def collect(
+    workspace: Workspace, scope: Scope, project: Project, lang: str
+) -> tuple[list[Unit], Report]:
+    """Every unit in the scope for ``lang``; files that do not validate are reported."""
+    report = Report(list(scope.report.issues))
+    found: list[Unit] = []
+    for path, fields in sorted(scope.files.items()):
+        entry: Entry = project.add(path)
+        if entry.profile is None or entry.doc is None:
+            report.extend(entry.issues)
+            continue
+        file = project_file(path, workspace.root)
+        if file is None:
+            message = (
+                f"is outside the project folder {display_path(workspace.root)}: "
+                "run the command in the project"
+            )
+            report.add(Issue(display_path(path), None, None, "", message))
+            continue
+        for unit in units(entry.profile, entry.doc, file, lang):
+            if fields is None or unit.top in fields:
+                found.append(unit)
+    return found, report
