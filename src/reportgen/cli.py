@@ -919,10 +919,12 @@ def translations_export(
         write_atomic(target, done.data)
         click.echo(display_path(target))
     count, files = len(done.units), done.files
-    _stderr().print(
-        f"{count} text{'s' * (count != 1)} from {files} file{'s' * (files != 1)} "
-        f"to translate into {lang}"
-    )
+    line = f"{count} text{'s' * (count != 1)} from {files} file{'s' * (files != 1)}"
+    if everything:
+        have = sum(unit.translated for unit in done.units)
+        _stderr().print(f"{line} for translation or review in {lang} ({have} have it already)")
+    else:
+        _stderr().print(f"{line} to translate into {lang}")
 
 
 @translations.command("import")
@@ -1013,34 +1015,48 @@ def translations_status(
     if as_json:
         click.echo(json.dumps(rows_json(rows), indent=2, ensure_ascii=False))
         return
+    lines: list[tuple[str, ...]] = []
+    for entry in rows_json(rows):
+        for row in [*entry["files"], {**entry, "file": "all files"}]:
+            lines.append(
+                (
+                    entry["language"],
+                    row["file"],
+                    str(row["texts"]),
+                    str(row["translated"]),
+                    str(row["missing"]),
+                    f"{row['percent']:.0f}%",
+                )
+            )
+    _print_columns(("language", "file", "texts", "translated", "missing", "done"), lines)
+
+
+def _print_columns(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> None:
+    """A table on a terminal; aligned plain columns in a pipe or a file (nothing cut)."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="translations")
-    for column in ("language", "file", "texts", "translated", "missing", "%"):
-        table.add_column(
-            column, justify="right" if column in ("texts", "translated", "missing", "%") else "left"
-        )
-    for entry in rows_json(rows):
-        for row in entry["files"]:
-            table.add_row(
-                entry["language"],
-                row["file"],
-                str(row["texts"]),
-                str(row["translated"]),
-                str(row["missing"]),
-                f"{row['percent']:.0f}",
-            )
-        table.add_row(
-            entry["language"],
-            "[bold]all files[/]",
-            str(entry["texts"]),
-            str(entry["translated"]),
-            str(entry["missing"]),
-            f"{entry['percent']:.0f}",
-            end_section=True,
-        )
-    Console(soft_wrap=True).print(table)
+    console = Console(soft_wrap=True)
+    numeric = [
+        all(c[i].rstrip("%").replace(".", "").isdigit() for c in lines) for i in range(len(header))
+    ]
+    if not console.is_terminal:
+        widths = [
+            max(len(x) for x in (name, *(c[i] for c in lines))) for i, name in enumerate(header)
+        ]
+        for cells in (header, *lines):
+            parts = [
+                cell.rjust(width) if numeric[i] else cell.ljust(width)
+                for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+            ]
+            click.echo("  ".join(parts).rstrip())
+        return
+    table = Table()
+    for name, right in zip(header, numeric, strict=True):
+        table.add_column(name, justify="right" if right else "left", overflow="fold")
+    for cells in lines:
+        table.add_row(*cells, end_section=cells[1] == "all files")
+    console.print(table)
 
 
 @translations.command("new-catalog")

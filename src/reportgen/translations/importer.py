@@ -17,12 +17,15 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reportgen.errors import InvalidInput, Issue, Report, Severity, display_path
+from reportgen.errors import InvalidInput, Issue, Report, Severity, UsageError, display_path
 from reportgen.translations import markup, po, xliff, yamledit
 from reportgen.translations.units import Returned, Unit, project_file, split_id, units
 from reportgen.workspace import Workspace
+
+if TYPE_CHECKING:
+    from reportgen.yamlio import Document
 
 XLIFF_SUFFIXES = (".xlf", ".xliff", ".xml", ".sdlxliff", ".mqxliff")
 
@@ -90,7 +93,7 @@ def import_files(
         if item.lang not in languages:
             try:
                 check_language(item.lang)
-            except Exception as exc:  # a usage error, reported at the file
+            except UsageError as exc:
                 message = str(exc).replace("--lang: ", "target language: ")
                 result.report.add(_at(item, message, path=""))
                 languages[item.lang] = False
@@ -106,7 +109,10 @@ def import_files(
             result.refused += 1
             continue
         earlier = seen.get((item.id, item.lang))
-        if earlier is not None and _text_of(earlier) != _text_of(item):
+        if earlier is not None and not _has_text(earlier):
+            by_file[parts[0]].remove(earlier)  # an empty copy gives way to a translation
+            earlier = None
+        if earlier is not None and _has_text(item) and _text_of(earlier) != _text_of(item):
             message = (
                 f"given twice with different {item.lang} translations "
                 f"(first at {earlier.origin}:{earlier.line}): this one is not imported"
@@ -124,6 +130,12 @@ def import_files(
 
 def _text_of(item: Returned) -> tuple[object, ...]:
     return (item.target, item.parts)
+
+
+def _has_text(item: Returned) -> bool:
+    """Whether the file gives the unit a translation at all."""
+    words = item.target or "".join(p for p in item.parts if isinstance(p, str))
+    return bool(words.strip()) or any(not isinstance(p, str) for p in item.parts)
 
 
 def _at(
@@ -182,17 +194,17 @@ def _import_file(
         _write(path, doc, changes, result, dry_run=dry_run)
 
 
-def _checked(item: Returned, unit: Unit | None, doc: Any, result: ImportResult) -> str | None:
+def _checked(item: Returned, unit: Unit | None, doc: Document, result: ImportResult) -> str | None:
     """The translation to write for ``item``; None when there is none (reported if refused)."""
     from reportgen.yamlio import _forbidden_char, describe_char
 
     if item.skipped:
-        if item.target or item.parts:
+        if _has_text(item):
             result.report.add(_at(item, f"not imported: {item.skipped}", Severity.WARNING))
         result.untranslated += 1
         return None
     if unit is None:
-        if item.target or any(isinstance(p, str) and p.strip() for p in item.parts):
+        if _has_text(item):
             message = "not imported: the profile has no such text any more"
             result.report.add(_at(item, message))
             result.refused += 1
@@ -253,7 +265,7 @@ def _source_changed(item: Returned, unit: Unit) -> bool:
 
 def _write(
     path: Path,
-    doc: Any,
+    doc: Document,
     changes: list[tuple[yamledit.Change, Returned, Unit]],
     result: ImportResult,
     *,

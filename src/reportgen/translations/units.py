@@ -79,6 +79,7 @@ class Unit:
     max_chars: int | None = None
     max_reason: str = ""
     line: int | None = None
+    """The line of the text's key (of the text itself in a list)."""
     col: int | None = None
 
     @property
@@ -193,7 +194,7 @@ def units(profile: Profile, doc: Document, file: str, lang: str) -> list[Unit]:
             source_lang, source = lang, text.get(lang)
         info = owner.model_fields[name]
         limit = MAX_CHARS.get((owner.__name__, name))
-        pos = doc.locate(loc)
+        pos = doc.locate(loc, key=True) or doc.locate(loc)
         found.append(
             Unit(
                 file=file,

@@ -1,0 +1,591 @@
+"""The translators' round trip: export, fill with independent tools, import, build.
+
+The exported files are read and filled by translate-toolkit and polib, as a CAT tool
+or Poedit would; the profiles they come back into are compared line by line with the
+originals.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import polib
+import pytest
+from lxml import etree
+from ruamel.yaml import YAML
+from translate.storage import po as tt_po
+from translate.storage import xliff as tt_xliff
+from translate.storage.placeables import StringElem
+
+from reportgen import yamlio
+from reportgen.i18n import untranslated
+from reportgen.models import parse_profile
+from reportgen.translations.units import units
+from tests.conftest import ROOT, RunCli, WriteFile
+
+NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
+
+
+def read_store(path: Path, kind: Any = tt_xliff.xlifffile) -> Any:
+    """A translation file as translate-toolkit reads it (XLIFF, or ``tt_po.pofile``)."""
+    return kind.parsefile(str(path))
+
+
+def fill_xliff(path: Path, translate: Callable[[str, str, int], str]) -> dict[str, str]:
+    """Fill every unit's target through translate-toolkit, keeping inline tags as they are.
+
+    ``translate(id, words, n)`` gives the translation of each run of words. Returns the
+    Markdown each unit should come back as, by id.
+    """
+    store = read_store(path)
+    expected: dict[str, str] = {}
+    for unit in store.units:
+        if unit.isheader():
+            continue
+        ident = unit.xmlelement.get("id")
+        rich = unit.rich_source[0]
+        if all(isinstance(part, str) for part in rich.sub):
+            unit.target = translate(ident, unit.source, 0)
+            expected[ident] = unit.target
+            continue
+        target = copy.deepcopy(rich)
+        words = 0
+        for leaf in target.sub:
+            if type(leaf) is StringElem and str(leaf).strip():
+                words += 1
+                leaf.sub = [translate(ident, str(leaf), words)]
+        unit.rich_target = [target]
+        expected[ident] = str(unit.target)
+    store.savefile(str(path))
+    return expected
+
+
+class Numbered:
+    """Stand-in translations that name their unit: 訳 and a number per unit (and run)."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def __call__(self, ident: str, words: str, n: int) -> str:
+        number = self.numbers.setdefault(ident, len(self.numbers) + 1)
+        lead = " " if words.startswith(" ") else ""
+        trail = " " if words.endswith(" ") and n else ""
+        return f"{lead}訳{number}" + (f".{n}" if n else "") + trail
+
+
+def ruamel_data(text: str) -> Any:
+    """The file as ruamel.yaml reads it (YAML 1.2)."""
+    return YAML(typ="safe", pure=True).load(text)
+
+
+def ordered(value: Any) -> Any:
+    """Data with the order of keys made part of it."""
+    if isinstance(value, dict):
+        return [(str(k), ordered(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [ordered(v) for v in value]
+    return value
+
+
+def without_added(new: Any, old: Any, lang: str = "ja") -> Any:
+    """``new`` with the ``lang`` texts that ``old`` did not have taken out again."""
+    if isinstance(old, str) and isinstance(new, dict) and list(new) == ["en", lang]:
+        return new["en"] if new["en"] == old else new
+    if isinstance(new, dict) and isinstance(old, dict):
+        return {
+            key: without_added(value, old.get(key), lang)
+            for key, value in new.items()
+            if not (key == lang and key not in old and isinstance(value, str))
+        }
+    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
+        return [without_added(n, o, lang) for n, o in zip(new, old, strict=True)]
+    return new
+
+
+def assert_only_translations_added(old: str, new: str, path: Path) -> None:
+    """Outside the texts that were given a translation, every line is as it was.
+
+    Lines may change only where a translated text starts (its key, or its item in a
+    list) and on the following lines of that text; comment lines never change.
+    """
+    doc = yamlio.parse(old, path)
+    profile = parse_profile(doc)
+    starts: set[int] = set()
+    for unit in units(profile, doc, "", "ja"):
+        if not unit.translated:
+            starts.add(unit.line or 0)
+            key = doc.locate(unit.loc, key=True)
+            starts.add(key.line if key else 0)
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    allowed: set[int] = set()
+    for start in sorted(starts - {0}):
+        depth = _indent(old_lines[start - 1])
+        allowed.add(start)
+        for number in range(start + 1, len(old_lines) + 1):
+            line = old_lines[number - 1]
+            if line.strip() and (_indent(line) <= depth or line.lstrip().startswith("#")):
+                break
+            allowed.add(number)
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        for number in range(i1 + 1, i2 + 1) if tag != "equal" else ():
+            line = old_lines[number - 1]
+            assert not line.lstrip().startswith("#"), f"comment changed: {line!r}"
+            assert number in allowed, f"line {number} changed: {line!r}"
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+@pytest.fixture
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the example project, made current."""
+    shutil.copytree(ROOT / "profiles", tmp_path / "profiles")
+    shutil.copy2(ROOT / "reportgen.yaml", tmp_path / "reportgen.yaml")
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+
+
+def ja_status(cli: RunCli, *paths: str) -> dict[str, Any]:
+    result = cli("translations", "status", "--lang", "ja", "--json", *paths)
+    assert result.code == 0, result.stderr
+    found: dict[str, Any] = json.loads(result.stdout)[0]
+    return found
+
+
+def test_translations_round_trip_makes_the_example_briefing_japanese(
+    cli: RunCli, example: Path
+) -> None:
+    before = {p: p.read_text(encoding="utf-8") for p in sorted(example.glob("profiles/*/*.yaml"))}
+    assert ja_status(cli, "--documents", VISIT)["missing"] == 174
+
+    exported = cli("translations", "export", "--lang", "ja", "--documents", VISIT)
+    assert exported.code == 0, exported.stderr
+    assert exported.stdout == "translations/ja.xlf\n"
+    assert "174 texts from 4 files to translate into ja" in exported.stderr
+    xlf = example / "translations" / "ja.xlf"
+    tree = etree.parse(str(xlf))
+    assert tree.getroot().get("version") == "1.2"
+    agenda = tree.find(f".//x:trans-unit[@id='{VISIT}#agenda[0].title']", NS)
+    assert agenda is not None
+    assert (agenda.get("maxwidth"), agenda.get("size-unit")) == ("100", "char")
+    assert agenda.findtext("x:source", namespaces=NS) == "Arrival and transfer to the hotel"
+    notes = [n.text for n in agenda.findall("x:note", NS)]
+    assert notes[0] == "agenda[0].title: What happens. (One appointment in the programme.)"
+    assert notes[1] == "At most 100 characters: a cell of the programme table."
+    assert agenda.findtext(".//x:context[@context-type='linenumber']", namespaces=NS) == "77"
+    purpose = tree.find(f".//x:trans-unit[@id='{VISIT}#purpose']/x:source", NS)
+    assert purpose is not None
+    assert [(c.tag.split("}")[1], c.text) for c in purpose] == [("bpt", "*"), ("ept", "*")]
+    assert not purpose.text
+
+    expected = fill_xliff(xlf, Numbered())
+    imported = cli("translations", "import", str(xlf))
+    assert imported.code == 0, imported.stderr
+    assert "imported 174 translations into 4 files; 0 already there" in imported.stderr
+
+    for path, old in before.items():
+        new = path.read_text(encoding="utf-8")
+        assert_only_translations_added(old, new, path)
+        old_data = ruamel_data(old)
+        assert ordered(without_added(ruamel_data(new), old_data)) == ordered(old_data)
+    visit = yamlio.load(example / VISIT).data
+    assert visit["agenda"][0]["title"] == {
+        "en": "Arrival and transfer to the hotel",
+        "ja": expected[f"{VISIT}#agenda[0].title"],
+    }
+    assert visit["purpose"]["ja"] == expected[f"{VISIT}#purpose"]
+    assert visit["purpose"]["ja"].startswith("*訳")
+
+    built = cli("build", VISIT, "--lang", "ja", "--strict", "--format", "html", "-o", "ja.html")
+    assert built.code == 0, built.stderr
+    assert "translation" not in built.stderr
+    page = (example / "ja.html").read_text(encoding="utf-8")
+    printed = [
+        text
+        for ident, text in expected.items()
+        if re.search(r"#(agenda\[\d+\]\.title|talking_points\[\d+\]\.point)$", ident)
+    ]
+    assert len(printed) == 18  # the courtesy call had its Japanese title already
+    for text in printed:
+        assert text in page
+
+    assert ja_status(cli, "--documents", VISIT)["missing"] == 0
+    after = {p: p.read_bytes() for p in before}
+    again = cli("translations", "import", str(xlf))
+    assert again.code == 0, again.stderr
+    assert "imported 0 translations into 0 files; 174 already there" in again.stderr
+    assert {p: p.read_bytes() for p in before} == after
+
+
+CITY = """\
+# Aville, as its office writes it.
+kind: city
+id: aville
+name: Aville   # the short form
+country: JP
+region: Kanto
+population: {value: 1000, as_of: 2026, note: estimate}
+summary: >-
+  A city by the sea,
+  with a port.
+industries: [ships, "steel, fine"]
+designations:
+  - title: {en: Green award, zh-Hans: 绿色奖}
+    by: UNEP
+timeline:
+  - date: 2020
+    title:
+      en: Port opened
+      zh-Hans: 港口开放
+"""
+
+
+def test_po_export_is_read_by_translate_toolkit_and_filled_with_polib(
+    cli: RunCli, write: WriteFile, workdir: Path
+) -> None:
+    write("reportgen.yaml", "profiles: profiles\n")
+    city = write("profiles/cities/aville.yaml", CITY)
+
+    exported = cli("translations", "export", "--lang", "ja", "--format", "po")
+    assert exported.code == 0, exported.stderr
+    path = workdir / "translations" / "ja.po"
+    store = read_store(path, tt_po.pofile)
+    found = {u.getcontext(): u for u in store.units if not u.isheader()}
+    ident = "profiles/cities/aville.yaml#timeline[0].title"
+    assert found[ident].source == "Port opened"
+    assert found[ident].getlocations() == ["profiles/cities/aville.yaml:17"]
+    assert "At most 100 characters: a label of the timeline chart." in found[ident].getnotes()
+    assert found["profiles/cities/aville.yaml#summary"].source == (
+        "A city by the sea, with a port."
+    )
+
+    catalog = polib.pofile(str(path))
+    assert catalog.metadata["Language"] == "ja"
+    words = {
+        "Aville": "エーヴィル",
+        "Kanto": "関東",
+        "estimate": "推計",
+        "A city by the sea, with a port.": "海辺の町で、港がある。\n二行目。",
+        "ships": "船舶",
+        "steel, fine": "鉄鋼, 精密",
+        "Green award": "緑の賞",
+        "UNEP": "国連環境計画",
+        "Port opened": "開港",
+    }
+    for entry in catalog:
+        entry.msgstr = words[entry.msgid]
+    catalog.save()
+
+    imported = cli("translations", "import", str(path))
+    assert imported.code == 0, imported.stderr
+    assert (
+        city.read_text(encoding="utf-8")
+        == """\
+# Aville, as its office writes it.
+kind: city
+id: aville
+name:
+  en: Aville   # the short form
+  ja: エーヴィル
+country: JP
+region:
+  en: Kanto
+  ja: 関東
+population: {value: 1000, as_of: 2026, note: {en: estimate, ja: 推計}}
+summary:
+  en: >-
+    A city by the sea,
+    with a port.
+  ja: |-
+    海辺の町で、港がある。
+    二行目。
+industries: [{en: ships, ja: 船舶}, {en: "steel, fine", ja: "鉄鋼, 精密"}]
+designations:
+  - title: {en: Green award, zh-Hans: 绿色奖, ja: 緑の賞}
+    by:
+      en: UNEP
+      ja: 国連環境計画
+timeline:
+  - date: 2020
+    title:
+      en: Port opened
+      zh-Hans: 港口开放
+      ja: 開港
+"""
+    )
+
+
+@pytest.mark.parametrize("fmt", ["xliff", "po"])
+def test_import_refuses_a_translation_whose_source_changed(
+    cli: RunCli, project: Path, fmt: str
+) -> None:
+    exported = cli("translations", "export", "--lang", "ja", "--format", fmt, "profiles/cities")
+    assert exported.code == 0, exported.stderr
+    path = Path(exported.stdout.strip())
+    city = project / "profiles/cities/aville.yaml"
+    city.write_text(city.read_text().replace("summary: A city.", "summary: A port city."))
+    if fmt == "po":
+        catalog = polib.pofile(str(path))
+        for entry in catalog:
+            entry.msgstr = "訳" + entry.msgid
+        catalog.save()
+    else:
+        fill_xliff(path, lambda ident, words, n: "訳" + words)
+
+    imported = cli("translations", "import", str(path))
+    assert imported.code == 1
+    assert imported.lines[0] == (
+        f"profiles/cities/aville.yaml:5:10: summary: the source text changed since {path} "
+        "was exported: the ja translation was not imported; it needs a new translation"
+    )
+    assert "imported 3 translations into 2 files; 0 already there; 1 not imported" in (
+        imported.stderr
+    )
+    data = yamlio.load(city).data
+    assert data["summary"] == "A port city."
+    assert data["name"] == {"en": "Aville", "ja": "訳Aville"}
+
+
+def test_import_reports_translations_of_texts_and_files_that_are_gone(
+    cli: RunCli, project: Path
+) -> None:
+    city = project / "profiles/cities/aville.yaml"
+    city.write_text(city.read_text() + "region: Kanto\n")
+    exported = cli("translations", "export", "--lang", "ja")
+    assert exported.code == 0, exported.stderr
+    xlf = project / "translations/ja.xlf"
+    fill_xliff(xlf, lambda ident, words, n: "訳" + words)
+    city.write_text(city.read_text().replace("region: Kanto\n", ""))
+    (project / "profiles/cities/bville.yaml").unlink()
+    tree = etree.parse(str(xlf))
+    lines = {u.get("id"): u.sourceline for u in tree.iter(f"{{{NS['x']}}}trans-unit")}
+
+    imported = cli("translations", "import", "translations/ja.xlf")
+    assert imported.code == 1
+    region = "profiles/cities/aville.yaml#region"
+    first_b = "profiles/cities/bville.yaml#name"
+    assert imported.lines[:2] == [
+        f"translations/ja.xlf:{lines[region]}:1: {region}: not imported: the profile has no "
+        "such text any more",
+        f"translations/ja.xlf:{lines[first_b]}:1: profiles/cities/bville.yaml: 2 translations "
+        "not imported: the file no longer exists in .",
+    ]
+    assert yamlio.load(city).data["summary"] == {"en": "A city.", "ja": "訳A city."}
+
+
+def test_import_changes_no_file_that_does_not_validate(cli: RunCli, project: Path) -> None:
+    assert cli("translations", "export", "--lang", "ja").code == 0
+    xlf = project / "translations/ja.xlf"
+    fill_xliff(xlf, lambda ident, words, n: "訳" + words)
+    city = project / "profiles/cities/aville.yaml"
+    broken = city.read_text().replace("country: JP", "country: XX")
+    city.write_text(broken)
+
+    imported = cli("translations", "import", str(xlf))
+    assert imported.code == 1
+    assert imported.lines[:2] == [
+        "profiles/cities/aville.yaml: no translation was imported into this file: correct "
+        "its errors first",
+        "profiles/cities/aville.yaml:4:10: country: 'XX' is not an ISO 3166-1 alpha-2 country code",
+    ]
+    assert city.read_text() == broken
+    assert yamlio.load(project / "profiles/cities/bville.yaml").data["name"] == {
+        "en": "Bville",
+        "ja": "訳Bville",
+    }
+
+
+MARKED = """\
+kind: city
+id: aville
+name: Aville
+country: JP
+summary: |-
+  - *Port:* the [harbour](https://example.org/port) of the city
+  - *Rail:* two lines
+"""
+
+
+def test_xliff_marks_markdown_as_tags_and_keeps_it_on_import(
+    cli: RunCli, write: WriteFile, workdir: Path
+) -> None:
+    write("reportgen.yaml", "profiles: profiles\n")
+    city = write("profiles/cities/aville.yaml", MARKED)
+    assert cli("translations", "export", "--lang", "ja").code == 0
+    xlf = workdir / "translations/ja.xlf"
+    tree = etree.parse(str(xlf))
+    unit = tree.find(".//x:trans-unit[@id='profiles/cities/aville.yaml#summary']", NS)
+    assert unit is not None
+    source = unit.find("x:source", NS)
+    assert source is not None
+    assert [(c.tag.split("}")[1], c.get("id"), c.get("ctype"), c.text) for c in source] == [
+        ("ph", "1", "x-md-list-item", "- "),
+        ("bpt", "2", "italic", "*"),
+        ("ept", "2", None, "*"),
+        ("bpt", "3", "link", "["),
+        ("ept", "3", None, "](https://example.org/port)"),
+        ("ph", "4", "x-md-list-item", "\n- "),
+        ("bpt", "5", "italic", "*"),
+        ("ept", "5", None, "*"),
+    ]
+    store = read_store(xlf)
+    summary = next(u for u in store.units if u.getid().endswith("#summary"))
+    assert summary.source == (
+        "- *Port:* the [harbour](https://example.org/port) of the city\n- *Rail:* two lines"
+    )
+
+    # a tool that writes the marks as <g> and <x/> by id, as some CAT tools do
+    target = etree.SubElement(unit, f"{{{NS['x']}}}target")
+    target.append(etree.fromstring(f'<x xmlns="{NS["x"]}" id="1"/>'))
+    target.append(etree.fromstring(f'<g xmlns="{NS["x"]}" id="2">港:</g>'))
+    target[-1].tail = " 市の"
+    target.append(etree.fromstring(f'<g xmlns="{NS["x"]}" id="3">港湾</g>'))
+    target[-1].tail = ""
+    target.append(etree.fromstring(f'<x xmlns="{NS["x"]}" id="4"/>'))
+    target.append(etree.fromstring(f'<g xmlns="{NS["x"]}" id="5">鉄道:</g>'))
+    target[-1].tail = " 二路線"
+    name = tree.find(".//x:trans-unit[@id='profiles/cities/aville.yaml#name']", NS)
+    assert name is not None
+    broken = etree.SubElement(name, f"{{{NS['x']}}}target")
+    broken.text = "- エーヴィル"
+    tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")
+
+    imported = cli("translations", "import", str(xlf))
+    assert imported.code == 1
+    assert imported.lines[0] == (
+        f"translations/ja.xlf:{name.sourceline}:1: profiles/cities/aville.yaml#name: not "
+        "imported: the translation has 1 list items where the source has 0: keep each "
+        "list-item and paragraph tag (or Markdown mark) of the source"
+    )
+    assert yamlio.load(city).data["summary"]["ja"] == (
+        "- *港:* 市の[港湾](https://example.org/port)\n- *鉄道:* 二路線"
+    )
+
+
+def test_status_counts_each_language_per_file(cli: RunCli, project: Path) -> None:
+    city = project / "profiles/cities/aville.yaml"
+    city.write_text(city.read_text().replace("name: Aville", "name: {en: Aville, ja: エーヴィル}"))
+    result = cli("translations", "status", "--json")
+    assert result.code == 0, result.stderr
+    ja = next(entry for entry in json.loads(result.stdout) if entry["language"] == "ja")
+    assert ja == {
+        "language": "ja",
+        "texts": 4,
+        "translated": 1,
+        "missing": 3,
+        "percent": 25.0,
+        "files": [
+            {
+                "file": "profiles/cities/aville.yaml",
+                "texts": 2,
+                "translated": 1,
+                "missing": 1,
+                "percent": 50.0,
+            },
+            {
+                "file": "profiles/cities/bville.yaml",
+                "texts": 2,
+                "translated": 0,
+                "missing": 2,
+                "percent": 0.0,
+            },
+        ],
+    }
+    table = cli("translations", "status", "--lang", "ja")
+    assert table.stdout.splitlines() == [
+        "language  file                         texts  translated  missing  done",
+        "ja        profiles/cities/aville.yaml      2           1        1   50%",
+        "ja        profiles/cities/bville.yaml      2           0        2    0%",
+        "ja        all files                        4           1        3   25%",
+    ]
+
+
+def test_new_catalog_starts_a_project_catalog_that_the_build_uses(
+    cli: RunCli, project: Path
+) -> None:
+    result = cli("translations", "new-catalog", "ja")
+    assert result.code == 0, result.stderr
+    path = project / "locales/ja/LC_MESSAGES/reportgen.po"
+    assert result.stdout == "locales/ja/LC_MESSAGES/reportgen.po\n"
+    catalog = polib.pofile(str(path))
+    assert catalog.metadata["Language"] == "ja"
+    entry = catalog.find("City profile")
+    assert entry is not None and entry.msgstr == ""
+    assert any(c.startswith("shipped: ") for c in entry.comment.splitlines())
+    entry.msgstr = "市のプロフィール（当課版）"
+    catalog.save()
+
+    again = cli("translations", "new-catalog", "ja")
+    assert again.code == 2
+    assert "exists already (--force replaces it)" in again.stderr
+    built = cli(
+        "build", "profiles/cities/aville.yaml", "--lang", "ja", "--format", "html", "-o", "a.html"
+    )
+    assert built.code == 0, built.stderr
+    page = (project / "a.html").read_text(encoding="utf-8")
+    assert "市のプロフィール（当課版）" in page
+
+
+def test_export_refuses_profiles_with_errors_and_writes_nothing(cli: RunCli, project: Path) -> None:
+    city = project / "profiles/cities/aville.yaml"
+    city.write_text(city.read_text().replace("country: JP", "country: XX"))
+    result = cli("translations", "export", "--lang", "ja")
+    assert result.code == 1
+    assert result.lines[0] == (
+        "profiles/cities/aville.yaml:4:10: country: 'XX' is not an ISO 3166-1 alpha-2 country code"
+    )
+    assert not (project / "translations").exists()
+
+
+def test_import_accepts_no_unit_outside_the_project_and_no_entities(
+    cli: RunCli, project: Path, write: WriteFile
+) -> None:
+    outside = project.parent / "outside.yaml"
+    outside.write_text("kind: city\nid: out\nname: Out\ncountry: JP\nsummary: S.\n")
+    xlf = write(
+        "evil.xlf",
+        f"""\
+        <?xml version="1.0" encoding="UTF-8"?>
+        <!DOCTYPE xliff [<!ENTITY secret SYSTEM "file:///etc/hostname">]>
+        <xliff xmlns="{NS["x"]}" version="1.2">
+          <file original="x" source-language="en" target-language="ja" datatype="plaintext">
+            <body>
+              <trans-unit id="../outside.yaml#name"><source>Out</source><target>外</target>
+              </trans-unit>
+              <trans-unit id="profiles/cities/aville.yaml#name">
+                <source>Aville</source><target>&secret;</target>
+              </trans-unit>
+            </body>
+          </file>
+        </xliff>
+        """,
+    )
+    imported = cli("translations", "import", str(xlf))
+    assert imported.code == 1
+    assert imported.lines[0] == (
+        "evil.xlf:6:1: ../outside.yaml#name: not a text of a profile of this project: not imported"
+    )
+    assert "imported 0 translations into 0 files; 0 already there; 1 not translated yet" in (
+        imported.stderr
+    )
+    assert yamlio.load(project / "profiles/cities/aville.yaml").data["name"] == "Aville"
+    assert yamlio.load(outside).data["name"] == "Out"
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh-Hans", "en"])
+def test_units_are_the_texts_a_build_reports_as_falling_back(lang: str) -> None:
+    for path in sorted((ROOT / "profiles").rglob("*.yaml")):
+        doc = yamlio.load(path)
+        profile = parse_profile(doc)
+        missing = [u.field for u in units(profile, doc, "", lang) if not u.translated]
+        assert sorted(missing) == sorted(untranslated(profile, lang))
