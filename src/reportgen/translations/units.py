@@ -181,6 +181,9 @@ def languages_of(profile: Profile) -> set[str]:
 
 def units(profile: Profile, doc: Document, file: str, lang: str) -> list[Unit]:
     """Every translatable text of ``profile`` for ``lang``, in the order of the file."""
+    from reportgen.models.descriptions import describe
+
+    describe(type(profile))  # the field docstrings, which translators' notes quote
     chain = fallback_chain(lang)
     own = chain if lang == SOURCE_LANGUAGE else chain[:-1]
     found: list[Unit] = []
