@@ -589,3 +589,53 @@ def test_units_are_the_texts_a_build_reports_as_falling_back(lang: str) -> None:
         profile = parse_profile(doc)
         missing = [u.field for u in units(profile, doc, "", lang) if not u.translated]
         assert sorted(missing) == sorted(untranslated(profile, lang))
+
+
+def test_import_takes_several_languages_at_once_and_refuses_unprintable_text(
+    cli: RunCli, project: Path
+) -> None:
+    for lang in ("ja", "zh-Hans"):
+        assert (
+            cli("translations", "export", "--lang", lang, "profiles/cities/aville.yaml").code == 0
+        )
+    fill_xliff(project / "translations/ja.xlf", lambda ident, words, n: "訳" + words)
+    fill_xliff(
+        project / "translations/zh-Hans.xlf",
+        lambda ident, words, n: "\u202e" + words if ident.endswith("#summary") else "译" + words,
+    )
+
+    imported = cli("translations", "import", "translations/ja.xlf", "translations/zh-Hans.xlf")
+    assert imported.code == 1
+    assert imported.lines[0].startswith("translations/zh-Hans.xlf:") and imported.lines[0].endswith(
+        "profiles/cities/aville.yaml#summary: not imported: the translation's text contains "
+        "the character U+202E (RIGHT-TO-LEFT OVERRIDE)"
+    )
+    assert (project / "profiles/cities/aville.yaml").read_text() == (
+        "kind: city\n"
+        "id: aville\n"
+        "name:\n"
+        "  en: Aville\n"
+        "  ja: 訳Aville\n"
+        "  zh-Hans: 译Aville\n"
+        "country: JP\n"
+        "summary:\n"
+        "  en: A city.\n"
+        "  ja: 訳A city.\n"
+    )
+
+
+def test_a_manifest_stands_for_the_texts_its_jobs_print(
+    cli: RunCli, project: Path, write: WriteFile
+) -> None:
+    write(
+        "reportgen.yaml",
+        """\
+        profiles: profiles
+        jobs:
+          - {name: a, document: city-profile, sources: [profiles/cities/aville.yaml]}
+        """,
+    )
+    result = cli("translations", "export", "--lang", "ja", "reportgen.yaml", "-o", "-")
+    assert result.code == 0, result.stderr
+    ids = re.findall(r'<trans-unit id="([^"]+)"', result.stdout)
+    assert ids == ["profiles/cities/aville.yaml#name", "profiles/cities/aville.yaml#summary"]

@@ -181,22 +181,37 @@ def _import_file(
     for lang in sorted({item.lang for item in items}):
         for known in units(profile, doc, file, lang):
             current[(known.id, lang)] = known
-    changes: list[tuple[yamledit.Change, Returned, Unit]] = []
+    wanted: dict[tuple[str | int, ...], list[tuple[Returned, Unit, str]]] = {}
     for item in items:
         unit = current.get((item.id, item.lang))
         found = _checked(item, unit, doc, result)
         if found is not None and unit is not None:
-            change = yamledit.Change(
-                yamledit.yaml_loc(doc.data, unit.loc), item.lang, found, unit.source_lang
-            )
-            changes.append((change, item, unit))
+            wanted.setdefault(unit.loc, []).append((item, unit, found))
+    changes = [
+        _Change(
+            yamledit.Change(
+                yamledit.yaml_loc(doc.data, loc),
+                tuple((item.lang, text) for item, _, text in found),
+                found[0][1].source_lang,
+            ),
+            [item for item, _, _ in found],
+        )
+        for loc, found in wanted.items()
+    ]
     if changes:
         _write(path, doc, changes, result, dry_run=dry_run)
 
 
+@dataclass(frozen=True)
+class _Change:
+    """The edit of one text (every language imported for it) and the units it comes from."""
+
+    edit: yamledit.Change
+    items: list[Returned]
+
+
 def _checked(item: Returned, unit: Unit | None, doc: Document, result: ImportResult) -> str | None:
     """The translation to write for ``item``; None when there is none (reported if refused)."""
-    from reportgen.yamlio import _forbidden_char, describe_char
 
     if item.skipped:
         if _has_text(item):
@@ -232,10 +247,9 @@ def _checked(item: Returned, unit: Unit | None, doc: Document, result: ImportRes
         result.report.add(doc.issue(unit.loc, message))
         result.refused += 1
         return None
-    bad = _forbidden_char(text)
-    if bad:
-        message = f"not imported: the translation contains the character {describe_char(bad)}"
-        result.report.add(_at(item, message))
+    unreadable = _unreadable(text)
+    if unreadable:
+        result.report.add(_at(item, f"not imported: the translation's {unreadable}"))
         result.refused += 1
         return None
     shape = markup.structure_problem(unit.source, text)
@@ -255,6 +269,17 @@ def _checked(item: Returned, unit: Unit | None, doc: Document, result: ImportRes
     return text
 
 
+def _unreadable(text: str) -> str | None:
+    """Why a profile could not hold ``text`` (a control or bidi character), if it could not."""
+    from reportgen import yamlio
+
+    try:
+        yamlio.parse(f"text: {yamledit.quoted(text)}\n", Path("translation.yaml"))
+    except InvalidInput as exc:
+        return exc.report.errors[0].message if exc.report.errors else "text cannot be read"
+    return None
+
+
 def _source_changed(item: Returned, unit: Unit) -> bool:
     if item.digest:
         return item.digest != unit.digest
@@ -266,7 +291,7 @@ def _source_changed(item: Returned, unit: Unit) -> bool:
 def _write(
     path: Path,
     doc: Document,
-    changes: list[tuple[yamledit.Change, Returned, Unit]],
+    changes: list[_Change],
     result: ImportResult,
     *,
     dry_run: bool,
@@ -279,14 +304,14 @@ def _write(
     raw = path.read_bytes()
     bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
     text = raw[len(bom) :].decode("utf-8")
-    wanted = [change for change, _, _ in changes]
-    edited, failures = yamledit.apply(text, wanted)
-    failed = {id(change) for change, _ in failures}
-    for change, message in failures:
-        item = next(i for c, i, _ in changes if c is change)
-        result.report.add(_at(item, f"not imported: {message}"))
-        result.refused += 1
-    done = [c for c in wanted if id(c) not in failed]
+    edited, failures = yamledit.apply(text, [change.edit for change in changes])
+    failed = {id(edit): message for edit, message in failures}
+    for change in changes:
+        if id(change.edit) in failed:
+            for item in change.items:
+                result.report.add(_at(item, f"not imported: {failed[id(change.edit)]}"))
+                result.refused += 1
+    done = [change for change in changes if id(change.edit) not in failed]
     if not done:
         return
     problem = ""
@@ -296,7 +321,7 @@ def _write(
     except InvalidInput as exc:
         problem = "; ".join(i.message for i in exc.report.errors[:2])
     else:
-        if _stripped(after.data) != _stripped(_expected(doc.data, done)):
+        if _stripped(after.data) != _stripped(_expected(doc.data, [c.edit for c in done])):
             problem = "another value would have changed"
     if problem:
         message = (
@@ -304,12 +329,12 @@ def _write(
             f"otherwise ({problem}): nothing was written to it"
         )
         result.report.add(Issue(display_path(path), None, None, "", message))
-        result.refused += len(done)
+        result.refused += sum(len(c.items) for c in done)
         return
     if not dry_run:
         write_atomic(path, bom + edited.encode("utf-8"))
     result.written.append(path)
-    result.imported += len(done)
+    result.imported += sum(len(c.items) for c in done)
 
 
 def _expected(data: Any, changes: list[yamledit.Change]) -> Any:
@@ -321,10 +346,10 @@ def _expected(data: Any, changes: list[yamledit.Change]) -> Any:
         for part in parents:
             node = node[part]
         value = node[last]
-        if isinstance(value, dict):
-            value[change.lang] = change.text
-        else:
-            node[last] = {change.source_lang: value, change.lang: change.text}
+        if not isinstance(value, dict):
+            value = node[last] = {change.source_lang: value}
+        for lang, text in change.texts:
+            value[lang] = text
     return out
 
 

@@ -50,7 +50,7 @@ def resolve(
     if not chosen:
         if workspace.profiles is None or not workspace.profiles.is_dir():
             raise InvalidInput(
-                Report([Issue("", None, None, "", "no profiles folder: name files")])
+                Report([Issue("", None, None, "", "no profiles folder here: name the files")])
             )
         chosen = [workspace.profiles]
     sources: list[tuple[Path, str | None, str]] = []

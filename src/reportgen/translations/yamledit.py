@@ -25,11 +25,11 @@ from reportgen.errors import Loc
 
 @dataclass(frozen=True)
 class Change:
-    """Give the text at ``loc`` (a path in the YAML data) the form ``text`` in ``lang``."""
+    """Give the text at ``loc`` (a path in the YAML data) its forms in more languages."""
 
     loc: Loc
-    lang: str
-    text: str
+    texts: tuple[tuple[str, str], ...]
+    """``(language, text)`` pairs, in the order they are to be written."""
     source_lang: str = "en"
     """The key a plain string gets when it becomes a mapping (a plain string is English)."""
 
@@ -65,16 +65,18 @@ def apply(text: str, changes: list[Change]) -> tuple[str, list[tuple[Change, str
                 raise EditError(
                     "the text is an alias (*name) of another: write it out to translate it"
                 )
-            edits.append((*_edit(text, place, change, newline), change))
+            edits.extend((*edit, change) for edit in _edit(text, place, change, newline))
         except EditError as exc:
             failures.append((change, str(exc)))
     edits.sort(key=lambda e: (e[0], e[1]))
     kept: list[tuple[int, int, str, Change]] = []
     for edit in edits:
-        if kept and edit[0] < kept[-1][1]:
+        if kept and edit[0] < kept[-1][1] and edit[3] is not kept[-1][3]:
             failures.append((edit[3], "another translation edits the same text"))
             continue
         kept.append(edit)
+    dropped = {id(change) for change, _ in failures}
+    kept = [edit for edit in kept if id(edit[3]) not in dropped]
     for start, end, replacement, _ in reversed(kept):
         text = text[:start] + replacement + text[end:]
     return text, failures
@@ -167,54 +169,69 @@ def _find(root: Any, loc: Loc) -> _Place:
     return _Place(node, parent, key)
 
 
-def _edit(text: str, place: _Place, change: Change, newline: str) -> tuple[int, int, str]:
+Edit = tuple[int, int, str]
+"""Replace ``text[start:end]`` with a new text."""
+
+
+def _edit(text: str, place: _Place, change: Change, newline: str) -> list[Edit]:
     import yaml
 
     node = place.node
-    flow = bool(getattr(place.parent, "flow_style", False))
     if isinstance(node, yaml.MappingNode):
         return _into_mapping(text, node, change, newline)
     if not isinstance(node, yaml.ScalarNode):
         raise EditError("the text is neither a string nor a mapping of languages")
-    start = node.start_mark.index
-    if flow:
-        original = text[start : node.end_mark.index]
-        value = flow_scalar(change.text)
-        return (
-            start,
-            node.end_mark.index,
-            (f"{{{change.source_lang}: {original}, {change.lang}: {value}}}"),
-        )
-    return _block_convert(text, place, change, newline)
+    if getattr(place.parent, "flow_style", False):
+        start, end = node.start_mark.index, node.end_mark.index
+        pairs = [f"{change.source_lang}: {text[start:end]}"]
+        pairs += [f"{lang}: {flow_scalar(value)}" for lang, value in change.texts]
+        return [(start, end, "{" + ", ".join(pairs) + "}")]
+    return [_block_convert(text, place, change, newline)]
 
 
-def _into_mapping(text: str, node: Any, change: Change, newline: str) -> tuple[int, int, str]:
-    """Add ``lang`` to a mapping of languages, or replace its text there."""
+def _into_mapping(text: str, node: Any, change: Change, newline: str) -> list[Edit]:
+    """Replace a language's text in a mapping of languages, or add it after the last."""
     import yaml
 
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == change.lang:
-            if not isinstance(value, yaml.ScalarNode):
-                raise EditError("the text is not a string")
-            end = _value_end(text, value)
-            if node.flow_style:
-                return value.start_mark.index, end, flow_scalar(change.text)
-            column = _column(text, key.start_mark.index)
-            return value.start_mark.index, end, block_scalar(change.text, column, newline)
     if not node.value:
         raise EditError("the text is an empty mapping")
-    last = node.value[-1][1]
-    end = _value_end(text, last)
-    if node.flow_style:
-        return end, end, f", {change.lang}: {flow_scalar(change.text)}"
+    keys = {
+        key.value: (key, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)
+    }
     column = _column(text, node.value[0][0].start_mark.index)
-    at = _after_line(text, end)
-    prefix = "" if at > 0 and text[at - 1] == "\n" else newline
-    line = f"{prefix}{' ' * column}{change.lang}: {block_scalar(change.text, column, newline)}"
-    return at, at, line + newline
+    edits: list[Edit] = []
+    added: list[tuple[str, str]] = []
+    for lang, wanted in change.texts:
+        if lang not in keys:
+            added.append((lang, wanted))
+            continue
+        key, value = keys[lang]
+        if not isinstance(value, yaml.ScalarNode):
+            raise EditError("the text is not a string")
+        end = _value_end(text, value)
+        written = (
+            flow_scalar(wanted)
+            if node.flow_style
+            else block_scalar(wanted, _column(text, key.start_mark.index), newline)
+        )
+        edits.append((value.start_mark.index, end, written))
+    if added:
+        end = _value_end(text, node.value[-1][1])
+        if node.flow_style:
+            pairs = "".join(f", {lang}: {flow_scalar(value)}" for lang, value in added)
+            edits.append((end, end, pairs))
+        else:
+            at = _after_line(text, end)
+            lines = "".join(
+                f"{' ' * column}{lang}: {block_scalar(value, column, newline)}{newline}"
+                for lang, value in added
+            )
+            prefix = "" if at > 0 and text[at - 1] == "\n" else newline
+            edits.append((at, at, prefix + lines))
+    return edits
 
 
-def _block_convert(text: str, place: _Place, change: Change, newline: str) -> tuple[int, int, str]:
+def _block_convert(text: str, place: _Place, change: Change, newline: str) -> Edit:
     """A plain string in block style turned into a block mapping of languages."""
     node = place.node
     start = node.start_mark.index
@@ -226,32 +243,35 @@ def _block_convert(text: str, place: _Place, change: Change, newline: str) -> tu
     if place.key is not None:
         parent_col = _column(text, place.key.start_mark.index)
         between = text[place.key.end_mark.index : start]
-        same_line = "\n" not in between and "\r" not in between
-        if same_line:
+        if "\n" not in between and "\r" not in between:
+            # the text on its key's line: the languages go on the lines below it
             colon = text.find(":", place.key.end_mark.index, start)
             if colon == -1 or text[place.key.end_mark.index : colon].strip():
                 raise EditError("the key of the text is written in an unusual way")
             column = parent_col + 2
-            original = _shifted(text[start:end], column - parent_col, newline)
+            original = _shifted(text[start:end], column - parent_col)
             indent = " " * column
-            replacement = (
-                f"{newline}{indent}{change.source_lang}: {original}{rest}"
-                f"{newline}{indent}{change.lang}: {block_scalar(change.text, column, newline)}"
-            )
-            return colon + 1, line_end, replacement
+            first = f"{newline}{indent}{change.source_lang}: {original}{rest}"
+            return colon + 1, line_end, first + _more(change, column, newline)
     else:
         dash = text.rfind("-", 0, start)
         if dash == -1 or text[dash + 1 : start].strip():
             raise EditError("the list item of the text is written in an unusual way")
         parent_col = _column(text, dash)
+    # the text on a line of its own, or after a list's dash: its key goes before it
     column = _column(text, start)
-    original = _shifted(text[start:end], column - parent_col, newline)
+    original = _shifted(text[start:end], column - parent_col)
+    first = f"{change.source_lang}: {original}{rest}"
+    return start, line_end, first + _more(change, column, newline)
+
+
+def _more(change: Change, column: int, newline: str) -> str:
+    """The new languages' lines under a key at ``column``."""
     indent = " " * column
-    replacement = (
-        f"{change.source_lang}: {original}{rest}"
-        f"{newline}{indent}{change.lang}: {block_scalar(change.text, column, newline)}"
+    return "".join(
+        f"{newline}{indent}{lang}: {block_scalar(value, column, newline)}"
+        for lang, value in change.texts
     )
-    return start, line_end, replacement
 
 
 def _value_end(text: str, node: Any) -> int:
@@ -282,7 +302,7 @@ def _after_line(text: str, index: int) -> int:
     return len(text) if found == -1 else found + 1
 
 
-def _shifted(value: str, by: int, newline: str) -> str:
+def _shifted(value: str, by: int) -> str:
     """A value's text with every line after the first indented ``by`` more (empty ones kept)."""
     if by <= 0 or "\n" not in value:
         return value
