@@ -639,3 +639,30 @@ def test_a_manifest_stands_for_the_texts_its_jobs_print(
     assert result.code == 0, result.stderr
     ids = re.findall(r'<trans-unit id="([^"]+)"', result.stdout)
     assert ids == ["profiles/cities/aville.yaml#name", "profiles/cities/aville.yaml#summary"]
+
+
+def test_a_translation_longer_than_its_place_is_a_warning_and_strict_refuses_it(
+    cli: RunCli, project: Path
+) -> None:
+    assert cli("translations", "export", "--lang", "ja", "profiles/cities/aville.yaml").code == 0
+    xlf = project / "translations/ja.xlf"
+    fill_xliff(xlf, lambda ident, words, n: "長" * 90 if ident.endswith("#name") else "訳")
+    city = project / "profiles/cities/aville.yaml"
+    before = city.read_text()
+
+    strict = cli("translations", "import", "--strict", str(xlf))
+    assert strict.code == 1
+    assert strict.lines[0].endswith(
+        "profiles/cities/aville.yaml#name: not imported (--strict): the ja text has 90 "
+        "characters; 80 fit in the title line of the cover and table cells"
+    )
+    assert yamlio.load(city).data["name"] == "Aville"
+
+    city.write_text(before)
+    lenient = cli("translations", "import", str(xlf))
+    assert lenient.code == 0
+    assert lenient.lines[0].endswith(
+        "profiles/cities/aville.yaml#name: warning: the ja text has 90 characters; 80 fit in "
+        "the title line of the cover and table cells"
+    )
+    assert yamlio.load(city).data["name"] == {"en": "Aville", "ja": "長" * 90}

@@ -963,7 +963,7 @@ def translations_import(
         workspace = Workspace.resolve(manifest=project_folder)
     else:
         workspace = Workspace.resolve(project_folder)
-    result = import_files(workspace, list(files), dry_run=dry_run)
+    result = import_files(workspace, list(files), dry_run=dry_run, strict=strict)
     print_report(result.report, strict=strict)
     for path in result.written:
         click.echo(display_path(path))

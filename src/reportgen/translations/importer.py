@@ -75,9 +75,12 @@ def read(path: Path) -> tuple[list[Returned], Report]:
 
 
 def import_files(
-    workspace: Workspace, files: Sequence[Path], *, dry_run: bool = False
+    workspace: Workspace, files: Sequence[Path], *, dry_run: bool = False, strict: bool = False
 ) -> ImportResult:
-    """Import every translation of ``files`` into the profiles of the workspace's project."""
+    """Import every translation of ``files`` into the profiles of the workspace's project.
+
+    With ``strict``, a translation with a warning (longer than its place) is not imported.
+    """
     from reportgen.targets import check_language
 
     result = ImportResult()
@@ -124,7 +127,7 @@ def import_files(
         if earlier is None:
             by_file.setdefault(parts[0], []).append(item)
     for file, items in by_file.items():
-        _import_file(workspace, file, items, result, dry_run=dry_run)
+        _import_file(workspace, file, items, result, dry_run=dry_run, strict=strict)
     return result
 
 
@@ -153,6 +156,7 @@ def _import_file(
     result: ImportResult,
     *,
     dry_run: bool,
+    strict: bool,
 ) -> None:
     from reportgen import yamlio
     from reportgen.models import parse_profile
@@ -184,7 +188,7 @@ def _import_file(
     wanted: dict[tuple[str | int, ...], list[tuple[Returned, Unit, str]]] = {}
     for item in items:
         unit = current.get((item.id, item.lang))
-        found = _checked(item, unit, doc, result)
+        found = _checked(item, unit, doc, result, strict=strict)
         if found is not None and unit is not None:
             wanted.setdefault(unit.loc, []).append((item, unit, found))
     changes = [
@@ -210,7 +214,9 @@ class _Change:
     items: list[Returned]
 
 
-def _checked(item: Returned, unit: Unit | None, doc: Document, result: ImportResult) -> str | None:
+def _checked(
+    item: Returned, unit: Unit | None, doc: Document, result: ImportResult, *, strict: bool
+) -> str | None:
     """The translation to write for ``item``; None when there is none (reported if refused)."""
 
     if item.skipped:
@@ -262,6 +268,10 @@ def _checked(item: Returned, unit: Unit | None, doc: Document, result: ImportRes
             f"the {item.lang} text has {len(text)} characters; "
             f"{unit.max_chars} fit in {unit.max_reason}"
         )
+        if strict:
+            result.report.add(_at(item, f"not imported (--strict): {message}"))
+            result.refused += 1
+            return None
         result.report.add(_at(item, message, Severity.WARNING))
     if unit.target is not None and markup.same_text(unit.target, text):
         result.unchanged += 1
