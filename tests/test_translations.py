@@ -180,7 +180,9 @@ def test_translations_round_trip_makes_the_example_briefing_japanese(
     assert (agenda.get("maxwidth"), agenda.get("size-unit")) == ("100", "char")
     assert agenda.findtext("x:source", namespaces=NS) == "Arrival and transfer to the hotel"
     notes = [n.text for n in agenda.findall("x:note", NS)]
-    assert notes[0] == "agenda[0].title: What happens. (One appointment in the programme.)"
+    assert notes[0] == (
+        f"{VISIT}:77: agenda[0].title: What happens. (One appointment in the programme.)"
+    )
     assert notes[1] == "At most 100 characters: a cell of the programme table."
     assert agenda.findtext(".//x:context[@context-type='linenumber']", namespaces=NS) == "77"
     purpose = tree.find(f".//x:trans-unit[@id='{VISIT}#purpose']/x:source", NS)

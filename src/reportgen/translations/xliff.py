@@ -5,7 +5,7 @@ One ``<file>`` per profile file and source language; one ``<trans-unit>`` per te
     <trans-unit id="profiles/visits/x.yaml#agenda[3].title" resname="agenda[3].title"
                 xml:space="preserve" extradata="source:1f2e..." maxwidth="100" size-unit="char">
       <source>Courtesy call on the Mayor</source>
-      <note from="reportgen">agenda[3].title: What happens. (One appointment in ...)</note>
+      <note from="reportgen">profiles/visits/x.yaml:88: agenda[3].title: What happens. ...</note>
       <context-group purpose="location">
         <context context-type="sourcefile">profiles/visits/x.yaml</context>
         <context context-type="linenumber">88</context>
@@ -110,7 +110,8 @@ def _unit(body: Any, unit: Unit) -> None:
         target.set("state", "translated")
         found = markup.segments(unit.target)
         _fill(target, _matched(found, source_segments) if found is not None else [unit.target])
-    notes = [f"{unit.field}: {unit.description}" if unit.description else unit.field]
+    described = f"{unit.field}: {unit.description}" if unit.description else unit.field
+    notes = [f"{unit.where}: {described}"]
     if unit.max_chars:
         notes.append(f"At most {unit.max_chars} characters: {unit.max_reason}.")
     if markup.has_markup(unit.source):
