@@ -959,10 +959,11 @@ def translations_import(
     from reportgen.translations.importer import import_files
     from reportgen.workspace import Workspace
 
-    if project_folder is not None and (project_folder / "reportgen.yaml").is_file():
-        workspace = Workspace.resolve(manifest=project_folder)
-    else:
-        workspace = Workspace.resolve(project_folder)
+    workspace = Workspace.resolve(project_folder)
+    if project_folder is not None and workspace.manifest_path is None:
+        import dataclasses
+
+        workspace = dataclasses.replace(workspace, root=project_folder)
     result = import_files(workspace, list(files), dry_run=dry_run, strict=strict)
     print_report(result.report, strict=strict)
     for path in result.written:
