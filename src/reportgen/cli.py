@@ -597,6 +597,7 @@ def _log_to_stderr() -> None:
 def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
     """Run the schedules in the foreground until stopped (Ctrl-C or SIGTERM)."""
     import logging
+    import signal
 
     from reportgen import schedule as schedules
     from reportgen.workspace import Workspace
@@ -615,6 +616,8 @@ def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: b
         zone.key,
     )
     runner.run()
+    if runner.stopped_by == signal.SIGINT:
+        _interrupted()
     logging.getLogger("reportgen").info("stopped")
 
 
@@ -791,6 +794,16 @@ def serve(
     preview.run(path, options, host=host, port=port, open_browser=open_browser, profiles=profiles)
 
 
+INTERRUPTED = 130
+"""The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells expect."""
+
+
+def _interrupted() -> None:
+    """Ctrl-C: one line and exit 130; writes are atomic, so nothing is left half-done."""
+    click.echo("interrupted: nothing half-written was left", err=True)
+    sys.exit(INTERRUPTED)
+
+
 def _wants_debug(argv: list[str]) -> bool:
     return "--debug" in argv
 
@@ -817,12 +830,13 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except click.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _interrupted()
         click.echo("aborted", err=True)
         sys.exit(ExitStatus.FAILURE)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+        _interrupted()
     except SystemExit:
         raise
     except Exception as exc:

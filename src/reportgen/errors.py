@@ -7,6 +7,7 @@ them into messages (see ``cli.py``).
 from __future__ import annotations
 
 import enum
+import errno
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -156,3 +157,20 @@ class UsageError(ReportgenError):
 
 class OutputError(ReportgenError):
     """An output file could not be written."""
+
+
+_OS_HINTS = {
+    errno.EROFS: "the disk is mounted read-only: choose an output folder on a writable disk",
+    errno.EACCES: "make the folder writable for this user, or choose another output folder",
+    errno.EPERM: "make the folder writable for this user, or choose another output folder",
+    errno.ENOSPC: "the disk is full: free some space and run again",
+    errno.EDQUOT: "the disk quota is used up: free some space and run again",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be written, and what to do, for a message: ``Read-only file
+    system (the disk is mounted read-only: ...)``."""
+    reason = exc.strerror or str(exc)
+    hint = _OS_HINTS.get(exc.errno or 0)
+    return f"{reason} ({hint})" if hint else reason

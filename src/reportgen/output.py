@@ -4,6 +4,10 @@ Where the system allows (Linux ``O_TMPFILE``), the new content is written to a f
 without a name, which disappears by itself if the process is killed; it is given a
 name only at the end and renamed over the target at once. Elsewhere a named temporary
 file is used, and ``remove_stale_temporaries`` clears what a killed run left.
+
+Nothing is written through a symbolic link: a link planted where an output goes is
+refused (renaming over it would not follow it, but the user meant another file), and
+temporary files are created anew (``O_EXCL``), never opened where a link could lead.
 """
 
 from __future__ import annotations
@@ -15,13 +19,22 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from reportgen.errors import OutputError, display_path
+from reportgen.errors import OutputError, display_path, os_reason
 
 TEMP_PREFIX = ".reportgen-tmp-"
 
 
 def _error(target: Path, exc: OSError) -> OutputError:
-    return OutputError(f"cannot write {display_path(target)}: {exc.strerror or exc}")
+    return OutputError(f"cannot write {display_path(target)}: {os_reason(exc)}")
+
+
+def refuse_link(target: Path) -> None:
+    """Refuse to write at ``target`` when a symbolic link is there."""
+    if target.is_symlink():
+        raise OutputError(
+            f"cannot write {display_path(target)}: it is a symbolic link, and reportgen "
+            "never writes through one; remove the link and run again"
+        )
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -31,11 +44,13 @@ def write_atomic(target: Path, data: bytes) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _error(target, exc) from None
+    refuse_link(target)
     if hasattr(os, "O_TMPFILE"):
         try:
             fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
-        except OSError:
-            pass
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.ENOSPC, errno.EDQUOT):
+                raise _error(target, exc) from None
         else:
             if _write_unnamed(fd, target, data):
                 return

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reportgen.models import Manifest
 from reportgen.models.manifest import Schedule
-from reportgen.state import State
+from reportgen.errors import ReportgenError
+from reportgen.state import State, StateBusy
 from reportgen.workspace import Options, load_manifest
 
 log = logging.getLogger("reportgen")
@@ -179,13 +180,19 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
                 manifest=manifest_path, options=chosen, require_manifest=True
             )
             result = batches.run(workspace, chosen, settings, should_stop=should_stop)
-        except batches.OutputBusy as exc:
+        except (batches.OutputBusy, StateBusy) as exc:
             log.info("schedule %s waits: %s", schedule.name, exc)
             return False
         except Exception as exc:  # a failing run is recorded; the scheduler goes on
             log.error("schedule %s: %s", schedule.name, exc)
-            _record_failure(manifest_path, schedule, str(exc))
+            try:
+                _record_failure(manifest_path, schedule, str(exc))
+            except ReportgenError as error:
+                log.error("schedule %s: not recorded: %s", schedule.name, error)
             return True
+        if should_stop():
+            log.info("schedule %s: interrupted; finished outputs are kept", schedule.name)
+            return False
         for job, message in result.problems:
             log.error("schedule %s: job %s: %s", schedule.name, job, message)
         for item in result.results:
@@ -251,6 +258,8 @@ class Scheduler:
         self._run_batch = run_batch or default_run_batch(self.stop_event.is_set, options)
         self.waiting = False
         """A due schedule could not run (its output folder was busy): retry soon."""
+        self.stopped_by: int | None = None
+        """The signal that stopped the runner, if one did."""
         self._manifest_mtime = 0.0
         self.manifest = self._reload()
 
@@ -271,7 +280,9 @@ class Scheduler:
                 self._manifest_mtime = mtime
                 log.error("%s: not reloaded: %s", self.manifest_path.name, exc)
 
-    def stop(self, *_: object) -> None:
+    def stop(self, signum: int | None = None, *_: object) -> None:
+        if signum is not None and self.stopped_by is None:
+            self.stopped_by = signum
         self.stop_event.set()
 
     def install_signal_handlers(self) -> None:

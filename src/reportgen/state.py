@@ -1,9 +1,12 @@
 """The build state of an output folder, in one SQLite file inside it.
 
 It remembers, for each output file, the fingerprint of everything that went into it
-(so unchanged outputs are skipped), the ids of source files (so planning needs no
-YAML parsing), and a history of runs. A missing or damaged store is replaced by an
-empty one with a log line: the price is one full rebuild, never a crash.
+and the digest of the bytes written (so unchanged outputs are skipped, and one changed
+on disk is rebuilt), the ids of source files (so planning needs no YAML parsing), and
+a history of runs. A damaged store is set aside and replaced by an empty one with a log
+line: the price is one full rebuild, never a crash. A damaged record costs the rebuild
+of its target only. A store that is busy (another process holds it), read-only or on a
+full disk is reported as such and kept, history included.
 """
 
 from __future__ import annotations
@@ -18,10 +21,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reportgen.errors import ReportgenError, display_path, os_reason
+
 log = logging.getLogger("reportgen")
 
 STATE_NAME = ".reportgen-state.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+BUSY_TIMEOUT = 10.0
+"""Seconds to wait while another process holds the store, before the folder counts as busy."""
+DAMAGED_SUFFIX = ".damaged"
+"""A damaged store is renamed with this suffix (replacing an older one), not deleted."""
+
+
+class StateError(ReportgenError):
+    """The build state cannot be used: busy, read-only, or its disk is full."""
+
+
+class StateBusy(StateError):
+    """Another process holds the build state longer than ``BUSY_TIMEOUT``."""
+
 
 _TARGETS = """
 CREATE TABLE IF NOT EXISTS targets (
@@ -30,7 +48,8 @@ CREATE TABLE IF NOT EXISTS targets (
     inputs TEXT NOT NULL,
     valid_until TEXT,
     warnings TEXT NOT NULL DEFAULT '[]',
-    built REAL NOT NULL
+    built REAL NOT NULL,
+    digest TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -68,6 +87,8 @@ class TargetRecord:
     """Each input's path and the fields read from it (None: the whole file)."""
     valid_until: str | None
     warnings: tuple[str, ...] = ()
+    digest: str = ""
+    """The SHA-256 of the bytes written (empty: not known)."""
 
 
 @dataclass(frozen=True)
@@ -91,14 +112,22 @@ class State:
 
     @classmethod
     def open(cls, folder: Path) -> State:
-        folder.mkdir(parents=True, exist_ok=True)
         path = folder / STATE_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot make {display_path(folder)}: {os_reason(exc)}") from None
+        for name in (path, _journal(path)):
+            if name.is_symlink():
+                raise StateError(
+                    f"{display_path(name)} is a symbolic link: reportgen never writes "
+                    "through one; remove it and run again"
+                )
         try:
             return cls(path, _connect(path))
         except sqlite3.DatabaseError as exc:
-            log.warning("build state %s is damaged (%s); starting afresh", path, exc)
-            for leftover in (path, path.with_name(path.name + "-journal")):
-                leftover.unlink(missing_ok=True)
+            _raise_unless_damaged(path, exc)
+            _set_aside(path, exc)
             return cls(path, _connect(path))
 
     def close(self) -> None:
@@ -116,13 +145,14 @@ class State:
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
-        """Turn a store damaged while in use into an empty one, with a log line."""
+        """A store damaged while in use is set aside for an empty one, with a log line;
+        one that is busy, read-only or full is reported (``StateError``)."""
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            log.warning("build state %s is damaged (%s); starting afresh", self.path, exc)
+            _raise_unless_damaged(self.path, exc)
             self.db.close()
-            self.path.unlink(missing_ok=True)
+            _set_aside(self.path, exc)
             self.db = _connect(self.path)
 
     # --- targets ---------------------------------------------------------------------------
@@ -131,16 +161,25 @@ class State:
         row = None
         with self._guard():
             row = self.db.execute(
-                "SELECT fingerprint, inputs, valid_until, warnings FROM targets WHERE target = ?",
+                "SELECT fingerprint, inputs, valid_until, warnings, digest FROM targets"
+                " WHERE target = ?",
                 (target,),
             ).fetchone()
         if row is None:
             return None
-        inputs = tuple(
-            (str(path), tuple(fields) if fields is not None else None)
-            for path, fields in json.loads(row[1])
-        )
-        return TargetRecord(row[0], inputs, row[2], tuple(json.loads(row[3])))
+        try:
+            inputs = tuple(
+                (_text(path), None if fields is None else tuple(_text(f) for f in fields))
+                for path, fields in json.loads(row[1])
+            )
+            warnings = tuple(_text(w) for w in json.loads(row[3]))
+            fingerprint, valid_until, digest = _text(row[0]), row[2], _text(row[4])
+            if valid_until is not None:
+                valid_until = _text(valid_until)
+        except (TypeError, ValueError):
+            log.warning("build state: the record of %s is damaged; it is built again", target)
+            return None
+        return TargetRecord(fingerprint, inputs, valid_until, warnings, digest)
 
     def record_target(
         self,
@@ -149,11 +188,12 @@ class State:
         inputs: Sequence[tuple[str, Sequence[str] | None]],
         valid_until: str | None,
         warnings: Sequence[str] = (),
+        digest: str = "",
     ) -> None:
         stored = [[path, list(fields) if fields is not None else None] for path, fields in inputs]
         with self._guard(), self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO targets VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO targets VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     target,
                     fingerprint,
@@ -161,6 +201,7 @@ class State:
                     valid_until,
                     json.dumps(list(warnings)),
                     time.time(),
+                    digest,
                 ),
             )
 
@@ -177,7 +218,12 @@ class State:
             row = self.db.execute(
                 "SELECT fields FROM files WHERE path = ? AND digest = ?", (path, digest)
             ).fetchone()
-        return dict(json.loads(row[0])) if row else None
+        if not row:
+            return None
+        try:
+            return {_text(k): _text(v) for k, v in dict(json.loads(row[0])).items()}
+        except (TypeError, ValueError):
+            return None  # a damaged record: the file is read again
 
     def record_file_fields(self, path: str, digest: str, fields: dict[str, str]) -> None:
         with self._guard(), self.db:
@@ -241,19 +287,76 @@ class State:
         with self._guard():
             rows = self.db.execute(query, (*args, limit)).fetchall()
         return [
-            RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(json.loads(r[7])))
-            for r in rows
+            RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _failures(r[7])) for r in rows
         ]
 
 
+def _text(value: Any) -> str:
+    """A stored value that must be a string; anything else is damage."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, not {type(value).__name__}")
+    return value
+
+
+def _failures(stored: Any) -> tuple[dict[str, Any], ...]:
+    try:
+        found = json.loads(stored)
+    except (TypeError, ValueError):
+        return ({"error": "(this record of the history is damaged)"},)
+    if not isinstance(found, list):
+        return ()
+    return tuple(item for item in found if isinstance(item, dict))
+
+
+def _journal(path: Path) -> Path:
+    return path.with_name(path.name + "-journal")
+
+
+_DAMAGE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+"""SQLite's names for a file that is not (or no longer) a usable database."""
+
+
+def _raise_unless_damaged(path: Path, exc: sqlite3.DatabaseError) -> None:
+    """Report what is not damage (busy, read-only, full, unopenable); damage returns."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if name is None or name.startswith(_DAMAGE):
+        return  # our own schema check, or a damaged file
+    where = display_path(path)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        raise StateBusy(
+            f"{where} is in use by another process (waited {BUSY_TIMEOUT:g} s): the output "
+            "folder is busy; try again when the other run is done"
+        ) from None
+    if name.startswith("SQLITE_READONLY"):
+        message = "is read-only: make it and its folder writable, or choose another output folder"
+        raise StateError(f"{where} {message}") from None
+    if name.startswith("SQLITE_FULL"):
+        raise StateError(f"cannot write {where}: the disk is full: free some space") from None
+    if name.startswith("SQLITE_CANTOPEN"):
+        raise StateError(
+            f"cannot open {where}: it must be a file in a folder this user can write"
+        ) from None
+    raise StateError(f"cannot use {where}: {exc}") from None
+
+
+def _set_aside(path: Path, exc: BaseException) -> None:
+    """Rename a damaged store (kept for inspection), so that an empty one replaces it."""
+    log.warning("build state %s is damaged (%s); starting afresh", display_path(path), exc)
+    try:
+        path.replace(path.with_name(path.name + DAMAGED_SUFFIX))
+        _journal(path).unlink(missing_ok=True)
+    except OSError as error:
+        raise StateError(f"cannot replace the damaged {display_path(path)}: {os_reason(error)}")
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level="DEFERRED")
     try:
         connection.execute("PRAGMA journal_mode = DELETE")
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.executescript(_SCHEMA)
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if version is not None and version[0] == "1":
+        if version is not None and version[0] in ("1", "2"):
             # what outputs were made from changed shape; the history and schedules stay
             log.info("build state %s: upgraded; every output is rebuilt once", path)
             connection.executescript("DROP TABLE IF EXISTS targets; DROP TABLE IF EXISTS files;")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.batching.lock import LOCK_NAME, BatchError, OutputBusy, output_lock
+from reportgen.batching.lock import LOCK_NAME, BatchError, OutputBusy, OutputLock, output_lock
 from reportgen.errors import ReportgenError, display_path
 from reportgen.state import State
 from reportgen.targets import Output, Target
@@ -113,11 +113,11 @@ def run(
     options = options or Options()
     settings = settings or Settings()
     started_wall, started = time.time(), time.perf_counter()
-    with output_lock(workspace.output):
+    with output_lock(workspace.output) as lock:
         remove_stale_temporaries(workspace.output)
         state = State.open(workspace.output)
         try:
-            result = _run(workspace, options, settings, state, progress, should_stop)
+            result = _run(workspace, options, settings, state, lock, progress, should_stop)
             result.seconds = time.perf_counter() - started
             failures = [_problem_json(job, message) for job, message in result.problems]
             failures += [r.as_json() for r in result.results if r.status == "failed"]
@@ -138,10 +138,16 @@ def _run(
     options: Options,
     settings: Settings,
     state: State,
+    lock: OutputLock,
     progress: Progress | None,
     should_stop: Callable[[], bool],
 ) -> BatchResult:
-    from reportgen.batching.freshness import Freshness, built_fingerprint, environment_digest
+    from reportgen.batching.freshness import (
+        Freshness,
+        built_fingerprint,
+        environment_digest,
+        output_digest,
+    )
     from reportgen.batching.plan import plan
     from reportgen.batching.pool import Outcome, run_targets
     from reportgen.pipeline import write_outputs
@@ -174,7 +180,11 @@ def _run(
     def done(target: Target, outcome: Outcome) -> None:
         share = outcome.seconds / max(1, len(target.outputs))
         built = outcome.built
-        if outcome.ok and built is not None:
+        if outcome.ok and built is not None and not lock.held():
+            # another run may hold the folder now: what this one built is not written
+            lost = f"the lock {display_path(lock.path)} was removed or replaced; not written"
+            outcome = Outcome(False, error=lost, seconds=outcome.seconds)
+        elif outcome.ok and built is not None:
             try:
                 write_outputs(built)
             except ReportgenError as exc:
@@ -187,6 +197,7 @@ def _run(
         record = built.record
         warnings = tuple(str(issue) for issue in record.warnings)
         valid_until = record.valid_until.isoformat() if record.valid_until else None
+        digests = {path: output_digest(data) for path, data in built.outputs}
         for output in target.outputs:
             state.record_target(
                 str(output.path),
@@ -194,6 +205,7 @@ def _run(
                 [(i.path, i.fields) for i in record.inputs],
                 valid_until,
                 warnings,
+                digests.get(output.path, ""),
             )
             report(TaskResult(target, output, "built", share, warnings=warnings))
 

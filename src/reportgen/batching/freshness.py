@@ -4,7 +4,9 @@ An output's fingerprint covers the environment (templates, stylesheet, catalogs,
 versions), what was asked (document, format, language, audience, paper, variant,
 reference document, staleness limit) and the digest of each thing its build read: the
 fields of each profile it printed, whole files (logos), folder listings. A changed
-figure therefore rebuilds only the documents that print it.
+figure therefore rebuilds only the documents that print it. The output itself counts
+too: a file on disk whose bytes are not those recorded (replaced by another program, or
+by ``reportgen build`` with other options) is built again.
 """
 
 from __future__ import annotations
@@ -50,6 +52,22 @@ def environment_digest(workspace: Workspace) -> str:
                     digest.update(str(path.relative_to(folder)).encode())
                     digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def output_digest(data: bytes) -> str:
+    """What the state records of an output's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def on_disk(path: Path, digest: str) -> bool:
+    """Whether ``path`` holds the bytes recorded as ``digest`` (and is no symbolic link)."""
+    if not digest or path.is_symlink():
+        return False
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest() == digest
+    except OSError:
+        return False
 
 
 def fingerprint(
@@ -135,6 +153,8 @@ class Freshness:
             return False
         if record.valid_until and self.today.isoformat() >= record.valid_until:
             return False
+        if not on_disk(output.path, record.digest):
+            return False  # changed on disk since it was written
         if self.options.strict and record.warnings:
             return False  # warnings fail with --strict: build again, to fail or pass now
         if str(target.source.resolve()) not in {path for path, _ in record.inputs}:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reportgen.errors import ReportgenError, display_path
+from reportgen.errors import ReportgenError, display_path, os_reason
 
 LOCK_NAME = ".reportgen.lock"
 
@@ -21,8 +21,25 @@ class OutputBusy(BatchError):
     """Another build holds the output folder."""
 
 
+class OutputLock:
+    """The lock of one output folder, while a run holds it."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self._fd = fd
+
+    def held(self) -> bool:
+        """Whether the lock file is still the one this run locked: if it was removed or
+        replaced, another run may hold the folder now, and this one must not write."""
+        try:
+            mine, there = os.fstat(self._fd), os.lstat(self.path)
+        except OSError:
+            return False
+        return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
 @contextmanager
-def output_lock(folder: Path) -> Iterator[None]:
+def output_lock(folder: Path) -> Iterator[OutputLock]:
     """Hold the output folder for one build at a time (batches and schedules alike).
 
     The lock file is never followed through a symbolic link: a link planted in its
@@ -35,7 +52,7 @@ def output_lock(folder: Path) -> Iterator[None]:
         where = display_path(folder / LOCK_NAME)
         if exc.errno == getattr(os, "ELOOP", 40) or (folder / LOCK_NAME).is_symlink():
             raise BatchError(f"{where} is a symbolic link: remove it and try again") from None
-        raise BatchError(f"cannot lock {where}: {exc.strerror or exc}") from None
+        raise BatchError(f"cannot lock {where}: {os_reason(exc)}") from None
     with os.fdopen(fd, "r+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -50,7 +67,7 @@ def output_lock(folder: Path) -> Iterator[None]:
         handle.write(f"process {os.getpid()}")
         handle.flush()
         try:
-            yield
+            yield OutputLock(folder / LOCK_NAME, fd)
         finally:
             handle.seek(0)
             handle.truncate()

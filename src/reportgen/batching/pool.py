@@ -3,12 +3,21 @@
 A worker returns the bytes of a target's outputs and its record; the coordinator
 writes the files. A worker that crashes, runs out of memory or overruns the time limit
 fails its target and is replaced, and the batch goes on.
+
+Workers die with their coordinator (a parent-death signal on Linux; elsewhere they
+stop when their pipe closes) and ignore Ctrl-C: the coordinator stops them itself, so an
+interrupted batch prints one line, not a traceback per worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import signal
+import sys
 import time
+from collections.abc import Iterator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -81,10 +90,44 @@ def _since(started: float) -> float:
     return time.perf_counter() - started
 
 
+PR_SET_PDEATHSIG = 1
+"""``prctl`` option: the signal a process gets when its parent dies (Linux)."""
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies; exit now if it has."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the closed pipe stops the worker
+            pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while a worker starts, so that it starts with Ctrl-C blocked
+    (a signal mask is inherited); one pressed meanwhile arrives right after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _worker_main(
-    connection: Connection, workspace: Workspace, options: Options, warm: bool
+    connection: Connection, workspace: Workspace, options: Options, warm: bool, parent: int
 ) -> None:
     """A worker: load the engines once, then build targets until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
     memory_mb = options.memory_mb
     if memory_mb > 0:
         set_memory_limit(memory_mb)
@@ -105,6 +148,9 @@ def _worker_main(
             return
         try:
             connection.send(STARTED)
+        except (OSError, ValueError):
+            return  # the coordinator is gone
+        try:
             outcome = build_one(workspace, target, options)
         except MemoryError:
             outcome = Outcome(False, error="out of memory")
@@ -119,11 +165,12 @@ class _Worker:
         self.connection, child = context.Pipe()
         self.process = context.Process(
             target=_worker_main,
-            args=(child, workspace, options, warm),
+            args=(child, workspace, options, warm, os.getpid()),
             daemon=True,
             name="reportgen-worker",
         )
-        self.process.start()
+        with _interrupts_held():
+            self.process.start()
         child.close()
         self.target: Target | None = None
         self.given = 0.0
