@@ -84,3 +84,63 @@ def home_issues(doc: Document, manifest: Manifest, project: Project) -> list[Iss
         return []
     where = manifest.profiles
     return [doc.issue(("home",), f"unknown city '{manifest.home}': no profile in {where} has it")]
+
+
+def path_issues(doc: Document, manifest: Manifest) -> list[Issue]:
+    """Folders of the manifest that lead outside the project, or that collide.
+
+    ``profiles`` and ``output`` resolve inside the manifest's folder (symbolic links
+    followed) unless ``allow_outside`` names them; the output is never the manifest, a
+    file, the project folder itself, the profiles folder or the templates.
+    """
+    root = doc.path.parent.resolve()
+    issues: list[Issue] = []
+    folders = {}
+    for name in ("profiles", "output"):
+        value = str(getattr(manifest, name))
+        real = (root / value).resolve()
+        folders[name] = real
+        if real != root and real in root.parents:
+            message = f"'{value}' holds the whole project and more: name the folder itself"
+            issues.append(doc.issue((name,), message))
+        elif not real.is_relative_to(root) and name not in manifest.allow_outside:
+            issues.append(
+                doc.issue(
+                    (name,),
+                    f"'{value}' leads outside the project folder; name a folder inside it, "
+                    f"or add {name} to allow_outside if that is meant",
+                )
+            )
+    output, value = folders["output"], manifest.output
+    templates = (root / "templates").resolve()
+    clash = None
+    if output == doc.path.resolve():
+        clash = "is the manifest itself: name a folder for the documents (output)"
+    elif output.exists() and not output.is_dir():
+        clash = "is a file, not a folder: name a folder for the documents"
+    elif output == root:
+        clash = "is the project folder itself: the documents need a folder of their own"
+    elif output == folders["profiles"]:
+        clash = "is the profiles folder: the documents need a folder of their own"
+    elif output.is_relative_to(templates):
+        clash = "is in the templates folder: the documents need a folder of their own"
+    if clash is not None:
+        issues.append(doc.issue(("output",), f"'{value}' {clash}"))
+    return issues
+
+
+def templates_issue(root: Path, manifest: Manifest | None) -> Issue | None:
+    """The project's ``templates/`` folder must not lead outside the project."""
+    folder = root / "templates"
+    if not folder.is_dir() or (manifest is not None and "templates" in manifest.allow_outside):
+        return None
+    if folder.resolve().is_relative_to(root.resolve()):
+        return None
+    return Issue(
+        str(folder),
+        None,
+        None,
+        "",
+        "leads outside the project folder (a symbolic link); make it a folder of the "
+        "project, or add templates to allow_outside in reportgen.yaml if that is meant",
+    )

@@ -25,13 +25,49 @@ if TYPE_CHECKING:
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The YAML files named, and those in the folders named (recursively, sorted)."""
+def leads_outside(path: Path, root: Path) -> bool:
+    """Whether ``path``, written inside ``root``, is really a file outside it: a symbolic
+    link, or a file in a linked folder, that leads elsewhere."""
+    try:
+        if not path.absolute().is_relative_to(root.absolute()):
+            return False  # named outside the project by the user: their own choice
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links: reading it fails, and says so
+        return False
+
+
+def outside_issue(path: Path, severity: Severity = Severity.ERROR) -> Issue:
+    what = "skipped" if severity is Severity.WARNING else "refused"
+    message = f"leads outside the project (a symbolic link); {what}"
+    return Issue(_as_written(path), None, None, "", message, severity)
+
+
+def _as_written(path: Path) -> str:
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def yaml_files(
+    paths: Iterable[Path], root: Path | None = None, skipped: list[Issue] | None = None
+) -> Iterator[Path]:
+    """The YAML files named, and those in the folders named (recursively, sorted).
+
+    In a folder, files that lead outside the project (``root``, else the folder) are
+    left out, each with a warning in ``skipped``; so are pipes, devices and sockets.
+    """
     for path in paths:
         if path.is_dir():
+            home = root if root is not None and not leads_outside(path, root) else path
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.suffix in YAML_SUFFIXES and child.is_file() and not hidden:
+                if child.suffix not in YAML_SUFFIXES or hidden:
+                    continue
+                if leads_outside(child, home):
+                    if skipped is not None:
+                        skipped.append(outside_issue(child, Severity.WARNING))
+                elif child.is_file():
                     yield child
         else:
             yield path
@@ -70,12 +106,18 @@ class Project:
     direction.
     """
 
-    def __init__(self, folder: Path | None, home: str | None = None) -> None:
+    def __init__(
+        self, folder: Path | None, home: str | None = None, root: Path | None = None
+    ) -> None:
         self.folder = folder
         self.home = home
+        self.root = root or folder
+        """The project folder: no file that leads outside it is read."""
+        self.skipped: list[Issue] = []
+        """A warning for each file left out because it leads outside the project."""
         self.entries: dict[Path, Entry] = {}
         if folder is not None and folder.is_dir():
-            for path in yaml_files([folder]):
+            for path in yaml_files([folder], self.root, self.skipped):
                 if path.name != MANIFEST_NAME:
                     self.add(path)
 
@@ -83,6 +125,10 @@ class Project:
         key = path.resolve()
         if key in self.entries:
             return self.entries[key]
+        if self.root is not None and leads_outside(path, self.root):
+            refused = Entry(path, None, None, issues=[outside_issue(path)])
+            self.entries[key] = refused
+            return refused
         entry = _cached(path, key)
         if entry is None:
             entry = _read(path)
@@ -206,11 +252,13 @@ def recover_identity(path: Path) -> tuple[str | None, str | None]:
     from reportgen.models.types import ID_PATTERN
     from reportgen.registry import PROFILE_KINDS
 
+    text = ""
     try:
-        with path.open("rb") as handle:
-            text = handle.read(yamlio.MAX_FILE_BYTES).decode("utf-8", "replace")
+        if path.is_file():  # a pipe would wait forever
+            with path.open("rb") as handle:
+                text = handle.read(yamlio.MAX_FILE_BYTES).decode("utf-8", "replace")
     except OSError:
-        text = ""
+        pass
     found = {name: value for name, _, value in _TOP_LEVEL_RE.findall(text)}
     kind = found.get("kind") or _FOLDER_KINDS.get(path.parent.name)
     ident = found.get("id") or path.stem
@@ -266,12 +314,14 @@ def validate(paths: Sequence[Path], workspace: Workspace) -> Report:
     """Check files and folders; every problem in them, with warnings for stale facts."""
     report = Report()
     targets: list[Path] = []
+    skipped: list[Issue] = []
     for path in paths:
         if not path.exists():
             report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
         else:
-            targets.extend(yaml_files([path]))
-    project = Project(workspace.profiles, home=workspace.manifest.home)
+            targets.extend(yaml_files([path], workspace.root, skipped))
+    project = Project(workspace.profiles, home=workspace.manifest.home, root=workspace.root)
+    report.extend(skipped)
     for path in targets:
         if path.name == MANIFEST_NAME:
             report.extend(_manifest_issues(path))
@@ -316,7 +366,7 @@ def _manifest_issues(path: Path) -> list[Issue]:
         return exc.report.issues
     doc = yamlio.load(path)
     issues = manifest_checks.source_issues(doc, manifest)
-    project = Project(path.parent / manifest.profiles)
+    project = Project(path.parent / manifest.profiles, root=path.parent)
     return issues + manifest_checks.home_issues(doc, manifest, project)
 
 

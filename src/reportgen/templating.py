@@ -4,6 +4,10 @@ Autoescape is on, undefined names are errors, and ``None`` prints as nothing, so
 absent value can never reach a page as "None". Profile text is only ever data here:
 it is escaped, never compiled as a template. Compiled templates are kept in the user's
 cache folder.
+
+Project templates are read only from inside the project's ``templates/`` folder: a
+template (or the stylesheet) that is a symbolic link leading elsewhere, or that lies in
+a linked folder leading elsewhere, is refused, so no file outside can reach a page.
 """
 
 from __future__ import annotations
@@ -25,6 +29,30 @@ class TemplateError(ReportgenError):
     """A template cannot be rendered: a syntax error, an undefined name, a forbidden call."""
 
 
+def outside_message(path: Path, folder: Path) -> str | None:
+    """Why ``path`` (in the templates folder ``folder``) may not be used, if it may not:
+    it leads outside the folder through a symbolic link."""
+    try:
+        real = path.resolve(strict=True)
+        home = folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None  # missing or a loop: the loader reports it as not found
+    if real.is_relative_to(home):
+        return None
+    return (
+        f"{_unresolved(path)} leads outside {_unresolved(folder)} (a symbolic link); "
+        "templates and the stylesheet must be files inside the project's templates folder"
+    )
+
+
+def _unresolved(path: Path) -> str:
+    """A path as the user wrote it (relative to the current folder), links not followed."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def render(project_templates: Path | None, name: str, **context: Any) -> str:
     """Render the template ``name``; every template problem becomes a ``TemplateError``
     naming the template file and line."""
@@ -39,7 +67,8 @@ def render(project_templates: Path | None, name: str, **context: Any) -> str:
         raise TemplateError(f"{_frame(exc, name)}: no template named {exc.name}") from None
     except jinja2.TemplateError as exc:
         message = exc.message or type(exc).__name__
-        raise TemplateError(f"{_frame(exc, name)}: {message}") from None
+        where = _frame(exc, "" if getattr(exc, "names_its_file", False) else name)
+        raise TemplateError(f"{where}: {message}" if where else message) from None
     except RecursionError as exc:
         raise TemplateError(f"{_frame(exc, name)}: a template calls itself without end") from None
 
@@ -141,9 +170,26 @@ def environment(project_templates: Path | None = None) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    from jinja2.loaders import split_template_path
+
+    class ProjectLoader(FileSystemLoader):
+        """The project's templates, each checked to lie inside its folder."""
+
+        def get_source(self, environment: Any, template: str) -> Any:
+            from jinja2 import TemplateError as JinjaError
+
+            folder = Path(self.searchpath[0])
+            candidate = folder.joinpath(*split_template_path(template))
+            problem = outside_message(candidate, folder)
+            if problem is not None:
+                error = JinjaError(problem)
+                error.names_its_file = True  # type: ignore[attr-defined]
+                raise error
+            return super().get_source(environment, template)
+
     loaders: list[Any] = []
     if project_templates is not None and project_templates.is_dir():
-        loaders.append(FileSystemLoader(project_templates))
+        loaders.append(ProjectLoader(project_templates))
     loaders.append(PackageLoader("reportgen", "templates"))
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),

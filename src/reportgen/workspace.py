@@ -182,6 +182,12 @@ class Workspace:
             folder = start if start.is_dir() else start.parent
         else:
             folder = None
+        from reportgen.errors import Report
+        from reportgen.manifest_checks import templates_issue
+
+        problem = templates_issue(root, loaded if manifest_path is not None else None)
+        if problem is not None:
+            raise InvalidInput(Report([problem]))
         return cls(
             root=root,
             manifest_path=manifest_path,
@@ -234,7 +240,7 @@ def load_manifest(path: Path, *, strict: bool = True) -> Manifest:
     """
     from reportgen import yamlio
     from reportgen.errors import Report
-    from reportgen.manifest_checks import reference_rules
+    from reportgen.manifest_checks import path_issues, reference_rules
     from reportgen.models import Manifest, parse_manifest
 
     try:
@@ -260,4 +266,8 @@ def load_manifest(path: Path, *, strict: bool = True) -> Manifest:
         raise InvalidInput(report) from None
     if report.errors and strict:
         raise InvalidInput(report)
+    # a folder that leads outside is refused even for a build: it would be written to
+    outside = path_issues(doc, manifest)
+    if outside:
+        raise InvalidInput(Report(outside))
     return manifest

@@ -11,7 +11,9 @@ cannot hold. YAML floats become exact ``Decimal``.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -558,11 +560,20 @@ def load(path: Path) -> Document:
     """Read and parse one YAML file; raises ``InvalidInput`` listing every problem."""
     name = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
-            raise InvalidInput(Report([Issue(name, None, None, "", message)]))
-        with path.open("rb") as handle:
+        # opened without blocking and checked before reading: a pipe would wait forever
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            found = os.fstat(handle.fileno())
+            if not stat.S_ISREG(found.st_mode):
+                message = (
+                    "is a folder, not a file"
+                    if stat.S_ISDIR(found.st_mode)
+                    else "not a regular file (a pipe, device or socket): profiles are files"
+                )
+                raise InvalidInput(Report([Issue(name, None, None, "", message)]))
+            if found.st_size > MAX_FILE_BYTES:
+                message = f"file is {found.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+                raise InvalidInput(Report([Issue(name, None, None, "", message)]))
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)

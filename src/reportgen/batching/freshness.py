@@ -33,6 +33,7 @@ def environment_digest(workspace: Workspace) -> str:
     from importlib.resources import files
 
     from reportgen._version import __version__
+    from reportgen.templating import outside_message
 
     digest = hashlib.sha256(f"reportgen {__version__}".encode())
     # a visit's direction can follow from the home city
@@ -48,7 +49,9 @@ def environment_digest(workspace: Workspace) -> str:
     for folder in folders:
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and path.suffix not in (".py", ".pyc"):
+                if path.suffix in (".py", ".pyc") or outside_message(path, folder):
+                    continue  # a link leading outside is refused by the build, never read
+                if path.is_file():
                     digest.update(str(path.relative_to(folder)).encode())
                     digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -119,10 +119,18 @@ class Manifest(Model):
     home: Id | None = None
     """City id of the office's own city: the "we" of the documents. A visit whose host is
     `home` is inbound, one whose guest is `home` outbound."""
-    profiles: str = "profiles"
-    """Folder where ids are looked up (recursively), relative to the manifest."""
-    output: str = "output"
-    """Folder the documents are written to, relative to the manifest."""
+    profiles: str = Field(default="profiles", min_length=1)
+    """Folder where ids are looked up (recursively), relative to the manifest. It must lie
+    inside the project folder (the manifest's folder) unless `allow_outside` names it."""
+    output: str = Field(default="output", min_length=1)
+    """Folder the documents are written to, relative to the manifest: inside the project
+    folder unless `allow_outside` names it; never the manifest, the project folder itself,
+    the profiles folder or the templates."""
+    allow_outside: list[Literal["profiles", "output", "templates"]] = []
+    """The folders that may lie outside the project folder (an absolute path, `..`, or a
+    symbolic link leading elsewhere): `[output]` to write to a shared drive. Without it
+    reportgen reads and writes only inside the project, so that a manifest cannot make it
+    read or overwrite files elsewhere."""
     timezone: TimeZoneName | None = None
     """Time zone of the schedules (default: the machine's)."""
     defaults: Defaults = Defaults()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reportgen._version import __version__
 from reportgen.documents.content import Document
-from reportgen.templating import render
+from reportgen.templating import TemplateError, outside_message, render
 
 PAPER = {"a4": "A4", "letter": "letter"}
 PAGE_HEIGHT = {"a4": "297mm", "letter": "279.4mm"}
@@ -16,9 +16,14 @@ PAGE_HEIGHT = {"a4": "297mm", "letter": "279.4mm"}
 
 @cache
 def stylesheet(project_templates: Path | None = None) -> str:
-    """The print stylesheet: the project's ``templates/print.css`` if it has one."""
+    """The print stylesheet: the project's ``templates/print.css`` if it has one (refused
+    when it leads outside the templates folder)."""
     if project_templates is not None and (project_templates / "print.css").is_file():
-        return (project_templates / "print.css").read_text("utf-8")
+        own = project_templates / "print.css"
+        problem = outside_message(own, project_templates)
+        if problem is not None:
+            raise TemplateError(problem)
+        return own.read_text("utf-8")
     return files("reportgen").joinpath("templates", "print.css").read_text("utf-8")
 
 
