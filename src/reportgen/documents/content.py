@@ -244,3 +244,17 @@ def map_cover_runs(cover: Cover, change: Callable[[Run], Run]) -> Cover:
         subtitle=tuple(change(run) for run in cover.subtitle),
         lines=tuple(tuple(change(run) for run in line) for line in cover.lines),
     )
+
+
+def safe_link(href: str | None) -> str | None:
+    """A link target a document may carry, or None: web addresses, anchors in the
+    document, and e-mail addresses alone (``mailto:`` parameters such as ``?attach=`` or
+    ``?bcc=`` are dropped: a mail program would act on them)."""
+    if not href:
+        return None
+    if href.startswith(("#", "http://", "https://")):
+        return href
+    if href.startswith("mailto:"):
+        address = href.removeprefix("mailto:").split("?", 1)[0].split("#", 1)[0]
+        return f"mailto:{address}" if address else None
+    return None

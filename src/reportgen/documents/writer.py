@@ -29,6 +29,7 @@ from reportgen.documents.content import (
     map_cover_runs,
     map_runs,
     plain,
+    safe_link,
 )
 from reportgen.documents.terms import LABELS
 from reportgen.i18n import fallback_chain, translations
@@ -423,7 +424,7 @@ class Writer:
         if contact.phone:
             parts.append((Run(contact.phone),))
         if contact.email:
-            parts.append((Run(contact.email, href=f"mailto:{contact.email}"),))
+            parts.append((Run(contact.email, href=safe_link(f"mailto:{contact.email}")),))
         if contact.url:
             parts.append((Run(contact.url, href=contact.url),))
         return self.join_items(parts, conjunction=False)
@@ -721,7 +722,7 @@ def _inline(children: Sequence[Any]) -> Inline:
                 styles.pop()
         elif kind == "link_open":
             target = str(child.attrs.get("href", ""))
-            href = target if target.startswith(SAFE_SCHEMES) else None
+            href = safe_link(target) if target.startswith(SAFE_SCHEMES) else None
         elif kind == "link_close":
             href = None
         elif kind in ("softbreak", "hardbreak"):

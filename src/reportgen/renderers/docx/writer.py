@@ -28,6 +28,7 @@ from reportgen.documents.content import (
     SourceList,
     Table,
     page_label_parts,
+    safe_link,
 )
 from reportgen.renderers.docx.ooxml import (
     bookmark_name,
@@ -524,7 +525,7 @@ class Writer:
 
     def _run(self, run: Run, *, bold: bool = False) -> BaseOxmlElement:
         style = RUN_STYLES.get(run.style or "")
-        href = clean_text(run.href or "")
+        href = clean_text(safe_link(run.href) or "")
         if href and not style and href.startswith(EXTERNAL_LINKS):
             style = "Hyperlink"
         rpr = self._rpr(
