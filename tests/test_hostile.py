@@ -31,6 +31,8 @@ from tests.conftest import TODAY_EPOCH, Result, RunCli
 from tests.hostile.generate import CORPUS, Setting, run_setup
 
 FAMILIES = ("yaml", "values", "files", "markup", "limits", "reference", "templates", "output")
+FETCHING_FIELDS = ("INCLUDEPICTURE", "INCLUDETEXT", "attachedTemplate", "DDEAUTO")
+"""What no part of a built Word file may hold: fields and settings that fetch a file."""
 SECRET = "TOP-SECRET-e1f4c9"
 """What the file outside every case's project holds; no output may carry it."""
 KITAKYUSHU = """\
@@ -339,6 +341,7 @@ def html_text(path: Path) -> str:
     page.feed(path.read_text(encoding="utf-8"))
     assert not page.tags & UNSAFE_TAGS
     assert all(target.startswith(SAFE_TARGETS) for target in page.targets), page.targets
+    assert all(_plain_mailto(target) for target in page.targets), page.targets
     css = "".join(page.styles)
     assert not re.search(r"@import|url\((?!\s*['\"]?data:)", css)
     return " ".join(page.text)
@@ -356,6 +359,7 @@ def pdf_text(path: Path) -> str:
             assert action.get("/S") in (None, "/URI", "/GoTo"), action
             if "/URI" in action:
                 assert str(action["/URI"]).startswith(SAFE_TARGETS[:3])
+                assert _plain_mailto(str(action["/URI"]))
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
@@ -364,12 +368,22 @@ def docx_text(path: Path) -> str:
     import docx
 
     document = docx.Document(str(path))
-    for relationship in document.part.rels.values():
-        if relationship.is_external:
-            assert relationship.reltype.endswith("/hyperlink"), relationship.reltype
-            assert relationship.target_ref.startswith(SAFE_TARGETS[:3])
+    for part in document.part.package.iter_parts():
+        for relationship in part.rels.values():
+            if relationship.is_external:
+                assert relationship.reltype.endswith("/hyperlink"), relationship.reltype
+                assert relationship.target_ref.startswith(SAFE_TARGETS[:3])
+                assert _plain_mailto(relationship.target_ref)
+        assert "vbaProject" not in str(part.partname)
+        if str(part.partname).endswith(".xml"):
+            assert not [f for f in FETCHING_FIELDS if f.encode() in part.blob], part.partname
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _plain_mailto(target: str) -> bool:
+    """A ``mailto:`` link holds the address alone: no ``?attach=``, ``?bcc=`` ..."""
+    return not target.startswith("mailto:") or "?" not in target
 
 
 CHECKERS: dict[str, Callable[[Path], str]] = {

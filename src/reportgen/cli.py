@@ -463,6 +463,10 @@ def batch(
         stale_after=stale_after,
     )
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
+    if report_file is not None:
+        from reportgen.output import refuse_link
+
+        refuse_link(report_file)  # before the batch, not after it has built everything
     settings = batches.Settings(jobs=jobs or 0, force=force, only=only)
     with _progress() as progress:
         result = batches.run(workspace, options, settings, progress=progress)

@@ -127,6 +127,15 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def display_link(path: Path) -> str:
+    """A path as written, relative to the current folder when inside it: a symbolic link
+    is shown as itself, not as where it leads."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 class ReportgenError(Exception):
     """Base of every error that reportgen reports to its user without a traceback."""
 

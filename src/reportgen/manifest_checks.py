@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen.errors import Issue, Loc, Severity
+from reportgen.errors import Issue, Loc, Severity, display_link
 
 if TYPE_CHECKING:
     from reportgen.models import Manifest
@@ -137,7 +137,7 @@ def templates_issue(root: Path, manifest: Manifest | None) -> Issue | None:
     if folder.resolve().is_relative_to(root.resolve()):
         return None
     return Issue(
-        str(folder),
+        display_link(folder),
         None,
         None,
         "",

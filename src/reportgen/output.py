@@ -19,7 +19,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from reportgen.errors import OutputError, display_path, os_reason
+from reportgen.errors import OutputError, display_link, display_path, os_reason
 
 TEMP_PREFIX = ".reportgen-tmp-"
 
@@ -32,7 +32,7 @@ def refuse_link(target: Path) -> None:
     """Refuse to write at ``target`` when a symbolic link is there."""
     if target.is_symlink():
         raise OutputError(
-            f"cannot write {display_path(target)}: it is a symbolic link, and reportgen "
+            f"cannot write {display_link(target)}: it is a symbolic link, and reportgen "
             "never writes through one; remove the link and run again"
         )
 

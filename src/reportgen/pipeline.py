@@ -139,9 +139,9 @@ def build_target(
     if "docx" in target.formats and options.reference_docx is not None:
         from reportgen.renderers.docx.reference import reference_warnings
 
-        shown = display_path(options.reference_docx)
+        reference = display_path(options.reference_docx)
         for what in reference_warnings(options.reference_docx):
-            report.add(Issue(shown, None, None, "", what, Severity.WARNING))
+            report.add(Issue(reference, None, None, "", what, Severity.WARNING))
     if report.failed(strict=options.strict):
         raise InvalidInput(report)
     context = RenderContext(

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen import lookalikes, yamlio
-from reportgen.errors import InvalidInput, Issue, Loc, Report, Severity, display_path
+from reportgen.errors import (
+    InvalidInput,
+    Issue,
+    Loc,
+    Report,
+    Severity,
+    display_link,
+    display_path,
+)
 from reportgen.models import parse_profile
 from reportgen.workspace import MANIFEST_NAME
 
@@ -39,14 +47,7 @@ def leads_outside(path: Path, root: Path) -> bool:
 def outside_issue(path: Path, severity: Severity = Severity.ERROR) -> Issue:
     what = "skipped" if severity is Severity.WARNING else "refused"
     message = f"leads outside the project (a symbolic link); {what}"
-    return Issue(_as_written(path), None, None, "", message, severity)
-
-
-def _as_written(path: Path) -> str:
-    try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return Issue(display_link(path), None, None, "", message, severity)
 
 
 def yaml_files(

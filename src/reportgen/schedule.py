@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reportgen.errors import ReportgenError
 from reportgen.models import Manifest
 from reportgen.models.manifest import Schedule
-from reportgen.errors import ReportgenError
 from reportgen.state import State, StateBusy
 from reportgen.workspace import Options, load_manifest
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportgen.errors import ReportgenError, display_path, os_reason
+from reportgen.errors import ReportgenError, display_link, display_path, os_reason
 
 log = logging.getLogger("reportgen")
 
@@ -120,7 +120,7 @@ class State:
         for name in (path, _journal(path)):
             if name.is_symlink():
                 raise StateError(
-                    f"{display_path(name)} is a symbolic link: reportgen never writes "
+                    f"{display_link(name)} is a symbolic link: reportgen never writes "
                     "through one; remove it and run again"
                 )
         try:
@@ -286,9 +286,7 @@ class State:
         rows: list[Any] = []
         with self._guard():
             rows = self.db.execute(query, (*args, limit)).fetchall()
-        return [
-            RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _failures(r[7])) for r in rows
-        ]
+        return [RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _failures(r[7])) for r in rows]
 
 
 def _text(value: Any) -> str:
@@ -346,7 +344,8 @@ def _set_aside(path: Path, exc: BaseException) -> None:
         path.replace(path.with_name(path.name + DAMAGED_SUFFIX))
         _journal(path).unlink(missing_ok=True)
     except OSError as error:
-        raise StateError(f"cannot replace the damaged {display_path(path)}: {os_reason(error)}")
+        where = display_path(path)
+        raise StateError(f"cannot replace the damaged {where}: {os_reason(error)}") from None
 
 
 def _connect(path: Path) -> sqlite3.Connection:

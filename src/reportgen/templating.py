@@ -22,7 +22,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from reportgen.documents.content import Run, safe_link
-from reportgen.errors import ReportgenError, display_path
+from reportgen.errors import ReportgenError, display_link, display_path
 
 
 class TemplateError(ReportgenError):
@@ -40,17 +40,9 @@ def outside_message(path: Path, folder: Path) -> str | None:
     if real.is_relative_to(home):
         return None
     return (
-        f"{_unresolved(path)} leads outside {_unresolved(folder)} (a symbolic link); "
+        f"{display_link(path)} leads outside {display_link(folder)} (a symbolic link); "
         "templates and the stylesheet must be files inside the project's templates folder"
     )
-
-
-def _unresolved(path: Path) -> str:
-    """A path as the user wrote it (relative to the current folder), links not followed."""
-    try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def render(project_templates: Path | None, name: str, **context: Any) -> str:
@@ -169,9 +161,8 @@ def page_counter(template: str) -> Markup:
 def environment(project_templates: Path | None = None) -> Any:
     """The template environment; ``project_templates`` overrides built-in templates by name."""
     from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
     from jinja2.loaders import split_template_path
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class ProjectLoader(FileSystemLoader):
         """The project's templates, each checked to lie inside its folder."""

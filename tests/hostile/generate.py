@@ -8,6 +8,7 @@ project folder; ``{secret}`` stands for a file outside the project that no build
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import struct
@@ -93,6 +94,11 @@ def symlink(setting: Setting, path: str, target: str) -> None:
     link.symlink_to(str(setting.secret) if target == "{secret}" else target)
 
 
+def fifo(setting: Setting, path: str) -> None:
+    """A named pipe: opening it to read would wait for a writer forever."""
+    os.mkfifo(_target(setting, path))
+
+
 def folder(setting: Setting, path: str) -> None:
     _target(setting, path).mkdir(parents=True, exist_ok=True)
 
@@ -139,6 +145,11 @@ def long_text(setting: Setting, key: str, chars: str, word: str = "lorem ipsum")
 def long_word(setting: Setting, key: str, chars: str) -> None:
     """``key:`` with one word of ``chars`` letters."""
     _append(setting, f"{key}: {'x' * int(chars)}\n")
+
+
+def long_partner(setting: Setting, chars: str) -> None:
+    """A partnership whose partner is one word of ``chars`` letters (a cell of a table)."""
+    _append(setting, f"partnerships:\n  - {{partner: {'W' * int(chars)}, type: sister}}\n")
 
 
 def long_key(setting: Setting, chars: str) -> None:
@@ -297,7 +308,8 @@ def docx_active(setting: Setting, path: str) -> None:
             text = source.read(entry.filename).decode("utf-8")
             if entry.filename == "word/settings.xml":
                 text = text.replace(
-                    f'xmlns:w="{_W}">', f'xmlns:w="{_W}" xmlns:r="{_REL}"><w:attachedTemplate r:id="rIdT"/>'
+                    f'xmlns:w="{_W}">',
+                    f'xmlns:w="{_W}" xmlns:r="{_REL}"><w:attachedTemplate r:id="rIdT"/>',
                 )
             elif entry.filename == "word/document.xml":
                 text = text.replace(
@@ -385,12 +397,14 @@ SETUPS: dict[str, Callable[..., None]] = {
         copy,
         symlink,
         folder,
+        fifo,
         city,
         raw_bytes,
         encode,
         pad,
         long_text,
         long_word,
+        long_partner,
         long_key,
         many_sdgs,
         deep,

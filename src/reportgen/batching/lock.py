@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reportgen.errors import ReportgenError, display_path, os_reason
+from reportgen.errors import ReportgenError, display_link, display_path, os_reason
 
 LOCK_NAME = ".reportgen.lock"
 
@@ -45,11 +45,13 @@ def output_lock(folder: Path) -> Iterator[OutputLock]:
     The lock file is never followed through a symbolic link: a link planted in its
     place is refused, so no file elsewhere is emptied.
     """
+    where = display_link(folder / LOCK_NAME)
+    if (folder / LOCK_NAME).is_symlink():  # refused before anything opens it
+        raise BatchError(f"{where} is a symbolic link: remove it and try again")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
-        where = display_path(folder / LOCK_NAME)
         if exc.errno == getattr(os, "ELOOP", 40) or (folder / LOCK_NAME).is_symlink():
             raise BatchError(f"{where} is a symbolic link: remove it and try again") from None
         raise BatchError(f"cannot lock {where}: {os_reason(exc)}") from None

@@ -17,6 +17,7 @@ from pathlib import Path
 from reportgen.batching.lock import BatchError
 from reportgen.errors import Issue, UsageError, display_path
 from reportgen.manifest_checks import matches
+from reportgen.project import leads_outside
 from reportgen.state import State
 from reportgen.targets import Output, Target, output_name
 from reportgen.workspace import Workspace
@@ -83,7 +84,8 @@ def plan(workspace: Workspace, state: State, only: Sequence[str] = ()) -> Plan:
         languages = job.languages or manifest.defaults.languages
         audience = job.audience or manifest.defaults.audience
         for source in files:
-            ident = source_id(source, state)
+            # a link leading outside is never read: its build fails, naming it
+            ident = source.stem if leads_outside(source, root) else source_id(source, state)
             for lang in languages:
                 outputs = tuple(
                     Output(

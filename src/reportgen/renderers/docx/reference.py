@@ -183,7 +183,9 @@ def clean_reference(data: bytes, name: str) -> CleanReference:
             if relationship.get("TargetMode") == "External":
                 if kind == "hyperlink" and target.startswith(SAFE_LINKS):
                     continue
-                what = "the attached template" if kind == "attachedTemplate" else f"the external {kind}"
+                what = f"the external {kind}"
+                if kind == "attachedTemplate":
+                    what = "the attached template"
                 removed.append(f"{owner or 'package'}: {what} {target[:120]} removed")
             elif _part_name(owner, target) not in dropped:
                 continue
