@@ -30,7 +30,17 @@ import pytest
 from tests.conftest import TODAY_EPOCH, Result, RunCli
 from tests.hostile.generate import CORPUS, Setting, run_setup
 
-FAMILIES = ("yaml", "values", "files", "markup", "limits", "reference", "templates", "output")
+FAMILIES = (
+    "yaml",
+    "values",
+    "files",
+    "markup",
+    "limits",
+    "reference",
+    "templates",
+    "output",
+    "state",
+)
 FETCHING_FIELDS = ("INCLUDEPICTURE", "INCLUDETEXT", "attachedTemplate", "DDEAUTO")
 """What no part of a built Word file may hold: fields and settings that fetch a file."""
 SECRET = "TOP-SECRET-e1f4c9"

@@ -1,0 +1,253 @@
+"""Hostile cases that take more than one command: the build state, the lock, signals and
+worker processes (``tests/hostile/`` points here with ``covered-by``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reportgen import batching, state
+from reportgen.workspace import Options, Workspace
+from tests.conftest import TODAY_EPOCH, RunCli, WriteFile
+
+MANIFEST = """\
+profiles: profiles
+jobs:
+  - {name: cities, document: city-profile, sources: ["profiles/cities/*.yaml"], formats: [html]}
+"""
+STATE = Path("output/.reportgen-state.sqlite")
+
+
+@pytest.fixture
+def batch_project(project: Path, write: WriteFile) -> Path:
+    write("reportgen.yaml", MANIFEST)
+    return project
+
+
+def test_batch_rebuilds_an_output_changed_on_disk(batch_project: Path, cli: RunCli) -> None:
+    assert cli("batch", "--jobs", "1").code == 0
+    page = batch_project / "output/aville.city-profile.en.html"
+    page.write_text("<html>another program's page</html>", encoding="utf-8")
+    other = cli("build", "profiles/cities/bville.yaml", "--format", "html", "--paper", "letter")
+    assert other.code == 0
+
+    again = cli("batch", "--jobs", "1")
+
+    assert "built 2, fresh 0, failed 0" in again.stderr
+    assert "another program" not in page.read_text(encoding="utf-8")
+    assert "built 0, fresh 2, failed 0" in cli("batch", "--jobs", "1").stderr
+
+
+def test_batch_waits_then_reports_a_busy_state_and_keeps_it(
+    batch_project: Path, cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("batch", "--jobs", "1").code == 0
+    monkeypatch.setattr(state, "BUSY_TIMEOUT", 0.2)
+    holder = sqlite3.connect(STATE, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        busy = cli("batch", "--jobs", "1")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert busy.code == 1
+    assert busy.lines == [
+        "error: output/.reportgen-state.sqlite is in use by another process (waited 0.2 s): "
+        "the output folder is busy; try again when the other run is done"
+    ]
+    assert "built 2  fresh 0" in cli("history").stdout  # the first run is still there
+
+
+def test_batch_rebuilds_only_the_target_whose_record_is_damaged(
+    batch_project: Path, cli: RunCli, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert cli("batch", "--jobs", "1").code == 0
+    with sqlite3.connect(STATE) as db:
+        db.execute("UPDATE targets SET inputs = '[[\"x\", {' WHERE target LIKE '%aville%'")
+        db.execute("UPDATE runs SET failures = 'not json'")
+    db.close()
+
+    again = cli("batch", "--jobs", "1")
+
+    assert "built 1, fresh 1, failed 0" in again.stderr
+    assert "is damaged; it is built again" in caplog.text
+    assert cli("history").code == 0
+
+
+def test_a_damaged_state_is_set_aside_not_deleted(
+    batch_project: Path, cli: RunCli, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert cli("batch", "--jobs", "1").code == 0
+    STATE.write_bytes(b"this is not a database" * 100)
+
+    again = cli("batch", "--jobs", "1")
+
+    assert again.code == 0 and "built 2" in again.stderr
+    assert "is damaged" in caplog.text
+    aside = STATE.with_name(STATE.name + state.DAMAGED_SUFFIX)
+    assert aside.read_bytes().startswith(b"this is not a database")
+
+
+@pytest.fixture
+def immutable() -> Iterator[list[Path]]:
+    """Paths made immutable (``chattr +i``: not even root can write them), undone after."""
+    made: list[Path] = []
+    yield made
+    for path in made:
+        subprocess.run(["chattr", "-i", str(path)], check=False, capture_output=True)
+
+
+def _make_immutable(path: Path, made: list[Path]) -> None:
+    done = subprocess.run(["chattr", "+i", str(path)], check=False, capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("this file system cannot make files immutable (chattr)")
+    made.append(path)
+
+
+def test_a_read_only_state_and_folder_are_reported(
+    batch_project: Path, cli: RunCli, write: WriteFile, immutable: list[Path]
+) -> None:
+    assert cli("batch", "--jobs", "1").code == 0
+    _make_immutable(STATE, immutable)
+
+    read_only = cli("batch", "--jobs", "1")
+
+    assert read_only.code == 1
+    assert read_only.lines[-1] == (
+        "error: output/.reportgen-state.sqlite is read-only: make it and its folder "
+        "writable, or choose another output folder"
+    )
+    assert "internal error" not in read_only.stderr
+    _make_immutable(batch_project / "output", immutable)
+    build = cli("build", "profiles/cities/aville.yaml", "--format", "html", "-o", "output/a.html")
+    assert build.lines == [
+        "error: cannot write output/a.html: Operation not permitted (make the folder writable "
+        "for this user, or choose another output folder)"
+    ]
+
+
+def test_results_are_not_written_once_the_lock_is_lost(
+    batch_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+    workspace = Workspace.resolve(manifest=batch_project)
+    lock = batch_project / "output" / batching.LOCK_NAME
+
+    def steal(item: batching.TaskResult, done: int, total: int) -> None:
+        lock.unlink()  # another run could take the folder now
+        lock.write_text("process 1", encoding="utf-8")
+
+    result = batching.run(workspace, Options(), batching.Settings(jobs=1), progress=steal)
+
+    assert [r.status for r in result.results] == ["built", "failed"]
+    assert "was removed or replaced; not written" in result.results[1].error
+    assert not (batch_project / "output/bville.city-profile.en.html").exists()
+
+
+# --- signals and worker processes (real processes) ----------------------------------------------
+
+
+def _start(args: list[str], folder: Path) -> subprocess.Popen[str]:
+    environment = dict(os.environ, NO_COLOR="1", SOURCE_DATE_EPOCH=TODAY_EPOCH)
+    return subprocess.Popen(
+        [sys.executable, "-m", "reportgen", *args],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        start_new_session=True,  # a process group of its own, as a terminal would make
+    )
+
+
+def _workers(pid: int) -> list[int]:
+    """The worker processes of a coordinator (not multiprocessing's resource tracker)."""
+    found = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(n) for n in found.read_text().split()] if found.exists() else []
+    return [
+        child for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def _wait_for(condition: object, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not come true")
+        time.sleep(0.02)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.fixture
+def pdf_project(batch_project: Path, write: WriteFile) -> Path:
+    for index in range(1):
+        write(
+            f"profiles/cities/c{index}.yaml",
+            f"kind: city\nid: c{index}\nname: City {index}\ncountry: JP\nsummary: A city.\n",
+        )
+    write("reportgen.yaml", MANIFEST.replace("[html]", "[pdf]"))
+    return batch_project
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_a_batch_quietly_with_exit_130(pdf_project: Path) -> None:
+    process = _start(["batch", "--jobs", "2"], pdf_project)
+    assert process.stderr is not None
+    first = process.stderr.readline()  # the first document is done: workers are busy
+    assert "[1/3]" in first, first
+    workers = _workers(process.pid)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.strip().splitlines()[-1] == "interrupted: nothing half-written was left"
+    _wait_for(lambda: all(_gone(pid) for pid in workers))
+    output = pdf_project / "output"
+    assert not list(output.glob(".reportgen-tmp-*"))
+    assert all(pdf.read_bytes().rstrip().endswith(b"%%EOF") for pdf in output.glob("*.pdf"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_killed_coordinator(pdf_project: Path) -> None:
+    process = _start(["batch", "--jobs", "2"], pdf_project)
+    assert process.stderr is not None
+    assert "[1/3]" in process.stderr.readline()  # one worker starts its next document
+    workers = _workers(process.pid)
+    assert len(workers) == 2
+    process.kill()
+    _, err = process.communicate(timeout=60)
+
+    _wait_for(lambda: all(_gone(pid) for pid in workers))
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups")
+def test_ctrl_c_stops_schedule_run_with_exit_130(batch_project: Path, write: WriteFile) -> None:
+    write(
+        "reportgen.yaml",
+        MANIFEST + 'schedules:\n  - {name: n, cron: "0 2 * * *", jobs: [cities]}\n',
+    )
+    process = _start(["schedule", "run"], batch_project)
+    assert process.stderr is not None
+    assert "running 1 schedules" in process.stderr.readline()
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 130, err
+    assert err.strip().splitlines() == ["interrupted: nothing half-written was left"]
