@@ -253,7 +253,10 @@ class State:
         row = None
         with self._guard():
             row = self.db.execute("SELECT value FROM markers WHERE name = ?", (name,)).fetchone()
-        return float(row[0]) if row else None
+        try:
+            return float(row[0]) if row else None
+        except (TypeError, ValueError):  # a damaged record: the schedule starts afresh
+            return None
 
     def set_marker(self, name: str, value: float) -> None:
         with self._guard(), self.db:
