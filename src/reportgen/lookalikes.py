@@ -61,6 +61,10 @@ def problem(text: str) -> str | None:
     return None
 
 
+def has_invisible(text: str) -> bool:
+    return any(char in INVISIBLE for char in text)
+
+
 def _shown(text: str) -> str:
     return "".join(f"\\u{ord(c):04x}" if c in INVISIBLE else c for c in text)
 

@@ -174,7 +174,10 @@ class Project:
         for loc, name in partner_names(profile):
             lookalike = lookalikes.problem(name)
             if lookalike is not None:
-                yield doc.issue(loc, lookalike)
+                # an invisible character is never meant; a word of mixed scripts may be
+                hidden = lookalikes.has_invisible(name)
+                severity = Severity.ERROR if hidden else Severity.WARNING
+                yield doc.issue(loc, lookalike, severity=severity)
                 continue
             # a free name that only Unicode normalisation tells from an id is a disguised id
             normal = unicodedata.normalize("NFKC", name)
