@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from reportgen.errors import Loc
 from reportgen.models import CityProfile, Profile, Proposal, Visit
 from reportgen.models.types import PartialDate, currency_digits
+from reportgen.models.visit import EarlierVisit
 
 if TYPE_CHECKING:
     from reportgen.workspace import Staleness
@@ -224,6 +225,19 @@ def _visit_rules(visit: Visit) -> Iterator[Finding]:
                     "after the visit; check the date"
                 ),
             )
+        if action.done_on is not None and action.status != "done":
+            yield (
+                ("follow_up", index, "done_on"),
+                "a date it was done, but the status is open: add status: done",
+            )
+    previous = visit.previous_visit
+    if previous == visit.id:
+        yield ("previous_visit",), "a visit cannot be its own previous visit"
+    elif isinstance(previous, EarlierVisit) and previous.date.first >= start.first:
+        yield (
+            ("previous_visit", "date"),
+            f"{previous.date} is not before this visit starts ({start})",
+        )
 
 
 # --- the office's own city ------------------------------------------------------------------

@@ -289,6 +289,8 @@ def references(profile: Profile) -> Iterator[tuple[Loc, str, str]]:
         yield ("guest",), "city", profile.guest
         for index, proposal in enumerate(profile.proposals):
             yield ("proposals", index), "proposal", proposal
+        if isinstance(profile.previous_visit, str):
+            yield ("previous_visit",), "visit", profile.previous_visit
 
 
 def partner_names(profile: Profile) -> Iterator[tuple[Loc, str]]:

@@ -7,7 +7,7 @@ import re
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from reportgen.documents import Content, Profiles
+from reportgen.documents import Content, Profiles, since
 from reportgen.documents import city as city_doc
 from reportgen.documents import proposal as proposal_doc
 from reportgen.documents.content import (
@@ -268,6 +268,9 @@ def build(w: Writer, visit: Visit, profiles: Profiles) -> Content:
     if visit.objectives:
         items = tuple(w.inline(o) for o in visit.objectives)
         sections.append(Section("objectives", w.t("Objectives"), 2, (BulletList(items),)))
+    since_last = since.section(w, visit, [guest, host], profiles)
+    if since_last is not None:
+        sections.append(since_last)
     sections.extend(programme(w, visit))
     sections.extend(people(w, visit))
     sections.extend(talking_points(w, visit))

@@ -37,6 +37,8 @@ class Official(Model):
     """Name, in English and in the local script."""
     as_of: PartialDate
     """When this was known to hold."""
+    since: PartialDate | None = None
+    """When the term began (else the predecessor's `until` says it)."""
     until: PartialDate | None = None
     """When the term ended; set for past office holders kept as history."""
     source: SourceRef | None = None

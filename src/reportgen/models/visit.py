@@ -15,6 +15,7 @@ from reportgen.models.types import (
     Lang,
     LocalTime,
     Model,
+    PartialDate,
     Text,
     TimeZoneName,
 )
@@ -93,6 +94,21 @@ class FollowUp(Model):
     """Who does it."""
     due: FullDate | None = None
     """By when."""
+    status: Literal["open", "done"] = "open"
+    """open until the action is done; the next visit's briefing lists open ones as open."""
+    done_on: FullDate | None = None
+    """When it was done (with `status: done`)."""
+    audience: Audience = "public"
+    """`internal` actions are left out of public documents."""
+
+
+class EarlierVisit(Model):
+    """A visit that has no profile in the project, named by its date and title."""
+
+    date: PartialDate
+    """When it took place: 2024-05-20, 2024-05 or 2024 (its last day counts as its end)."""
+    title: Text
+    """What it was."""
 
 
 class Visit(Sourced):
@@ -136,3 +152,7 @@ class Visit(Sourced):
     """Actions after the visit."""
     proposals: list[Id] = []
     """Ids of related proposals (must resolve)."""
+    previous_visit: Id | EarlierVisit | None = None
+    """The last visit between the same two cities, for "Since the last visit": the id of
+    its profile, or its date and title when it has none. Without it, the latest visit
+    profile between the two cities (either direction) that ended before this one starts."""
