@@ -305,7 +305,7 @@ def test_plan_applies_the_manifest_defaults_to_jobs_that_omit_them(example: Path
           - {name: cities, document: city-profile, sources: [profiles/cities/dalian.yaml]}
           - name: briefing
             document: briefing
-            sources: [profiles/visits/*.yaml]
+            sources: [profiles/visits/*-2027-05.yaml]
             formats: [pdf]
             audience: internal
         """,
