@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import re
 import subprocess
-import textwrap
 from decimal import Decimal
 from pathlib import Path
 
@@ -337,17 +336,19 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+MANIFEST = """\
+home: aville
+profiles: profiles
+defaults: {formats: [html], languages: [en]}
+jobs:
+  - {name: briefing, document: briefing, sources: [profiles/visits/now.yaml]}
+"""
+
+
 def test_since_briefing_is_rebuilt_when_the_previous_visit_changes(
     visits: Path, write: WriteFile
 ) -> None:
-    manifest = """\
-        home: aville
-        profiles: profiles
-        defaults: {formats: [html], languages: [en]}
-        jobs:
-          - {name: briefing, document: briefing, sources: [profiles/visits/now.yaml]}
-        """
-    write("reportgen.yaml", textwrap.dedent(manifest))
+    write("reportgen.yaml", MANIFEST)
     name = "now.briefing.en.html"
     assert statuses(batch(visits)) == {name: "built"}
 
@@ -360,3 +361,19 @@ def test_since_briefing_is_rebuilt_when_the_previous_visit_changes(
     assert done == {name: "built"}
     page = (visits / "output" / name).read_text(encoding="utf-8")
     assert "Agree a joint plan (Bville Office; due 30 June 2025): done" in since_lines(page)
+
+
+def test_since_briefing_is_rebuilt_when_a_previous_visit_appears(
+    cities: Path, write: WriteFile
+) -> None:
+    write("reportgen.yaml", MANIFEST)
+    name = "now.briefing.en.html"
+    assert statuses(batch(cities)) == {name: "built"}
+    before = visit("before", "Talks in Bville", "bville", "aville", "2024-06-03", "2024-06-05")
+
+    write(PREVIOUS, before)
+    result = statuses(batch(cities))
+
+    assert result == {name: "built"}
+    page = (cities / "output" / name).read_text(encoding="utf-8")
+    assert since_lines(page)[0] == "Since the last visit (3–5 June 2024)"

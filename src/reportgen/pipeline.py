@@ -157,9 +157,9 @@ def build_target(
     )
     inputs = [_input(entry, fields) for entry, fields in read]
     inputs += [Input(str(path.resolve()), None, _file_digest(path)) for path in written.pictures]
-    if written.unresolved and project.folder is not None:
-        # a free name may become a profile's id: the document then depends on which
-        # profiles exist
+    if (written.unresolved or written.searched) and project.folder is not None:
+        # a free name may become a profile's id, a new visit the previous one: the
+        # document then depends on which profiles exist
         listing = f"{LISTING_PREFIX}{project.folder.resolve()}"
         inputs.append(Input(listing, None, listing_digest(project.folder)))
     record = Record(tuple(inputs), valid_until, tuple(report.warnings))

@@ -127,6 +127,8 @@ class Written:
     """Names looked up as city ids that no profile has (printed as free names)."""
     pictures: tuple[Path, ...]
     """Image files the document embeds (logos)."""
+    searched: bool = False
+    """Whether it looked among all the project's profiles (then a new file can change it)."""
 
 
 def build_document(
@@ -202,6 +204,7 @@ def build_document(
         w.catalog_lang,
         tuple(sorted(w.unresolved)),
         tuple(path for _, path in pictures),
+        w.searched,
     )
 
 

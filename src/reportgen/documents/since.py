@@ -37,7 +37,7 @@ class Previous:
     visit: Visit | None = None
 
 
-def previous_visit(visit: Visit, profiles: Profiles) -> Previous | None:
+def previous_visit(w: Writer, visit: Visit, profiles: Profiles) -> Previous | None:
     """The visit before ``visit`` between the same two cities, if the project knows one."""
     named = visit.previous_visit
     if isinstance(named, EarlierVisit):
@@ -46,6 +46,7 @@ def previous_visit(visit: Visit, profiles: Profiles) -> Previous | None:
         found = profiles.get("visit", named)
         assert isinstance(found, Visit)
         return Previous(found.title, found.dates.start, found.dates.end, found)
+    w.searched = True
     pair = {visit.host, visit.guest}
     start = visit.dates.start.first
     best: tuple[dt.date, str] | None = None
@@ -69,7 +70,7 @@ def section(
     w: Writer, visit: Visit, cities: Sequence[CityProfile], profiles: Profiles
 ) -> Section | None:
     """The section, or None for a first recorded visit."""
-    previous = previous_visit(visit, profiles)
+    previous = previous_visit(w, visit, profiles)
     if previous is None:
         return None
     after = previous.end.last

@@ -76,6 +76,9 @@ class Writer:
     """Ids of the cities whose profiles this document drew names from."""
     unresolved: set[str] = field(default_factory=set)
     """Names that were looked up as city ids and printed as free names."""
+    searched: bool = False
+    """Whether the document looked among all the project's profiles (the previous
+    visit): it then depends on which profiles exist, as for ``unresolved``."""
     _entries: list[_Entry] = field(default_factory=list)
     _copies: dict[tuple[str, str, str], _Copy] = field(default_factory=dict)
     _catalog: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
