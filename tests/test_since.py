@@ -377,3 +377,33 @@ def test_since_briefing_is_rebuilt_when_a_previous_visit_appears(
     assert result == {name: "built"}
     page = (cities / "output" / name).read_text(encoding="utf-8")
     assert since_lines(page)[0] == "Since the last visit (3–5 June 2024)"
+
+
+def test_since_example_briefings_show_the_changes_of_the_profiles(
+    cli: RunCli, example_project: Path
+) -> None:
+    anniversary = reportgen.load(Path("profiles/visits/dalian-to-kitakyushu-2024.yaml"))
+    assert isinstance(anniversary, Visit)
+    open_actions = [str(a.action).rstrip(".") for a in anniversary.follow_up if a.status == "open"]
+
+    pages = {}
+    for name in ("dalian-to-kitakyushu-2027-05", "dalian-to-kitakyushu-2024"):
+        result = cli("build", f"profiles/visits/{name}.yaml", "--format", "html", "-o", "out")
+        assert result.code == 0, result.stderr
+        pages[name] = since_lines(Path(f"out/{name}.briefing.en.html").read_text("utf-8"))
+
+    later, earlier = pages["dalian-to-kitakyushu-2027-05"], pages["dalian-to-kitakyushu-2024"]
+    assert later[0] == "Since the last visit (1–2 May 2024)"
+    assert open_actions and all(
+        any(line.startswith(action) and line.endswith(": open") for line in later)
+        for action in open_actions
+    )
+    assert any(
+        line.startswith("Population: 913,577") and "-2.8% against 939,622" in line for line in later
+    )
+    assert earlier[0] == "Since the last visit (2009)"
+    office = (
+        "Kazuhisa Takeuchi 武内和久 took office as Mayor in February 2023, succeeding Kenji "
+        "Kitahashi 北橋健治 (until February 2023)["
+    )
+    assert any(line.startswith(office) for line in earlier)
