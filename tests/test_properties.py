@@ -2,37 +2,44 @@
 valid project builds, in HTML and Word (and, for a few, PDF).
 
 Projects are generated as Python data (one to three cities, then a visit and a proposal
-between two of them) and written with ``yaml.safe_dump``. A near-valid project has one
+between two of them) and written with PyYAML's safe dumper. A near-valid project has one
 thing broken: a required key dropped, a value of the wrong type or out of range, a bad
 id, date or address, an unknown key, or text made of any Unicode at all.
+
+Every run explores new examples (no fixed seed, no example database left on disk), a few
+seconds per test: every example is validated through the command line, and a drawn
+sample of them is also built, since a build costs ten to fifty validations.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import io
+import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import reportgen
-from reportgen.errors import Severity
-from reportgen.pipeline import build
-from reportgen.workspace import Clock, Options, Workspace
+from reportgen.cli import main
 from reportgen.yamlio import resolve_plain
-from tests.conftest import TODAY
+from tests.conftest import TODAY_EPOCH, Result
 from tests.test_hostile import docx_text, html_text, pdf_text, squeeze
 
 SETTINGS: dict[str, Any] = {
     "deadline": None,
-    "derandomize": True,
-    "database": None,
+    "database": None,  # new examples every run, and no folder of them left behind
+    "print_blob": True,  # a failure prints the line that replays it
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
 }
+BUILD_ONE_IN = 8
+"""About one valid example in this many is also built."""
 
 Data = dict[str, Any]
 Project = list[tuple[str, Data]]
@@ -294,76 +301,124 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 # --- the properties -----------------------------------------------------------------------------
 
-
-def write_project(folder: Path, files: Project) -> list[Path]:
-    paths = []
-    for name, data in files:
-        path = folder / "profiles" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
-        paths.append(path)
-    return paths
+PROBLEM = re.compile(r"^(?P<file>profiles/[^:]+\.yaml)(?::\d+:\d+)?: (?P<rest>.+)$")
+"""A problem line: the file, where in it when known, then the field and the message."""
+SUMMARY = re.compile(r"^(?:valid|invalid): (?P<errors>\d+) errors?, (?P<warnings>\d+) warnings?$")
+sampled = st.integers(0, BUILD_ONE_IN - 1).map(lambda pick: pick == 0)
+"""Whether this example is also built (shrinks towards building)."""
 
 
-@settings(max_examples=150, **SETTINGS)
-@given(broken())
-def test_validate_reports_every_problem_and_never_raises(files: Project) -> None:
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
-        paths = write_project(folder, files)
+@settings(max_examples=100, **SETTINGS)
+@given(broken(), sampled)
+def test_validate_reports_every_problem_and_never_raises(files: Project, build: bool) -> None:
+    with project_folder(files) as folder:
+        run = reportgen(folder, "validate", "profiles")
 
-        report = reportgen.validate(
-            [folder / "profiles"], profiles=folder / "profiles", today=TODAY
-        )
-
-        for issue in report:
-            assert issue.file and issue.message
-            assert "\n" not in str(issue)
-        if not report.errors:  # the change left it valid: then it builds
-            for path in paths:
-                build_one(folder, path, ("html", "docx"))
+        errors = checked_report(run)
+        if not errors and build:  # the change left it valid: then it builds
+            for name, _ in files:
+                build_one(folder, name, ("html", "docx"))
 
 
 @settings(max_examples=40, **SETTINGS)
-@given(projects())
-def test_valid_projects_validate_and_build_in_html_and_word(files: Project) -> None:
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
-        paths = write_project(folder, files)
-        report = reportgen.validate(
-            [folder / "profiles"], profiles=folder / "profiles", today=TODAY
-        )
-        assert [str(i) for i in report if i.severity is Severity.ERROR] == []
-        for path, (_, data) in zip(paths, files, strict=True):
-            result = build_one(folder, path, ("html", "docx"))
-            html, docx = sorted(result, key=lambda p: p.suffix, reverse=True)
+@given(projects(), sampled)
+def test_valid_projects_validate_and_build_in_html_and_word(files: Project, build: bool) -> None:
+    with project_folder(files) as folder:
+        run = reportgen(folder, "validate", "profiles")
+
+        assert checked_report(run) == 0, run.stderr
+        if not build:
+            return
+        for name, data in files:
+            html, docx = build_one(folder, name, ("html", "docx"))
             if data["kind"] == "city":
                 name = english(data["name"])
                 assert squeeze(name) in squeeze(html_text(html))
                 assert squeeze(name) in squeeze(docx_text(docx))
 
 
-@settings(max_examples=3, **SETTINGS)
+@settings(max_examples=2, **SETTINGS)
 @given(projects(latin_texts, latin_words))
 def test_valid_projects_build_as_pdf(files: Project) -> None:
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
-        paths = write_project(folder, files)
-        for path, (_, data) in zip(paths, files, strict=True):
-            (pdf,) = build_one(folder, path, ("pdf",))
+    with project_folder(files) as folder:
+        for name, data in files:
+            (pdf,) = build_one(folder, name, ("pdf",))
             if data["kind"] == "city":
                 assert squeeze(english(data["name"])) in squeeze(pdf_text(pdf))
 
 
-def build_one(folder: Path, source: Path, formats: tuple[str, ...]) -> list[Path]:
-    workspace = dataclasses.replace(
-        Workspace.resolve(source, profiles=folder / "profiles", clock=Clock(TODAY)),
-        templates=folder / "templates",
-    )
-    options = Options(formats=formats)
-    written = build(workspace, source, options, output=folder / "output").written
-    assert len(written) == len(formats)
-    return written
+@contextmanager
+def project_folder(files: Project) -> Iterator[Path]:
+    """A project (a manifest and the profiles) in a temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        (folder / "reportgen.yaml").write_text("profiles: profiles\n", "utf-8")
+        for name, data in files:
+            path = folder / "profiles" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump(data), "utf-8")
+        yield folder
+
+
+def checked_report(run: Result) -> int:
+    """The number of errors ``validate`` found, after checking how it reported them.
+
+    One located line per problem (errors first), then a summary that counts them; exit 1
+    when there are errors, else 0.
+    """
+    *problems, last = run.lines
+    summary = SUMMARY.match(last)
+    assert summary is not None, run.stderr
+    errors, warnings = int(summary["errors"]), int(summary["warnings"])
+    assert len(problems) == errors + warnings, run.stderr
+    for line in problems:
+        assert PROBLEM.match(line), line
+    assert [": warning: " in line for line in problems] == [False] * errors + [True] * warnings
+    assert run.code == (1 if errors else 0)
+    assert run.stdout == ""
+    return errors
+
+
+def dump(data: Data) -> str:
+    """``data`` as YAML: with PyYAML's C emitter (ten times faster) unless it cannot write it.
+
+    Only the Python emitter escapes lone surrogates (``"\\ud800"``).
+    """
+    try:
+        return yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+    except UnicodeEncodeError:
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def reportgen(folder: Path, *args: str) -> Result:
+    """``reportgen ARGS... --debug`` run in this process inside ``folder``, on ``TODAY``.
+
+    ``--debug`` lets an internal error out as the exception itself, for Hypothesis to shrink.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        patch.chdir(folder)
+        patch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+        patch.setenv("NO_COLOR", "1")
+        for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE"):
+            patch.delenv(name, raising=False)
+        try:
+            main([*args, "--debug"])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        else:  # pragma: no cover - main always exits
+            code = 0
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def build_one(folder: Path, name: str, formats: tuple[str, ...]) -> list[Path]:
+    """``reportgen build profiles/NAME`` in each format into ``output/``; the files written."""
+    options = [option for fmt in formats for option in ("--format", fmt)]
+    run = reportgen(folder, "build", f"profiles/{name}", *options, "-o", "output")
+    assert run.code == 0, run.stderr
+    written = {Path(line).suffix: folder / line for line in run.stdout.splitlines()}
+    assert sorted(written) == sorted(f".{fmt}" for fmt in formats), run.stdout
+    return [written[f".{fmt}"] for fmt in formats]
 
 
 def english(text: str | dict[str, str]) -> str:
