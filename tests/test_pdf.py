@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
 import re
 import shutil
 import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -782,11 +784,38 @@ def test_letter_cover_foot_sits_above_the_bottom_margin(dalian_letter: Built) ->
 # --- reproducibility and the render log -------------------------------------------------------
 
 
-def test_briefing_builds_are_byte_identical(briefing: Built, tmp_path: Path) -> None:
-    again = Workspace(tmp_path).build(VISIT, "briefing.pdf")
+def test_builds_in_processes_with_other_hash_seeds_are_byte_identical(
+    examples: Workspace, dalian: Built, tmp_path: Path
+) -> None:
+    # two fresh processes at once, in another copy of the project, with string hashing (and
+    # so the order of sets) unlike each other's and this process's, which built ``dalian``
+    Workspace(tmp_path)
+    docx = examples.build(DALIAN, "dalian.docx", "--format", "docx")
+    forced = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE")
+    environment = {name: value for name, value in os.environ.items() if name not in forced}
+    environment |= {"SOURCE_DATE_EPOCH": str(EPOCH), "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "reportgen", "build", DALIAN, "--format", "pdf"]
+    builds = [
+        subprocess.Popen(
+            [*command, "--format", "docx", "-o", f"out-{seed}"],
+            cwd=tmp_path,
+            env={**environment, "PYTHONHASHSEED": seed},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in ("1", "2")
+    ]
+    runs = [(build.communicate(timeout=120), build.returncode) for build in builds]
 
-    assert again.run.code == 0
-    assert again.path.read_bytes() == briefing.path.read_bytes()
+    assert [code for _, code in runs] == [0, 0], [err for (_, err), _ in runs]
+    for seed in ("1", "2"):
+        assert (tmp_path / f"out-{seed}/dalian.city-profile.en.pdf").read_bytes() == (
+            dalian.path.read_bytes()
+        )
+        assert (tmp_path / f"out-{seed}/dalian.city-profile.en.docx").read_bytes() == (
+            docx.path.read_bytes()
+        )
 
 
 def test_pipeline_build_ages_facts_against_source_date_epoch(tmp_path: Path) -> None:
