@@ -2,7 +2,7 @@
 
 Every test works on a copy of the example project with a manifest of its own, written
 into ``tmp_path``, on a fixed day. Most build HTML on one worker (a worker starts in
-about 0.3 s); only the interrupted-write test builds PDFs, which load WeasyPrint.
+about 0.3 s); the interrupted-write test builds Word files, and no test needs PDFs.
 """
 
 from __future__ import annotations

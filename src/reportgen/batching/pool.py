@@ -273,6 +273,8 @@ def run_targets(
                     try:
                         message = worker.connection.recv()
                     except (EOFError, OSError):
+                        # the pipe closes as the worker dies: wait for its exit status
+                        worker.process.join(timeout=1)
                         outcome = Outcome(False, error=_death_reason(worker.process))
                     else:
                         if message == STARTED:
