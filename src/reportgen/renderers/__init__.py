@@ -50,13 +50,18 @@ def to_pdf(doc: Document, context: RenderContext) -> bytes:
     if context.pdf_variant == "pdf/a-3b":
         files = [Attachment(path, "source profile") for path in context.attachments]
     identifier = hashlib.md5(page.encode("utf-8"), usedforsecurity=False).hexdigest()
-    return render_pdf(
+    pdf = render_pdf(
         page,
         stylesheet(context.templates),
         variant=context.pdf_variant,
         attachments=files,
         identifier=identifier.encode("ascii"),
     )
+    if context.pdf_variant == "pdf/ua-1":
+        from reportgen.renderers.accessibility import complete, link_descriptions
+
+        pdf = complete(pdf, link_descriptions(doc))
+    return pdf
 
 
 def to_docx(doc: Document, context: RenderContext) -> bytes:
