@@ -44,7 +44,8 @@ def render_options(func: F) -> F:
     func = click.option(
         "--pdf-variant",
         type=click.Choice(PDF_VARIANTS),
-        help="Archival (sources attached) or accessible (tagged) PDF.",
+        help="Archival (sources attached), accessible (tagged) or plain PDF; "
+        "public editions are accessible unless 'none'.",
     )(func)
     return click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True)(func)
 

@@ -146,7 +146,7 @@ def build_target(
         raise InvalidInput(report)
     context = RenderContext(
         paper=options.paper,
-        pdf_variant=options.pdf_variant,
+        pdf_variant=options.variant_for(target.audience),
         reference_docx=options.reference_docx,
         templates=workspace.templates,
         attachments=tuple(e.path for e in drawn),

@@ -27,9 +27,9 @@ MANIFEST_NAME = "reportgen.yaml"
 
 Audience = Literal["internal", "public"]
 Paper = Literal["a4", "letter"]
-PdfVariant = Literal["pdf/a-3b", "pdf/ua-1"]
+PdfVariant = Literal["pdf/a-3b", "pdf/ua-1", "none"]
 PAPERS: tuple[Paper, ...] = ("a4", "letter")
-PDF_VARIANTS: tuple[PdfVariant, ...] = ("pdf/a-3b", "pdf/ua-1")
+PDF_VARIANTS: tuple[PdfVariant, ...] = ("pdf/a-3b", "pdf/ua-1", "none")
 AUDIENCES: tuple[Audience, ...] = ("internal", "public")
 
 
@@ -50,12 +50,19 @@ class Options:
     formats: tuple[str, ...] = ("pdf",)
     paper: Paper = "a4"
     pdf_variant: PdfVariant | None = None
+    """``none`` for a plain PDF; when not given, a public edition is accessible (PDF/UA-1)."""
     reference_docx: Path | None = None
     """A Word file whose styles the DOCX uses."""
     timeout: float = DEFAULT_TIMEOUT
     """Seconds one document may take."""
     memory_mb: int = DEFAULT_MEMORY_MB
     """Address space one build (or batch worker) may use."""
+
+    def variant_for(self, audience: str) -> str | None:
+        """The PDF variant of an edition for ``audience`` (None: a plain PDF)."""
+        if self.pdf_variant is None:
+            return "pdf/ua-1" if audience == "public" else None
+        return None if self.pdf_variant == "none" else self.pdf_variant
 
     def rendering(self) -> tuple[str, str, str, int]:
         """What of these options changes the bytes of an output (for freshness)."""

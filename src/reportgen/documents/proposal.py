@@ -143,13 +143,13 @@ def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
     header = w.header(N_("ID"), N_("Activity"), N_("Output"), N_("When"), N_("Lead"))
     table = Table(header, tuple(rows), widths=(2, 14, 3, 7, 6))
     start, end = proposal.period.start.first, proposal.period.end.last
-    alt = (
-        w.t("Work plan")
-        + ": "
-        + "; ".join(
+    alt = w.t(
+        "Gantt chart of the work plan, {period}: {activities}",
+        period=w.period(proposal.period.start, proposal.period.end),
+        activities="; ".join(
             f"{bar.label}, {w.period(a.start, a.end)}"
             for bar, a in zip(bars, proposal.activities, strict=True)
-        )
+        ),
     )
     figure = Figure(
         charts.gantt(bars, start=start, end=end, title=alt, month_label=lambda d: _month(w, d)),
@@ -227,10 +227,10 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
             Cell(plain(w.t("Share")), right),
         )
         blocks.append(Table(sub_header, sub_rows, widths=(6, 3, 2)))
-    alt = (
-        w.t("Budget by category")
-        + ": "
-        + "; ".join(f"{label} {w.money(amount, currency)}" for label, amount in by_category)
+    # the amounts are in the table by category; the picture's text says how they compare
+    alt = w.t(
+        "Bar chart of the budget by category, as shares of the total: {shares}",
+        shares=_shares(w, by_category, budget.total),
     )
     chart = charts.bar_chart(
         [charts.Bar(label, amount) for label, amount in by_category],
@@ -252,6 +252,18 @@ def _share(amount: Decimal, total: Decimal) -> str:
     if not total:
         return ""
     return f"{(amount * 100 / total):.1f} %"
+
+
+def _shares(w: Writer, subtotals: list[tuple[str, Decimal]], total: Decimal) -> str:
+    """``Experts 33%, Training 28% and Travel 15%``, as the language writes a list."""
+    from babel.lists import format_list
+    from babel.numbers import format_percent
+
+    items = [
+        f"{label} {format_percent(amount / total if total else 0, locale=w.locale)}"
+        for label, amount in subtotals
+    ]
+    return str(format_list(items, locale=w.locale))
 
 
 def risks(w: Writer, proposal: Proposal) -> Table | None:

@@ -18,7 +18,8 @@ byte, for the same input: its ``/ID`` is computed from the content, no date is a
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from reportgen.documents.content import Document
@@ -51,20 +52,17 @@ def complete(data: bytes, descriptions: Mapping[str, str] | None = None) -> byte
         if not isinstance(tree, pikepdf.Dictionary):
             return data
         parents = _ParentTree(tree)
-        reachable = _reachable(tree)
+        reachable, kid_arrays = _walk(tree)
         for page in pdf.pages:
             _mark_pagination(pdf, page, parents, reachable)
             _mend_annotations(page, parents, descriptions or {})
-        for kids in _kid_arrays(tree):
+        for kids in kid_arrays:
             _drop_empty(kids)
         parents.write()
         out = io.BytesIO()
-        pdf.save(
-            out,
-            deterministic_id=True,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        )
+        # the first half of /ID stays WeasyPrint's (from the page's digest); qpdf computes
+        # the second from the content, so no clock or random number gets in
+        pdf.save(out, deterministic_id=True)
         return out.getvalue()
 
 
@@ -88,19 +86,30 @@ class _ParentTree:
         self._tree.ParentTree = pikepdf.Dictionary(Nums=nums)
 
 
-def _reachable(tree: Any) -> set[tuple[int, int]]:
-    """The structure elements that hang from the root (by object number)."""
+def _walk(tree: Any) -> tuple[set[tuple[int, int]], list[Any]]:
+    """The structure elements that hang from the root (by object number), and their ``/K``
+    arrays, children before their parents."""
     import pikepdf
 
     seen: set[tuple[int, int]] = set()
+    arrays: list[Any] = []
     stack = [tree]
     while stack:
         node = stack.pop()
-        for kid in _kids(node):
+        kids = node.get("/K")
+        if isinstance(kids, pikepdf.Array):
+            if node is not tree:
+                arrays.append(kids)
+        elif kids is None:
+            continue
+        else:
+            kids = [kids]
+        for kid in kids:
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid and kid.objgen not in seen:
                 seen.add(kid.objgen)
                 stack.append(kid)
-    return seen
+    arrays.reverse()
+    return seen, arrays
 
 
 def _kids(node: Any) -> list[Any]:
@@ -110,23 +119,6 @@ def _kids(node: Any) -> list[Any]:
     if kids is None:
         return []
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-
-
-def _kid_arrays(tree: Any) -> Iterator[Any]:
-    """Every element's ``/K`` array, children before their parents."""
-    import pikepdf
-
-    order: list[Any] = []
-    stack = list(_kids(tree))
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, pikepdf.Dictionary) or "/S" not in node:
-            continue
-        kids = node.get("/K")
-        if isinstance(kids, pikepdf.Array):
-            order.append(kids)
-            stack.extend(kids)
-    yield from reversed(order)
 
 
 def _mark_pagination(pdf: Any, page: Any, parents: _ParentTree, reachable: set[Any]) -> None:
@@ -145,19 +137,39 @@ def _mark_pagination(pdf: Any, page: Any, parents: _ParentTree, reachable: set[A
     }
     if not loose:
         return
-    artifact = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)]
-    instructions = pikepdf.parse_content_stream(page.obj)
-    for index, (operands, operator) in enumerate(instructions):
-        if str(operator) != "BDC" or len(operands) != 2:
-            continue
-        properties = operands[1]
-        if isinstance(properties, pikepdf.Dictionary) and int(properties.get("/MCID", -1)) in loose:
-            instructions[index] = pikepdf.ContentStreamInstruction(artifact, operator)
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+    contents = page.obj.get("/Contents")
+    rewritten = None
+    if isinstance(contents, pikepdf.Stream):
+        rewritten = _artifacts_in(contents.read_bytes(), loose)
+    if rewritten is None:  # not written as WeasyPrint writes: the page stays as it is
+        return
+    page.obj.Contents = pdf.make_stream(rewritten)
     kept = pikepdf.Array(None if mcid in loose else owner for mcid, owner in enumerate(owners))
     while len(kept) and kept[-1] is None:
         del kept[-1]
     parents.entries[int(key)] = kept
+
+
+_MARKED = re.compile(rb"/[A-Za-z]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+"""Marked content with an MCID as WeasyPrint writes it (``/Span <</MCID 5>> BDC``)."""
+_PAGINATION = b"/Artifact <</Type /Pagination>> BDC"
+
+
+def _artifacts_in(content: bytes, loose: set[int]) -> bytes | None:
+    """The page's content with the marked content of ``loose`` made pagination artifacts
+    (found in its bytes: parsing the whole stream would cost more than the rest of the
+    mending); None when not every one of them was found."""
+    found = 0
+
+    def swap(match: re.Match[bytes]) -> bytes:
+        nonlocal found
+        if int(match.group(1)) not in loose:
+            return match.group(0)
+        found += 1
+        return _PAGINATION
+
+    rewritten = _MARKED.sub(swap, content)
+    return rewritten if found == len(loose) else None
 
 
 def _mend_annotations(page: Any, parents: _ParentTree, descriptions: Mapping[str, str]) -> None:
@@ -170,7 +182,7 @@ def _mend_annotations(page: Any, parents: _ParentTree, descriptions: Mapping[str
         return
     kept = pikepdf.Array()
     for annotation in annotations:
-        key = annotation.get("/StructParent")
+        key: Any = annotation.get("/StructParent")
         owner = parents.entries.get(int(key)) if key is not None else None
         if annotation.get("/Subtype") == "/Link" and isinstance(owner, pikepdf.Dictionary):
             if owner.get("/S") != "/Link":
@@ -182,7 +194,8 @@ def _mend_annotations(page: Any, parents: _ParentTree, descriptions: Mapping[str
             description = descriptions.get(str(annotation.get("/Dest", "")))
             if description:
                 annotation.Contents = pikepdf.String(description)
-        annotation.F = int(annotation.get("/F", 0)) | PRINT
+        flags: Any = annotation.get("/F")
+        annotation.F = (0 if flags is None else int(flags)) | PRINT
         kept.append(annotation)
     page.obj.Annots = kept
 
