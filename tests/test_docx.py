@@ -262,8 +262,8 @@ def test_docx_figures_are_pictures_with_alt_text(proposal: WordDocument) -> None
     widths = [int(xpath(inline, "./wp:extent/@cx")[0]) for inline in pictures]
 
     assert len(pictures) == 3  # work plan, budget, SDG chips
-    assert descriptions[0].startswith("Work plan: A1 ")
-    assert descriptions[1].startswith("Budget by category: ")
+    assert descriptions[0].startswith("Gantt chart of the work plan, April 2027")
+    assert descriptions[1].startswith("Bar chart of the budget by category, as shares of ")
     assert descriptions[2].startswith("Sustainable Development Goals: 3 ")
     assert [round(width / EMU_PER_MM) for width in widths] == [170, 170, 170]
 
