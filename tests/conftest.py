@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -54,6 +55,23 @@ class Result:
     def lines(self) -> list[str]:
         """The lines on standard error (problems, then the summary)."""
         return self.stderr.splitlines()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests keep reportgen's caches (font coverage, compiled templates) in a folder of
+    their own, never in the user's."""
+    folder = tempfile.mkdtemp(prefix="reportgen-test-cache-")
+    config.stash[_CACHE_FOLDER] = folder
+    os.environ["XDG_CACHE_HOME"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_FOLDER, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_CACHE_FOLDER = pytest.StashKey[str]()
 
 
 RunCli = Callable[..., Result]
