@@ -21,7 +21,7 @@ import pytest
 from reportgen import batching as batch
 from reportgen import schedule as schedules
 from reportgen.models.manifest import Schedule
-from reportgen.state import STATE_NAME, RunRecord, State
+from reportgen.history import HISTORY_NAME, History, RunRecord
 from reportgen.workspace import Options, Workspace
 from tests.conftest import ROOT, TODAY_EPOCH, RunCli
 
@@ -111,7 +111,7 @@ def html_project(root: Path, *schedule_lines: str) -> Path:
 
 
 def marker(manifest_path: Path, name: str) -> float | None:
-    state = State.open(manifest_path.parent / "output")
+    state = History.open(manifest_path.parent / "output")
     try:
         return state.marker(schedules.TRIGGER_PREFIX + name)
     finally:
@@ -119,7 +119,7 @@ def marker(manifest_path: Path, name: str) -> float | None:
 
 
 def set_marker(manifest_path: Path, name: str, moment: dt.datetime) -> None:
-    state = State.open(manifest_path.parent / "output")
+    state = History.open(manifest_path.parent / "output")
     try:
         state.set_marker(schedules.TRIGGER_PREFIX + name, moment.timestamp())
     finally:
@@ -127,7 +127,7 @@ def set_marker(manifest_path: Path, name: str, moment: dt.datetime) -> None:
 
 
 def recorded_runs(manifest_path: Path) -> list[RunRecord]:
-    state = State.open(manifest_path.parent / "output")
+    state = History.open(manifest_path.parent / "output")
     try:
         return state.runs()
     finally:
@@ -264,7 +264,7 @@ def test_schedule_list_shows_the_last_run_time_and_result(
 ) -> None:
     path = write_manifest(workdir, NIGHTLY)
     started = dt.datetime(2027, 1, 15, 2, 0, 5, tzinfo=TOKYO)
-    state = State.open(workdir / "output")
+    state = History.open(workdir / "output")
     try:
         state.record_run("schedule:nightly", started.timestamp(), 3.0, (2, 1, 0), [])
     finally:
@@ -351,7 +351,7 @@ def test_scheduler_waits_while_a_batch_holds_the_output_and_retries_soon(
         assert ran == []
         assert marker(path, "nightly") == (now - dt.timedelta(days=1)).timestamp()
         assert recorded_runs(path) == []
-        state = State.open(output)
+        state = History.open(output)
         try:
             assert [s.name for s in schedules.due(scheduler.manifest, state, now)] == ["nightly"]
         finally:
@@ -416,11 +416,11 @@ def test_scheduled_run_that_cannot_start_is_recorded_as_failed(
     assert "jobs[1].sources: no file matches broken/*.yaml" in history.stdout
 
 
-def test_history_with_a_corrupt_state_store_reports_it_and_starts_afresh(
+def test_history_with_a_corrupt_history_store_reports_it_and_starts_afresh(
     cli: RunCli, cli_process: RunCli, workdir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = write_manifest(workdir, NIGHTLY)
-    store = workdir / "output" / STATE_NAME
+    store = workdir / "output" / HISTORY_NAME
     store.parent.mkdir()
     store.write_bytes(b"this is not a database\n" * 200)
 
@@ -498,6 +498,7 @@ def test_batch_run_stopped_marks_tasks_interrupted_and_leaves_no_partial_files(
     assert not list(output.glob(".reportgen-tmp-*"))
     assert not (output / "dalian.city-profile.en.html").exists()
     assert sorted(p.name for p in output.iterdir()) == [
+        ".reportgen-history.sqlite",
         ".reportgen-state.sqlite",
         ".reportgen.lock",
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.state import State
+from reportgen.history import History
 from tests.conftest import CITY_A, CITY_B, RunCli, WriteFile
 
 VISIT = """\
@@ -466,7 +466,7 @@ def test_land_area_ages_in_ten_years_not_two(
 
 def _record_runs(project: Path) -> None:
     long_error = "profiles/cities/aville.yaml:4:10: country:" + " a long message" * 12
-    with State.opened(project / "output") as state:
+    with History.opened(project / "output") as state:
         state.record_run("manual", 1_800_000_000.0, 1.25, (2, 0, 0), [])
         failure = {"target": "output/aville.city-profile.en.pdf", "job": "c", "error": long_error}
         state.record_run("schedule:nightly", 1_800_003_600.0, 3.5, (1, 1, 1), [failure])

@@ -122,6 +122,13 @@ def limit_options(timed: str, limited: str) -> Callable[[F], F]:
     return decorate
 
 
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, help="Print only problems: failures and warnings."
+)
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON summary of each run on standard output."
+)
+
 profiles_option = click.option(
     "--profiles",
     type=click.Path(file_okay=False, path_type=Path),
@@ -432,6 +439,8 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a JSON record of every task to FILE.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print that JSON record on standard output.")
+@quiet_option
 @render_options
 @limit_options("one document", "a worker process")
 @common_options
@@ -441,6 +450,8 @@ def batch(
     force: bool,
     only: tuple[str, ...],
     report_file: Path | None,
+    as_json: bool,
+    quiet: bool,
     paper: str,
     pdf_variant: str | None,
     reference_docx: Path | None,
@@ -469,17 +480,22 @@ def batch(
 
         refuse_link(report_file)  # before the batch, not after it has built everything
     settings = batches.Settings(jobs=jobs or 0, force=force, only=only)
-    with _progress() as progress:
+    with _progress(quiet=quiet) as progress:
         result = batches.run(workspace, options, settings, progress=progress)
     if report_file is not None:
         batches.write_report(report_file, result)
-    print_batch(result, strict=strict)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(batches.report_json(result), indent=2, ensure_ascii=False))
+    print_batch(result, strict=strict, quiet=quiet)
     if not result.ok:
         raise SystemExit(ExitStatus.FAILURE)
 
 
-def print_batch(result: Any, *, strict: bool = False) -> None:
-    """Every failure with its messages, the warnings of what was built, then the summary."""
+def print_batch(result: Any, *, strict: bool = False, quiet: bool = False) -> None:
+    """Every failure with its messages, the warnings of what was built, then the summary
+    (with ``quiet``, only when something failed)."""
     from rich.markup import escape
 
     console = _stderr()
@@ -493,14 +509,20 @@ def print_batch(result: Any, *, strict: bool = False) -> None:
                 console.print(f"  {escape(line)}")
     for warning in result.warnings:
         console.print(f"[{'red' if strict else 'yellow'}]{escape(warning)}[/]")
+    if quiet and result.ok:
+        return
     colour = "green" if result.ok else "red"
     console.print(f"[{colour}]{result.summary()}[/]")
 
 
 @contextlib.contextmanager
-def _progress() -> Iterator[Callable[[Any, int, int], None]]:
-    """A progress bar on a terminal; a plain line per finished task otherwise."""
+def _progress(*, quiet: bool = False) -> Iterator[Callable[[Any, int, int], None]]:
+    """A progress bar on a terminal; a plain line per finished task otherwise; nothing
+    with ``quiet``."""
     console = _stderr()
+    if quiet:
+        yield lambda item, done, total: None
+        return
     if not console.is_terminal:
 
         def line(item: Any, done: int, total: int) -> None:
@@ -565,7 +587,7 @@ def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: 
     workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
-    with schedules.output_state(path, loaded) as state:
+    with schedules.output_history(path, loaded) as state:
         rows = schedules.statuses(loaded, state, dt.datetime.now(dt.UTC))
     table = Table(title=f"schedules of {display_path(path)} (time zone {zone.key})")
     for column in ("schedule", "cron", "jobs", "last run", "result", "next run"):
@@ -588,68 +610,208 @@ def _manifest_of(workspace: Any) -> tuple[Path, Any]:
     return workspace.manifest_path, workspace.manifest
 
 
-def _log_to_stderr() -> None:
+@contextlib.contextmanager
+def _schedule_log(zone: Any, *, quiet: bool = False) -> Iterator[None]:
+    """The log of ``schedule run`` and ``due`` on standard error: every line starts with an
+    ISO time and its UTC offset in the schedules' zone; ``quiet`` keeps only problems."""
     import logging
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S"
-    )
+    class Stamped(logging.Formatter):
+        def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+            return dt.datetime.fromtimestamp(record.created, zone).isoformat(timespec="seconds")
+
+        def format(self, record: logging.LogRecord) -> str:
+            lines = super().format(record).splitlines() or [""]
+            stamp = self.formatTime(record)
+            # a message of several lines: each one dated, so grep and rotation keep them
+            return "\n".join([lines[0], *(f"{stamp} {line}" for line in lines[1:])])
+
+    logger = logging.getLogger("reportgen")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Stamped("%(asctime)s %(message)s"))
+    handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _json_line(summary: dict[str, Any]) -> None:
+    import json
+
+    click.echo(json.dumps(summary, ensure_ascii=False))
 
 
 @schedule.command("run")
 @manifest_argument
+@quiet_option
+@json_option
 @common_options
-def schedule_run(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
-    """Run the schedules in the foreground until stopped (Ctrl-C or SIGTERM)."""
+def schedule_run(
+    manifest: Path | None, quiet: bool, as_json: bool, strict: bool, stale_after: int, debug: bool
+) -> None:
+    """Run the schedules in the foreground until stopped (Ctrl-C or SIGTERM).
+
+    A failed run is tried again after 5 minutes, then 10, 20, up to every hour, until it
+    succeeds. With --json, each run's summary is one JSON line on standard output.
+    """
     import logging
     import signal
 
     from reportgen import schedule as schedules
     from reportgen.workspace import Workspace
 
-    _log_to_stderr()
     options = make_options(strict=strict, stale_after=stale_after)
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
-    path, _ = _manifest_of(workspace)
-    runner = schedules.Scheduler(path, options=options)
-    runner.install_signal_handlers()
-    zone = schedules.zone_of(runner.manifest)
-    logging.getLogger("reportgen").info(
-        "running %d schedules of %s in %s; stop with Ctrl-C",
-        len(runner.manifest.schedules),
-        display_path(path),
-        zone.key,
-    )
-    runner.run()
-    if runner.stopped_by == signal.SIGINT:
-        _interrupted()
-    logging.getLogger("reportgen").info("stopped")
+    path, loaded = _manifest_of(workspace)
+    with _schedule_log(schedules.zone_of(loaded), quiet=quiet):
+        runner = schedules.Scheduler(
+            path, options=options, reported=_json_line if as_json else None
+        )
+        runner.install_signal_handlers()
+        zone = schedules.zone_of(runner.manifest)
+        logging.getLogger("reportgen").info(
+            "running %d schedules of %s in %s; stop with Ctrl-C",
+            len(runner.manifest.schedules),
+            display_path(path),
+            zone.key,
+        )
+        runner.run()
+        if runner.stopped_by == signal.SIGINT:
+            _interrupted()
+        logging.getLogger("reportgen").info("stopped")
 
 
 @schedule.command("due")
 @manifest_argument
+@quiet_option
+@json_option
 @common_options
-def schedule_due(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
-    """Run once what is due since the last recorded run, then exit (for cron or systemd)."""
+def schedule_due(
+    manifest: Path | None, quiet: bool, as_json: bool, strict: bool, stale_after: int, debug: bool
+) -> None:
+    """Run once what is due since the last recorded run, then exit (for cron or systemd).
+
+    A schedule whose last run failed is tried again (after 5 minutes, then 10, 20, up to
+    every hour); exit 1 while any schedule is failing, 0 otherwise.
+    """
+    import json
+    import logging
+
     from reportgen import schedule as schedules
     from reportgen.workspace import Workspace
 
-    _log_to_stderr()
     options = make_options(strict=strict, stale_after=stale_after)
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
     path, loaded = _manifest_of(workspace)
-    now = dt.datetime.now(dt.UTC)
-    ran = schedules.run_due(path, now, schedules.default_run_batch(lambda: False, options), loaded)
-    if not ran:
-        click.echo("nothing due", err=True)
-        return
-    with schedules.output_state(path) as state:
-        failed = [
-            name
-            for name in ran
-            if any(r.failed for r in state.runs(1, schedules.TRIGGER_PREFIX + name))
+    zone = schedules.zone_of(loaded)
+    log = logging.getLogger("reportgen")
+    summaries: list[dict[str, Any]] = []
+    with _schedule_log(zone, quiet=quiet):
+        now = dt.datetime.now(dt.UTC)
+        run_batch = schedules.default_run_batch(lambda: False, options)
+        waited: list[str] = []
+
+        def counted(manifest_path: Path, schedule: Any) -> bool:
+            ran = run_batch(manifest_path, schedule)
+            if not ran:
+                waited.append(schedule.name)
+            return ran
+
+        ran = schedules.run_due(path, now, counted, loaded, reported=summaries.append)
+        with schedules.output_history(path, loaded) as history:
+            failing = schedules.failing_schedules(loaded, history)
+        for item in failing:
+            if item.schedule not in ran:
+                log.error(
+                    "schedule %s: still failing since %s: %s; next try at %s",
+                    item.schedule,
+                    dt.datetime.fromtimestamp(item.since, zone).isoformat(timespec="seconds"),
+                    _failing_targets(item.targets),
+                    item.retry_time.astimezone(zone).isoformat(timespec="seconds"),
+                )
+        if waited:
+            log.info("%s due but waiting: tried again on the next call", ", ".join(waited))
+        elif not ran and not failing:
+            log.info("nothing due")
+    if as_json:
+        record = {
+            "ran": summaries,
+            "failing": [f.schedule for f in failing],
+            "waiting": waited,
+        }
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    if failing:
+        raise SystemExit(ExitStatus.FAILURE)
+
+
+def _failing_targets(targets: tuple[str, ...]) -> str:
+    shown = ", ".join(t for t in targets[:3] if t)
+    more = f" and {len(targets) - 3} more" if len(targets) > 3 else ""
+    count = f"{len(targets)} output{'s' * (len(targets) != 1)}"
+    return f"{count} ({shown}{more})" if shown else count
+
+
+@cli.command()
+@manifest_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the schedules as a JSON array.")
+@common_options
+def status(
+    manifest: Path | None, as_json: bool, strict: bool, stale_after: int, debug: bool
+) -> None:
+    """One line per schedule: last run, result, next run; exit 1 unless every one is ok.
+
+    A health check for monitoring: not ok is a last run that failed or was interrupted,
+    a schedule still failing, or one overdue (it fired over an hour ago and has not run:
+    is cron or the timer running?).
+    """
+    import json
+
+    from reportgen import schedule as schedules
+    from reportgen.workspace import Workspace
+
+    workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
+    path, loaded = _manifest_of(workspace)
+    zone = schedules.zone_of(loaded)
+    with schedules.output_history(path, loaded) as history:
+        rows = schedules.statuses(loaded, history, dt.datetime.now(dt.UTC))
+
+    def iso(moment: dt.datetime | None) -> str | None:
+        return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+
+    if as_json:
+        records = [
+            {
+                "schedule": row.schedule.name,
+                "ok": row.ok,
+                "last_run": iso(row.last_started),
+                "result": row.last_result,
+                "failing_since": iso(
+                    dt.datetime.fromtimestamp(row.failing.since, dt.UTC) if row.failing else None
+                ),
+                "overdue": row.overdue,
+                "next_run": iso(row.next_run),
+                "next_try": iso(row.next_try),
+            }
+            for row in rows
         ]
-    if failed:
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    elif not rows:
+        click.echo("no schedules in the manifest")
+    for row in rows if not as_json else []:
+        health = "ok" if row.ok else ("OVERDUE" if row.overdue and not row.failing else "FAILING")
+        line = (
+            f"{row.schedule.name}  {health}  last run {iso(row.last_started) or 'never'}"
+            f"  {row.last_result}  next run {iso(row.next_run)}"
+        )
+        if row.failing is not None:
+            line += f"  retry {iso(row.failing.retry_time)}"
+        click.echo(line)
+    if not all(row.ok for row in rows):
         raise SystemExit(ExitStatus.FAILURE)
 
 
@@ -690,7 +852,7 @@ def history(
     workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
-    with schedules.output_state(path, loaded) as state:
+    with schedules.output_history(path, loaded) as state:
         runs = state.runs(limit)
     if as_json:
         records = [_run_json(run, zone) for run in runs]
@@ -729,6 +891,8 @@ def _run_line(run: Any, zone: Any) -> str:
         f"{started}  {run.trigger}  {run.seconds:.1f} s  "
         f"built {run.built}  fresh {run.fresh}  failed {run.failed}"
     )
+    if run.result in ("running", "interrupted"):
+        line += f"  {run.result}"
     failures = "; ".join(_failure_line(f) for f in run.failures)
     return f"{line}  {failures}" if failures else line
 
@@ -742,6 +906,8 @@ def _run_json(run: Any, zone: Any) -> dict[str, Any]:
         "built": run.built,
         "fresh": run.fresh,
         "failed": run.failed,
+        "result": run.result,
+        "warnings": run.warnings,
         "failures": list(run.failures),
     }
 

@@ -37,8 +37,28 @@ def refuse_link(target: Path) -> None:
         )
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Replace ``target`` with ``data`` in one step; on failure the target is unchanged."""
+def file_mode(mode: int | None = None) -> int:
+    """The permission bits of a new output: ``mode`` when given, else what the umask allows
+    (0666 less the umask, as any program's new file)."""
+    if mode is not None:
+        return mode
+    try:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o022)  # no /proc: read it by setting it, then put it back
+    os.umask(current)
+    return 0o666 & ~current
+
+
+def write_atomic(target: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Replace ``target`` with ``data`` in one step; on failure the target is unchanged.
+
+    The file gets ``mode`` (for example 0o640), or by default what the umask allows."""
+    bits = file_mode(mode)
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -52,12 +72,13 @@ def write_atomic(target: Path, data: bytes) -> None:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.ENOSPC, errno.EDQUOT):
                 raise _error(target, exc) from None
         else:
-            if _write_unnamed(fd, target, data):
+            if _write_unnamed(fd, target, data, bits):
                 return
-    _write_named(target, data)
+    _write_named(target, data, bits)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes, mode: int) -> None:
+    os.fchmod(fd, mode)
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
@@ -65,11 +86,11 @@ def _write_all(fd: int, data: bytes) -> None:
     os.fsync(fd)
 
 
-def _write_unnamed(fd: int, target: Path, data: bytes) -> bool:
+def _write_unnamed(fd: int, target: Path, data: bytes, mode: int) -> bool:
     """Write through an unnamed file; False when this file system cannot name it later."""
     temp = target.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}")
     try:
-        _write_all(fd, data)
+        _write_all(fd, data, mode)
         try:
             os.link(f"/proc/self/fd/{fd}", temp, follow_symlinks=True)
         except OSError as exc:
@@ -84,15 +105,14 @@ def _write_unnamed(fd: int, target: Path, data: bytes) -> bool:
     return True
 
 
-def _write_named(target: Path, data: bytes) -> None:
+def _write_named(target: Path, data: bytes, mode: int) -> None:
     try:
         fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
     except OSError as exc:
         raise _error(target, exc) from None
     temp = Path(name)
     try:
-        _write_all(fd, data)
-        os.fchmod(fd, 0o644)
+        _write_all(fd, data, mode)
     except BaseException as exc:
         os.close(fd)
         with contextlib.suppress(OSError):

@@ -227,10 +227,13 @@ def _top(path: str) -> str:
     return path
 
 
-def write_outputs(built: Built) -> list[Path]:
-    """Write every output of a built target atomically; returns the paths written."""
+def write_outputs(built: Built, *, mode: int | None = None) -> list[Path]:
+    """Write every output of a built target atomically; returns the paths written.
+
+    ``mode`` is the files' permission bits (the manifest's ``file_mode``); by default
+    they follow the umask."""
     for path, data in built.outputs:
-        write_atomic(path, data)
+        write_atomic(path, data, mode=mode)
     return [path for path, _ in built.outputs]
 
 
@@ -262,7 +265,7 @@ def build(
         result.built.append(built)
         result.report.extend(built.record.warnings)
     for built in result.built:
-        result.written.extend(write_outputs(built))
+        result.written.extend(write_outputs(built, mode=workspace.manifest.file_mode))
     return result
 
 

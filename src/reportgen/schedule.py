@@ -7,6 +7,11 @@ this module turns wall-clock times into instants itself, so that a daylight-savi
 change neither skips a run (a time in the spring gap runs just after the change) nor
 doubles one (a time in the autumn fold runs once, at its first occurrence). A schedule
 missed during downtime runs once, not once per missed time.
+
+A run that fails leaves its schedule failing (``reportgen.history``): it is tried again
+by the next tick after a backoff (5 minutes, doubling up to an hour) until a run
+succeeds, ``schedule due`` exits 1 meanwhile, and ``notify:`` is told of the failure and
+of the recovery.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reportgen.errors import ReportgenError
+from reportgen.history import INTERRUPTED, OK, Failing, History, RunRecord
 from reportgen.models import Manifest
 from reportgen.models.manifest import Schedule
-from reportgen.state import State, StateBusy
+from reportgen.state import StateBusy
 from reportgen.workspace import Options, load_manifest
 
 log = logging.getLogger("reportgen")
@@ -36,6 +42,17 @@ MAX_SLEEP = 60.0
 """Longest single wait, so clock jumps and manifest edits are noticed within a minute."""
 RETRY_SECONDS = 10.0
 """Wait before trying again a due schedule whose output folder was busy."""
+BACKOFF_FIRST = 300.0
+"""Wait before the first retry of a failed schedule; it doubles with each failed retry..."""
+BACKOFF_MAX = 3600.0
+"""...up to this."""
+OVERDUE_AFTER = 3600.0
+"""A schedule that fired this long ago and has not run since is overdue (cron stopped?)."""
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try of a schedule that failed ``attempts`` times in a row."""
+    return float(min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, attempts - 1)))
 
 
 class Clock(Protocol):
@@ -116,45 +133,86 @@ def is_due(cron: str, zone: ZoneInfo, since: dt.datetime, now: dt.datetime) -> b
 
 @dataclass(frozen=True)
 class Status:
-    """One schedule, as ``schedule list`` shows it."""
+    """One schedule, as ``schedule list`` and ``status`` show it."""
 
     schedule: Schedule
     last_started: dt.datetime | None
     last_result: str
     next_run: dt.datetime
+    last: RunRecord | None = None
+    failing: Failing | None = None
+    overdue: bool = False
+    """It fired more than ``OVERDUE_AFTER`` ago and has not run since."""
+
+    @property
+    def ok(self) -> bool:
+        """Healthy: its last run succeeded (or it has not run yet) and it is not overdue."""
+        last_ok = self.last is None or (self.last.result == OK and not self.last.failed)
+        return last_ok and self.failing is None and not self.overdue
+
+    @property
+    def next_try(self) -> dt.datetime:
+        """The next run, or the retry of a failing schedule when that comes first."""
+        if self.failing is not None:
+            return min(self.next_run, self.failing.retry_time)
+        return self.next_run
 
 
-def _checked(state: State, name: str) -> dt.datetime | None:
-    stamp = state.marker(TRIGGER_PREFIX + name)
+def _checked(history: History, name: str) -> dt.datetime | None:
+    stamp = history.marker(TRIGGER_PREFIX + name)
     return dt.datetime.fromtimestamp(stamp, dt.UTC) if stamp is not None else None
 
 
-def statuses(manifest: Manifest, state: State, now: dt.datetime) -> list[Status]:
+def result_text(run: RunRecord | None) -> str:
+    if run is None:
+        return "never run"
+    counts = f"(built {run.built}, fresh {run.fresh})"
+    if run.result not in (OK, "failed"):
+        return f"{run.result} {counts}"
+    if run.failed:
+        return f"failed {run.failed} {counts}"
+    return f"ok {counts}"
+
+
+def statuses(manifest: Manifest, history: History, now: dt.datetime) -> list[Status]:
     zone = zone_of(manifest)
     out = []
     for schedule in manifest.schedules:
-        runs = state.runs(limit=1, trigger=TRIGGER_PREFIX + schedule.name)
+        runs = history.runs(limit=1, trigger=TRIGGER_PREFIX + schedule.name)
         last = runs[0] if runs else None
         started = dt.datetime.fromtimestamp(last.started, dt.UTC) if last else None
-        if last is None:
-            result = "never run"
-        elif last.failed:
-            result = f"failed {last.failed} (built {last.built}, fresh {last.fresh})"
-        else:
-            result = f"ok (built {last.built}, fresh {last.fresh})"
-        out.append(Status(schedule, started, result, next_fire(schedule.cron, zone, now)))
+        checked = _checked(history, schedule.name)
+        overdue = (
+            checked is not None
+            and (now - next_fire(schedule.cron, zone, checked)).total_seconds() > OVERDUE_AFTER
+        )
+        out.append(
+            Status(
+                schedule,
+                started,
+                result_text(last),
+                next_fire(schedule.cron, zone, now),
+                last,
+                history.failing(schedule.name),
+                overdue,
+            )
+        )
     return out
 
 
-def due(manifest: Manifest, state: State, now: dt.datetime) -> list[Schedule]:
-    """Schedules that fired since they were last checked; a first sighting only records."""
+def due(manifest: Manifest, history: History, now: dt.datetime) -> list[Schedule]:
+    """Schedules that fired since they were last checked, or whose retry is due; a first
+    sighting only records."""
     zone = zone_of(manifest)
     found = []
     for schedule in manifest.schedules:
-        since = _checked(state, schedule.name)
+        since = _checked(history, schedule.name)
+        failing = history.failing(schedule.name)
         if since is None:
-            state.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
-        elif is_due(schedule.cron, zone, since, now):
+            history.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
+        elif is_due(schedule.cron, zone, since, now) or (
+            failing is not None and failing.retry_time <= now
+        ):
             found.append(schedule)
     return found
 
@@ -201,22 +259,27 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
                     log.error("schedule %s: %s: %s", schedule.name, item.output.path.name, line)
         for warning in result.warnings:
             log.warning("schedule %s: %s", schedule.name, warning)
-        log.info("schedule %s: %s", schedule.name, result.summary())
+        level = logging.INFO if result.ok else logging.ERROR
+        log.log(level, "schedule %s: %s", schedule.name, result.summary())
         return True
 
     return run
 
 
-def output_state(manifest_path: Path, manifest: Manifest | None = None) -> Any:
-    """The build state of a manifest's output folder (a context manager)."""
+def output_history(manifest_path: Path, manifest: Manifest | None = None) -> Any:
+    """The run history of a manifest's output folder (a context manager)."""
     manifest = manifest or load_manifest(manifest_path)
-    return State.opened(manifest_path.parent / manifest.output)
+    return History.opened(manifest_path.parent / manifest.output)
 
 
 def _record_failure(manifest_path: Path, schedule: Schedule, message: str) -> None:
-    with output_state(manifest_path) as state:
+    with output_history(manifest_path) as history:
         failure = {"target": "", "job": ",".join(schedule.jobs), "error": message}
-        state.record_run(TRIGGER_PREFIX + schedule.name, time.time(), 0.0, (0, 0, 1), [failure])
+        history.record_run(TRIGGER_PREFIX + schedule.name, time.time(), 0.0, (0, 0, 1), [failure])
+
+
+Reported = Callable[[dict[str, Any]], None]
+"""Receives the JSON summary of each scheduled run (``--json``)."""
 
 
 def run_due(
@@ -224,22 +287,139 @@ def run_due(
     now: dt.datetime,
     run_batch: RunBatch,
     manifest: Manifest | None = None,
+    *,
+    reported: Reported | None = None,
 ) -> list[str]:
-    """Run, once each, the schedules due at ``now``; returns the names that ran.
+    """Run, once each, the schedules due at ``now`` (retries included); returns the names
+    that ran.
 
     ``manifest`` is the manifest already read (the scheduler keeps the last good one
     when the file is being edited); by default it is read from ``manifest_path``.
     """
     manifest = manifest or load_manifest(manifest_path)
-    with output_state(manifest_path, manifest) as state:
-        pending = due(manifest, state, now)
+    with output_history(manifest_path, manifest) as history:
+        pending = due(manifest, history, now)
+        newest = history.runs(1)
+    last_id = newest[0].id if newest else 0
     ran = []
     for schedule in pending:
-        if run_batch(manifest_path, schedule):
-            with output_state(manifest_path, manifest) as state:
-                state.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
-            ran.append(schedule.name)
+        if not run_batch(manifest_path, schedule):
+            continue
+        with output_history(manifest_path, manifest) as history:
+            history.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
+            runs = history.runs(1, TRIGGER_PREFIX + schedule.name)
+            run = runs[0] if runs and runs[0].id > last_id else None
+            summary = _settle(manifest_path, manifest, history, schedule, run, now)
+        ran.append(schedule.name)
+        if summary is None:
+            continue
+        if reported is not None:
+            reported(summary)
+        from reportgen import notify
+
+        if manifest.notify is not None and notify.wanted(manifest.notify, summary["event"]):
+            notify.send(manifest.notify, summary, manifest_path.parent)
     return ran
+
+
+def _settle(
+    manifest_path: Path,
+    manifest: Manifest,
+    history: History,
+    schedule: Schedule,
+    run: RunRecord | None,
+    now: dt.datetime,
+) -> dict[str, Any] | None:
+    """Record whether ``schedule`` is failing after ``run``; returns the run's summary,
+    whose ``event`` is failure, recovery or success (None: no run was recorded)."""
+    if run is None or run.result == INTERRUPTED:
+        return None
+    before = history.failing(schedule.name)
+    zone = zone_of(manifest)
+    failed = bool(run.failed) or run.result != OK
+    failing: Failing | None = None
+    if failed:
+        targets = tuple(str(f.get("target") or f.get("job") or "") for f in run.failures)
+        attempts = before.attempts + 1 if before else 1
+        retry = now.timestamp() + backoff(attempts)
+        since = before.since if before else run.started
+        failing = Failing(schedule.name, since, attempts, now.timestamp(), retry, targets)
+        history.set_failing(failing)
+        cron_fired = before is None or is_due(
+            schedule.cron, zone, dt.datetime.fromtimestamp(before.last_attempt, dt.UTC), now
+        )
+        changed = before is None or before.targets != targets
+        event = "failure" if cron_fired or changed else "still-failing"
+        log.error(
+            "schedule %s: failing since %s (attempt %d); next try at %s",
+            schedule.name,
+            _iso(since, zone),
+            attempts,
+            _iso(retry, zone),
+        )
+    elif before is not None:
+        history.clear_failing(schedule.name)
+        event = "recovery"
+        log.info(
+            "schedule %s: recovered (failing since %s, %d attempts)",
+            schedule.name,
+            _iso(before.since, zone),
+            before.attempts,
+        )
+    else:
+        event = "success"
+    return summary_of(manifest_path, manifest, schedule, run, event, failing)
+
+
+def _iso(stamp: float, zone: ZoneInfo) -> str:
+    return dt.datetime.fromtimestamp(stamp, zone).isoformat(timespec="seconds")
+
+
+def summary_of(
+    manifest_path: Path,
+    manifest: Manifest,
+    schedule: Schedule,
+    run: RunRecord,
+    event: str,
+    failing: Failing | None,
+) -> dict[str, Any]:
+    """The JSON summary of a scheduled run, as webhooks, commands and ``--json`` get it."""
+    import socket
+
+    zone = zone_of(manifest)
+    failures = []
+    for failure in run.failures:
+        lines = [line for line in str(failure.get("error", "")).splitlines() if line.strip()]
+        failures.append(
+            {
+                "target": failure.get("target", ""),
+                "job": failure.get("job", ""),
+                "problems": lines or ["failed"],
+            }
+        )
+    return {
+        "event": event,
+        "schedule": schedule.name,
+        "manifest": str(manifest_path),
+        "host": socket.gethostname(),
+        "started": _iso(run.started, zone),
+        "seconds": round(run.seconds, 3),
+        "result": run.result,
+        "built": run.built,
+        "fresh": run.fresh,
+        "failed": run.failed,
+        "warnings": run.warnings,
+        "failures": failures,
+        "failing_since": _iso(failing.since, zone) if failing else None,
+        "attempts": failing.attempts if failing else 0,
+        "next_try": _iso(failing.retry_at, zone) if failing else None,
+    }
+
+
+def failing_schedules(manifest: Manifest, history: History) -> list[Failing]:
+    """The schedules of ``manifest`` whose last run failed and that are not yet fixed."""
+    found = (history.failing(schedule.name) for schedule in manifest.schedules)
+    return [failing for failing in found if failing is not None]
 
 
 class Scheduler:
@@ -251,8 +431,10 @@ class Scheduler:
         clock: Clock | None = None,
         run_batch: RunBatch | None = None,
         options: Options | None = None,
+        reported: Reported | None = None,
     ) -> None:
         self.manifest_path = manifest_path
+        self.reported = reported
         self.clock = clock or SystemClock()
         self.stop_event = threading.Event()
         self._run_batch = run_batch or default_run_batch(self.stop_event.is_set, options)
@@ -298,7 +480,13 @@ class Scheduler:
         """One round: reload the manifest if it changed, run what is due."""
         self._maybe_reload()
         self.waiting = False
-        return run_due(self.manifest_path, self.clock.now(), self.run_batch, self.manifest)
+        return run_due(
+            self.manifest_path,
+            self.clock.now(),
+            self.run_batch,
+            self.manifest,
+            reported=self.reported,
+        )
 
     def seconds_to_next(self) -> float:
         if self.waiting:
@@ -308,6 +496,9 @@ class Scheduler:
             return MAX_SLEEP
         zone = zone_of(self.manifest)
         upcoming = min(next_fire(s.cron, zone, now) for s in self.manifest.schedules)
+        with output_history(self.manifest_path, self.manifest) as history:
+            retries = [f.retry_time for f in failing_schedules(self.manifest, history)]
+        upcoming = min([upcoming, *retries])
         return min(MAX_SLEEP, max(0.0, (upcoming - now).total_seconds()))
 
     def run(self, *, rounds: int | None = None) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from reportgen.batching.lock import LOCK_NAME, BatchError, OutputBusy, OutputLock, output_lock
 from reportgen.errors import ReportgenError, display_path
+from reportgen.history import INTERRUPTED, History
 from reportgen.state import State
 from reportgen.targets import Output, Target
 from reportgen.workspace import Options, Workspace
@@ -75,6 +76,8 @@ class BatchResult:
     problems: list[tuple[str, str]] = field(default_factory=list)
     """``(job, message)`` for each job that could not be planned (it counts as failed)."""
     seconds: float = 0.0
+    interrupted: bool = False
+    """The run was stopped (SIGTERM, Ctrl-C) before every output was done."""
 
     def count(self, status: str) -> int:
         found = sum(1 for r in self.results if r.status == status)
@@ -113,23 +116,30 @@ def run(
     options = options or Options()
     settings = settings or Settings()
     started_wall, started = time.time(), time.perf_counter()
-    with output_lock(workspace.output) as lock:
+    with output_lock(workspace.output) as lock, History.opened(workspace.output) as runs:
         remove_stale_temporaries(workspace.output)
         state = State.open(workspace.output)
+        run_id = runs.start_run(settings.trigger, started_wall)
         try:
             result = _run(workspace, options, settings, state, lock, progress, should_stop)
-            result.seconds = time.perf_counter() - started
-            failures = [_problem_json(job, message) for job, message in result.problems]
-            failures += [r.as_json() for r in result.results if r.status == "failed"]
-            state.record_run(
-                settings.trigger,
-                started_wall,
-                result.seconds,
-                (result.count("built"), result.count("fresh"), result.count("failed")),
-                failures,
-            )
+        except BaseException:  # Ctrl-C or a crash: the history says so
+            seconds = time.perf_counter() - started
+            runs.finish_run(run_id, seconds, (0, 0, 0), [], result=INTERRUPTED)
+            raise
         finally:
             state.close()
+        result.seconds = time.perf_counter() - started
+        result.interrupted = should_stop()
+        failures = [_problem_json(job, message) for job, message in result.problems]
+        failures += [r.as_json() for r in result.results if r.status == "failed"]
+        runs.finish_run(
+            run_id,
+            result.seconds,
+            (result.count("built"), result.count("fresh"), result.count("failed")),
+            failures,
+            result=INTERRUPTED if result.interrupted else None,
+            warnings=len(result.warnings),
+        )
     return result
 
 
@@ -186,7 +196,7 @@ def _run(
             outcome = Outcome(False, error=lost, seconds=outcome.seconds)
         elif outcome.ok and built is not None:
             try:
-                write_outputs(built)
+                write_outputs(built, mode=workspace.manifest.file_mode)
             except ReportgenError as exc:
                 outcome = Outcome(False, error=str(exc), seconds=outcome.seconds)
         if not outcome.ok or built is None:
@@ -217,22 +227,28 @@ def _run(
     return result
 
 
-def write_report(path: Path, result: BatchResult) -> None:
-    """The ``--report`` file: one JSON record per output, and the counts."""
-    from reportgen.output import write_atomic
-
-    record = {
+def report_json(result: BatchResult) -> dict[str, Any]:
+    """The JSON record of a batch (``--report``, ``--json``): every output, and the counts."""
+    return {
         "summary": {
             "built": result.count("built"),
             "fresh": result.count("fresh"),
             "failed": result.count("failed"),
             "warnings": len(result.warnings),
             "seconds": round(result.seconds, 3),
+            "interrupted": result.interrupted,
         },
         "tasks": [r.as_json() for r in result.results],
         "jobs": [_problem_json(job, message) for job, message in result.problems],
     }
-    write_atomic(path, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def write_report(path: Path, result: BatchResult) -> None:
+    """The ``--report`` file: ``report_json`` of the batch."""
+    from reportgen.output import write_atomic
+
+    text = json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _problem_json(job: str, message: str) -> dict[str, Any]:
@@ -247,6 +263,7 @@ __all__ = [
     "Settings",
     "TaskResult",
     "output_lock",
+    "report_json",
     "run",
     "write_report",
 ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from reportgen.models.types import Audience, DocumentLang, Id, Model, TimeZoneName
@@ -113,6 +113,86 @@ class Schedule(Model):
     """Names of the jobs to run."""
 
 
+def _check_mode(value: Any) -> int:
+    """``0640`` (YAML reads it as the number 640), ``"0640"`` or ``"640"``: octal digits."""
+    text = (
+        str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    )
+    digits = text.removeprefix("0o").lstrip("0").rjust(3, "0")
+    if not text or len(digits) > 3 or any(c not in "01234567" for c in digits):
+        raise PydanticCustomError(
+            "file_mode",
+            "'{value}' is not a file mode: write three octal digits such as 0640",
+            {"value": value},
+        )
+    mode = int(digits, 8)
+    if mode & 0o600 != 0o600 or mode & 0o111:
+        raise PydanticCustomError(
+            "file_mode",
+            "'{value}' would make documents unreadable to their owner or executable:"
+            " use 0600, 0640 or 0644",
+            {"value": value},
+        )
+    return mode
+
+
+FileMode = Annotated[
+    int, BeforeValidator(_check_mode), WithJsonSchema({"type": ["string", "integer"]})
+]
+"""Permission bits of the documents written, in octal: ``0640``."""
+
+
+def _check_webhook(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+    ):
+        raise PydanticCustomError(
+            "webhook",
+            "'{value}' is not a web address reportgen can post to: it must start with"
+            " https:// (or http://) and name a host",
+            {"value": redacted_url(value)},
+        )
+    return value
+
+
+def redacted_url(value: str) -> str:
+    """A webhook address as logs show it: its scheme and host only, since the rest (a path
+    token, a password, a query key) is often the secret."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an invalid address)"
+    tail = "/..." if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{host}{port}{tail}"
+
+
+WebhookUrl = Annotated[str, AfterValidator(_check_webhook), WithJsonSchema({"type": "string"})]
+
+
+class Notify(Model):
+    """Who is told about scheduled runs, and when."""
+
+    webhook: WebhookUrl | None = None
+    """An http(s) address that gets an HTTP POST of a JSON summary of the run."""
+    command: list[Annotated[str, Field(min_length=1)]] | None = Field(default=None, min_length=1)
+    """A program and its arguments (no shell), run with the JSON summary on its standard
+    input: `[logger, -t, reportgen]`, `[mail, -s, reportgen, office@example.org]`."""
+    on: list[Literal["failure", "recovery", "always"]] = Field(
+        default=["failure", "recovery"], min_length=1
+    )
+    """When: `failure` (a run fails, or its failures change), `recovery` (the first run
+    that succeeds after failures), `always` (every scheduled run)."""
+
+
 class Manifest(Model):
     """``reportgen.yaml``: what a batch builds and when."""
 
@@ -139,3 +219,8 @@ class Manifest(Model):
     """What to build."""
     schedules: list[Schedule] = []
     """When to build it."""
+    notify: Notify | None = None
+    """Webhook and command told about scheduled runs that fail and recover."""
+    file_mode: FileMode | None = None
+    """Permission bits of the documents written, as octal digits (`0640`: the owner and
+    its group); by default they follow the umask."""

@@ -1,0 +1,312 @@
+"""The run history and the schedules' bookkeeping of an output folder, in their own file.
+
+``.reportgen-history.sqlite`` sits beside the build state but apart from it, so that
+resetting the build state (deleting it, or its being set aside when damaged) costs a
+full rebuild and nothing else. It holds:
+
+- ``runs``: one row per batch or scheduled run, written when the run starts (result
+  ``running``) and completed when it ends; a row still ``running`` when the next run
+  takes the folder's lock belonged to a run that was killed, and becomes ``interrupted``;
+- ``markers``: when each schedule was last checked (what is due is counted from there);
+- ``failing``: for each schedule whose last run failed, since when, how many attempts,
+  the outputs that failed and when the next retry is due.
+
+A damaged history is set aside (renamed, not deleted) and started afresh, with a log line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportgen.state import _raise_unless_damaged
+
+log = logging.getLogger("reportgen")
+
+HISTORY_NAME = ".reportgen-history.sqlite"
+LEGACY_STATE = ".reportgen-state.sqlite"
+"""Older versions kept runs and markers in the build state; they are copied once."""
+
+RUNNING, OK, FAILED, INTERRUPTED = "running", "ok", "failed", "interrupted"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    trigger TEXT NOT NULL,
+    started REAL NOT NULL,
+    seconds REAL NOT NULL DEFAULT 0,
+    built INTEGER NOT NULL DEFAULT 0,
+    fresh INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    failures TEXT NOT NULL DEFAULT '[]',
+    result TEXT NOT NULL DEFAULT 'ok',
+    warnings INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS markers (name TEXT PRIMARY KEY, value REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS failing (
+    schedule TEXT PRIMARY KEY,
+    since REAL NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_attempt REAL NOT NULL,
+    retry_at REAL NOT NULL,
+    targets TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    trigger: str
+    started: float
+    seconds: float
+    built: int
+    fresh: int
+    failed: int
+    failures: tuple[dict[str, Any], ...]
+    result: str = OK
+    """running, ok, failed or interrupted."""
+    warnings: int = 0
+
+
+@dataclass(frozen=True)
+class Failing:
+    """A schedule whose last run failed: retried until a run succeeds."""
+
+    schedule: str
+    since: float
+    attempts: int
+    last_attempt: float
+    retry_at: float
+    targets: tuple[str, ...]
+
+    @property
+    def retry_time(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.retry_at, dt.UTC)
+
+
+class History:
+    """The history store of one output folder; open with ``History.opened(folder)``."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self.db = connection
+
+    @classmethod
+    def open(cls, folder: Path) -> History:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / HISTORY_NAME
+        fresh = not path.exists()
+        try:
+            history = cls(path, _connect(path))
+        except sqlite3.DatabaseError as exc:
+            _raise_unless_damaged(path, exc)
+            _set_aside(path, exc)
+            history, fresh = cls(path, _connect(path)), False
+        if fresh:
+            history._copy_legacy(folder / LEGACY_STATE)
+        return history
+
+    @classmethod
+    @contextmanager
+    def opened(cls, folder: Path) -> Iterator[History]:
+        """The history of ``folder``, closed when the block ends."""
+        history = cls.open(folder)
+        try:
+            yield history
+        finally:
+            history.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _copy_legacy(self, state: Path) -> None:
+        """Runs and markers of a build state from before the history had its own file."""
+        if not state.is_file() or state.is_symlink():
+            return
+        try:
+            self.db.execute("ATTACH DATABASE ? AS legacy", (str(state),))
+        except sqlite3.DatabaseError:
+            return
+        try:
+            with self.db:
+                tables = {
+                    row[0] for row in self.db.execute("SELECT name FROM legacy.sqlite_master")
+                }
+                if "runs" in tables:
+                    self.db.execute(
+                        "INSERT INTO runs (trigger, started, seconds, built, fresh, failed,"
+                        " failures, result) SELECT trigger, started, seconds, built, fresh,"
+                        " failed, failures, CASE WHEN failed > 0 THEN 'failed' ELSE 'ok' END"
+                        " FROM legacy.runs ORDER BY id"
+                    )
+                if "markers" in tables:
+                    self.db.execute("INSERT OR REPLACE INTO markers SELECT * FROM legacy.markers")
+        except sqlite3.DatabaseError as exc:
+            log.info("history: the runs of %s could not be copied (%s)", state.name, exc)
+        finally:
+            self.db.execute("DETACH DATABASE legacy")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A history damaged while in use is set aside for an empty one, with a log line."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            _raise_unless_damaged(self.path, exc)  # busy, read-only, full: reported as such
+            self.db.close()
+            _set_aside(self.path, exc)
+            self.db = _connect(self.path)
+
+    # --- runs ----------------------------------------------------------------------------------
+
+    def start_run(self, trigger: str, started: float) -> int:
+        """Record a run as running; rows a killed run left running become interrupted."""
+        with self._guard(), self.db:
+            self.db.execute("UPDATE runs SET result = ? WHERE result = ?", (INTERRUPTED, RUNNING))
+            cursor = self.db.execute(
+                "INSERT INTO runs (trigger, started, result) VALUES (?, ?, ?)",
+                (trigger, started, RUNNING),
+            )
+            return int(cursor.lastrowid or 0)
+        return 0  # the store was damaged and replaced: the run goes unrecorded
+
+    def finish_run(
+        self,
+        run: int,
+        seconds: float,
+        counts: tuple[int, int, int],
+        failures: Sequence[dict[str, Any]],
+        *,
+        result: str | None = None,
+        warnings: int = 0,
+    ) -> None:
+        """Complete a started run: its counts, failures and result (by default ok or failed)."""
+        outcome = result or (FAILED if counts[2] else OK)
+        with self._guard(), self.db:
+            self.db.execute(
+                "UPDATE runs SET seconds = ?, built = ?, fresh = ?, failed = ?, failures = ?,"
+                " result = ?, warnings = ? WHERE id = ?",
+                (seconds, *counts, json.dumps(list(failures)), outcome, warnings, run),
+            )
+
+    def record_run(
+        self,
+        trigger: str,
+        started: float,
+        seconds: float,
+        counts: tuple[int, int, int],
+        failures: Sequence[dict[str, Any]],
+        *,
+        result: str | None = None,
+    ) -> None:
+        """Record a whole run at once (one that could not start, for instance)."""
+        run = self.start_run(trigger, started)
+        self.finish_run(run, seconds, counts, failures, result=result)
+
+    def runs(self, limit: int = 20, trigger: str | None = None) -> list[RunRecord]:
+        """The newest runs first (of one trigger, when given)."""
+        query = (
+            "SELECT id, trigger, started, seconds, built, fresh, failed, failures, result,"
+            " warnings FROM runs"
+        )
+        args: tuple[Any, ...] = ()
+        if trigger is not None:
+            query += " WHERE trigger = ?"
+            args = (trigger,)
+        rows: list[Any] = []
+        with self._guard():
+            rows = self.db.execute(query + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [
+            RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _failures(r[7]), r[8], r[9])
+            for r in rows
+        ]
+
+    # --- markers: when each schedule was last checked ----------------------------------------
+
+    def marker(self, name: str) -> float | None:
+        row = None
+        with self._guard():
+            row = self.db.execute("SELECT value FROM markers WHERE name = ?", (name,)).fetchone()
+        try:
+            return float(row[0]) if row else None
+        except (TypeError, ValueError):  # a damaged value: the schedule starts afresh
+            return None
+
+    def set_marker(self, name: str, value: float) -> None:
+        with self._guard(), self.db:
+            self.db.execute("INSERT OR REPLACE INTO markers VALUES (?, ?)", (name, value))
+
+    # --- failing schedules ---------------------------------------------------------------------
+
+    def failing(self, schedule: str) -> Failing | None:
+        row = None
+        with self._guard():
+            row = self.db.execute(
+                "SELECT schedule, since, attempts, last_attempt, retry_at, targets FROM failing"
+                " WHERE schedule = ?",
+                (schedule,),
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            targets = tuple(str(t) for t in json.loads(row[5]))
+            return Failing(
+                row[0], float(row[1]), int(row[2]), float(row[3]), float(row[4]), targets
+            )
+        except (TypeError, ValueError):
+            return None
+
+    def set_failing(self, failing: Failing) -> None:
+        with self._guard(), self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO failing VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    failing.schedule,
+                    failing.since,
+                    failing.attempts,
+                    failing.last_attempt,
+                    failing.retry_at,
+                    json.dumps(list(failing.targets)),
+                ),
+            )
+
+    def clear_failing(self, schedule: str) -> None:
+        with self._guard(), self.db:
+            self.db.execute("DELETE FROM failing WHERE schedule = ?", (schedule,))
+
+
+def _failures(stored: Any) -> tuple[dict[str, Any], ...]:
+    try:
+        found = json.loads(stored)
+    except (TypeError, ValueError):
+        return ({"error": "(this record of the history is damaged)"},)
+    if not isinstance(found, list):
+        return ()
+    return tuple(item for item in found if isinstance(item, dict))
+
+
+def _set_aside(path: Path, exc: BaseException) -> None:
+    log.warning("history %s is damaged (%s); starting afresh", path.name, exc)
+    path.replace(path.with_name(path.name + ".damaged"))
+    path.with_name(path.name + "-journal").unlink(missing_ok=True)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    if path.is_symlink():
+        raise sqlite3.DatabaseError(f"{path.name} is a symbolic link")
+    connection = sqlite3.connect(path, timeout=10, isolation_level="DEFERRED")
+    try:
+        connection.execute("PRAGMA journal_mode = DELETE")
+        connection.executescript(_SCHEMA)
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
+    return connection
