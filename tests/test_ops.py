@@ -1,0 +1,440 @@
+"""Operating scheduled builds: failures that stay visible, retries, notifications, status,
+history apart from the build state, dated logs, file modes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import os
+import re
+import shutil
+import stat
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from reportgen import batching as batch
+from reportgen import schedule as schedules
+from reportgen.history import HISTORY_NAME, INTERRUPTED, History
+from reportgen.models.manifest import Schedule
+from reportgen.state import STATE_NAME
+from reportgen.workspace import Options, Workspace
+from tests.conftest import ROOT, TODAY_EPOCH, RunCli
+
+UTC = dt.UTC
+
+BROKEN_CITY = """\
+kind: city
+id: broken
+name: Broken
+country: XX
+summary: A city.
+"""
+FIXED_CITY = BROKEN_CITY.replace("country: XX", "country: JP")
+BROKEN_LINE = "broken/b.yaml:4:10: country: 'XX' is not an ISO 3166-1 alpha-2 country code"
+
+NOTIFY_SCRIPT = """\
+import sys
+with open("notified.jsonl", "a", encoding="utf-8") as out:
+    out.write(" ".join(sys.stdin.read().split()) + "\\n")
+"""
+
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00 ")
+
+
+class Hook:
+    """A webhook on 127.0.0.1 that keeps every JSON body posted to it."""
+
+    def __init__(self, status: int = 204) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                hook.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/secret-token"
+
+    @property
+    def events(self) -> list[str]:
+        return [body["event"] for body in self.bodies]
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    listener = Hook()
+    listener.thread.start()
+    yield listener
+    listener.server.shutdown()
+    listener.server.server_close()
+
+
+def ops_project(root: Path, notify: str) -> Path:
+    """The example profiles, a broken city, a nightly schedule over both, and ``notify``."""
+    shutil.copytree(ROOT / "profiles", root / "profiles")
+    (root / "broken").mkdir()
+    (root / "broken" / "b.yaml").write_text(BROKEN_CITY, encoding="utf-8")
+    (root / "notify.py").write_text(NOTIFY_SCRIPT, encoding="utf-8")
+    path = root / "reportgen.yaml"
+    path.write_text(
+        "timezone: Asia/Tokyo\n"
+        "defaults: {formats: [html], languages: [en]}\n"
+        "jobs:\n"
+        "  - {name: cities, document: city-profile, sources: [profiles/cities/dalian.yaml]}\n"
+        "  - {name: broken, document: city-profile, sources: [broken/*.yaml]}\n"
+        "schedules:\n"
+        '  - {name: nightly, cron: "0 2 * * *", jobs: [cities, broken]}\n' + notify,
+        encoding="utf-8",
+    )
+    return path.resolve()
+
+
+def notify_block(url: str, *, on: str = "") -> str:
+    command = json.dumps([sys.executable, "notify.py"])
+    return f"notify:\n  webhook: {url}\n  command: {command}\n{on}"
+
+
+def make_due(path: Path, now: dt.datetime) -> None:
+    with History.opened(path.parent / "output") as history:
+        history.set_marker("schedule:nightly", (now - dt.timedelta(days=1)).timestamp())
+
+
+def commanded(root: Path) -> list[dict[str, Any]]:
+    lines = (root / "notified.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+class RecordingBatch:
+    """A ``run_batch`` that records a run as a batch would, failing while ``failing``."""
+
+    def __init__(self) -> None:
+        self.failing = True
+
+    def __call__(self, manifest_path: Path, schedule: Schedule) -> bool:
+        failure = {"target": "output/broken.city-profile.en.html", "error": BROKEN_LINE}
+        counts, failures = ((1, 0, 1), [failure]) if self.failing else ((1, 1, 0), [])
+        with History.opened(manifest_path.parent / "output") as history:
+            history.record_run("schedule:" + schedule.name, 1.0, 0.5, counts, failures)
+        return True
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+
+
+# --- a failing nightly run, its retries, and its recovery ---------------------------------------
+
+
+def test_failing_schedule_notifies_retries_keeps_failing_then_recovers(
+    cli: RunCli, workdir: Path, hook: Hook
+) -> None:
+    path = ops_project(workdir, notify_block(hook.url))
+    start = dt.datetime.now(UTC).replace(microsecond=0)
+    make_due(path, start)
+
+    first = cli("schedule", "due", str(path))
+
+    assert first.code == 1
+    assert f"schedule nightly: broken.city-profile.en.html: {BROKEN_LINE}" in first.stderr
+    assert all(STAMP.match(line) for line in first.lines), first.stderr
+    assert hook.events == ["failure"]
+    [posted] = hook.bodies
+    assert (posted["schedule"], posted["built"], posted["failed"]) == ("nightly", 1, 1)
+    assert posted["failures"][0]["target"] == "output/broken.city-profile.en.html"
+    assert posted["failures"][0]["problems"][0] == BROKEN_LINE
+    assert posted["attempts"] == 1
+    assert [c["event"] for c in commanded(workdir)] == ["failure"]
+    assert "secret-token" not in first.stderr
+
+    # the next call: nothing new is due, but the failure is still there
+    again = cli("schedule", "due", str(path))
+    health = cli("status", str(path))
+
+    assert again.code == 1
+    assert "schedule nightly: still failing since" in again.stderr
+    assert "1 output (output/broken.city-profile.en.html)" in again.stderr
+    assert "nothing due" not in again.stderr
+    assert health.code == 1
+    [line] = health.stdout.splitlines()
+    assert line.startswith("nightly  FAILING  last run ")
+    assert "failed 1 (built 1, fresh 0)" in line
+
+    # the retry comes after the backoff, fails the same way: logged, not posted again
+    run_batch = schedules.default_run_batch(lambda: False)
+    retry_time = start + dt.timedelta(seconds=schedules.BACKOFF_FIRST + 1)
+    assert schedules.run_due(path, retry_time - dt.timedelta(seconds=2), run_batch) == []
+    assert schedules.run_due(path, retry_time, run_batch) == ["nightly"]
+    assert hook.events == ["failure"]
+    with History.opened(workdir / "output") as history:
+        failing = history.failing("nightly")
+    assert failing is not None and failing.attempts == 2
+    assert failing.retry_at == retry_time.timestamp() + 2 * schedules.BACKOFF_FIRST
+
+    # fixed: the next retry builds it, recovery is posted, status is healthy
+    (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
+    fixed_time = failing.retry_time
+    assert schedules.run_due(path, fixed_time, run_batch) == ["nightly"]
+
+    assert hook.events == ["failure", "recovery"]
+    assert hook.bodies[-1]["failed"] == 0 and hook.bodies[-1]["built"] == 1
+    assert [c["event"] for c in commanded(workdir)] == ["failure", "recovery"]
+    healthy = cli("status", str(path), "--json")
+    assert healthy.code == 0, healthy.stdout
+    [record] = json.loads(healthy.stdout)
+    assert (record["schedule"], record["ok"], record["result"]) == (
+        "nightly",
+        True,
+        "ok (built 1, fresh 1)",
+    )
+    quiet = cli("schedule", "due", str(path), "--quiet")
+    assert (quiet.code, quiet.stderr) == (0, "")
+    assert cli("schedule", "due", str(path)).lines[-1].endswith(" nothing due")
+
+
+def test_every_run_is_sent_with_always_and_failures_repeat_each_night(
+    workdir: Path, hook: Hook, today: None
+) -> None:
+    path = ops_project(workdir, notify_block(hook.url, on="  on: [always]\n"))
+    start = dt.datetime(2027, 1, 15, 2, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    make_due(path, start)
+    run_batch = RecordingBatch()
+
+    schedules.run_due(path, start, run_batch)
+    schedules.run_due(path, start + dt.timedelta(seconds=schedules.BACKOFF_FIRST), run_batch)
+    schedules.run_due(path, start + dt.timedelta(days=1), run_batch)  # the next night
+    run_batch.failing = False
+    schedules.run_due(path, start + dt.timedelta(days=2), run_batch)
+    schedules.run_due(path, start + dt.timedelta(days=3), run_batch)
+
+    assert hook.events == ["failure", "still-failing", "failure", "recovery", "success"]
+    assert [body["attempts"] for body in hook.bodies] == [1, 2, 3, 0, 0]
+
+
+def test_a_webhook_that_fails_or_cannot_be_reached_is_logged_never_fatal(
+    workdir: Path, caplog: pytest.LogCaptureFixture, today: None
+) -> None:
+    broken = Hook(status=500)
+    broken.thread.start()
+    try:
+        path = ops_project(workdir, f"notify: {{webhook: '{broken.url}?key=hunter2'}}\n")
+        now = dt.datetime.now(UTC)
+        make_due(path, now)
+        ran = schedules.run_due(path, now, RecordingBatch())
+    finally:
+        broken.server.shutdown()
+        broken.server.server_close()
+    port = broken.server.server_address[1]
+
+    assert ran == ["nightly"]
+    assert f"webhook http://127.0.0.1:{port}/... answered 500" in caplog.text
+    assert "secret-token" not in caplog.text and "hunter2" not in caplog.text
+
+    caplog.clear()
+    later = now + dt.timedelta(days=1)
+    assert schedules.run_due(path, later, schedules.default_run_batch(lambda: False)) == ["nightly"]
+    assert f"webhook http://127.0.0.1:{port}/... not reached" in caplog.text
+
+
+def test_a_missing_notify_command_is_logged_and_the_run_recorded(
+    workdir: Path, caplog: pytest.LogCaptureFixture, today: None
+) -> None:
+    path = ops_project(workdir, "notify: {command: [no-such-program-here]}\n")
+    now = dt.datetime.now(UTC)
+    make_due(path, now)
+
+    ran = schedules.run_due(path, now, RecordingBatch())
+
+    assert ran == ["nightly"]
+    assert "notify command no-such-program-here: no such program" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("notify", "message"),
+    [
+        ("notify: {webhook: 'ftp://example.org/x'}", "notify.webhook: 'ftp://example.org/...'"),
+        ("notify: {on: [sometimes]}", "notify.on[0]: Input should be 'failure'"),
+        ("file_mode: 0777", "file_mode: '777' would make documents"),
+        ("file_mode: rw", "file_mode: 'rw' is not a file mode"),
+    ],
+)
+def test_bad_notify_and_file_mode_are_located_errors(
+    cli: RunCli, workdir: Path, notify: str, message: str
+) -> None:
+    (workdir / "reportgen.yaml").write_text(f"jobs: []\n{notify}\n", encoding="utf-8")
+
+    result = cli("status")
+
+    assert result.code == 1
+    assert any(line.startswith("reportgen.yaml:2:") and message in line for line in result.lines), (
+        result.stderr
+    )
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def test_status_of_schedules_never_run_is_ok_and_an_overdue_one_is_not(
+    cli: RunCli, workdir: Path
+) -> None:
+    path = ops_project(workdir, "")
+
+    fresh = cli("status", str(path))
+
+    assert fresh.code == 0
+    assert fresh.stdout.startswith("nightly  ok  last run never  never run  next run ")
+    with History.opened(workdir / "output") as history:
+        stopped = dt.datetime.now(UTC) - dt.timedelta(days=3)
+        history.set_marker("schedule:nightly", stopped.timestamp())
+    overdue = cli("status", str(path))
+    assert overdue.code == 1
+    assert overdue.stdout.startswith("nightly  OVERDUE  ")
+
+
+# --- history apart from the build state ----------------------------------------------------------
+
+
+def test_deleting_the_build_state_keeps_history_and_schedule_markers(
+    cli: RunCli, workdir: Path, today: None
+) -> None:
+    path = ops_project(workdir, "")
+    (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
+    now = dt.datetime.now(UTC)
+    make_due(path, now)
+    assert schedules.run_due(path, now, schedules.default_run_batch(lambda: False)) == ["nightly"]
+
+    (workdir / "output" / STATE_NAME).unlink()
+    listing = cli("schedule", "list", str(path))
+    rebuilt = cli("batch", str(path), "--quiet", "--stale-after", "120")
+    history = cli("history", "--json")
+
+    assert "never run" not in listing.stdout
+    assert rebuilt.code == 0 and rebuilt.stderr == ""  # quiet: nothing failed
+    runs = json.loads(history.stdout)
+    assert [(r["trigger"], r["built"], r["result"]) for r in runs] == [
+        ("manual", 2, "ok"),
+        ("schedule:nightly", 2, "ok"),
+    ]
+
+
+def test_a_run_killed_midway_and_a_stopped_run_are_recorded_as_interrupted(
+    cli: RunCli, workdir: Path, today: None
+) -> None:
+    path = ops_project(workdir, "")
+    with History.opened(workdir / "output") as history:
+        history.start_run("manual", 1_800_000_000.0)  # then killed: never finished
+    workspace = Workspace.resolve(manifest=path, require_manifest=True)
+
+    stopped = batch.run(
+        workspace, Options(), batch.Settings(only=("cities",)), should_stop=lambda: True
+    )
+    lines = cli("history").stdout.splitlines()
+
+    assert stopped.interrupted
+    assert lines[0].endswith(
+        "built 0  fresh 0  failed 1  interrupted  output/dalian.city-profile.en.html: interrupted"
+    )
+    assert lines[1].endswith("built 0  fresh 0  failed 0  interrupted")
+    with History.opened(workdir / "output") as history:
+        assert [r.result for r in history.runs()] == [INTERRUPTED, INTERRUPTED]
+
+
+def test_history_of_an_older_build_state_is_carried_over_once(workdir: Path) -> None:
+    import sqlite3
+
+    output = workdir / "output"
+    output.mkdir()
+    with sqlite3.connect(output / STATE_NAME) as old:
+        old.executescript(
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, trigger TEXT, started REAL,"
+            " seconds REAL, built INTEGER, fresh INTEGER, failed INTEGER, failures TEXT);"
+            "CREATE TABLE markers (name TEXT PRIMARY KEY, value REAL NOT NULL);"
+            "INSERT INTO runs VALUES (1, 'schedule:nightly', 1.0, 2.0, 3, 4, 1, '[]');"
+            "INSERT INTO markers VALUES ('schedule:nightly', 5.0);"
+        )
+    old.close()
+
+    with History.opened(output) as history:
+        runs = history.runs()
+        assert history.marker("schedule:nightly") == 5.0
+    with History.opened(output) as history:
+        assert len(history.runs()) == 1
+
+    assert [(r.trigger, r.built, r.failed, r.result) for r in runs] == [
+        ("schedule:nightly", 3, 1, "failed")
+    ]
+    assert (output / HISTORY_NAME).is_file()
+
+
+# --- batch --json and --quiet ------------------------------------------------------------------
+
+
+def test_batch_json_prints_the_report_and_quiet_prints_only_problems(
+    cli: RunCli, workdir: Path
+) -> None:
+    path = ops_project(workdir, "")
+
+    result = cli("batch", str(path), "--json", "--quiet")
+
+    assert result.code == 1
+    record = json.loads(result.stdout)
+    assert record["summary"]["failed"] == 1 and record["summary"]["built"] == 1
+    assert result.lines[:2] == ["failed: output/broken.city-profile.en.html", f"  {BROKEN_LINE}"]
+    assert not any(line.startswith("[") for line in result.lines)  # no progress lines
+    assert result.lines[-1].startswith("built 1, fresh 0, failed 1")
+
+
+# --- file modes ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def umask_027() -> Iterator[None]:
+    old = os.umask(0o027)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["o_tmpfile", "named-temporary"])
+def test_outputs_follow_the_umask_in_both_write_paths(
+    cli: RunCli, workdir: Path, umask_027: None, monkeypatch: pytest.MonkeyPatch, unnamed: bool
+) -> None:
+    path = ops_project(workdir, "")
+    if not unnamed:
+        monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+
+    cli("batch", str(path), "--only", "cities")
+
+    assert mode_of(workdir / "output" / "dalian.city-profile.en.html") == 0o640
+
+
+def test_file_mode_in_the_manifest_sets_the_outputs_mode(cli: RunCli, workdir: Path) -> None:
+    path = ops_project(workdir, "file_mode: 0600\n")
+
+    cli("batch", str(path), "--only", "cities")
+    cli("build", "profiles/cities/dalian.yaml", "--format", "html", "-o", "output/single.html")
+
+    assert mode_of(workdir / "output" / "dalian.city-profile.en.html") == 0o600
+    assert mode_of(workdir / "output" / "single.html") == 0o600
