@@ -361,10 +361,11 @@ def _settle(
         history.clear_failing(schedule.name)
         event = "recovery"
         log.info(
-            "schedule %s: recovered (failing since %s, %d attempts)",
+            "schedule %s: recovered (failing since %s, %d failed run%s)",
             schedule.name,
             _iso(before.since, zone),
             before.attempts,
+            "s" * (before.attempts != 1),
         )
     else:
         event = "success"
