@@ -20,8 +20,8 @@ import pytest
 
 from reportgen import batching as batch
 from reportgen import schedule as schedules
-from reportgen.models.manifest import Schedule
 from reportgen.history import HISTORY_NAME, History, RunRecord
+from reportgen.models.manifest import Schedule
 from reportgen.workspace import Options, Workspace
 from tests.conftest import ROOT, TODAY_EPOCH, RunCli
 
