@@ -220,7 +220,7 @@ def make_project(case: Case, root: Path) -> Setting:
     return setting
 
 
-IGNORED = re.compile(r"\.reportgen-state\.sqlite.*|\.reportgen\.lock")
+IGNORED = re.compile(r"\.reportgen-(state|history)\.sqlite.*|\.reportgen\.lock")
 """What a batch keeps in its output folder whatever happens (its state and lock)."""
 
 
