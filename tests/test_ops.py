@@ -179,8 +179,12 @@ def test_failing_schedule_notifies_retries_keeps_failing_then_recovers(
 
     # the retry comes after the backoff, fails the same way: logged, not posted again
     run_batch = schedules.default_run_batch(lambda: False)
-    retry_time = start + dt.timedelta(seconds=schedules.BACKOFF_FIRST + 1)
-    assert schedules.run_due(path, retry_time - dt.timedelta(seconds=2), run_batch) == []
+    with History.opened(workdir / "output") as history:
+        first_failing = history.failing("nightly")
+    assert first_failing is not None
+    assert first_failing.retry_at == first_failing.last_attempt + schedules.BACKOFF_FIRST
+    retry_time = first_failing.retry_time
+    assert schedules.run_due(path, retry_time - dt.timedelta(seconds=1), run_batch) == []
     assert schedules.run_due(path, retry_time, run_batch) == ["nightly"]
     assert hook.events == ["failure"]
     with History.opened(workdir / "output") as history:
