@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import batching, state
+from reportgen.history import HISTORY_NAME
 from reportgen.workspace import Options, Workspace
 from tests.conftest import TODAY_EPOCH, RunCli, WriteFile
 
@@ -73,6 +74,8 @@ def test_batch_rebuilds_only_the_target_whose_record_is_damaged(
     assert cli("batch", "--jobs", "1").code == 0
     with sqlite3.connect(STATE) as db:
         db.execute("UPDATE targets SET inputs = '[[\"x\", {' WHERE target LIKE '%aville%'")
+    db.close()
+    with sqlite3.connect(STATE.with_name(HISTORY_NAME)) as db:
         db.execute("UPDATE runs SET failures = 'not json'")
     db.close()
 

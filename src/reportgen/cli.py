@@ -749,6 +749,14 @@ def schedule_due(
         raise SystemExit(ExitStatus.FAILURE)
 
 
+def _health(row: Any) -> str:
+    if row.ok:
+        return "ok"
+    if row.failing is None and row.last is not None and row.last.result == "interrupted":
+        return "INTERRUPTED"
+    return "OVERDUE" if row.overdue and row.failing is None else "FAILING"
+
+
 def _failing_targets(targets: tuple[str, ...]) -> str:
     shown = ", ".join(t for t in targets[:3] if t)
     more = f" and {len(targets) - 3} more" if len(targets) > 3 else ""
@@ -803,7 +811,7 @@ def status(
     elif not rows:
         click.echo("no schedules in the manifest")
     for row in rows if not as_json else []:
-        health = "ok" if row.ok else ("OVERDUE" if row.overdue and not row.failing else "FAILING")
+        health = _health(row)
         line = (
             f"{row.schedule.name}  {health}  last run {iso(row.last_started) or 'never'}"
             f"  {row.last_result}  next run {iso(row.next_run)}"

@@ -2,11 +2,12 @@
 
 It remembers, for each output file, the fingerprint of everything that went into it
 and the digest of the bytes written (so unchanged outputs are skipped, and one changed
-on disk is rebuilt), the ids of source files (so planning needs no YAML parsing), and
-a history of runs. A damaged store is set aside and replaced by an empty one with a log
-line: the price is one full rebuild, never a crash. A damaged record costs the rebuild
-of its target only. A store that is busy (another process holds it), read-only or on a
-full disk is reported as such and kept, history included.
+on disk is rebuilt) and the ids of source files (so planning needs no YAML parsing).
+The run history and the schedules' records live apart (``reportgen.history``), so that
+resetting this store costs a rebuild and nothing else. A damaged store is set aside
+and replaced by an empty one with a log line: the price is one full rebuild, never a
+crash. A damaged record costs the rebuild of its target only. A store that is busy
+(another process holds it), read-only or on a full disk is reported as such and kept.
 """
 
 from __future__ import annotations
@@ -66,17 +67,6 @@ CREATE TABLE IF NOT EXISTS sources (
     kind TEXT,
     id TEXT
 );
-CREATE TABLE IF NOT EXISTS markers (name TEXT PRIMARY KEY, value REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    trigger TEXT NOT NULL,
-    started REAL NOT NULL,
-    seconds REAL NOT NULL,
-    built INTEGER NOT NULL,
-    fresh INTEGER NOT NULL,
-    failed INTEGER NOT NULL,
-    failures TEXT NOT NULL
-);
 """
 
 
@@ -89,18 +79,6 @@ class TargetRecord:
     warnings: tuple[str, ...] = ()
     digest: str = ""
     """The SHA-256 of the bytes written (empty: not known)."""
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    trigger: str
-    started: float
-    seconds: float
-    built: int
-    fresh: int
-    failed: int
-    failures: tuple[dict[str, Any], ...]
 
 
 class State:
@@ -247,66 +225,12 @@ class State:
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)", (path, digest, kind, ident)
             )
 
-    # --- markers (when each schedule was last checked) ------------------------------------
-
-    def marker(self, name: str) -> float | None:
-        row = None
-        with self._guard():
-            row = self.db.execute("SELECT value FROM markers WHERE name = ?", (name,)).fetchone()
-        try:
-            return float(row[0]) if row else None
-        except (TypeError, ValueError):  # a damaged record: the schedule starts afresh
-            return None
-
-    def set_marker(self, name: str, value: float) -> None:
-        with self._guard(), self.db:
-            self.db.execute("INSERT OR REPLACE INTO markers VALUES (?, ?)", (name, value))
-
-    # --- history -----------------------------------------------------------------------------
-
-    def record_run(
-        self,
-        trigger: str,
-        started: float,
-        seconds: float,
-        counts: tuple[int, int, int],
-        failures: Sequence[dict[str, Any]],
-    ) -> None:
-        with self._guard(), self.db:
-            self.db.execute(
-                "INSERT INTO runs (trigger, started, seconds, built, fresh, failed, failures)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (trigger, started, seconds, *counts, json.dumps(list(failures))),
-            )
-
-    def runs(self, limit: int = 20, trigger: str | None = None) -> list[RunRecord]:
-        query = "SELECT * FROM runs"
-        args: tuple[Any, ...] = ()
-        if trigger is not None:
-            query += " WHERE trigger = ?"
-            args = (trigger,)
-        query += " ORDER BY id DESC LIMIT ?"
-        rows: list[Any] = []
-        with self._guard():
-            rows = self.db.execute(query, (*args, limit)).fetchall()
-        return [RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _failures(r[7])) for r in rows]
-
 
 def _text(value: Any) -> str:
     """A stored value that must be a string; anything else is damage."""
     if not isinstance(value, str):
         raise TypeError(f"expected a string, not {type(value).__name__}")
     return value
-
-
-def _failures(stored: Any) -> tuple[dict[str, Any], ...]:
-    try:
-        found = json.loads(stored)
-    except (TypeError, ValueError):
-        return ({"error": "(this record of the history is damaged)"},)
-    if not isinstance(found, list):
-        return ()
-    return tuple(item for item in found if isinstance(item, dict))
 
 
 def _journal(path: Path) -> Path:
