@@ -442,3 +442,16 @@ def test_file_mode_in_the_manifest_sets_the_outputs_mode(cli: RunCli, workdir: P
 
     assert mode_of(workdir / "output" / "dalian.city-profile.en.html") == 0o600
     assert mode_of(workdir / "output" / "single.html") == 0o600
+
+
+def test_schedule_due_waiting_for_a_busy_output_folder_says_so(cli: RunCli, workdir: Path) -> None:
+    path = ops_project(workdir, "")
+    make_due(path, dt.datetime.now(UTC))
+
+    with batch.output_lock(workdir / "output"):
+        result = cli("schedule", "due", str(path))
+
+    assert result.code == 0
+    assert result.lines[-1].endswith(" nightly due but waiting: tried again on the next call")
+    assert "nothing due" not in result.stderr
+    assert all(STAMP.match(line) for line in result.lines), result.stderr
