@@ -439,6 +439,12 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a JSON record of every task to FILE.",
 )
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT|local",
+    callback=lambda ctx, param, value: _scheduler(value),
+    help="Build on a Dask cluster: its scheduler, or local (default: the manifest's).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print that JSON record on standard output.")
 @quiet_option
 @render_options
@@ -450,6 +456,7 @@ def batch(
     force: bool,
     only: tuple[str, ...],
     report_file: Path | None,
+    scheduler: str | None,
     as_json: bool,
     quiet: bool,
     paper: str,
@@ -479,7 +486,7 @@ def batch(
         from reportgen.output import refuse_link
 
         refuse_link(report_file)  # before the batch, not after it has built everything
-    settings = batches.Settings(jobs=jobs or 0, force=force, only=only)
+    settings = batches.Settings(jobs=jobs or 0, force=force, only=only, scheduler=scheduler)
     with _progress(quiet=quiet) as progress:
         result = batches.run(workspace, options, settings, progress=progress)
     if report_file is not None:
@@ -491,6 +498,18 @@ def batch(
     print_batch(result, strict=strict, quiet=quiet)
     if not result.ok:
         raise SystemExit(ExitStatus.FAILURE)
+
+
+def _scheduler(value: str | None) -> str | None:
+    import re
+
+    from reportgen.models.manifest import SCHEDULER_PATTERN
+
+    if value is not None and not re.fullmatch(SCHEDULER_PATTERN, value):
+        raise click.BadParameter(
+            f"'{value}' is not a Dask scheduler: write tcp://HOST:PORT, or local"
+        )
+    return value
 
 
 def print_batch(result: Any, *, strict: bool = False, quiet: bool = False) -> None:

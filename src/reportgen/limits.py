@@ -12,12 +12,14 @@ import resource
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from reportgen.errors import ReportgenError
+
+_T = TypeVar("_T")
 
 DEFAULT_STALE_MONTHS = 24
 """Facts older than this many months are flagged (``--stale-after``)."""
@@ -110,3 +112,68 @@ def limited(*, timeout: float | None, memory_mb: int | None) -> Iterator[None]:
         raise LimitExceeded(
             f"the build needed more than {memory_mb} MB of memory: stopped (--memory-limit)"
         ) from None
+
+
+class Overrun(LimitExceeded):
+    """A build outside the main thread went over its time limit.
+
+    ``stopped`` says whether its thread stopped; one stuck in C code cannot be, and
+    only the end of its process frees it.
+    """
+
+    def __init__(self, message: str, *, stopped: bool) -> None:
+        super().__init__(message)
+        self.stopped = stopped
+
+
+STOP_GRACE = 5.0
+"""Seconds a build over its time limit is given to stop before it is left behind."""
+
+
+def within(function: Callable[[], _T], timeout: float | None) -> _T:
+    """``function()`` in a thread of its own, stopped after ``timeout`` seconds.
+
+    For builds outside the main thread (a Dask worker's), where no alarm can ring: the
+    stop is raised inside the build's thread, as the alarm raises it in ``limited``.
+    Raises ``Overrun`` when the time ran out.
+    """
+    import ctypes
+
+    lock = threading.Lock()
+    finished = False
+    outcome: list[tuple[bool, Any]] = []
+
+    def body() -> None:
+        nonlocal finished
+        try:
+            try:
+                outcome.append((True, function()))
+            finally:
+                with lock:
+                    finished = True
+        except _Expired:
+            outcome.clear()
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=body, name="reportgen-build", daemon=True)
+    thread.start()
+    thread.join(timeout or None)
+    with lock:
+        expired = not finished
+        if expired and thread.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(thread.ident), ctypes.py_object(_Expired)
+            )
+    if expired:
+        thread.join(STOP_GRACE)
+        raise Overrun(
+            f"the build took longer than {timeout:g} s: stopped (--timeout)",
+            stopped=not thread.is_alive(),
+        )
+    thread.join()
+    done, value = outcome[-1]
+    if not done:
+        raise value
+    result: _T = value
+    return result

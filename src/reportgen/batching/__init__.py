@@ -37,6 +37,9 @@ class Settings:
     """Run only these jobs."""
     trigger: str = "manual"
     """What started the run, for the history: manual, or a schedule's name."""
+    scheduler: str | None = None
+    """A Dask scheduler (``tcp://HOST:PORT``) or ``local`` to build on, instead of worker
+    processes here; default: the manifest's ``scheduler``."""
 
 
 @dataclass
@@ -221,7 +224,21 @@ def _run(
 
     if stale:
         jobs = settings.jobs or os.cpu_count() or 1
-        run_targets(stale, workspace, options, jobs=jobs, done=done, should_stop=should_stop)
+        scheduler = settings.scheduler or workspace.manifest.scheduler
+        if scheduler:
+            from reportgen.batching import cluster
+
+            cluster.run_targets(
+                stale,
+                workspace,
+                options,
+                jobs=jobs,
+                done=done,
+                should_stop=should_stop,
+                scheduler=scheduler,
+            )
+        else:
+            run_targets(stale, workspace, options, jobs=jobs, done=done, should_stop=should_stop)
     order = {(t.job, o.path): i for i, t in enumerate(targets) for o in t.outputs}
     result.results.sort(key=lambda r: order.get((r.target.job, r.output.path), -1))
     return result

@@ -44,14 +44,21 @@ class Outcome:
     seconds: float = 0.0
 
 
-def build_one(workspace: Workspace, target: Target, options: Options) -> Outcome:
-    """Build one target (in a worker); every failure becomes a message."""
+def build_one(
+    workspace: Workspace,
+    target: Target,
+    options: Options,
+    build: Callable[[Workspace, Target, Options], Built] | None = None,
+) -> Outcome:
+    """Build one target (in a worker); every failure becomes a message.
+
+    ``build`` stands in for ``build_target`` (a cluster worker's maps paths back)."""
     from reportgen.errors import InvalidInput
     from reportgen.pipeline import build_target
 
     started = time.perf_counter()
     try:
-        built = build_target(workspace, target, options)
+        built = (build or build_target)(workspace, target, options)
     except InvalidInput as exc:
         lines = [str(issue) for issue in exc.report.errors]
         if not lines and options.strict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
@@ -72,6 +73,24 @@ def _check_glob(value: str) -> str:
 
 
 Glob = Annotated[str, Field(min_length=1), AfterValidator(_check_glob)]
+
+
+SCHEDULER_PATTERN = r"local|[a-z][a-z0-9+.-]*://[^\s/]+"
+"""``local``, or a Dask scheduler's address: ``tcp://HOST:PORT``, ``tls://...``."""
+
+
+def _check_scheduler(value: str) -> str:
+    if not re.fullmatch(SCHEDULER_PATTERN, value):
+        raise PydanticCustomError(
+            "scheduler",
+            "'{value}' is not a Dask scheduler: write tcp://HOST:PORT, or local",
+            {"value": value[:80]},
+        )
+    return value
+
+
+Scheduler = Annotated[str, AfterValidator(_check_scheduler)]
+"""A Dask scheduler's address (``tcp://HOST:PORT``), or ``local``."""
 
 
 class Defaults(Model):
@@ -224,3 +243,6 @@ class Manifest(Model):
     file_mode: FileMode | None = None
     """Permission bits of the documents written, as octal digits (`0640`: the owner and
     its group); by default they follow the umask."""
+    scheduler: Scheduler | None = None
+    """Where batches build: a Dask scheduler (tcp://HOST:PORT), or local for a Dask cluster
+    on this machine; default: worker processes of this machine."""

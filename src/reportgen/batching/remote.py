@@ -1,0 +1,301 @@
+"""What a Dask worker does for a batch: it lays out the project once, then builds targets.
+
+The coordinator sends a ``Shipment`` once per batch: a snapshot of the project's files
+(by their absolute paths on the coordinator) and what every build shares (workspace,
+options, the coordinator's current folder, the versions it runs). A worker writes the
+snapshot into its scratch folder once, updating only the files that changed since the
+last batch from the same project, and builds each target there; it returns the bytes
+and a record whose paths (inputs, problems) are the coordinator's again, so freshness
+and every message read as after a local build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import importlib.metadata
+import os
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from distributed import Worker, WorkerPlugin, get_worker
+
+from reportgen.batching.cluster import absolute
+from reportgen.batching.freshness import TOOLS
+from reportgen.batching.pool import Outcome, build_one
+from reportgen.errors import InvalidInput, Issue, Report
+from reportgen.limits import Overrun, within
+from reportgen.pipeline import Built, Input, Record
+from reportgen.project import LISTING_PREFIX
+from reportgen.targets import Target
+from reportgen.workspace import Options, Workspace
+
+Versions = tuple[tuple[str, str], ...]
+
+
+def versions() -> Versions:
+    """reportgen's version and the versions of the libraries that shape its output (those
+    that freshness counts)."""
+    from reportgen import _version  # read now: a worker may have been changed since import
+
+    found = [("reportgen", _version.__version__)]
+    for name in TOOLS:
+        try:
+            found.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            found.append((name, "none"))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class File:
+    """One file of a snapshot: its bytes, or a symbolic link's target."""
+
+    sha: str
+    size: int
+    mtime_ns: int
+    """Kept: a document's date is the newest of its input files (without
+    ``SOURCE_DATE_EPOCH``)."""
+    link: str | None = None
+    data: bytes | None = field(default=None, compare=False, repr=False)
+    """None for a link, and for a file larger than any input may be: it is laid out as
+    an empty file of the same size, which the build refuses with the same message."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The files of a project that builds read, by absolute path on the coordinator."""
+
+    digest: str
+    origin: str
+    """The coordinator's machine and project, so that a worker keeps one folder for it."""
+    files: dict[str, File]
+    folders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """Everything the builds of one batch share, sent to each worker once."""
+
+    snapshot: Snapshot
+    workspace: Workspace
+    options: Options
+    cwd: str
+    """The coordinator's current folder: problems name files relative to it."""
+    versions: Versions
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A worker's answer for one target."""
+
+    outcome: Outcome
+    worker: str
+    restart: bool = False
+    """The build overran its time limit and could not be stopped: restart the worker."""
+
+
+class WarmUp(WorkerPlugin):
+    """Loads WeasyPrint, the fonts and the batch's stylesheet once per worker process."""
+
+    name = "reportgen-warm-up"
+
+    def __init__(self, css: str) -> None:
+        self.css = css
+
+    async def setup(self, worker: Worker) -> None:
+        await asyncio.to_thread(self._warm)
+
+    def _warm(self) -> None:
+        from reportgen.renderers import pdf
+
+        with contextlib.suppress(Exception):  # the first document reports the real problem
+            pdf.warm_up(self.css)
+
+
+# --- laying out the snapshot --------------------------------------------------------------
+
+_LOCK = threading.Lock()
+_PLACED: dict[Path, tuple[str, dict[str, File]]] = {}
+"""Folders laid out in this worker process: the digest and files each holds."""
+
+
+def place(snapshot: Snapshot, base: Path) -> Path:
+    """Lay ``snapshot`` out under ``base`` (once per digest); returns its folder.
+
+    A later snapshot of the same project rewrites only the files that changed, so the
+    profiles a worker has read stay cached.
+    """
+    folder = base.resolve() / "reportgen" / snapshot.origin
+    with _LOCK:
+        digest, placed = _PLACED.get(folder, ("", {}))
+        if digest == snapshot.digest:
+            return folder
+        _PLACED.pop(folder, None)
+        for name, old in placed.items():
+            if snapshot.files.get(name) != old:
+                _remove(folder / name.lstrip("/"))
+        for name in snapshot.folders:
+            (folder / name.lstrip("/")).mkdir(parents=True, exist_ok=True)
+        for name, file in snapshot.files.items():
+            if placed.get(name) != file:
+                _write(folder / name.lstrip("/"), file)
+        _PLACED[folder] = (snapshot.digest, dict(snapshot.files))
+    return folder
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _write(path: Path, file: File) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove(path)
+    if file.link is not None:
+        path.symlink_to(file.link)
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    with temporary.open("wb") as handle:
+        if file.data is None:
+            handle.truncate(file.size)
+        else:
+            handle.write(file.data)
+    os.utime(temporary, ns=(file.mtime_ns, file.mtime_ns))
+    temporary.replace(path)
+
+
+# --- the coordinator's paths and the worker's ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """Maps between the coordinator's paths and the worker's copy of them."""
+
+    folder: Path
+    """Where the snapshot is laid out (resolved)."""
+    cwd: Path
+    """The coordinator's current folder."""
+
+    def here(self, path: Path) -> Path:
+        """The worker's copy of a coordinator path."""
+        return self.folder / str(absolute(path)).lstrip("/")
+
+    def there(self, path: str) -> str | None:
+        """The coordinator path of a worker path (None when it is not in the snapshot)."""
+        full = Path.cwd() / path  # a path relative to the worker's folder, as printed
+        try:
+            inside = full.relative_to(self.folder)
+        except ValueError:
+            return None
+        return "/" + inside.as_posix()
+
+    def shown(self, path: str) -> str:
+        """A worker path as the coordinator prints it: relative to its current folder."""
+        found = self.there(path)
+        if found is None:
+            return path
+        try:
+            return str(Path(found).relative_to(self.cwd))
+        except ValueError:
+            return found
+
+    def text(self, message: str) -> str:
+        """A message with every worker path in it written as the coordinator's."""
+        prefixes = [str(self.folder)]
+        with contextlib.suppress(ValueError):
+            prefixes.append(str(self.folder.relative_to(Path.cwd())))
+        for prefix in prefixes:
+            pattern = re.escape(prefix) + r"/[^\s:'\",;)]*"
+            message = re.sub(pattern, lambda m: self.shown(m.group()), message)
+        return message
+
+    def issue(self, issue: Issue) -> Issue:
+        return replace(issue, file=self.shown(issue.file), message=self.text(issue.message))
+
+    def report(self, report: Report) -> Report:
+        return Report([self.issue(issue) for issue in report.issues])
+
+    def input(self, item: Input) -> Input:
+        listing = item.path.startswith(LISTING_PREFIX)
+        path = item.path.removeprefix(LISTING_PREFIX) if listing else item.path
+        found = self.there(path) or path
+        return replace(item, path=f"{LISTING_PREFIX}{found}" if listing else found)
+
+    def workspace(self, workspace: Workspace) -> Workspace:
+        def moved(path: Path | None) -> Path | None:
+            return None if path is None else self.here(path)
+
+        return replace(
+            workspace,
+            root=self.here(workspace.root),
+            manifest_path=moved(workspace.manifest_path),
+            profiles=moved(workspace.profiles),
+            templates=moved(workspace.templates),
+            locales=moved(workspace.locales),
+        )
+
+
+# --- one task -----------------------------------------------------------------------------
+
+
+def build(target: Target, shipment: Shipment) -> Returned:
+    """Build ``target`` on this worker from the shipped project (a Dask task)."""
+    worker = get_worker()
+    options = shipment.options
+    try:
+        mine, theirs = versions(), shipment.versions
+        if mine != theirs:
+            differ = next(
+                f"{a[0]} {a[1]} here, {b[1]} on the coordinator"
+                for a, b in zip(mine, theirs, strict=True)
+                if a != b
+            )
+            return Returned(Outcome(False, error=f"this worker runs {differ}"), worker.address)
+        view = View(place(shipment.snapshot, Path(worker.local_directory)), Path(shipment.cwd))
+        workspace = view.workspace(shipment.workspace)
+        reference = options.reference_docx
+        local = replace(options, reference_docx=view.here(reference) if reference else None)
+
+        def mapped(workspace: Workspace, here: Target, options: Options) -> Built:
+            from reportgen.pipeline import build_target
+
+            try:
+                built = build_target(workspace, here, options)
+            except InvalidInput as exc:
+                raise InvalidInput(view.report(exc.report)) from None
+            record = built.record
+            inputs = tuple(view.input(item) for item in record.inputs)
+            warnings = tuple(view.issue(issue) for issue in record.warnings)
+            return Built(target, built.outputs, Record(inputs, record.valid_until, warnings))
+
+        here = replace(target, source=view.here(target.source))
+        outcome = within(lambda: build_one(workspace, here, local, mapped), options.timeout)
+        outcome.error = view.text(outcome.error)
+        return Returned(outcome, worker.address)
+    except Overrun as exc:
+        outcome = Outcome(False, error=str(exc), seconds=options.timeout)
+        return Returned(outcome, worker.address, restart=not exc.stopped)
+    except Exception as exc:  # the worker's own trouble (a full disk) fails this target only
+        message = f"the worker could not build it: {type(exc).__name__}: {exc}"
+        return Returned(Outcome(False, error=message), worker.address)
+
+
+def digest_of(files: dict[str, File], folders: tuple[str, ...]) -> str:
+    """One digest of a snapshot's contents."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        file = files[name]
+        digest.update(f"{name}\0{file.sha}\0{file.size}\0{file.mtime_ns}\0{file.link}\n".encode())
+    for name in folders:
+        digest.update(f"{name}/\n".encode())
+    return digest.hexdigest()
