@@ -162,7 +162,7 @@ def connect(scheduler: str, jobs: int, options: Options) -> Iterator[Client]:
                 n_workers=max(1, jobs),
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # no fixed port: two batches may run at once
                 memory_limit=f"{options.memory_mb} MiB",
                 silence_logs=logging.ERROR,
             )
