@@ -110,6 +110,7 @@ class Freshness:
         self.today = today
         self.force = force
         self._files: dict[str, tuple[str, dict[str, str]] | None] = {}
+        self._listings: dict[str, str] = {}
 
     def _file(self, path: str) -> tuple[str, dict[str, str]] | None:
         """A file's digest and the digests of its top-level fields (None: unreadable)."""
@@ -139,8 +140,10 @@ class Freshness:
 
     def digest(self, path: str, fields: tuple[str, ...] | None) -> str | None:
         """What an input holds now, as the build that read it digested it."""
-        if path.startswith(LISTING_PREFIX):
-            return listing_digest(Path(path.removeprefix(LISTING_PREFIX)))
+        if path.startswith(LISTING_PREFIX):  # one walk of a folder per batch, not per output
+            if path not in self._listings:
+                self._listings[path] = listing_digest(Path(path.removeprefix(LISTING_PREFIX)))
+            return self._listings[path]
         found = self._file(path)
         if found is None:
             return None

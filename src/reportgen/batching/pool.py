@@ -145,6 +145,16 @@ def _worker_main(
             pdf.warm_up(stylesheet(workspace.templates))
         except Exception:  # a target will report the real problem
             pass
+    from reportgen.pipeline import build_target
+    from reportgen.project import Project
+
+    project: Project | None = None  # read once, for every target of this worker
+
+    def build(workspace: Workspace, target: Target, options: Options) -> Built:
+        nonlocal project
+        project = project or Project(workspace.profiles)
+        return build_target(workspace, target, options, project)
+
     while True:
         try:
             target = connection.recv()
@@ -157,7 +167,7 @@ def _worker_main(
         except (OSError, ValueError):
             return  # the coordinator is gone
         try:
-            outcome = build_one(workspace, target, options)
+            outcome = build_one(workspace, target, options, build)
         except MemoryError:
             outcome = Outcome(False, error="out of memory")
         try:

@@ -29,7 +29,7 @@ from reportgen.batching.pool import Outcome, build_one
 from reportgen.errors import InvalidInput, Issue, Report
 from reportgen.limits import Overrun, within
 from reportgen.pipeline import Built, Input, Record
-from reportgen.project import LISTING_PREFIX
+from reportgen.project import LISTING_PREFIX, Project
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
 
@@ -145,6 +145,21 @@ def place(snapshot: Snapshot, base: Path) -> Path:
                 _write(folder / name.lstrip("/"), file)
         _PLACED[folder] = (snapshot.digest, dict(snapshot.files))
     return folder
+
+
+_PROJECTS: dict[Path, tuple[str, Project]] = {}
+"""The profiles of each laid-out folder, read once per snapshot for all its targets."""
+
+
+def project_of(workspace: Workspace, digest: str) -> Project:
+    """The profiles of a laid-out workspace, read once per snapshot."""
+    folder = workspace.root
+    with _LOCK:
+        known, found = _PROJECTS.get(folder, ("", None))
+        if found is None or known != digest:
+            found = Project(workspace.profiles)
+            _PROJECTS[folder] = (digest, found)
+        return found
 
 
 def _remove(path: Path) -> None:
@@ -263,6 +278,7 @@ def build(target: Target, shipment: Shipment) -> Returned:
             return Returned(Outcome(False, error=f"this worker runs {differ}"), worker.address)
         view = View(place(shipment.snapshot, Path(worker.local_directory)), Path(shipment.cwd))
         workspace = view.workspace(shipment.workspace)
+        digest = shipment.snapshot.digest
         reference = options.reference_docx
         local = replace(options, reference_docx=view.here(reference) if reference else None)
 
@@ -270,7 +286,7 @@ def build(target: Target, shipment: Shipment) -> Returned:
             from reportgen.pipeline import build_target
 
             try:
-                built = build_target(workspace, here, options)
+                built = build_target(workspace, here, options, project_of(workspace, digest))
             except InvalidInput as exc:
                 raise InvalidInput(view.report(exc.report)) from None
             record = built.record
