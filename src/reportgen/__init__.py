@@ -92,12 +92,14 @@ def batch(
     jobs: int = 0,
     force: bool = False,
     only: Iterable[str] = (),
+    scheduler: str | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
 ) -> BatchResult:
     """Run a manifest's jobs as ``reportgen batch`` does (default: the nearest manifest).
 
-    ``jobs`` worker processes (0: one per CPU); ``only`` names jobs to run. Returns the
+    ``jobs`` worker processes (0: one per CPU); ``only`` names jobs to run; ``scheduler``
+    builds on a Dask cluster (``tcp://HOST:PORT`` or ``local``). Returns the
     ``BatchResult``: ``result.results`` holds each output with its status (built, fresh
     or failed), seconds, error and warnings; ``result.ok`` is False when any failed.
     """
@@ -109,7 +111,7 @@ def batch(
     workspace = Workspace.resolve(
         manifest=named, options=chosen, clock=_clock(today), require_manifest=True
     )
-    settings = batching.Settings(jobs=jobs, force=force, only=tuple(only))
+    settings = batching.Settings(jobs=jobs, force=force, only=tuple(only), scheduler=scheduler)
     return batching.run(workspace, chosen, settings, progress=progress)
 
 
