@@ -152,7 +152,9 @@ def _worker_main(
 
     def build(workspace: Workspace, target: Target, options: Options) -> Built:
         nonlocal project
-        project = project or Project(workspace.profiles)
+        project = project or Project(
+            workspace.profiles, home=workspace.manifest.home, root=workspace.root
+        )
         return build_target(workspace, target, options, project)
 
     while True:
