@@ -78,9 +78,7 @@ def build_target(
     from reportgen.documents.redact import redact
     from reportgen.renderers import RenderContext
 
-    project = project or Project(
-        workspace.profiles, home=workspace.manifest.home, root=workspace.root
-    )
+    project = project or workspace.project()
     profile, report = checked(project, target.source, workspace.staleness)
     kind = DOCUMENTS[target.document]
     if kind.kind != profile.kind:
@@ -257,7 +255,7 @@ def build(
     """Build every format x language asked; nothing is written if any of them fails."""
     from reportgen.targets import plan_build
 
-    project = Project(workspace.profiles, home=workspace.manifest.home, root=workspace.root)
+    project = workspace.project()
     targets = plan_build(workspace, source, options, project, document=document, output=output)
     result = BuildResult()
     for target in targets:

@@ -345,7 +345,7 @@ def validate(paths: Sequence[Path], workspace: Workspace) -> Report:
             report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
         else:
             targets.extend(yaml_files([path], workspace.root, skipped))
-    project = Project(workspace.profiles, home=workspace.manifest.home, root=workspace.root)
+    project = workspace.project()
     report.extend(skipped)
     for path in targets:
         if path.name == MANIFEST_NAME:

@@ -223,14 +223,13 @@ def write_new(
     from reportgen.errors import display_path
     from reportgen.models import CityProfile
     from reportgen.output import write_atomic
-    from reportgen.project import Project
 
     ident = check_id(kind, given)
     target = output or default_path(kind, ident, workspace.profiles)
     if target.exists() and not force:
         raise UsageError(f"{target} exists; use --force to overwrite it")
     home = workspace.manifest.home
-    known = Project(workspace.profiles)
+    known = workspace.project()
     cities = {
         e.id: e.profile
         for e in sorted(known.entries.values(), key=lambda e: str(e.path))

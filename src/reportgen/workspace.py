@@ -22,6 +22,7 @@ from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_STALE_MONTHS, DEFAULT_TI
 
 if TYPE_CHECKING:
     from reportgen.models import Manifest
+    from reportgen.project import Project
 
 MANIFEST_NAME = "reportgen.yaml"
 
@@ -148,6 +149,12 @@ class Workspace:
     @property
     def today(self) -> dt.date:
         return self.clock.today
+
+    def project(self) -> Project:
+        """A fresh index of the workspace's profiles, with its home city and its root."""
+        from reportgen.project import Project
+
+        return Project(self.profiles, home=self.manifest.home, root=self.root)
 
     @classmethod
     def resolve(

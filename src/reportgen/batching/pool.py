@@ -152,9 +152,7 @@ def _worker_main(
 
     def build(workspace: Workspace, target: Target, options: Options) -> Built:
         nonlocal project
-        project = project or Project(
-            workspace.profiles, home=workspace.manifest.home, root=workspace.root
-        )
+        project = project or workspace.project()
         return build_target(workspace, target, options, project)
 
     while True:

@@ -157,7 +157,7 @@ def project_of(workspace: Workspace, digest: str) -> Project:
     with _LOCK:
         known, found = _PROJECTS.get(folder, ("", None))
         if found is None or known != digest:
-            found = Project(workspace.profiles, home=workspace.manifest.home, root=workspace.root)
+            found = workspace.project()
             _PROJECTS[folder] = (digest, found)
         return found
 

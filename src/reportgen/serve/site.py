@@ -222,7 +222,7 @@ class Site:
         from reportgen.batching.plan import plan
 
         ws = self.workspace
-        project = Project(ws.profiles)
+        project = ws.project()
         problems = list(self.manifest_problems)
         if ws.manifest_path is not None:
             try:
@@ -327,9 +327,7 @@ class Site:
         started = time.perf_counter()
         ws = self.workspace
         try:
-            built = build_target(
-                ws, page.target(fmt, self.cache), self.options, Project(ws.profiles)
-            )
+            built = build_target(ws, page.target(fmt, self.cache), self.options, ws.project())
         except InvalidInput as exc:
             lines = tuple(str(issue) for issue in exc.report)
             return Result(None, errors=lines, seconds=time.perf_counter() - started)

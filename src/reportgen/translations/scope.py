@@ -44,7 +44,7 @@ def resolve(
     project: Project | None = None,
 ) -> tuple[Scope, Project]:
     """The scope of PATHS (default: the project's profiles folder)."""
-    project = project or Project(workspace.profiles, home=workspace.manifest.home)
+    project = project or workspace.project()
     scope = Scope()
     chosen = list(paths)
     if not chosen:
