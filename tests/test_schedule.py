@@ -691,3 +691,16 @@ def test_scheduler_step_keeps_the_last_good_manifest_after_an_invalid_rewrite(
     )
     assert ran == ["nightly"]
     assert fake.calls == [("nightly", clock.time)]
+
+
+def test_schedule_due_applies_the_render_options_of_the_command_line(
+    cli: RunCli, workdir: Path
+) -> None:
+    path = html_project(workdir, NIGHTLY)
+    set_marker(path, "nightly", dt.datetime.now(UTC) - dt.timedelta(days=2))
+
+    result = cli("schedule", "due", str(path), "--paper", "letter")
+
+    page = (workdir / "output" / "dalian.city-profile.en.html").read_text("utf-8")
+    assert result.code == 0, result.stderr
+    assert "size: letter" in page

@@ -669,9 +669,21 @@ def _json_line(summary: dict[str, Any]) -> None:
 @manifest_argument
 @quiet_option
 @json_option
+@render_options
+@limit_options("one document", "a worker process")
 @common_options
 def schedule_run(
-    manifest: Path | None, quiet: bool, as_json: bool, strict: bool, stale_after: int, debug: bool
+    manifest: Path | None,
+    quiet: bool,
+    as_json: bool,
+    paper: str,
+    pdf_variant: str | None,
+    reference_docx: Path | None,
+    timeout: float,
+    memory_limit: int,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
 ) -> None:
     """Run the schedules in the foreground until stopped (Ctrl-C or SIGTERM).
 
@@ -684,7 +696,15 @@ def schedule_run(
     from reportgen import schedule as schedules
     from reportgen.workspace import Workspace
 
-    options = make_options(strict=strict, stale_after=stale_after)
+    options = make_options(
+        paper=paper,
+        pdf_variant=pdf_variant,
+        reference_docx=reference_docx,
+        timeout=timeout,
+        memory_limit=memory_limit,
+        strict=strict,
+        stale_after=stale_after,
+    )
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     with _schedule_log(schedules.zone_of(loaded), quiet=quiet):
@@ -709,9 +729,21 @@ def schedule_run(
 @manifest_argument
 @quiet_option
 @json_option
+@render_options
+@limit_options("one document", "a worker process")
 @common_options
 def schedule_due(
-    manifest: Path | None, quiet: bool, as_json: bool, strict: bool, stale_after: int, debug: bool
+    manifest: Path | None,
+    quiet: bool,
+    as_json: bool,
+    paper: str,
+    pdf_variant: str | None,
+    reference_docx: Path | None,
+    timeout: float,
+    memory_limit: int,
+    strict: bool,
+    stale_after: int,
+    debug: bool,
 ) -> None:
     """Run once what is due since the last recorded run, then exit (for cron or systemd).
 
@@ -724,7 +756,15 @@ def schedule_due(
     from reportgen import schedule as schedules
     from reportgen.workspace import Workspace
 
-    options = make_options(strict=strict, stale_after=stale_after)
+    options = make_options(
+        paper=paper,
+        pdf_variant=pdf_variant,
+        reference_docx=reference_docx,
+        timeout=timeout,
+        memory_limit=memory_limit,
+        strict=strict,
+        stale_after=stale_after,
+    )
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
