@@ -27,7 +27,7 @@ from reportgen.errors import (
 )
 from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from reportgen.registry import DOCUMENTS, PROFILE_KINDS, RENDERERS
-from reportgen.workspace import AUDIENCES
+from reportgen.workspace import AUDIENCES, Options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,10 +50,34 @@ def render_options(func: F) -> F:
     return click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True)(func)
 
 
-def make_options(**values: Any) -> Any:
-    """The one ``Options`` object of a command, from its flags (unset ones keep defaults)."""
-    from reportgen.workspace import Options
+_BATCH_FLAGS = (
+    "paper",
+    "pdf_variant",
+    "reference_docx",
+    "timeout",
+    "memory_limit",
+    "strict",
+    "stale_after",
+)
 
+
+def batch_options(func: F) -> F:
+    """The flags of every command that runs a batch (``batch``, ``schedule run|due``):
+    render options, limits, ``--strict`` and ``--stale-after``, given to the command as
+    one ``options`` argument, so that none of them can be lost between the three."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        flags = {name: kwargs.pop(name) for name in _BATCH_FLAGS}
+        return func(*args, options=make_options(**flags), **kwargs)
+
+    decorated = render_options(wrapper)
+    decorated = limit_options("one document", "a worker process")(decorated)
+    return common_options(decorated)  # type: ignore[return-value]
+
+
+def make_options(**values: Any) -> Options:
+    """The one ``Options`` object of a command, from its flags (unset ones keep defaults)."""
     renamed = {"memory_limit": "memory_mb"}
     known = {name for name in Options.__dataclass_fields__}
     chosen = {renamed.get(k, k): v for k, v in values.items() if v not in (None, ())}
@@ -447,9 +471,7 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print that JSON record on standard output.")
 @quiet_option
-@render_options
-@limit_options("one document", "a worker process")
-@common_options
+@batch_options
 def batch(
     manifest: Path | None,
     jobs: int | None,
@@ -459,28 +481,13 @@ def batch(
     scheduler: str | None,
     as_json: bool,
     quiet: bool,
-    paper: str,
-    pdf_variant: str | None,
-    reference_docx: Path | None,
-    timeout: float,
-    memory_limit: int,
-    strict: bool,
-    stale_after: int,
+    options: Options,
     debug: bool,
 ) -> None:
     """Build every job of a manifest (default: the nearest reportgen.yaml); skip what is fresh."""
     from reportgen import batching as batches
     from reportgen.workspace import Workspace
 
-    options = make_options(
-        paper=paper,
-        pdf_variant=pdf_variant,
-        reference_docx=reference_docx,
-        timeout=timeout,
-        memory_limit=memory_limit,
-        strict=strict,
-        stale_after=stale_after,
-    )
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
     if report_file is not None:
         from reportgen.output import refuse_link
@@ -495,7 +502,7 @@ def batch(
         import json
 
         click.echo(json.dumps(batches.report_json(result), indent=2, ensure_ascii=False))
-    print_batch(result, strict=strict, quiet=quiet)
+    print_batch(result, strict=options.strict, quiet=quiet)
     if not result.ok:
         raise SystemExit(ExitStatus.FAILURE)
 
@@ -669,20 +676,12 @@ def _json_line(summary: dict[str, Any]) -> None:
 @manifest_argument
 @quiet_option
 @json_option
-@render_options
-@limit_options("one document", "a worker process")
-@common_options
+@batch_options
 def schedule_run(
     manifest: Path | None,
     quiet: bool,
     as_json: bool,
-    paper: str,
-    pdf_variant: str | None,
-    reference_docx: Path | None,
-    timeout: float,
-    memory_limit: int,
-    strict: bool,
-    stale_after: int,
+    options: Options,
     debug: bool,
 ) -> None:
     """Run the schedules in the foreground until stopped (Ctrl-C or SIGTERM).
@@ -696,15 +695,6 @@ def schedule_run(
     from reportgen import schedule as schedules
     from reportgen.workspace import Workspace
 
-    options = make_options(
-        paper=paper,
-        pdf_variant=pdf_variant,
-        reference_docx=reference_docx,
-        timeout=timeout,
-        memory_limit=memory_limit,
-        strict=strict,
-        stale_after=stale_after,
-    )
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     with _schedule_log(schedules.zone_of(loaded), quiet=quiet):
@@ -729,20 +719,12 @@ def schedule_run(
 @manifest_argument
 @quiet_option
 @json_option
-@render_options
-@limit_options("one document", "a worker process")
-@common_options
+@batch_options
 def schedule_due(
     manifest: Path | None,
     quiet: bool,
     as_json: bool,
-    paper: str,
-    pdf_variant: str | None,
-    reference_docx: Path | None,
-    timeout: float,
-    memory_limit: int,
-    strict: bool,
-    stale_after: int,
+    options: Options,
     debug: bool,
 ) -> None:
     """Run once what is due since the last recorded run, then exit (for cron or systemd).
@@ -756,15 +738,6 @@ def schedule_due(
     from reportgen import schedule as schedules
     from reportgen.workspace import Workspace
 
-    options = make_options(
-        paper=paper,
-        pdf_variant=pdf_variant,
-        reference_docx=reference_docx,
-        timeout=timeout,
-        memory_limit=memory_limit,
-        strict=strict,
-        stale_after=stale_after,
-    )
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
