@@ -8,7 +8,7 @@ other jobs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,11 @@ def matches(root: Path, pattern: str) -> list[Path]:
         return []
 
 
+def no_match(doc: Document, index: int, patterns: Sequence[str]) -> Issue:
+    """The error of job ``index`` whose source patterns match no file, at its line."""
+    return doc.issue(("jobs", index, "sources"), f"no file matches {', '.join(patterns)}")
+
+
 def source_issues(doc: Document, manifest: Manifest) -> list[Issue]:
     """Job sources that match no file, located at their line in the manifest.
 
@@ -67,8 +72,7 @@ def source_issues(doc: Document, manifest: Manifest) -> list[Issue]:
     for index, job in enumerate(manifest.jobs):
         found = [bool(matches(root, pattern)) for pattern in job.sources]
         if not any(found):
-            shown = ", ".join(job.sources)
-            issues.append(doc.issue(("jobs", index, "sources"), f"no file matches {shown}"))
+            issues.append(no_match(doc, index, job.sources))
             continue
         for position, pattern in enumerate(job.sources):
             if not found[position]:

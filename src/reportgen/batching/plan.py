@@ -110,15 +110,12 @@ def plan(workspace: Workspace, state: State, only: Sequence[str] = ()) -> Plan:
 
 def _no_match(workspace: Workspace, index: int, patterns: Sequence[str]) -> Issue:
     from reportgen import yamlio
+    from reportgen.manifest_checks import no_match
 
-    shown = ", ".join(patterns)
-    message = f"no file matches {shown}"
-    if workspace.manifest_path is not None:
-        try:
-            doc = yamlio.load(workspace.manifest_path)
-        except Exception:  # the manifest was read once already; a location is a bonus
-            doc = None
-        if doc is not None:
-            return doc.issue(("jobs", index, "sources"), message)
-        return Issue(display_path(workspace.manifest_path), None, None, "", message)
-    return Issue("", None, None, "", message)
+    path = workspace.manifest_path
+    if path is None:
+        return Issue("", None, None, "", f"no file matches {', '.join(patterns)}")
+    try:
+        return no_match(yamlio.load(path), index, patterns)
+    except Exception:  # the manifest was read once already; a location is a bonus
+        return Issue(display_path(path), None, None, "", f"no file matches {', '.join(patterns)}")
