@@ -154,7 +154,9 @@ def build_target(
         for output in target.outputs
     )
     inputs = [_input(entry, fields) for entry, fields in read]
-    inputs += [Input(str(path.resolve()), None, _file_digest(path)) for path in written.pictures]
+    inputs += [
+        Input(str(path.resolve()), None, tracking.file_digest(path)) for path in written.pictures
+    ]
     if (written.unresolved or written.searched) and project.folder is not None:
         # a free name may become a profile's id, a new visit the previous one: the
         # document then depends on which profiles exist
@@ -186,15 +188,6 @@ def _input(entry: Entry, fields: tuple[str, ...]) -> Input:
     assert entry.doc is not None
     digests = tracking.field_digests(entry.doc.data)
     return Input(str(entry.path.resolve()), fields, fields_digest(digests, fields))
-
-
-def _file_digest(path: Path) -> str:
-    import hashlib
-
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
 
 
 def _translation_warnings(read: list[tuple[Entry, tuple[str, ...]]], lang: str) -> list[Issue]:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 Used = dict[tuple[str, str], set[str]]
@@ -64,6 +65,14 @@ def field_digests(data: Any) -> dict[str, str]:
 def value_digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes; empty when it cannot be read (it then never matches)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 ABSENT = value_digest(None)

@@ -8,7 +8,6 @@ no file is that job's failure, and the other jobs still build.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from reportgen.manifest_checks import matches
 from reportgen.project import leads_outside
 from reportgen.state import State
 from reportgen.targets import Output, Target, output_name
+from reportgen.tracking import file_digest
 from reportgen.workspace import Workspace
 
 
@@ -32,20 +32,13 @@ class Plan:
     """``(job name, located problem)`` for each job that names no file."""
 
 
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 def source_id(path: Path, state: State) -> str:
     """The profile's id, from the state when the file is unchanged, else from the file."""
     from reportgen import yamlio
     from reportgen.errors import InvalidInput
     from reportgen.models.types import ID_PATTERN
 
-    digest = _digest(path) or ""
+    digest = file_digest(path)
     known = state.source(str(path), digest)
     if known is not None and known[1]:
         return known[1]
