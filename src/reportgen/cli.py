@@ -90,6 +90,14 @@ def _stderr() -> Any:
     return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
+def _tables() -> Any:
+    """The console of the tables on a terminal: what they show (file names, failures,
+    names from the manifest) is text, never Rich markup, emoji codes or highlighting."""
+    from rich.console import Console
+
+    return Console(soft_wrap=True, markup=False, highlight=False, emoji=False)
+
+
 def print_report(report: Report, *, strict: bool = False) -> None:
     """Every error, then every warning, one per line, on standard error."""
     if not report.issues:
@@ -604,7 +612,6 @@ def _local(moment: dt.datetime | None, zone: Any) -> str:
 @common_options
 def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: bool) -> None:
     """Every schedule with its jobs, last run and next run (in the schedules' time zone)."""
-    from rich.console import Console
     from rich.table import Table
 
     from reportgen import schedule as schedules
@@ -627,7 +634,7 @@ def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: 
             row.last_result,
             _local(row.next_run, zone),
         )
-    Console(soft_wrap=True).print(table if rows else "no schedules in the manifest")
+    _tables().print(table if rows else "no schedules in the manifest")
 
 
 def _manifest_of(workspace: Any) -> tuple[Path, Any]:
@@ -883,7 +890,6 @@ def history(
     """
     import json
 
-    from rich.console import Console
     from rich.table import Table
 
     from reportgen import schedule as schedules
@@ -901,7 +907,7 @@ def history(
     if not runs:
         click.echo("no runs recorded yet")
         return
-    console = Console(soft_wrap=True)
+    console = _tables()
     if not console.is_terminal:
         for run in runs:
             click.echo(_run_line(run, zone))
@@ -1259,10 +1265,9 @@ def translations_status(
 
 def _print_columns(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> None:
     """A table on a terminal; aligned plain columns in a pipe or a file (nothing cut)."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(soft_wrap=True)
+    console = _tables()
     numeric = [
         all(c[i].rstrip("%").replace(".", "").isdigit() for c in lines) for i in range(len(header))
     ]
