@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -87,9 +88,7 @@ follow_up:
   - {action: {en: Settle the costs, ja: 費用を精算する}, audience: internal}
 """
 CURRENT = "profiles/visits/now.yaml"
-JA_OFFICE = (
-    "2025年4月1日、森花 (Hana Mori)が大江健 (Ken Old)（2025年3月31日まで）の後任として市長に就任[2]"
-)
+JA_OFFICE = "2025年4月1日、森花 (Hana Mori)が大江健 (Ken Old)の後任として市長に就任[2]"
 JA_OPEN = "共同計画に合意する（ビーヴィル事務所；期限：2025年6月30日）：未完了"
 PREVIOUS = "profiles/visits/before.yaml"
 
@@ -150,8 +149,7 @@ def test_since_lists_what_changed_between_the_visits(cli: RunCli, visits: Path) 
         "Partnership with Aville エーヴィル signed (1 September 2025)[1]",
         "Green City awarded by A Network (February 2026)[1]",
         "Aville",
-        "Hana Mori 森花 took office as Mayor on 1 April 2025, succeeding Ken Old 大江健 "
-        "(until 31 March 2025)[2]",
+        "Hana Mori 森花 took office as Mayor on 1 April 2025, succeeding Ken Old 大江健[2]",
         "June 2025: A harbour office opens[2]",
         "Population: 98,765 (census, city) as of 1 October 2025[3], -1.2% against 100,000 "
         "(census, city) as of 2020[3]",
@@ -398,12 +396,116 @@ def test_since_example_briefings_show_the_changes_of_the_profiles(
         any(line.startswith(action) and line.endswith(": open") for line in later)
         for action in open_actions
     )
-    assert any(
-        line.startswith("Population: 913,577") and "-2.8% against 939,622" in line for line in later
-    )
+    # a register count of 2025 is not compared with the census of 2020
+    population = next(line for line in later if line.startswith("Population: 913,577"))
+    assert "against" not in population
     assert earlier[0] == "Since the last visit (2009)"
     office = (
         "Kazuhisa Takeuchi 武内和久 took office as Mayor in February 2023, succeeding Kenji "
-        "Kitahashi 北橋健治 (until February 2023)["
+        "Kitahashi 北橋健治["
     )
     assert any(line.startswith(office) for line in earlier)
+    assert not [line for line in earlier if "until" in line]
+
+
+# --- what the section says, and what it does not claim ---------------------------------------
+
+CVILLE = """\
+kind: city
+id: aville
+name: Aville
+country: JP
+summary: A city.
+officials:
+  - {role: head, title: Mayor, name: Ann New, as_of: 2025-11-01, source: press}
+  - {role: head, title: Mayor, name: Bob Old, as_of: 2020, until: 2025-10-31, source: press}
+  - {role: chair, title: Chair of the Assembly, name: Cy New, as_of: 2026, source: press}
+  - {role: chair, title: Chair of the Assembly, name: Di Old, as_of: 2020, until: 2025-06}
+population:
+  - {value: 120000, as_of: 2010, kind: census, scope: city, source: census}
+  - {value: 118000, as_of: 2019, kind: estimate, scope: city, source: census}
+  - {value: 115000, as_of: 2025-10-01, kind: census, scope: city, source: census}
+  - {value: 900000, as_of: 2023, kind: estimate, scope: metro, source: census}
+sources:
+  - {id: press, title: City press releases}
+  - {id: census, title: National census}
+"""
+DVILLE = """\
+kind: city
+id: bville
+name: Bville
+country: CN
+summary: Another city.
+population:
+  - {value: 50000, as_of: 2020-11-01, kind: census, scope: city}
+timeline:
+  - {date: 2023-03, title: A port opens}
+  - {date: 2027-02, title: A later event after the visit}
+"""
+
+
+@pytest.fixture
+def changes(write: WriteFile) -> Path:
+    """A successor without a start date, figures of several kinds, a city with nothing new."""
+    path = write("reportgen.yaml", "home: aville\nprofiles: profiles\n")
+    write("profiles/cities/aville.yaml", CVILLE)
+    write("profiles/cities/bville.yaml", DVILLE)
+    write(CURRENT, visit("now", "Talks in Aville", "aville", "bville", "2026-10-05", "2026-10-07"))
+    before = visit("before", "Talks in Bville", "bville", "aville", "2024-06-03", "2024-06-05")
+    write(PREVIOUS, before)
+    return path.parent
+
+
+def test_since_new_holder_starts_the_day_after_the_predecessor(cli: RunCli, changes: Path) -> None:
+    lines = since_lines(build_html(cli))
+
+    # the predecessor's last day (31 October) is not the successor's first
+    assert "Ann New took office as Mayor on 1 November 2025, succeeding Bob Old[1]" in lines
+    # a month: the month after
+    assert "Cy New took office as Chair of the Assembly in July 2025, succeeding Di Old[1]" in (
+        lines
+    )
+    assert not [line for line in lines if "until" in line or "31 October" in line]
+
+
+def test_since_compares_only_with_the_latest_figure_of_the_same_kind(
+    cli: RunCli, changes: Path
+) -> None:
+    lines = since_lines(build_html(cli))
+
+    # the latest city figure known at the last visit is the 2019 estimate: a census of
+    # 2025 is not compared with it, nor with the older census of 2010
+    assert "Population: 115,000 (census, city) as of 1 October 2025[2]" in lines
+    assert not [line for line in lines if "against" in line]
+
+
+def test_since_compares_like_with_like(cli: RunCli, changes: Path, write: WriteFile) -> None:
+    write(
+        "profiles/cities/aville.yaml",
+        CVILLE.replace("kind: estimate, scope: city", "kind: census, scope: city"),
+    )
+
+    lines = since_lines(build_html(cli))
+
+    assert (
+        "Population: 115,000 (census, city) as of 1 October 2025[2], -2.5% against 118,000 "
+        "(census, city) as of 2019[2]"
+    ) in lines
+
+
+def test_since_nothing_new_says_what_was_checked_and_how_old(cli: RunCli, changes: Path) -> None:
+    ja = since_lines(build_html(cli, "--lang", "ja"))
+    shutil.rmtree("out")
+    lines = since_lines(build_html(cli))
+
+    bville = lines[lines.index("Bville") + 1]
+    assert bville == (
+        "The profile records nothing after the last visit (checked: office holders, figures, "
+        "designations, initiatives, partnerships, events); its newest dated entry is from "
+        "March 2023."
+    )
+    assert not [line for line in lines if "Nothing new" in line]
+    assert (
+        "前回の訪問以降の記録はない（確認した項目：役職者、数値、認定・受賞、取組、提携、出来事）。"
+        "最も新しい記録は2023年3月のものである。"
+    ) in ja

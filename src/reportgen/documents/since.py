@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -98,7 +98,7 @@ def section(
         if lines:
             blocks.append(BulletList(tuple(lines)))
         else:
-            blocks.append(Paragraph(plain(w.t("Nothing new is recorded.")), "note"))
+            blocks.append(Paragraph(plain(_nothing_new(w, city, span)), "note"))
     if previous.visit is not None:
         w.register_sources(previous.visit)
         actions = [_action(w, a) for a in previous.visit.follow_up]
@@ -120,6 +120,44 @@ class _Span:
     def holds(self, date: PartialDate | None) -> bool:
         """Whether all of ``date`` lies inside (2024 does not follow a visit in 2024)."""
         return date is not None and self.after < date.first and date.last < self.before
+
+
+def _nothing_new(w: Writer, city: CityProfile, span: _Span) -> str:
+    """What was looked at, and how old the newest entry is: a profile nobody has kept up
+    records nothing new either, which is not the same as nothing having changed."""
+    newest = max(
+        (d for d in _dates(city) if d.first < span.before), key=lambda d: d.last, default=None
+    )
+    if newest is None:
+        return w.t(
+            N_(
+                "The profile records nothing after the last visit (checked: office holders, "
+                "figures, designations, initiatives, partnerships, events) and has no dated "
+                "entries."
+            )
+        )
+    return w.t(
+        N_(
+            "The profile records nothing after the last visit (checked: office holders, "
+            "figures, designations, initiatives, partnerships, events); its newest dated "
+            "entry is from {date}."
+        ),
+        date=w.date(newest),
+    )
+
+
+def _dates(city: CityProfile) -> Iterator[PartialDate]:
+    """Every date of the entries the section looks at."""
+    for official in city.officials:
+        yield from (d for d in (official.as_of, official.since, official.until) if d)
+    yield from (fact.as_of for fact in city.population)
+    if city.area_km2 is not None:
+        yield city.area_km2.as_of
+    yield from (d.year for d in city.designations if d.year)
+    for initiative in city.initiatives:
+        yield from (d for d in (initiative.since, initiative.until) if d)
+    yield from (p.established for p in city.partnerships if p.established)
+    yield from (event.date for event in city.timeline)
 
 
 def _city_lines(w: Writer, city: CityProfile, span: _Span) -> list[Inline]:
@@ -180,17 +218,8 @@ def _office(
     w: Writer, city: CityProfile, official: Official, span: _Span
 ) -> tuple[dt.date, Inline] | None:
     """A change of office holder in the span: the new holder, and whom they succeeded."""
-    began = official.since or official.as_of
-    earlier = [
-        o
-        for o in city.officials
-        if o is not official
-        and o.role == official.role
-        and o.until is not None
-        and o.until.last <= began.last
-    ]
-    predecessor = max(earlier, key=lambda o: o.until.last if o.until else dt.date.min, default=None)
-    start = official.since or (predecessor.until if predecessor else None)
+    predecessor = city.predecessor(official)
+    start = city.took_office(official)
     if start is None or not span.holds(start):
         return None
     day = start.precision == "day"
@@ -199,13 +228,12 @@ def _office(
         "title": plain(w.text(official.title)),
         "date": plain(w.date(start)),
     }
-    if predecessor is not None and predecessor.until is not None:
+    if predecessor is not None:
         values["old"] = w.name(predecessor.name, city.local_lang)
-        values["until"] = plain(w.date(predecessor.until))
         message = (
-            N_("{new} took office as {title} on {date}, succeeding {old} (until {until})")
+            N_("{new} took office as {title} on {date}, succeeding {old}")
             if day
-            else N_("{new} took office as {title} in {date}, succeeding {old} (until {until})")
+            else N_("{new} took office as {title} in {date}, succeeding {old}")
         )
     else:
         message = (
@@ -253,18 +281,12 @@ def _details(w: Writer, fact: PopulationFact) -> str:
 def _current_at(
     figures: Sequence[PopulationFact], new: PopulationFact, day: dt.date
 ) -> PopulationFact | None:
-    """The figure current on ``day`` to compare ``new`` with: of the same kind and scope
-    if there is one, else of the same scope, else any."""
-    known = [f for f in figures if f.as_of.last <= day]
-    for alike in (
-        lambda f: f.kind == new.kind and f.scope == new.scope,
-        lambda f: f.scope == new.scope,
-        lambda f: True,
-    ):
-        found = [f for f in known if alike(f)]
-        if found:
-            return max(found, key=lambda f: f.as_of.last)
-    return None
+    """The figure to compare ``new`` with: the latest of its scope known on ``day`` (the
+    end of the last visit), when it is of the same kind. A register count is not compared
+    with a census, nor with an older figure than the one the last visit knew."""
+    known = [f for f in figures if f.as_of.last <= day and f.scope == new.scope]
+    latest = max(known, key=lambda f: f.as_of.last, default=None)
+    return latest if latest is not None and latest.kind == new.kind else None
 
 
 def percent_change(w: Writer, change: Decimal) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
@@ -188,6 +189,29 @@ class CityProfile(Sourced):
     """Events in its international relations."""
     logo: RelativePath | None = None
     """Image file relative to this profile (PNG, JPEG or SVG)."""
+
+    def predecessor(self, official: Official) -> Official | None:
+        """Who held ``official``'s office before them: the same role, ended last before."""
+        began = (official.since or official.as_of).last
+        earlier = [
+            o
+            for o in self.officials
+            if o is not official
+            and o.role == official.role
+            and o.until is not None
+            and o.until.last <= began
+        ]
+        return max(earlier, key=lambda o: o.until.last if o.until else dt.date.min, default=None)
+
+    def took_office(self, official: Official) -> PartialDate | None:
+        """When ``official``'s term began: their ``since``, else the day (month, year) after
+        their predecessor's ``until``; None when neither says."""
+        if official.since is not None:
+            return official.since
+        predecessor = self.predecessor(official)
+        if predecessor is None or predecessor.until is None:
+            return None
+        return predecessor.until.following()
 
     def head(self) -> Official | None:
         """The current head of government: the newest `head` official without `until`."""

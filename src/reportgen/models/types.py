@@ -250,6 +250,15 @@ class PartialDate:
         day = self.day or calendar.monthrange(self.year, month)[1]
         return dt.date(self.year, month, day)
 
+    def following(self) -> PartialDate:
+        """The next day, month or year: 2023-02 is followed by 2023-03, 2025-10-31 by 2025-11-01."""
+        if self.precision == "day":
+            return PartialDate.parse(self.last + dt.timedelta(days=1))
+        if self.precision == "month":
+            after = self.last + dt.timedelta(days=1)
+            return PartialDate(after.year, after.month)
+        return PartialDate(self.year + 1)
+
     def __str__(self) -> str:
         text = f"{self.year:04d}"
         if self.month is not None:
