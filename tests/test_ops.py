@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import sys
 import threading
@@ -255,6 +256,92 @@ def test_a_webhook_that_fails_or_cannot_be_reached_is_logged_never_fatal(
     later = now + dt.timedelta(days=1)
     assert schedules.run_due(path, later, schedules.default_run_batch(lambda: False)) == ["nightly"]
     assert f"webhook http://127.0.0.1:{port}/... not reached" in caplog.text
+
+
+class Trickler:
+    """A webhook on 127.0.0.1 that reads the whole request, then answers one byte every
+    tenth of a second (``silent``: never answers), for up to a minute."""
+
+    def __init__(self, *, silent: bool = False) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.silent = silent
+        self.bodies: list[dict[str, Any]] = []
+        self.cut_off = threading.Event()
+        """The client hung up before the answer was over."""
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/secret-token"
+
+    def _serve(self) -> None:
+        try:
+            connection, _ = self.listener.accept()
+        except OSError:
+            return  # closed before anyone called
+        with connection, connection.makefile("rb") as stream:
+            length = 0
+            while (line := stream.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            self.bodies.append(json.loads(stream.read(length)))
+            try:
+                if self.silent:
+                    connection.settimeout(60)
+                    if connection.recv(1) == b"":
+                        self.cut_off.set()
+                    return
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 600:
+                    if self.cut_off.wait(0.1):
+                        return
+                    connection.sendall(bytes([byte]))
+            except OSError:
+                self.cut_off.set()
+
+    def close(self) -> None:
+        self.cut_off.set()
+        self.listener.close()
+        self.thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("silent", "said"),
+    [
+        (False, "did not finish its answer within 1 s (answer late)"),
+        (True, "was silent for 0.5 s (answer late)"),
+    ],
+    ids=["trickles", "silent"],
+)
+def test_a_webhook_that_trickles_or_stays_silent_is_cut_off_and_said_delivered(
+    cli: RunCli, workdir: Path, monkeypatch: pytest.MonkeyPatch, silent: bool, said: str
+) -> None:
+    from reportgen import notify
+
+    monkeypatch.setattr(notify, "WEBHOOK_DEADLINE", 1.0, raising=False)
+    monkeypatch.setattr(notify, "WEBHOOK_TIMEOUT", 0.5)
+    receiver = Trickler(silent=silent)
+    try:
+        path = ops_project(workdir, f"notify: {{webhook: '{receiver.url}'}}\n")
+        make_due(path, dt.datetime.now(UTC))
+
+        result = cli("schedule", "due", str(path))
+        receiver.thread.join(5)
+        hung_up = receiver.cut_off.is_set()
+    finally:
+        receiver.close()
+    port = receiver.port
+
+    assert result.code == 1  # the run failed (the broken city), the notification is not fatal
+    assert [body["event"] for body in receiver.bodies] == ["failure"]
+    assert hung_up  # reportgen hung up before the minute of trickling was over
+    assert (
+        f"schedule nightly: webhook http://127.0.0.1:{port}/... got the summary (delivered)"
+        f" but {said}"
+    ) in result.stderr
+    assert "not reached" not in result.stderr and "secret-token" not in result.stderr
 
 
 def test_a_missing_notify_command_is_logged_and_the_run_recorded(
