@@ -3,6 +3,7 @@ history apart from the build state, dated logs, file modes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import http.server
 import json
@@ -212,6 +213,72 @@ def test_failing_schedule_notifies_retries_keeps_failing_then_recovers(
     quiet = cli("schedule", "due", str(path), "--quiet")
     assert (quiet.code, quiet.stderr) == (0, "")
     assert cli("schedule", "due", str(path)).lines[-1].endswith(" nothing due")
+
+
+def test_status_and_its_json_show_the_same_next_try(cli: RunCli, workdir: Path) -> None:
+    path = ops_project(workdir, "")
+    make_due(path, dt.datetime.now(UTC))
+    assert cli("schedule", "due", str(path)).code == 1
+    with History.opened(workdir / "output") as history:
+        failing = history.failing("nightly")
+        assert failing is not None
+        later = dt.datetime.now(UTC).timestamp() + 3 * 86400  # after the next nightly run
+        history.set_failing(dataclasses.replace(failing, retry_at=later))
+
+    text = cli("status", str(path))
+    [record] = json.loads(cli("status", str(path), "--json").stdout)
+
+    assert text.code == 1
+    assert record["next_try"] == record["next_run"]  # the nightly run comes before the retry
+    assert text.stdout.rstrip().endswith(f"next try {record['next_try']}"), text.stdout
+
+
+def test_a_batch_that_builds_the_failed_outputs_clears_the_failure(
+    cli: RunCli, workdir: Path, hook: Hook
+) -> None:
+    path = ops_project(workdir, notify_block(hook.url))
+    make_due(path, dt.datetime.now(UTC))
+    assert cli("schedule", "due", str(path)).code == 1
+    (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
+
+    fixed = cli("batch", str(path), "--only", "broken")
+    health = cli("status", str(path))
+
+    assert fixed.code == 0
+    assert "schedule nightly: recovered: its failed outputs are built" in fixed.lines
+    assert health.code == 0 and health.stdout.startswith("nightly  ok  "), health.stdout
+    assert hook.events == ["failure", "recovery"]
+    assert cli("schedule", "due", str(path), "--quiet").code == 0
+
+
+def test_a_batch_that_builds_other_outputs_leaves_the_failure(cli: RunCli, workdir: Path) -> None:
+    path = ops_project(workdir, "")
+    make_due(path, dt.datetime.now(UTC))
+    assert cli("schedule", "due", str(path)).code == 1
+
+    other = cli("batch", str(path), "--only", "cities", "--force")
+
+    assert other.code == 0 and "recovered" not in other.stderr
+    assert cli("status", str(path)).code == 1
+
+
+def test_retry_now_tries_a_failing_schedule_at_once_and_quiet_says_recovered(
+    cli: RunCli, workdir: Path
+) -> None:
+    path = ops_project(workdir, "")
+    make_due(path, dt.datetime.now(UTC))
+    assert cli("schedule", "due", str(path)).code == 1
+    (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
+    waiting = cli("schedule", "due", str(path), "--quiet")  # the retry is 5 minutes away
+
+    now = cli("schedule", "due", str(path), "--retry-now", "--quiet")
+
+    assert waiting.code == 1 and "still failing since" in waiting.stderr
+    assert now.code == 0, now.stderr
+    line = now.lines[-1]
+    assert STAMP.match(line) and " schedule nightly: recovered (failing since " in line
+    assert line.endswith(", 1 failed run)")
+    assert cli("status", str(path)).code == 0
 
 
 def test_every_run_is_sent_with_always_and_failures_repeat_each_night(

@@ -543,6 +543,8 @@ def print_batch(result: Any, *, strict: bool = False, quiet: bool = False) -> No
                 console.print(f"  {escape(line)}")
     for warning in result.warnings:
         console.print(f"[{'red' if strict else 'yellow'}]{escape(warning)}[/]")
+    for name in result.recovered:
+        console.print(f"[green]schedule {escape(name)}: recovered: its failed outputs are built[/]")
     if quiet and result.ok:
         return
     colour = "green" if result.ok else "red"
@@ -646,7 +648,8 @@ def _manifest_of(workspace: Any) -> tuple[Path, Any]:
 @contextlib.contextmanager
 def _schedule_log(zone: Any, *, quiet: bool = False) -> Iterator[None]:
     """The log of ``schedule run`` and ``due`` on standard error: every line starts with an
-    ISO time and its UTC offset in the schedules' zone; ``quiet`` keeps only problems."""
+    ISO time and its UTC offset in the schedules' zone; ``quiet`` keeps only problems and
+    recoveries."""
     import logging
 
     class Stamped(logging.Formatter):
@@ -659,10 +662,17 @@ def _schedule_log(zone: Any, *, quiet: bool = False) -> Iterator[None]:
             # a message of several lines: each one dated, so grep and rotation keep them
             return "\n".join([lines[0], *(f"{stamp} {line}" for line in lines[1:])])
 
+    from reportgen.schedule import NOTABLE
+
+    def shown(record: logging.LogRecord) -> bool:
+        # quiet: problems, and the news that one is over (a recovery)
+        return not quiet or record.levelno >= logging.WARNING or getattr(record, NOTABLE, False)
+
     logger = logging.getLogger("reportgen")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(Stamped("%(asctime)s %(message)s"))
-    handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    handler.setLevel(logging.INFO)
+    handler.addFilter(shown)
     level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -724,11 +734,17 @@ def schedule_run(
 
 @schedule.command("due")
 @manifest_argument
+@click.option(
+    "--retry-now",
+    is_flag=True,
+    help="Try every failing schedule now, without waiting for its next try (after a fix).",
+)
 @quiet_option
 @json_option
 @batch_options
 def schedule_due(
     manifest: Path | None,
+    retry_now: bool,
     quiet: bool,
     as_json: bool,
     options: Options,
@@ -737,7 +753,7 @@ def schedule_due(
     """Run once what is due since the last recorded run, then exit (for cron or systemd).
 
     A schedule whose last run failed is tried again (after 5 minutes, then 10, 20, up to
-    every hour); exit 1 while any schedule is failing, 0 otherwise.
+    every hour; at once with --retry-now); exit 1 while any schedule is failing, 0 otherwise.
     """
     import json
     import logging
@@ -761,17 +777,22 @@ def schedule_due(
                 waited.append(schedule.name)
             return ran
 
-        ran = schedules.run_due(path, now, counted, loaded, reported=summaries.append)
+        ran = schedules.run_due(
+            path, now, counted, loaded, reported=summaries.append, retry_now=retry_now
+        )
         with schedules.output_history(path, loaded) as history:
-            failing = schedules.failing_schedules(loaded, history)
-        for item in failing:
-            if item.schedule not in ran:
+            rows = schedules.statuses(loaded, history, now)
+        failing = [row.failing for row in rows if row.failing is not None]
+        for row in rows:
+            if row.failing is not None and row.schedule.name not in ran:
                 log.error(
                     "schedule %s: still failing since %s: %s; next try at %s",
-                    item.schedule,
-                    dt.datetime.fromtimestamp(item.since, zone).isoformat(timespec="seconds"),
-                    _failing_targets(item.targets),
-                    item.retry_time.astimezone(zone).isoformat(timespec="seconds"),
+                    row.schedule.name,
+                    dt.datetime.fromtimestamp(row.failing.since, zone).isoformat(
+                        timespec="seconds"
+                    ),
+                    _failing_targets(row.failing.targets),
+                    row.next_try.astimezone(zone).isoformat(timespec="seconds"),
                 )
         if waited:
             log.info("%s due but waiting: tried again on the next call", ", ".join(waited))
@@ -856,7 +877,7 @@ def status(
             f"  {row.last_result}  next run {iso(row.next_run)}"
         )
         if row.failing is not None:
-            line += f"  retry {iso(row.failing.retry_time)}"
+            line += f"  next try {iso(row.next_try)}"
         click.echo(line)
     if not all(row.ok for row in rows):
         raise SystemExit(ExitStatus.FAILURE)

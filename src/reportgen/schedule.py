@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reportgen.errors import ReportgenError
-from reportgen.history import INTERRUPTED, OK, Failing, History, RunRecord
+from reportgen.history import FAILED, INTERRUPTED, OK, Failing, History, RunRecord
 from reportgen.models import Manifest
 from reportgen.models.manifest import Schedule
 from reportgen.state import StateBusy
@@ -48,6 +48,8 @@ BACKOFF_MAX = 3600.0
 """...up to this."""
 OVERDUE_AFTER = 3600.0
 """A schedule that fired this long ago and has not run since is overdue (cron stopped?)."""
+NOTABLE = "notable"
+"""A log record with this extra attribute set is shown even by ``--quiet`` (a recovery)."""
 
 
 def backoff(attempts: int) -> float:
@@ -146,8 +148,9 @@ class Status:
 
     @property
     def ok(self) -> bool:
-        """Healthy: its last run succeeded (or it has not run yet) and it is not overdue."""
-        last_ok = self.last is None or (self.last.result == OK and not self.last.failed)
+        """Healthy: its last run succeeded (or failed and a later batch built what failed,
+        clearing the failure), or it has not run yet; and it is not overdue."""
+        last_ok = self.last is None or self.last.result in (OK, FAILED)
         return last_ok and self.failing is None and not self.overdue
 
     @property
@@ -186,35 +189,48 @@ def statuses(manifest: Manifest, history: History, now: dt.datetime) -> list[Sta
             checked is not None
             and (now - next_fire(schedule.cron, zone, checked)).total_seconds() > OVERDUE_AFTER
         )
+        failing = history.failing(schedule.name)
+        said = result_text(last)
+        if last is not None and last.result == FAILED and failing is None:
+            said += ", fixed since"
         out.append(
             Status(
                 schedule,
                 started,
-                result_text(last),
+                said,
                 next_fire(schedule.cron, zone, now),
                 last,
-                history.failing(schedule.name),
+                failing,
                 overdue,
             )
         )
     return out
 
 
-def due(manifest: Manifest, history: History, now: dt.datetime) -> list[Schedule]:
-    """Schedules that fired since they were last checked, or whose retry is due; a first
-    sighting only records."""
+def due(
+    manifest: Manifest, history: History, now: dt.datetime, *, retry_now: bool = False
+) -> list[Schedule]:
+    """Schedules that fired since they were last checked, or whose retry is due (every
+    failing one with ``retry_now``); a first sighting only records."""
     zone = zone_of(manifest)
     found = []
     for schedule in manifest.schedules:
         since = _checked(history, schedule.name)
         failing = history.failing(schedule.name)
-        if since is None:
+        retry = failing is not None and (retry_now or failing.retry_time <= now)
+        if since is None and not retry:
             history.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
-        elif is_due(schedule.cron, zone, since, now) or (
-            failing is not None and failing.retry_time <= now
-        ):
+        elif retry or (since is not None and is_due(schedule.cron, zone, since, now)):
             found.append(schedule)
     return found
+
+
+def next_try(
+    schedule: Schedule, failing: Failing | None, zone: ZoneInfo, now: dt.datetime
+) -> dt.datetime:
+    """When ``schedule`` runs next: its next time, or its retry when failing and sooner."""
+    upcoming = next_fire(schedule.cron, zone, now)
+    return min(upcoming, failing.retry_time) if failing is not None else upcoming
 
 
 RunBatch = Callable[[Path, Schedule], bool]
@@ -289,16 +305,17 @@ def run_due(
     manifest: Manifest | None = None,
     *,
     reported: Reported | None = None,
+    retry_now: bool = False,
 ) -> list[str]:
-    """Run, once each, the schedules due at ``now`` (retries included); returns the names
-    that ran.
+    """Run, once each, the schedules due at ``now`` (retries included, every failing one
+    with ``retry_now``); returns the names that ran.
 
     ``manifest`` is the manifest already read (the scheduler keeps the last good one
     when the file is being edited); by default it is read from ``manifest_path``.
     """
     manifest = manifest or load_manifest(manifest_path)
     with output_history(manifest_path, manifest) as history:
-        pending = due(manifest, history, now)
+        pending = due(manifest, history, now, retry_now=retry_now)
         newest = history.runs(1)
     last_id = newest[0].id if newest else 0
     ran = []
@@ -315,11 +332,37 @@ def run_due(
             continue
         if reported is not None:
             reported(summary)
-        from reportgen import notify
-
-        if manifest.notify is not None and notify.wanted(manifest.notify, summary["event"]):
-            notify.send(manifest.notify, summary, manifest_path.parent)
+        send(manifest_path, manifest, summary)
     return ran
+
+
+def send(manifest_path: Path, manifest: Manifest, summary: dict[str, Any]) -> None:
+    """Tell ``notify:`` of a run, when it wants to hear of its event."""
+    from reportgen import notify
+
+    if manifest.notify is not None and notify.wanted(manifest.notify, summary["event"]):
+        notify.send(manifest.notify, summary, manifest_path.parent)
+
+
+def clear_fixed(
+    manifest_path: Path,
+    manifest: Manifest,
+    history: History,
+    run: RunRecord | None,
+    fixed: Callable[[Failing], bool],
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Clear the failing schedules whose failed outputs a batch built (``fixed``); returns
+    their names, and the summaries of their recovery for ``notify:``."""
+    names, summaries = [], []
+    for schedule in manifest.schedules:
+        before = history.failing(schedule.name)
+        if before is None or not fixed(before):
+            continue
+        history.clear_failing(schedule.name)
+        names.append(schedule.name)
+        if run is not None:
+            summaries.append(summary_of(manifest_path, manifest, schedule, run, "recovery", None))
+    return names, summaries
 
 
 def _settle(
@@ -355,7 +398,7 @@ def _settle(
             schedule.name,
             _iso(since, zone),
             attempts,
-            _iso(retry, zone),
+            _iso(next_try(schedule, failing, zone, now).timestamp(), zone),
         )
     elif before is not None:
         history.clear_failing(schedule.name)
@@ -366,10 +409,14 @@ def _settle(
             _iso(before.since, zone),
             before.attempts,
             "s" * (before.attempts != 1),
+            extra={NOTABLE: True},
         )
     else:
         event = "success"
-    return summary_of(manifest_path, manifest, schedule, run, event, failing)
+    summary = summary_of(manifest_path, manifest, schedule, run, event, failing)
+    if failing is not None:
+        summary["next_try"] = _iso(next_try(schedule, failing, zone, now).timestamp(), zone)
+    return summary
 
 
 def _iso(stamp: float, zone: ZoneInfo) -> str:

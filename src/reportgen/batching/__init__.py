@@ -19,7 +19,7 @@ from typing import Any
 
 from reportgen.batching.lock import LOCK_NAME, BatchError, OutputBusy, OutputLock, output_lock
 from reportgen.errors import ReportgenError, display_path
-from reportgen.history import INTERRUPTED, History
+from reportgen.history import INTERRUPTED, Failing, History
 from reportgen.state import State
 from reportgen.targets import Output, Target
 from reportgen.workspace import Options, Workspace
@@ -81,6 +81,8 @@ class BatchResult:
     seconds: float = 0.0
     interrupted: bool = False
     """The run was stopped (SIGTERM, Ctrl-C) before every output was done."""
+    recovered: list[str] = field(default_factory=list)
+    """The failing schedules this run fixed: it built the outputs they failed on."""
 
     def count(self, status: str) -> int:
         found = sum(1 for r in self.results if r.status == status)
@@ -143,7 +145,52 @@ def run(
             result=INTERRUPTED if result.interrupted else None,
             warnings=len(result.warnings),
         )
+        recoveries = _clear_fixed(workspace, settings.trigger, runs, result)
+    if workspace.manifest_path is not None:
+        from reportgen.schedule import send
+
+        for summary in recoveries:
+            send(workspace.manifest_path, workspace.manifest, summary)
     return result
+
+
+def _clear_fixed(
+    workspace: Workspace, trigger: str, runs: History, result: BatchResult
+) -> list[dict[str, Any]]:
+    """Clear the failing schedules whose failed outputs this run built (or found fresh); a
+    scheduled run leaves its own schedule to ``reportgen.schedule``."""
+    from reportgen.schedule import TRIGGER_PREFIX, clear_fixed
+
+    if workspace.manifest_path is None or not workspace.manifest.schedules:
+        return []
+    good = [r.path.absolute() for r in result.results if r.status in ("built", "fresh")]
+    bad_jobs = {job for job, _ in result.problems}
+    bad_jobs |= {r.target.job for r in result.results if r.status == "failed"}
+    ran_jobs = {r.target.job for r in result.results} - bad_jobs
+
+    def built(entry: str) -> bool:
+        if not entry:
+            return False
+        place = Path(entry)
+        if any(path == place.absolute() or _ends_with(path, place) for path in good):
+            return True
+        return all(job in ran_jobs for job in entry.split(","))  # a job that failed as a whole
+
+    def fixed(failing: Failing) -> bool:
+        own = trigger == TRIGGER_PREFIX + failing.schedule
+        return not own and bool(failing.targets) and all(map(built, failing.targets))
+
+    latest = runs.runs(1)
+    result.recovered, summaries = clear_fixed(
+        workspace.manifest_path, workspace.manifest, runs, latest[0] if latest else None, fixed
+    )
+    return summaries
+
+
+def _ends_with(path: Path, tail: Path) -> bool:
+    """Whether ``path`` ends with the parts of the relative ``tail`` (``output/x.html``)."""
+    parts = tail.parts
+    return not tail.is_absolute() and ".." not in parts and path.parts[-len(parts) :] == parts
 
 
 def _run(
