@@ -39,18 +39,6 @@ MISSING = [
 NO_EXTRA = f"the serve extra is not installed ({', '.join(MISSING)}): ./run setup installs it"
 needs_extra = pytest.mark.skipif(bool(MISSING), reason=NO_EXTRA)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 CITIES = """\
 profiles: profiles
 output: output
@@ -456,19 +444,6 @@ def test_help_does_not_load_the_server() -> None:
 
 
 # --- in a real browser ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed (./run setup installs it)"
-    )
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium; ./run setup does)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def test_the_preview_follows_each_save_in_place(

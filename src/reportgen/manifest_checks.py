@@ -134,17 +134,20 @@ def path_issues(doc: Document, manifest: Manifest) -> list[Issue]:
 
 
 def templates_issue(root: Path, manifest: Manifest | None) -> Issue | None:
-    """The project's ``templates/`` folder must not lead outside the project."""
-    folder = root / "templates"
-    if not folder.is_dir() or (manifest is not None and "templates" in manifest.allow_outside):
-        return None
-    if folder.resolve().is_relative_to(root.resolve()):
-        return None
-    return Issue(
-        display_link(folder),
-        None,
-        None,
-        "",
-        "leads outside the project folder (a symbolic link); make it a folder of the "
-        "project, or add templates to allow_outside in reportgen.yaml if that is meant",
-    )
+    """The project's ``templates/`` and ``locales/`` folders must not lead outside the
+    project (the first that does is the problem)."""
+    for name in ("templates", "locales"):
+        folder = root / name
+        if not folder.is_dir() or (manifest is not None and name in manifest.allow_outside):
+            continue
+        if folder.resolve().is_relative_to(root.resolve()):
+            continue
+        return Issue(
+            display_link(folder),
+            None,
+            None,
+            "",
+            "leads outside the project folder (a symbolic link); make it a folder of the "
+            f"project, or add {name} to allow_outside in reportgen.yaml if that is meant",
+        )
+    return None

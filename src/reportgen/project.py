@@ -354,6 +354,9 @@ def validate(paths: Sequence[Path], workspace: Workspace) -> Report:
         entry = project.add(path)
         report.extend(entry.issues)
         report.extend(entry_issues(project, entry, workspace.staleness))
+    from reportgen.i18n import catalog_issues
+
+    report.extend(catalog_issues(workspace.locales))
     if not targets and not report.issues:
         names = ", ".join(display_path(p) for p in paths)
         report.add(Issue(names, None, None, "", "no YAML files found"))

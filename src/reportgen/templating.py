@@ -145,12 +145,23 @@ def data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
+def css_string(text: str) -> Markup:
+    """Text as a quoted CSS string, inside a ``<style>`` element of a page.
+
+    Every character but letters and digits is written as a CSS escape (``\\00003c`` for
+    ``<``; six digits, so that no letter after it is read as part of it), so that no text
+    can end the string, the rule or the ``<style>`` element: a catalog's translation or a
+    mark stays text.
+    """
+    escaped = "".join(
+        char if char.isalnum() and char.isprintable() else f"\\{ord(char):06x}" for char in text
+    )
+    return Markup(f'"{escaped}"')
+
+
 def page_counter(template: str) -> Markup:
     """A translated "Page {page} of {pages}" as the value of a CSS ``content`` property."""
     from reportgen.documents.content import page_label_parts
-
-    def css_string(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
     parts = [counters.get(part) or css_string(part) for part in page_label_parts(template)]
@@ -197,6 +208,7 @@ def environment(project_templates: Path | None = None) -> Any:
     env.filters["keep"] = keep_html
     env.filters["svg_uri"] = svg_uri
     env.filters["page_counter"] = page_counter
+    env.filters["css_string"] = css_string
     env.filters["data_uri"] = lambda picture: data_uri(picture.data, picture.mime)
     return env
 

@@ -32,7 +32,7 @@ from reportgen.documents.content import (
     safe_link,
 )
 from reportgen.documents.terms import LABELS
-from reportgen.i18n import fallback_chain, translations
+from reportgen.i18n import fallback_chain, fill, translations
 from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
@@ -97,7 +97,7 @@ class Writer:
     def t(self, message: str, **values: object) -> str:
         """A fixed string in the document's language; ``{name}`` fields filled from ``values``."""
         text = self._catalog.gettext(message)
-        return text.format(**values) if values else text
+        return fill(text, values) if values else text
 
     def term(self, value: str) -> str:
         """A word from the data (a status, a category), translated when the catalog knows it.

@@ -225,7 +225,7 @@ class Manifest(Model):
     """Folder the documents are written to, relative to the manifest: inside the project
     folder unless `allow_outside` names it; never the manifest, the project folder itself,
     the profiles folder or the templates."""
-    allow_outside: list[Literal["profiles", "output", "templates"]] = []
+    allow_outside: list[Literal["profiles", "output", "templates", "locales"]] = []
     """The folders that may lie outside the project folder (an absolute path, `..`, or a
     symbolic link leading elsewhere): `[output]` to write to a shared drive. Without it
     reportgen reads and writes only inside the project, so that a manifest cannot make it
