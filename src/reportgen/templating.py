@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -87,31 +89,81 @@ def _finalize(value: Any) -> Any:
 
 
 _CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_KEPT = re.compile(rf"(?P<date>(?:\d{{1,4}}[年月日])+)|(?P<word>[{_CJK}]+)")
+_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff\u1e00-\u1eff"
+_KEPT = re.compile(
+    r"(?P<address>(?:https?://|mailto:|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}'’”]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    rf"|(?P<date>(?:\d{{1,4}}[年月日])+)|(?P<word>[{_CJK}]+)"
+)
+_KEPT_AND_NAMES = re.compile(
+    _KEPT.pattern + rf"|(?<![\w@./-])(?P<name>[{_LETTER}]{{5,}}(?:[-'’][{_LETTER}]+)*)"
+)
+HYPHENATED = ("de", "fr", "pt", "es", "it", "nl")
+"""Languages whose documents are hyphenated (``print.css``): in them, names are marked
+so that they are not."""
+_MARK_NAMES: ContextVar[bool] = ContextVar("reportgen_mark_names", default=False)
+
+
+@contextmanager
+def hyphenated(lang: str) -> Iterator[None]:
+    """While rendering a document in ``lang``: mark its names if the language hyphenates."""
+    token = _MARK_NAMES.set(lang.split("-")[0] in HYPHENATED)
+    try:
+        yield
+    finally:
+        _MARK_NAMES.reset(token)
+
+
 KEPT_LETTERS = 8
 """The longest run of Chinese, Japanese or Korean letters kept on one line: a name
 ("北九州市", "陈绍旺") or a term; longer ones (sentences) break anywhere, as they should."""
 
+_BREAK_BEFORE = re.compile(r"(?=/(?!/))(?<!/)|(?=[.\-_?#%~@])|(?<=//)|(?<=[=&])")
+"""Where a web or e-mail address may break: before its own separators, after ``//``,
+``=`` and ``&`` (a break never adds a hyphen)."""
+
 
 def keep_html(text: str) -> Markup:
-    """Text escaped, with short CJK words and CJK dates ("2027年5月") kept on one line.
+    """Text escaped, with what must not be split or hyphenated marked.
 
     Lines in Chinese and Japanese may break between any two letters, and WeasyPrint has
     no ``word-break: keep-all``: a name in a narrow column or a date in a title would be
     split ("北 / 九州市", "2027年5 / 月"). Each is put in a ``<span class="keep">``
     (``white-space: nowrap``); a word too long to fit a column is not kept.
+
+    In languages that hyphenate, a word that was hyphenated at a line end reads as a
+    word; an address or a name does not: web and e-mail addresses go in a
+    ``<span class="address">`` that breaks only at its separators (``<wbr>``), and, in a
+    language that hyphenates (``hyphenated``), capitalised words (proper names, as far
+    as text can tell) in a ``<span class="name">``: the stylesheet hyphenates neither.
     """
     out: list[str] = []
     end = 0
-    for found in _KEPT.finditer(text):
-        word = found.group("word")
+    pattern = _KEPT_AND_NAMES if _MARK_NAMES.get() else _KEPT
+    for found in pattern.finditer(text):
+        word, name = found.group("word"), found.groupdict().get("name")
         if word is not None and not 2 <= len(word) <= KEPT_LETTERS:
             continue
+        if name is not None and not name[0].isupper():
+            continue
         out.append(str(escape(text[end : found.start()])))
-        out.append(f'<span class="keep">{escape(found.group())}</span>')
+        if found.group("address") is not None:
+            out.append(f'<span class="address">{_address_html(found.group())}</span>')
+        elif name is not None:
+            out.append(f'<span class="name">{escape(name)}</span>')
+        else:
+            out.append(f'<span class="keep">{escape(found.group())}</span>')
         end = found.end()
     out.append(str(escape(text[end:])))
     return Markup("".join(out))
+
+
+def _address_html(address: str) -> str:
+    """An address with a break opportunity at each separator; a hyphen stays with what
+    follows it, so that a line never ends in a hyphen that could be taken for a break."""
+    parts = _BREAK_BEFORE.split(address)
+    html = "<wbr>".join(str(escape(part)) for part in parts if part)
+    return re.sub(r"-(&[a-z]+;|.)", r'<span class="keep">-\1</span>', html)
 
 
 def runs_html(runs: Iterable[Run], keep: bool = True) -> Markup:

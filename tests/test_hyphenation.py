@@ -1,0 +1,107 @@
+"""Hyphenation never touches web and e-mail addresses, names, headings or titles: a
+Spanish PDF and Word file built and read back."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document as open_docx
+
+from tests.conftest import RunCli, WriteFile
+
+URL = (
+    "https://montevideo.gub.uy/relacionesinternacionales/cooperacion_descentralizada"
+    "?idioma=es&seccion=2"
+)
+EMAIL = "relaciones.internacionales.cooperacion@montevideo.gub.uy"
+HYPHENED_URL = "https://www.intendencia-montevideo.gub.uy/internacionalizacion-descentralizada"
+NAMES = ("Kitakyushu", "Montevideo", "Valparaíso", "Wolfsburgo", "Christchurch")
+CITY = f"""\
+kind: city
+id: montevideo
+name:
+  en: Montevideo
+  es: Intendencia Departamental de Montevideo y Kitakyushu Internacionalmente
+country: UY
+summary:
+  es: >-
+    La administración departamental mantiene relaciones internacionales permanentes
+    con Kitakyushu, Valparaíso, Wolfsburgo y Christchurch; su oficina responde en
+    {EMAIL} y publica la documentación completa en
+    {URL} y en {HYPHENED_URL} para
+    consultas institucionales, administrativas, presupuestarias y parlamentarias de
+    Kitakyushu, Montevideo, Valparaíso, Wolfsburgo y Christchurch.
+partnerships:
+  - partner: Kitakyushu
+    type: friendship
+    themes: [cooperación medioambiental]
+    note: {{es: "Intercambios con Kitakyushu, Valparaíso, Wolfsburgo y Christchurch"}}
+  - partner: Christchurch
+    type: exchange
+    note: {{es: Convenio administrativo con Christchurch y Wolfsburgo}}
+contacts:
+  - name: {{es: Oficina de Relaciones Internacionales}}
+    email: {EMAIL}
+    url: {URL}
+sources:
+  - {{id: web, title: {{es: Documentación institucional}}, url: "{HYPHENED_URL}"}}
+"""
+
+
+@pytest.fixture
+def spanish(write: WriteFile) -> Path:
+    return write("profiles/cities/montevideo.yaml", CITY)
+
+
+def pdf_lines(path: Path) -> list[str]:
+    """The lines of the PDF as laid out (``-raw``: pdftotext joins no hyphenated lines)."""
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("lang", ["es", "de"])
+def test_pdf_never_hyphenates_addresses_names_or_titles(
+    cli: RunCli, spanish: Path, lang: str
+) -> None:
+    result = cli("build", str(spanish), "--lang", lang, "-o", "out/m.pdf")
+    assert result.code == 0, result.stderr
+
+    lines = pdf_lines(Path("out/m.pdf"))
+    joined = "".join(lines)  # an address broken at its separator reads back whole
+
+    hyphenated = [line for line in lines if line.endswith(("‐", "-", "\u00ad"))]
+    # words are still hyphenated at line ends ...
+    assert [line for line in lines if line.endswith("‐")]
+    # ... but no address, name or title is
+    for word in (URL, EMAIL, HYPHENED_URL, *NAMES):
+        assert word in joined, word
+    assert URL not in "".join(line + " " for line in lines)  # it did break somewhere
+    cut = [
+        line
+        for line in hyphenated
+        if re.search(r"(https?://|@|\.gub|Kitak|Montev|Valpa|Wolfs|Christ)\S*[‐-]$", line)
+    ]
+    assert cut == []
+
+
+def test_spanish_word_file_is_not_hyphenated(cli: RunCli, spanish: Path) -> None:
+    result = cli("build", str(spanish), "--lang", "es", "--format", "docx", "-o", "out/m.docx")
+    assert result.code == 0, result.stderr
+
+    with zipfile.ZipFile("out/m.docx") as archive:
+        settings = archive.read("word/settings.xml").decode("utf-8")
+    text = "\n".join(p.text for p in open_docx("out/m.docx").paragraphs)
+
+    # Word hyphenates only when the settings ask it to; no soft hyphen is written either
+    assert "autoHyphenation" not in settings or 'autoHyphenation w:val="0"' in settings
+    assert "\u00ad" not in text
+    assert EMAIL in text
