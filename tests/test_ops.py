@@ -281,6 +281,35 @@ def test_retry_now_tries_a_failing_schedule_at_once_and_quiet_says_recovered(
     assert cli("status", str(path)).code == 0
 
 
+def test_warnings_of_fresh_outputs_are_logged_once_a_day_not_on_every_tick(
+    cli: RunCli, workdir: Path
+) -> None:
+    path = ops_project(workdir, "")
+    (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
+    stale = "schedule nightly: profiles/cities/dalian.yaml:21:12: population[0].as_of: warning:"
+
+    def tick() -> list[str]:
+        make_due(path, dt.datetime.now(UTC))
+        result = cli("schedule", "due", str(path), "--quiet")
+        assert result.code == 0, result.stderr
+        return [line for line in result.lines if stale in line]
+
+    built = tick()
+    ticks = [tick() for _ in range(3)]  # nothing to build: the outputs are fresh
+    with History.opened(workdir / "output") as history:
+        yesterday = dt.datetime.now(UTC) - dt.timedelta(hours=25)
+        history.set_marker("warned:nightly", yesterday.timestamp())
+    next_day = tick()
+    city = workdir / "profiles" / "cities" / "dalian.yaml"
+    city.write_text(city.read_text("utf-8").replace("summary: >-\n", "summary: >-\n  Edited.\n", 1))
+    rebuilt = tick()
+
+    assert len(built) == 1  # printed when built
+    assert ticks == [[], [], []]  # not repeated on every tick
+    assert len(next_day) == 1  # once a day otherwise
+    assert len(rebuilt) == 1  # built again: printed again
+
+
 def test_every_run_is_sent_with_always_and_failures_repeat_each_night(
     workdir: Path, hook: Hook, today: None
 ) -> None:

@@ -48,6 +48,10 @@ BACKOFF_MAX = 3600.0
 """...up to this."""
 OVERDUE_AFTER = 3600.0
 """A schedule that fired this long ago and has not run since is overdue (cron stopped?)."""
+WARNINGS_EVERY = 86400.0
+"""Seconds between two logs of the warnings of outputs that were fresh (not built)."""
+WARNED_PREFIX = "warned:"
+"""The history's marker of when a schedule last logged the warnings of its fresh outputs."""
 NOTABLE = "notable"
 """A log record with this extra attribute set is shown even by ``--quiet`` (a recovery)."""
 
@@ -273,13 +277,34 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
             if item.status == "failed":
                 for line in item.error.splitlines() or ["failed"]:
                     log.error("schedule %s: %s: %s", schedule.name, item.output.path.name, line)
-        for warning in result.warnings:
+        for warning in _warnings_to_log(manifest_path, schedule, result):
             log.warning("schedule %s: %s", schedule.name, warning)
         level = logging.INFO if result.ok else logging.ERROR
         log.log(level, "schedule %s: %s", schedule.name, result.summary())
         return True
 
     return run
+
+
+def _warnings_to_log(manifest_path: Path, schedule: Schedule, result: Any) -> list[str]:
+    """The warnings of the outputs a run built, and those of its fresh outputs once a day
+    (``WARNINGS_EVERY``), so that a timer every five minutes does not repeat them all day."""
+    built = list(
+        dict.fromkeys(w for r in result.results if r.status == "built" for w in r.warnings)
+    )
+    others = [warning for warning in result.warnings if warning not in built]
+    if not result.warnings:
+        return []
+    name, now = WARNED_PREFIX + schedule.name, time.time()
+    try:
+        with output_history(manifest_path) as history:
+            shown = history.marker(name)
+            if others and shown is not None and 0 <= now - shown < WARNINGS_EVERY:
+                return built
+            history.set_marker(name, now)  # every warning is logged now
+    except ReportgenError:
+        pass  # the history cannot be written: better a warning twice than none
+    return list(result.warnings)
 
 
 def output_history(manifest_path: Path, manifest: Manifest | None = None) -> Any:
