@@ -27,7 +27,7 @@ from translate.storage.placeables import StringElem
 from reportgen import yamlio
 from reportgen.i18n import untranslated
 from reportgen.models import parse_profile
-from reportgen.translations.units import units
+from reportgen.translations.units import source_digest, units
 from tests.conftest import ROOT, RunCli, WriteFile
 
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
@@ -562,9 +562,11 @@ def test_import_accepts_no_unit_outside_the_project_and_no_entities(
         <xliff xmlns="{NS["x"]}" version="1.2">
           <file original="x" source-language="en" target-language="ja" datatype="plaintext">
             <body>
-              <trans-unit id="../outside.yaml#name"><source>Out</source><target>外</target>
+              <trans-unit id="../outside.yaml#name" extradata="source:{source_digest("en", "Out")}">
+                <source>Out</source><target>外</target>
               </trans-unit>
-              <trans-unit id="profiles/cities/aville.yaml#name">
+              <trans-unit id="profiles/cities/aville.yaml#name"
+                          extradata="source:{source_digest("en", "Aville")}">
                 <source>Aville</source><target>&secret;</target>
               </trans-unit>
             </body>

@@ -1189,6 +1189,11 @@ def translations_export(
 )
 @click.option("--dry-run", is_flag=True, help="Check and report, but write no profile.")
 @click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace translations the profiles have already (never their source texts).",
+)
+@click.option(
     "--project",
     "project_folder",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -1198,6 +1203,7 @@ def translations_export(
 def translations_import(
     files: tuple[Path, ...],
     dry_run: bool,
+    overwrite: bool,
     project_folder: Path | None,
     strict: bool,
     stale_after: int,
@@ -1206,7 +1212,9 @@ def translations_import(
     """Write the translations of XLIFF or PO FILEs back into the profiles they came from.
 
     A text whose source changed since the export is not imported: it is reported, located,
-    as needing a new translation.
+    as needing a new translation. Source texts (English, or a text written only in the
+    file's language) are never changed; a translation the profile has already is
+    replaced only with --overwrite. Files need the digests that export writes.
     """
     from reportgen.translations.importer import import_files
     from reportgen.workspace import Workspace
@@ -1216,7 +1224,9 @@ def translations_import(
         import dataclasses
 
         workspace = dataclasses.replace(workspace, root=project_folder)
-    result = import_files(workspace, list(files), dry_run=dry_run, strict=strict)
+    result = import_files(
+        workspace, list(files), dry_run=dry_run, strict=strict, overwrite=overwrite
+    )
     print_report(result.report, strict=strict)
     for path in result.written:
         click.echo(display_path(path))

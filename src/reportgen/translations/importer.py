@@ -1,9 +1,11 @@
 """Translations back into the profiles they came from, safely.
 
 Each translated unit is checked before anything is written: its profile and field
-must still exist, its source text must be the one it was translated from (else it
-needs a new translation), its Markdown must keep the source's structure, and a
-translation already in the profile is left alone. The edits of one profile are made
+must still exist, its source text must be the one it was translated from (the digest
+the export wrote says so: a file without it is refused), its Markdown must keep the
+source's structure, a source text is never changed (English, the language of the
+profiles, is never a target, nor is a text's only language), and a translation already
+in the profile is replaced only when asked (``overwrite``). The edits of one profile are made
 together (``yamledit``); the result must read back with reportgen's own loader, hold
 exactly the old values plus the new translations, and validate, or that file is not
 written at all. Files are written atomically. Importing a file twice changes nothing
@@ -75,11 +77,17 @@ def read(path: Path) -> tuple[list[Returned], Report]:
 
 
 def import_files(
-    workspace: Workspace, files: Sequence[Path], *, dry_run: bool = False, strict: bool = False
+    workspace: Workspace,
+    files: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    overwrite: bool = False,
 ) -> ImportResult:
     """Import every translation of ``files`` into the profiles of the workspace's project.
 
-    With ``strict``, a translation with a warning (longer than its place) is not imported.
+    With ``strict``, a translation with a warning (longer than its place) is not imported;
+    with ``overwrite``, a translation the profile has already is replaced.
     """
     from reportgen.targets import check_language
 
@@ -88,7 +96,7 @@ def import_files(
     for path in files:
         found, report = read(path)
         result.report.extend(report.issues)
-        returned.extend(found)
+        returned.extend(_accepted(found, result))
     languages: dict[str, bool] = {}
     by_file: dict[str, list[Returned]] = {}
     seen: dict[tuple[str, str], Returned] = {}
@@ -127,8 +135,45 @@ def import_files(
         if earlier is None:
             by_file.setdefault(parts[0], []).append(item)
     for file, items in by_file.items():
-        _import_file(workspace, file, items, result, dry_run=dry_run, strict=strict)
+        _import_file(
+            workspace, file, items, result, dry_run=dry_run, strict=strict, overwrite=overwrite
+        )
     return result
+
+
+def _accepted(found: list[Returned], result: ImportResult) -> list[Returned]:
+    """The units of one file that may be imported at all: none into the language the
+    profiles are written in, none without the digest of its source; one line says why."""
+    from reportgen.i18n import SOURCE_LANGUAGE
+
+    kept: list[Returned] = []
+    refused: dict[str, list[Returned]] = {}
+    for item in found:
+        if item.lang.casefold() == SOURCE_LANGUAGE:
+            refused.setdefault("source", []).append(item)
+        elif not item.digest:
+            refused.setdefault("digest", []).append(item)
+        else:
+            kept.append(item)
+    for why, items in refused.items():
+        given = [item for item in items if _has_text(item)]
+        result.refused += len(given)
+        result.untranslated += len(items) - len(given)
+        count = f"{len(given)} translation{'s' * (len(given) != 1)}"
+        if why == "source":
+            message = (
+                f"{count} not imported: the file's target language is {items[0].lang}, the "
+                "language the profiles are written in; their texts are sources, which an "
+                "import never changes"
+            )
+        else:
+            message = (
+                f"{count} not imported: the file does not say which source text each was "
+                "translated from (no digest); translate a file made by 'reportgen "
+                "translations export'"
+            )
+        result.report.add(Issue(items[0].origin, None, None, "", message))
+    return kept
 
 
 def _text_of(item: Returned) -> tuple[object, ...]:
@@ -157,6 +202,7 @@ def _import_file(
     *,
     dry_run: bool,
     strict: bool,
+    overwrite: bool,
 ) -> None:
     from reportgen import yamlio
     from reportgen.models import parse_profile
@@ -188,7 +234,7 @@ def _import_file(
     wanted: dict[tuple[str | int, ...], list[tuple[Returned, Unit, str]]] = {}
     for item in items:
         unit = current.get((item.id, item.lang))
-        found = _checked(item, unit, doc, result, strict=strict)
+        found = _checked(item, unit, doc, result, strict=strict, overwrite=overwrite)
         if found is not None and unit is not None:
             wanted.setdefault(unit.loc, []).append((item, unit, found))
     changes = [
@@ -215,7 +261,13 @@ class _Change:
 
 
 def _checked(
-    item: Returned, unit: Unit | None, doc: Document, result: ImportResult, *, strict: bool
+    item: Returned,
+    unit: Unit | None,
+    doc: Document,
+    result: ImportResult,
+    *,
+    strict: bool,
+    overwrite: bool,
 ) -> str | None:
     """The translation to write for ``item``; None when there is none (reported if refused)."""
 
@@ -276,7 +328,29 @@ def _checked(
     if unit.target is not None and markup.same_text(unit.target, text):
         result.unchanged += 1
         return None
+    if unit.target is not None and unit.source_lang == item.lang:
+        message = (
+            f"not imported: the profile writes this text in {item.lang} only: it is the "
+            "source, which an import never changes"
+        )
+        result.report.add(_at(item, message))
+        result.refused += 1
+        return None
+    if unit.target is not None and not overwrite:
+        message = (
+            f"not imported: the profile has a {item.lang} translation already "
+            f"({_shortened(unit.target)}); --overwrite replaces it"
+        )
+        result.report.add(_at(item, message))
+        result.refused += 1
+        return None
     return text
+
+
+def _shortened(text: str, limit: int = 40) -> str:
+    """A text on one line, cut to about ``limit`` characters, quoted."""
+    line = " ".join(text.split())
+    return repr(line if len(line) <= limit else line[: limit - 1] + "…")
 
 
 def _unreadable(text: str) -> str | None:
@@ -291,11 +365,7 @@ def _unreadable(text: str) -> str | None:
 
 
 def _source_changed(item: Returned, unit: Unit) -> bool:
-    if item.digest:
-        return item.digest != unit.digest
-    if item.source is not None:
-        return not markup.same_text(item.source, unit.source)
-    return False
+    return item.digest != unit.digest
 
 
 def _write(

@@ -3,8 +3,9 @@
 Each unit is one entry: ``msgctxt`` is its id (so two texts alike stay two entries),
 ``msgid`` the source text exactly as the profile has it (Markdown and line breaks
 included), ``msgstr`` the translation. Extracted comments (``#.``) say what the field
-is, how long the text may be and that it is Markdown; the reference (``#:``) is the
-profile's file and line. Entries marked fuzzy are not imported.
+is, how long the text may be and that it is Markdown, and carry the digest of the
+source text (``reportgen digest: ...``, which the import requires); the reference
+(``#:``) is the profile's file and line. Entries marked fuzzy are not imported.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from reportgen.translations.units import Returned, Unit
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 _FORMAT_FLAGS = ("python-format", "python-brace-format")
+DIGEST_NOTE = "reportgen digest: "
+"""The extracted comment that carries a unit's source digest."""
 """Flags Babel guesses from a ``%`` or ``{`` in the text: profile texts are not formats."""
 
 
@@ -53,6 +56,7 @@ def write(units: Iterable[Unit], lang: str, created: dt.datetime) -> bytes:
             )
         if unit.source_lang != "en":
             comments.append(f"Source language: {unit.source_lang}.")
+        comments.append(DIGEST_NOTE + unit.digest)
         message = catalog.add(
             unit.source,
             unit.target or "",
@@ -102,11 +106,15 @@ def read(path: Path) -> tuple[list[Returned], Report]:
         text = entry.string
         if isinstance(text, tuple | list):  # plural forms: profile texts have none
             text = text[0] if text else ""
+        digests = [
+            c.removeprefix(DIGEST_NOTE) for c in entry.auto_comments if c.startswith(DIGEST_NOTE)
+        ]
         found.append(
             Returned(
                 id=str(entry.context),
                 lang=lang,
                 target=str(text or "") or None,
+                digest=digests[0].strip() if digests else None,
                 source=str(entry.id) if isinstance(entry.id, str) else None,
                 origin=name,
                 line=entry.lineno,
