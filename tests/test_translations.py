@@ -529,7 +529,9 @@ def test_new_catalog_starts_a_project_catalog_that_the_build_uses(
 
     again = cli("translations", "new-catalog", "ja")
     assert again.code == 2
-    assert "exists already (--force replaces it)" in again.stderr
+    assert "exists already (--force adds the strings it lacks, keeping its translations)" in (
+        again.stderr
+    )
     built = cli(
         "build", "profiles/cities/aville.yaml", "--lang", "ja", "--format", "html", "-o", "a.html"
     )

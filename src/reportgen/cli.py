@@ -1323,7 +1323,11 @@ def _print_columns(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> Non
 
 @translations.command("new-catalog")
 @click.argument("lang", metavar="LANG")
-@click.option("--force", is_flag=True, help="Replace a catalog that exists.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add to a catalog that exists the strings it lacks (keeps the rest).",
+)
 @common_options
 def translations_new_catalog(
     lang: str, force: bool, strict: bool, stale_after: int, debug: bool

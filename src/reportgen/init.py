@@ -65,7 +65,9 @@ def init(
     """Write a new project into ``folder``; refuses a folder with files unless ``force``.
 
     ``city`` is the office's own city, by name (``Malmö``) or id; without it the project
-    names it ``our-city``, to be filled in.
+    names it ``our-city``, to be filled in. Even with ``force`` it never replaces a file
+    (only ``.gitignore`` gets a line) and never writes through a symbolic link: it then
+    writes nothing and names each such file.
     """
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{display_path(folder)} is a file, not a folder")
@@ -106,17 +108,43 @@ def init(
         timezone=f"timezone: {zone}  # schedules run on this clock\n" if zone else "",
     )
     texts.insert(0, (folder / "reportgen.yaml", starters.align_comments(manifest)))
+    ignore = folder / ".gitignore"
+    _check_places([path for path, _ in texts], ignore, folder)
     from reportgen.output import write_atomic
 
     for path, text in texts:
         write_atomic(path, text.encode("utf-8"))
     written = [path for path, _ in texts]
-    ignore = folder / ".gitignore"
     lines = ignore.read_text("utf-8").splitlines() if ignore.is_file() else []
     if IGNORED not in lines and "output" not in lines:
         write_atomic(ignore, "\n".join([*lines, IGNORED]).lstrip("\n").encode() + b"\n")
         written.append(ignore)
     return Created(folder, written, home)
+
+
+def _check_places(paths: list[Path], ignore: Path, folder: Path) -> None:
+    """Refuse, naming each, the files ``init`` would replace and the links it would
+    write through (a folder of the project that is a symbolic link)."""
+    from reportgen.errors import InvalidInput, Issue, Report, display_link
+    from reportgen.output import linked_on_the_way
+
+    problems: dict[str, str] = {}
+    for path in [*paths, ignore]:
+        link = linked_on_the_way(folder, path)
+        if link is not None:
+            problems[display_link(link)] = (
+                "is a symbolic link: init never writes through one; remove it, or start "
+                "the project in a new folder"
+            )
+        elif path != ignore and path.exists():
+            problems[display_path(path)] = (
+                "exists already: init never replaces a profile or the manifest; move it "
+                "away, or start the project in a new folder"
+            )
+    if problems:
+        raise InvalidInput(
+            Report([Issue(name, None, None, "", message) for name, message in problems.items()])
+        )
 
 
 def _home(city: str | None) -> tuple[str, str | None]:

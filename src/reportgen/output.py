@@ -37,6 +37,18 @@ def refuse_link(target: Path) -> None:
         )
 
 
+def linked_on_the_way(root: Path, target: Path) -> Path | None:
+    """The first of the folders from ``root`` down to ``target`` (``target`` included)
+    that is a symbolic link: writing ``target`` would write through it. ``target`` is
+    a path under ``root``."""
+    here = root
+    for part in target.relative_to(root).parts:
+        here = here / part
+        if here.is_symlink():
+            return here
+    return None
+
+
 def file_mode(mode: int | None = None) -> int:
     """The permission bits of a new output: ``mode`` when given, else what the umask allows
     (0666 less the umask, as any program's new file)."""

@@ -2,16 +2,23 @@
 
 ``locales/<lang>/LC_MESSAGES/reportgen.po`` beside ``reportgen.yaml`` comes before the
 shipped catalog of that language: a string it translates replaces the shipped one, a
-string it leaves empty keeps the shipped translation (or English).
+string it leaves empty keeps the shipped translation (or English). A catalog that
+exists is never replaced: ``force`` adds the strings it lacks and keeps the rest. It is
+never written through a symbolic link.
 """
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportgen.errors import UsageError, display_path
+from reportgen.errors import UsageError, display_link, display_path
+from reportgen.output import linked_on_the_way
 from reportgen.workspace import Workspace
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 
 def new_catalog(workspace: Workspace, lang: str, *, force: bool = False) -> Path:
@@ -31,8 +38,17 @@ def new_catalog(workspace: Workspace, lang: str, *, force: bool = False) -> Path
             "locales/ beside the manifest"
         )
     target = catalog_path(workspace.root / "locales", lang)
+    link = linked_on_the_way(workspace.root, target)
+    if link is not None:
+        raise UsageError(
+            f"{display_link(link)} is a symbolic link: new-catalog never writes through one; "
+            "remove it and run again"
+        )
     if target.exists() and not force:
-        raise UsageError(f"{display_path(target)} exists already (--force replaces it)")
+        raise UsageError(
+            f"{display_path(target)} exists already (--force adds the strings it lacks, "
+            "keeping its translations)"
+        )
     with (locales_folder() / "reportgen.pot").open("rb") as handle:
         catalog = read_po(handle)
     shipped = _shipped(catalog_path(locales_folder(), lang))
@@ -48,10 +64,31 @@ def new_catalog(workspace: Workspace, lang: str, *, force: bool = False) -> Path
     for message in catalog:
         if message.id and message.id in shipped:
             message.auto_comments.append(f"shipped: {shipped[message.id]}")
+    if target.exists():
+        catalog = _completed(target, catalog)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=76)
     write_atomic(target, buffer.getvalue())
     return target
+
+
+def _completed(target: Path, template: Catalog) -> Catalog:
+    """The project's catalog at ``target`` with the strings of ``template`` it lacks
+    added; every string it has stays as it is."""
+    from babel.messages.pofile import PoFileError, read_po
+
+    try:
+        with target.open("rb") as handle:
+            own = read_po(handle, abort_invalid=True)
+    except (OSError, PoFileError, ValueError) as exc:
+        raise UsageError(
+            f"{display_path(target)} cannot be read ({exc}): correct it, or move it away to "
+            "start a new one"
+        ) from None
+    for message in template:
+        if message.id and message.id not in own:
+            own[message.id] = message
+    return own
 
 
 def _shipped(path: Path) -> dict[str, str]:
