@@ -14,6 +14,10 @@ from typing import Literal
 Align = Literal["left", "right", "center"]
 
 
+SHORT_TABLE_ROWS = 8
+"""A table of at most this many rows (with its total) is never split across pages."""
+
+
 @dataclass(frozen=True)
 class Run:
     """A piece of text with one style.
@@ -74,6 +78,11 @@ class Table:
     style: str = "grid"
 
     kind = "table"
+
+    @property
+    def short(self) -> bool:
+        """Few enough rows to be kept on one page (in PDF and in Word)."""
+        return len(self.rows) + len(self.footer) <= SHORT_TABLE_ROWS
 
 
 @dataclass(frozen=True)

@@ -272,15 +272,17 @@ class Writer:
         )
         self.first_body_heading = False
         self._bookmark(paragraph, self.anchors[section.id])
-        for block in section.blocks:
-            self._block(block)
+        for index, block in enumerate(section.blocks):
+            self._block(block, after_heading=index == 0)
 
-    def _block(self, block: Block) -> None:
+    def _block(self, block: Block, *, after_heading: bool = False) -> None:
         if isinstance(block, Paragraph):
-            # a paragraph that is all bold is a label ("Goal"): keep it with what follows
+            # a paragraph that is all bold is a label ("Goal"), a note right under a heading
+            # introduces what follows ("All times are local"): both stay with it
             label = bool(block.runs) and all(run.style == "strong" for run in block.runs)
+            note = after_heading and block.style == "note"
             style = PARAGRAPH_STYLES.get(block.style, "Normal")
-            self._paragraph(style, block.runs, keep_next=label)
+            self._paragraph(style, block.runs, keep_next=label or note)
         elif isinstance(block, BulletList):
             self._list(block)
         elif isinstance(block, Table):
@@ -323,18 +325,20 @@ class Writer:
             element.append(self._row(table.header, columns, widths, header=True, keep_next=True))
         last = len(table.rows)
         for index, row in enumerate(table.rows, start=1):
-            # the signatories stay on one page: each row is kept with the next; elsewhere
-            # no row stands alone at the foot or the top of a page (the first is kept with
-            # the second, the last but one with the last, the last with a total under it)
-            if signature:
-                keep = index < last
+            # a short table and the signatories stay on one page: each row is kept with
+            # the next; elsewhere no row stands alone at the foot or the top of a page (the
+            # first is kept with the second, the last but one with the last, the last
+            # with a total under it)
+            if signature or table.short:
+                keep = index < last or bool(table.footer)
             else:
                 keep = (index < last and index in (1, last - 1)) or (
                     index == last and bool(table.footer)
                 )
             element.append(self._row(row, columns, widths, height=height, keep_next=keep))
-        for row in table.footer:
-            element.append(self._row(row, columns, widths, bold=True))
+        for index, row in enumerate(table.footer, start=1):
+            keep = table.short and index < len(table.footer)
+            element.append(self._row(row, columns, widths, bold=True, keep_next=keep))
         self._append(element)
         self._spacer()
 
@@ -342,10 +346,12 @@ class Writer:
         widths = _column_widths(self.text_width, (28, 72), 2)
         look = _table_look(first_row=False, last_row=False)
         element = self._table_element("Facts Table", widths, look)
-        for label, value in block.items:
+        # the panel stays on one page: each row is kept with the next
+        for index, (label, value) in enumerate(block.items, start=1):
+            keep = index < len(block.items)
             tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit")))
-            tr.append(self._cell((Run(label),), widths[0], "Fact Label"))
-            tr.append(self._cell(value, widths[1], "Table Text"))
+            tr.append(self._cell((Run(label),), widths[0], "Fact Label", keep_next=keep))
+            tr.append(self._cell(value, widths[1], "Table Text", keep_next=keep))
             element.append(tr)
         self._append(element)
         self._spacer()

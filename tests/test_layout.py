@@ -1,0 +1,163 @@
+"""Page layout read back: what stays together on a page, in the PDF and in the Word file as
+LibreOffice lays it out.
+
+A hand-made document repeats one pattern after fillers of growing length, so that some
+of its headings fall at the foot of a page: a heading with a note under it ("All times
+are local"), a day's heading and a short table; a panel of key facts; a long table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reportgen.documents.content import (
+    Cell,
+    Cover,
+    Document,
+    FactList,
+    Meta,
+    Paragraph,
+    Run,
+    Section,
+    Table,
+)
+from reportgen.renderers import RenderContext, to_docx, to_pdf
+
+ROUNDS = 14
+FILLER = (
+    "The delegation will be met at the airport by the International Policy Division and "
+    "taken to the hotel, where a short programme of the visit is handed to each member. "
+)
+
+
+def plain(text: str) -> tuple[Run, ...]:
+    return (Run(text),)
+
+
+def round_sections(n: int) -> list[Section]:
+    """A filler of ``n`` sentences, then the pattern whose headings must not be left alone."""
+    rows = tuple((Cell(plain(f"{9 + r}:00")), Cell(plain(f"Row {n:02d}.{r}"))) for r in range(1, 7))
+    table = Table((Cell(plain("Time")), Cell(plain("Appointment"))), rows, widths=(1, 4))
+    facts = FactList(tuple((f"Fact {n:02d}.{r}", plain("A figure")) for r in range(1, 7)))
+    note = Paragraph(plain("All times are local."), "note")
+    return [
+        Section(f"part-{n}", f"Part {n:02d}", 1, (Paragraph(plain(FILLER * (n + 1))),)),
+        Section(f"programme-{n}", f"Programme {n:02d}", 1, (note,)),
+        Section(f"day-{n}", f"Day {n:02d}", 2, (table,)),
+        Section(f"panel-{n}", f"Panel {n:02d}", 2, (facts,)),
+    ]
+
+
+def layout_document() -> Document:
+    created = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    # no contents page, which would name the headings once more
+    sections = [replace(s, toc=False) for n in range(ROUNDS) for s in round_sections(n)]
+    return Document(
+        name="briefing",
+        meta=Meta("Layout", "Tester", "Test", ("a",), "en", created, created),
+        cover=Cover(kicker="Test", title="Layout", mark="Internal"),
+        sections=tuple(sections),
+        labels={"contents": "Contents", "page_of": "Page {page} of {pages}"},
+    )
+
+
+def pages_of(pdf: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")
+
+
+def page_with(pages: Sequence[str], text: str) -> int:
+    found = [number for number, page in enumerate(pages, start=1) if text in page]
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
+def split_apart(pages: Sequence[str]) -> list[str]:
+    """What the layout left apart: a heading from the first rows under it, a short table
+    or a panel across a page break."""
+    problems = []
+    for n in range(ROUNDS):
+        programme = page_with(pages, f"Programme {n:02d}")
+        if page_with(pages, f"Row {n:02d}.1") != programme:
+            problems.append(f"Programme {n:02d} on page {programme}, its first row after it")
+        rows = {page_with(pages, f"Row {n:02d}.{r}") for r in range(1, 7)}
+        if len(rows) > 1:
+            problems.append(f"the table of Day {n:02d} on pages {sorted(rows)}")
+        facts = {page_with(pages, f"Fact {n:02d}.{r}") for r in range(1, 7)}
+        if len(facts) > 1 or page_with(pages, f"Panel {n:02d}") not in facts:
+            problems.append(f"Panel {n:02d} on pages {sorted(facts)}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def document() -> Document:
+    return layout_document()
+
+
+def test_pdf_keeps_headings_notes_short_tables_and_panels_with_their_rows(
+    document: Document, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "layout.pdf"
+    pdf.write_bytes(to_pdf(document, RenderContext()))
+    pages = pages_of(pdf)
+
+    assert len(pages) > 8  # the pattern falls at many places of a page
+    assert split_apart(pages) == []
+
+
+def libreoffice_pdf(docx: Path, folder: Path) -> Path:
+    """The Word file as LibreOffice lays it out, as a PDF."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("needs LibreOffice (libreoffice-writer-nogui)")
+    profile = (folder / "profile").as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(folder), str(docx)],
+        capture_output=True, check=True, timeout=180,
+    )  # fmt: skip
+    return folder / f"{docx.stem}.pdf"
+
+
+def test_docx_keeps_headings_notes_short_tables_and_panels_with_their_rows(
+    document: Document, tmp_path: Path
+) -> None:
+    docx = tmp_path / "layout.docx"
+    docx.write_bytes(to_docx(document, RenderContext()))
+    pages = pages_of(libreoffice_pdf(docx, tmp_path))
+
+    assert len(pages) > 8
+    assert split_apart(pages) == []
+
+
+def full_lines(pages: Sequence[str], paragraph: str) -> list[str]:
+    """The lines of ``paragraph`` (a text repeated) that the layout filled: all but the last
+    of each paragraph."""
+    found: list[list[str]] = [[]]
+    for page in pages:
+        for line in page.splitlines():
+            text = line.strip()
+            if len(text) > 20 and text in paragraph * 3:
+                found[-1].append(text)
+            elif found[-1]:
+                found.append([])
+    return [line for lines in found for line in lines[:-1]]
+
+
+def test_pdf_running_text_has_a_comfortable_measure(document: Document, tmp_path: Path) -> None:
+    pdf = tmp_path / "layout.pdf"
+    pdf.write_bytes(to_pdf(document, RenderContext()))
+    lengths = sorted(len(line) for line in full_lines(pages_of(pdf), FILLER))
+
+    assert len(lengths) > 100
+    assert 65 <= lengths[len(lengths) // 2] <= 80  # about 65 to 80 letters a line
+    assert lengths[-1] <= 82
