@@ -9,13 +9,17 @@ are local"), a day's heading and a short table; a panel of key facts; a long tab
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from docx import Document as open_docx
+from pypdf import PdfReader
 
 from reportgen.documents.content import (
     Cell,
@@ -29,6 +33,10 @@ from reportgen.documents.content import (
     Table,
 )
 from reportgen.renderers import RenderContext, to_docx, to_pdf
+from reportgen.renderers.docx.office import NOT_INSTALLED
+from tests.conftest import RunCli
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 ROUNDS = 14
 FILLER = (
@@ -161,3 +169,85 @@ def test_pdf_running_text_has_a_comfortable_measure(document: Document, tmp_path
     assert len(lengths) > 100
     assert 65 <= lengths[len(lengths) // 2] <= 80  # about 65 to 80 letters a line
     assert lengths[-1] <= 82
+
+
+# --- Word contents with page numbers (LibreOffice, when installed) ------------------------------
+
+VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
+
+
+def contents_entries(docx_path: Path) -> list[tuple[str, str]]:
+    """Each entry of the Word contents: its title and the page number printed after it."""
+    word = open_docx(str(docx_path))
+    entries = []
+    for paragraph in word.paragraphs:
+        if paragraph.style is not None and paragraph.style.name.startswith("toc "):
+            title, _, page = paragraph.text.partition("\t")
+            entries.append((title, page))
+    return entries
+
+
+def outline_pages(pdf: Path) -> list[tuple[str, int]]:
+    """The headings of a PDF's outline with the page (from 1) each lands on."""
+    reader = PdfReader(pdf)
+    found: list[tuple[str, int]] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                found.append((item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
+    return found
+
+
+def test_docx_contents_print_the_pages_libreoffice_lays_the_headings_on(
+    example_project: Path, cli: RunCli, tmp_path: Path
+) -> None:
+    if shutil.which("soffice") is None:
+        pytest.skip("needs LibreOffice (libreoffice-writer-nogui)")
+    done = cli("build", VISIT, "--format", "docx", "-o", "out/briefing.docx")
+    assert done.code == 0, done.stderr
+    entries = contents_entries(example_project / "out" / "briefing.docx")
+    laid_out = outline_pages(libreoffice_pdf(example_project / "out" / "briefing.docx", tmp_path))
+
+    assert len(entries) > 15
+    assert all(page.isdigit() for _, page in entries), entries
+    # each entry's number is the page its heading lands on (outline: in reading order)
+    headings = iter(laid_out)
+    for title, page in entries:
+        landed = next(number for heading, number in headings if heading == title)
+        assert (title, int(page)) == (title, landed)
+    assert "LibreOffice" not in done.stderr
+    # the field stays, so that Word can update it
+    word = open_docx(str(example_project / "out" / "briefing.docx"))
+    fields = [t.text or "" for t in word.element.body.iter(f"{W}instrText")]
+    assert any(text.strip().startswith("TOC ") for text in fields)
+    assert sum(text.strip().startswith("PAGEREF _Toc_") for text in fields) == len(entries)
+
+
+def test_docx_contents_without_libreoffice_have_no_numbers_and_the_build_says_so_once(
+    example_project: Path, cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a PATH like this one, without LibreOffice
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for folder in os.environ["PATH"].split(os.pathsep):
+        for program in Path(folder).glob("*") if Path(folder).is_dir() else ():
+            target = bin_dir / program.name
+            if program.name not in ("soffice", "libreoffice") and not target.exists():
+                target.symlink_to(program)
+    monkeypatch.setenv("PATH", str(bin_dir))
+
+    done = cli("build", VISIT, "--format", "docx", "--lang", "en", "--lang", "ja", "-o", "out")
+    entries = contents_entries(example_project / "out" / f"{Path(VISIT).stem}.briefing.en.docx")
+
+    assert done.code == 0, done.stderr
+    assert entries and all(page == "" for _, page in entries)
+    assert done.stderr.splitlines().count(NOT_INSTALLED) == 1
+    assert NOT_INSTALLED == (
+        "note: LibreOffice (soffice) is not installed: the contents of the Word files have no "
+        "page numbers; Word adds them when the document's fields are updated (F9)"
+    )

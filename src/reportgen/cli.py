@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +47,20 @@ def render_options(func: F) -> F:
         help="Archival (sources attached), accessible (tagged) or plain PDF; "
         "public editions are accessible unless 'none'.",
     )(func)
+    func = click.option(
+        "--no-page-numbers",
+        "page_numbers",
+        flag_value=False,
+        default=None,
+        help="Word contents without page numbers (no LibreOffice layout pass).",
+    )(func)
+    func = click.option(
+        "--no-embed-fonts",
+        "embed_fonts",
+        flag_value=False,
+        default=None,
+        help="Word files without the subsets of the fonts they use (smaller files).",
+    )(func)
     return click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True)(func)
 
 
@@ -54,6 +68,8 @@ _BATCH_FLAGS = (
     "paper",
     "pdf_variant",
     "reference_docx",
+    "page_numbers",
+    "embed_fonts",
     "timeout",
     "memory_limit",
     "strict",
@@ -371,6 +387,8 @@ def build(
     paper: str,
     pdf_variant: str | None,
     reference_docx: Path | None,
+    page_numbers: bool | None,
+    embed_fonts: bool | None,
     timeout: float,
     memory_limit: int,
     profiles: Path | None,
@@ -390,6 +408,8 @@ def build(
         paper=paper,
         pdf_variant=pdf_variant,
         reference_docx=reference_docx,
+        page_numbers=page_numbers,
+        embed_fonts=embed_fonts,
         timeout=timeout,
         memory_limit=memory_limit,
         strict=strict,
@@ -401,6 +421,17 @@ def build(
     print_report(result.report)
     for path in result.written:
         click.echo(display_path(path))
+    print_office_note(result.written, options)
+
+
+def print_office_note(written: Iterable[Path], options: Options) -> None:
+    """One line when Word files were written without LibreOffice to number their contents."""
+    if not options.page_numbers or not any(path.suffix == ".docx" for path in written):
+        return
+    from reportgen.renderers.docx import office
+
+    if office.soffice() is None:
+        click.echo(office.NOT_INSTALLED, err=True)
 
 
 @cli.command()
@@ -511,6 +542,8 @@ def batch(
 
         click.echo(json.dumps(batches.report_json(result), indent=2, ensure_ascii=False))
     print_batch(result, strict=options.strict, quiet=quiet)
+    if not quiet:
+        print_office_note((r.path for r in result.results if r.status == "built"), options)
     if not result.ok:
         raise SystemExit(ExitStatus.FAILURE)
 
@@ -1011,6 +1044,8 @@ def serve(
     paper: str,
     pdf_variant: str | None,
     reference_docx: Path | None,
+    page_numbers: bool | None,
+    embed_fonts: bool | None,
     profiles: Path | None,
     strict: bool,
     stale_after: int,
@@ -1026,6 +1061,8 @@ def serve(
         paper=paper,
         pdf_variant=pdf_variant,
         reference_docx=reference_docx,
+        page_numbers=page_numbers,
+        embed_fonts=embed_fonts,
         strict=strict,
         stale_after=stale_after,
     )

@@ -146,6 +146,8 @@ def build_target(
         paper=options.paper,
         pdf_variant=options.variant_for(target.audience),
         reference_docx=options.reference_docx,
+        page_numbers=options.page_numbers,
+        embed_fonts=options.embed_fonts,
         templates=workspace.templates,
         attachments=tuple(e.path for e in drawn),
     )

@@ -54,6 +54,10 @@ class Options:
     """``none`` for a plain PDF; when not given, a public edition is accessible (PDF/UA-1)."""
     reference_docx: Path | None = None
     """A Word file whose styles the DOCX uses."""
+    page_numbers: bool = True
+    """Word contents print the page of each entry, laid out by LibreOffice when installed."""
+    embed_fonts: bool = True
+    """Word files carry the subsets of the Noto fonts they use."""
     timeout: float = DEFAULT_TIMEOUT
     """Seconds one document may take."""
     memory_mb: int = DEFAULT_MEMORY_MB
@@ -65,7 +69,7 @@ class Options:
             return "pdf/ua-1" if audience == "public" else None
         return None if self.pdf_variant == "none" else self.pdf_variant
 
-    def rendering(self) -> tuple[str, str, str, int]:
+    def rendering(self) -> tuple[str, str, str, int, bool, bool]:
         """What of these options changes the bytes of an output (for freshness)."""
         reference = ""
         if self.reference_docx is not None:
@@ -75,7 +79,14 @@ class Options:
                 reference = hashlib.sha256(self.reference_docx.read_bytes()).hexdigest()
             except OSError:
                 reference = str(self.reference_docx)
-        return (self.paper, self.pdf_variant or "", reference, self.stale_after)
+        return (
+            self.paper,
+            self.pdf_variant or "",
+            reference,
+            self.stale_after,
+            self.page_numbers,
+            self.embed_fonts,
+        )
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ class RenderContext:
     paper: str = "a4"
     pdf_variant: str | None = None
     reference_docx: Path | None = None
+    page_numbers: bool = True
+    """Word contents with page numbers, when LibreOffice is installed to lay them out."""
+    embed_fonts: bool = True
+    """Word files with the subsets of the fonts they use."""
     templates: Path | None = None
     """The project's templates folder (overrides the built-in templates by name)."""
     attachments: tuple[Path, ...] = ()
@@ -68,4 +72,10 @@ def to_docx(doc: Document, context: RenderContext) -> bytes:
     """The Word document, styled by the reference document."""
     from reportgen.renderers.docx import render_docx
 
-    return render_docx(doc, reference=context.reference_docx, paper=context.paper)
+    return render_docx(
+        doc,
+        reference=context.reference_docx,
+        paper=context.paper,
+        page_numbers=context.page_numbers,
+        embed_fonts=context.embed_fonts,
+    )

@@ -7,9 +7,9 @@ bundled one. The renderer only ever names styles; what they look like is the ref
 business (see ``tools/make_reference.py``).
 
     cover (own section, no header or footer)
-    contents: a TOC field, pre-filled with links to bookmarks on the headings (without
-              page numbers, which need a layout: updating the field adds them); none in
-              a short document (``Document.contents`` is empty)
+    contents: a TOC field, pre-filled with links to bookmarks on the headings and, when
+              LibreOffice is installed, with the page of each (laid out by it; else
+              updating the field adds them); none in a short document
     body: headings, paragraphs, lists, tables, figures (PNG from the SVG), sources
     header: title and handling mark; footer: "Page X of Y" (PAGE and NUMPAGES fields),
             unless the reference document has a header or footer of its own
@@ -21,6 +21,7 @@ entries carry a fixed time, and nothing random is written.
     ooxml.py      WordprocessingML elements, runs, fields, language tags
     styles.py     style ids by name and list numbering, copied from the bundled reference
     pictures.py   SVG figures and logos drawn as PNG, sizes
+    office.py     LibreOffice, when installed: the page of each heading, for the contents
     writer.py     the writer: one ``Document`` into the reference's body
 """
 
@@ -29,8 +30,10 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from reportgen.documents.content import Document
+from reportgen.renderers.docx import office
 from reportgen.renderers.docx.pictures import svg_to_png
 from reportgen.renderers.docx.reference import (
     MAX_REFERENCE_BYTES,
@@ -53,17 +56,38 @@ __all__ = [
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def render_docx(doc: Document, *, reference: Path | None = None, paper: str | None = None) -> bytes:
+def render_docx(
+    doc: Document,
+    *,
+    reference: Path | None = None,
+    paper: str | None = None,
+    page_numbers: bool = True,
+    embed_fonts: bool = True,
+) -> bytes:
     """The document as a Word file, styled by ``reference`` or by the bundled reference.
 
     ``paper`` (``a4`` or ``letter``) sets the page size of the bundled reference; a user's
-    reference keeps its own page set-up.
+    reference keeps its own page set-up. With ``page_numbers``, a document with contents
+    is laid out by LibreOffice when it is installed, and its contents print the page of
+    each entry (see ``office.py``).
     """
     word = open_reference(reference)
     writer = Writer(word, doc, bundled=reference is None)
     if reference is None and paper is not None:
         writer.set_paper(paper)
     writer.write()
+    data = _saved(word)
+    if page_numbers and writer.contents and office.soffice() is not None:
+        try:
+            laid_out = office.lay_out(data)
+        except office.LayoutError:
+            return data  # the contents stay as Word would first show them, without numbers
+        writer.number_contents(office.bookmark_pages(laid_out, dict(writer.contents)))
+        data = _saved(word)
+    return data
+
+
+def _saved(word: Any) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return normalise_zip(out.getvalue())

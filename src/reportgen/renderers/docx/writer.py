@@ -91,6 +91,8 @@ class Writer:
         self.bookmark_id = 0
         self.anchors = self._anchor_names()
         self.first_body_heading = True
+        self.contents: list[tuple[str, BaseOxmlElement]] = []
+        """Each entry of the contents: the bookmark it links to and its link."""
         self.sect_pr = self._clear_body()
         self.text_width = _text_width(self.sect_pr)
 
@@ -242,14 +244,17 @@ class Writer:
         Page numbers need a layout, which only Word or LibreOffice can make, and neither
         fills them in on opening (LibreOffice keeps the result as it is; Word would ask
         the reader about updating fields if the field were marked dirty). So the entries
-        come without page numbers; updating the field (F9 in Word, Tools > Update in
-        LibreOffice) rebuilds the same entries with them.
+        come without page numbers, until ``number_contents`` writes those of a layout
+        in; updating the field (F9 in Word, Tools > Update in LibreOffice) rebuilds the
+        same entries with them.
         """
         self._paragraph("TOC Heading", (Run(self.doc.labels.get("contents", "Contents")),))
         paragraphs: list[BaseOxmlElement] = []
         for section in self.doc.contents:
-            link = el("w:hyperlink", {"w:anchor": self.anchors[section.id], "w:history": "1"})
+            anchor = self.anchors[section.id]
+            link = el("w:hyperlink", {"w:anchor": anchor, "w:history": "1"})
             link.append(self._run(Run(section.title, lang=section.lang)))
+            self.contents.append((anchor, link))
             paragraph = self._paragraph(f"TOC {section.level}", (), append=False)
             paragraph.append(link)
             paragraphs.append(paragraph)
@@ -260,6 +265,16 @@ class Writer:
         end = el("w:p", None, el("w:r", None, el("w:fldChar", {"w:fldCharType": "end"})))
         for paragraph in [*paragraphs, end]:
             self._append(paragraph)
+
+    def number_contents(self, pages: dict[str, int]) -> None:
+        """Writes each entry's page number into the contents, as Word's own TOC result has
+        it (a tab, then a PAGEREF field), so that updating the field gives the same."""
+        for anchor, link in self.contents:
+            if anchor not in pages:
+                continue
+            link.append(run_element("\t", None))
+            for run in field(f" PAGEREF {anchor} \\h ", str(pages[anchor])):
+                link.append(run)
 
     # --- body ---------------------------------------------------------------------------------
 
