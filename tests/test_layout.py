@@ -197,7 +197,7 @@ def outline_pages(pdf: Path) -> list[tuple[str, int]]:
             if isinstance(item, list):
                 walk(item)
             else:
-                found.append((item.title, reader.get_destination_page_number(item) + 1))
+                found.append((item.title, (reader.get_destination_page_number(item) or 0) + 1))
 
     walk(reader.outline)
     return found
