@@ -627,6 +627,90 @@ def test_file_mode_in_the_manifest_sets_the_outputs_mode(cli: RunCli, workdir: P
     assert mode_of(workdir / "output" / "single.html") == 0o600
 
 
+def test_file_mode_applies_to_state_history_lock_and_the_folders_made(
+    cli: RunCli, workdir: Path
+) -> None:
+    path = ops_project(workdir, "file_mode: 0640\noutput: built/pages\n")
+    old = os.umask(0o022)  # a umask that would give 0644 and 0755
+    try:
+        first = cli("batch", str(path), "--only", "cities")
+        due = cli("schedule", "due", str(path))
+    finally:
+        os.umask(old)
+
+    assert first.code == 0 and due.code == 0, first.stderr + due.stderr
+    output = workdir / "built" / "pages"
+    made = {
+        name: mode_of(output / name)
+        for name in (STATE_NAME, HISTORY_NAME, ".reportgen.lock", "dalian.city-profile.en.html")
+    }
+    assert made == dict.fromkeys(made, 0o640)
+    assert (mode_of(workdir / "built"), mode_of(output)) == (0o750, 0o750)
+
+
+HARDENING = {
+    "ProtectKernelLogs": "yes",
+    "ProtectClock": "yes",
+    "ProtectHostname": "yes",
+    "RestrictNamespaces": "yes",
+    "RestrictRealtime": "yes",
+    "SystemCallFilter": "@system-service",
+    "SystemCallArchitectures": "native",
+    "CapabilityBoundingSet": "",
+    "ProtectProc": "invisible",
+}
+
+
+def unit_settings(path: Path) -> dict[str, str]:
+    settings = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            settings[key] = value
+    return settings
+
+
+@pytest.mark.parametrize("unit", ["reportgen.service", "reportgen-scheduler.service"])
+def test_the_systemd_units_carry_the_hardening_and_a_start_timeout(
+    unit: str, tmp_path: Path
+) -> None:
+    import subprocess
+
+    path = ROOT / "contrib" / "systemd" / unit
+    settings = unit_settings(path)
+
+    assert {key: settings.get(key) for key in HARDENING} == HARDENING
+    assert settings.get("TimeoutStartSec")
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        return  # the content is all that can be checked here
+    for name in ("reportgen.service", "reportgen-scheduler.service", "reportgen.timer"):
+        shutil.copy(ROOT / "contrib" / "systemd" / name, tmp_path / name)
+    verify = subprocess.run(
+        [analyze, "verify", "--man=no", str(tmp_path / unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # the program is not installed where the unit says on a test machine
+    said = [line for line in verify.stderr.splitlines() if "is not executable" not in line]
+    assert said == [], verify.stderr
+    security = subprocess.run(
+        [analyze, "security", "--offline=true", str(tmp_path / unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line.strip() for line in security.stdout.splitlines()]
+    for key in HARDENING:
+        found = [line for line in lines if line[2:].startswith(key + "=")]
+        assert found, security.stdout
+        if key != "SystemCallFilter":  # the allow list lets @privileged and @resources in
+            assert all(line.startswith("✓") for line in found), found
+    [overall] = [line for line in lines if "Overall exposure level" in line]
+    assert float(overall.split(": ")[1].split()[0]) < 2.0, overall
+
+
 def test_schedule_due_waiting_for_a_busy_output_folder_says_so(cli: RunCli, workdir: Path) -> None:
     path = ops_project(workdir, "")
     make_due(path, dt.datetime.now(UTC))

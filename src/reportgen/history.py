@@ -98,27 +98,33 @@ class History:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self.db = connection
+        self.mode: int | None = None
+        """The permission bits of its file (the manifest's ``file_mode``), if set."""
 
     @classmethod
-    def open(cls, folder: Path) -> History:
-        folder.mkdir(parents=True, exist_ok=True)
+    def open(cls, folder: Path, mode: int | None = None) -> History:
+        """The history of ``folder``; with ``mode`` (``file_mode``), its file gets that mode."""
+        from reportgen.output import make_folder
+
+        make_folder(folder, mode)
         path = folder / HISTORY_NAME
         fresh = not path.exists()
         try:
-            history = cls(path, _connect(path))
+            history = cls(path, _connect(path, mode))
         except sqlite3.DatabaseError as exc:
             _raise_unless_damaged(path, exc)
             _set_aside(path, exc)
-            history, fresh = cls(path, _connect(path)), False
+            history, fresh = cls(path, _connect(path, mode)), False
+        history.mode = mode
         if fresh:
             history._copy_legacy(folder / LEGACY_STATE)
         return history
 
     @classmethod
     @contextmanager
-    def opened(cls, folder: Path) -> Iterator[History]:
+    def opened(cls, folder: Path, mode: int | None = None) -> Iterator[History]:
         """The history of ``folder``, closed when the block ends."""
-        history = cls.open(folder)
+        history = cls.open(folder, mode)
         try:
             yield history
         finally:
@@ -163,7 +169,7 @@ class History:
             _raise_unless_damaged(self.path, exc)  # busy, read-only, full: reported as such
             self.db.close()
             _set_aside(self.path, exc)
-            self.db = _connect(self.path)
+            self.db = _connect(self.path, self.mode)
 
     # --- runs ----------------------------------------------------------------------------------
 
@@ -299,12 +305,16 @@ def _set_aside(path: Path, exc: BaseException) -> None:
     path.with_name(path.name + "-journal").unlink(missing_ok=True)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, mode: int | None = None) -> sqlite3.Connection:
+    from reportgen.output import apply_mode
+
     if path.is_symlink():
         raise sqlite3.DatabaseError(f"{path.name} is a symbolic link")
     connection = sqlite3.connect(path, timeout=10, isolation_level="DEFERRED")
     try:
         connection.execute("PRAGMA journal_mode = DELETE")
+        connection.execute("PRAGMA schema_version").fetchone()  # the file exists from here
+        apply_mode(path, mode)  # its journal takes the same mode
         connection.executescript(_SCHEMA)
     except sqlite3.DatabaseError:
         connection.close()

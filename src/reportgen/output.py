@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 import uuid
 from pathlib import Path
@@ -66,14 +67,47 @@ def file_mode(mode: int | None = None) -> int:
     return 0o666 & ~current
 
 
+def folder_mode(mode: int) -> int:
+    """The permission bits of a folder holding files of ``mode``: who may read its files
+    may also open the folder (0640 gives 0750, 0600 gives 0700)."""
+    return mode | (mode & 0o444) >> 2
+
+
+def make_folder(folder: Path, mode: int | None = None) -> None:
+    """Make ``folder`` and its missing parents; with ``mode`` (the manifest's ``file_mode``)
+    the folders made get ``folder_mode(mode)`` (a setgid bit they inherit is kept), else
+    what the umask allows. Folders that were there are left as they are."""
+    missing = []
+    current = folder
+    while not os.path.lexists(current) and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if mode is not None:
+        for made in missing:
+            with contextlib.suppress(FileNotFoundError):
+                inherited = made.stat().st_mode & stat.S_ISGID
+                made.chmod(folder_mode(mode) | inherited)
+
+
+def apply_mode(path: Path, mode: int | None) -> None:
+    """Give an existing file of reportgen's own (build state, history, lock) ``mode``; one
+    that belongs to another user keeps its mode."""
+    if mode is not None:
+        with contextlib.suppress(PermissionError, FileNotFoundError):
+            if stat.S_IMODE(path.lstat().st_mode) != mode:
+                path.chmod(mode)
+
+
 def write_atomic(target: Path, data: bytes, *, mode: int | None = None) -> None:
     """Replace ``target`` with ``data`` in one step; on failure the target is unchanged.
 
-    The file gets ``mode`` (for example 0o640), or by default what the umask allows."""
+    The file gets ``mode`` (for example 0o640), or by default what the umask allows;
+    folders made for it get ``folder_mode(mode)``."""
     bits = file_mode(mode)
     folder = target.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder, mode)
     except OSError as exc:
         raise _error(target, exc) from None
     refuse_link(target)

@@ -310,7 +310,7 @@ def _warnings_to_log(manifest_path: Path, schedule: Schedule, result: Any) -> li
 def output_history(manifest_path: Path, manifest: Manifest | None = None) -> Any:
     """The run history of a manifest's output folder (a context manager)."""
     manifest = manifest or load_manifest(manifest_path)
-    return History.opened(manifest_path.parent / manifest.output)
+    return History.opened(manifest_path.parent / manifest.output, manifest.file_mode)
 
 
 def _record_failure(manifest_path: Path, schedule: Schedule, message: str) -> None:

@@ -87,12 +87,17 @@ class State:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self.db = connection
+        self.mode: int | None = None
+        """The permission bits of its file (the manifest's ``file_mode``), if set."""
 
     @classmethod
-    def open(cls, folder: Path) -> State:
+    def open(cls, folder: Path, mode: int | None = None) -> State:
+        """The store of ``folder``; with ``mode`` (``file_mode``), its file gets that mode."""
+        from reportgen.output import make_folder
+
         path = folder / STATE_NAME
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_folder(folder, mode)
         except OSError as exc:
             raise StateError(f"cannot make {display_path(folder)}: {os_reason(exc)}") from None
         for name in (path, _journal(path)):
@@ -102,11 +107,13 @@ class State:
                     "through one; remove it and run again"
                 )
         try:
-            return cls(path, _connect(path))
+            store = cls(path, _connect(path, mode))
         except sqlite3.DatabaseError as exc:
             _raise_unless_damaged(path, exc)
             _set_aside(path, exc)
-            return cls(path, _connect(path))
+            store = cls(path, _connect(path, mode))
+        store.mode = mode
+        return store
 
     def close(self) -> None:
         self.db.close()
@@ -131,7 +138,7 @@ class State:
             _raise_unless_damaged(self.path, exc)
             self.db.close()
             _set_aside(self.path, exc)
-            self.db = _connect(self.path)
+            self.db = _connect(self.path, self.mode)
 
     # --- targets ---------------------------------------------------------------------------
 
@@ -275,10 +282,14 @@ def _set_aside(path: Path, exc: BaseException) -> None:
         raise StateError(f"cannot replace the damaged {where}: {os_reason(error)}") from None
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, mode: int | None = None) -> sqlite3.Connection:
+    from reportgen.output import apply_mode
+
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level="DEFERRED")
     try:
         connection.execute("PRAGMA journal_mode = DELETE")
+        connection.execute("PRAGMA schema_version").fetchone()  # the file exists from here
+        apply_mode(path, mode)  # its journal takes the same mode
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.executescript(_SCHEMA)
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()

@@ -121,9 +121,13 @@ def run(
     options = options or Options()
     settings = settings or Settings()
     started_wall, started = time.time(), time.perf_counter()
-    with output_lock(workspace.output) as lock, History.opened(workspace.output) as runs:
+    mode = workspace.manifest.file_mode
+    with (
+        output_lock(workspace.output, mode) as lock,
+        History.opened(workspace.output, mode) as runs,
+    ):
         remove_stale_temporaries(workspace.output)
-        state = State.open(workspace.output)
+        state = State.open(workspace.output, mode)
         run_id = runs.start_run(settings.trigger, started_wall)
         try:
             result = _run(workspace, options, settings, state, lock, progress, should_stop)

@@ -39,18 +39,22 @@ class OutputLock:
 
 
 @contextmanager
-def output_lock(folder: Path) -> Iterator[OutputLock]:
+def output_lock(folder: Path, mode: int | None = None) -> Iterator[OutputLock]:
     """Hold the output folder for one build at a time (batches and schedules alike).
 
     The lock file is never followed through a symbolic link: a link planted in its
-    place is refused, so no file elsewhere is emptied.
+    place is refused, so no file elsewhere is emptied. With ``mode`` (``file_mode``), the
+    lock file and the folders made for it get that mode.
     """
+    from reportgen.output import apply_mode, make_folder
+
     where = display_link(folder / LOCK_NAME)
     if (folder / LOCK_NAME).is_symlink():  # refused before anything opens it
         raise BatchError(f"{where} is a symbolic link: remove it and try again")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder, mode)
         fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        apply_mode(folder / LOCK_NAME, mode)
     except OSError as exc:
         if exc.errno == getattr(os, "ELOOP", 40) or (folder / LOCK_NAME).is_symlink():
             raise BatchError(f"{where} is a symbolic link: remove it and try again") from None

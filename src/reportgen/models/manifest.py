@@ -241,8 +241,9 @@ class Manifest(Model):
     notify: Notify | None = None
     """Webhook and command told about scheduled runs that fail and recover."""
     file_mode: FileMode | None = None
-    """Permission bits of the documents written, as octal digits (`0640`: the owner and
-    its group); by default they follow the umask."""
+    """Permission bits of the documents written, and of the build state, history and lock
+    files, as octal digits (`0640`: the owner and its group); the folders reportgen makes
+    get the same, openable where readable (`0750`). By default they follow the umask."""
     scheduler: Scheduler | None = None
     """Where batches build: a Dask scheduler (tcp://HOST:PORT), or local for a Dask cluster
     on this machine; default: worker processes of this machine."""
