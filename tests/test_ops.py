@@ -475,6 +475,38 @@ def test_bad_notify_and_file_mode_are_located_errors(
     )
 
 
+def test_validate_warns_at_each_setting_that_makes_the_manifest_code(
+    cli: RunCli, workdir: Path
+) -> None:
+    path = ops_project(
+        workdir,
+        "scheduler: tcp://dask.example.org:8786\n"
+        "notify:\n"
+        "  webhook: https://chat.example.org/hooks/T0K3N\n"
+        '  command: [mail, -s, "reportgen: nightly", office@example.org]\n',
+    )
+    (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
+    trust = "a manifest is code: accept one only from people you trust (README: Security)"
+
+    result = cli("validate", "reportgen.yaml")
+    strict = cli("validate", "reportgen.yaml", "--strict")
+    local = path.read_text(encoding="utf-8").replace("tcp://dask.example.org:8786", "local")
+    path.write_text(local.replace("  command: [mail", "  # command: [mail"), encoding="utf-8")
+    plain = cli("validate", "reportgen.yaml")
+
+    assert result.code == 0
+    assert result.lines == [
+        "reportgen.yaml:8:12: scheduler: warning: batches send the profiles, templates and"
+        " catalogs to the Dask cluster at tcp://dask.example.org:8786: whoever runs it can"
+        f" read them and change the documents; {trust}",
+        "reportgen.yaml:11:12: notify.command: warning: runs the program 'mail' after each"
+        f" scheduled run, with the rights of the user running reportgen; {trust}",
+        "valid: 0 errors, 2 warnings",
+    ]
+    assert strict.code == 1
+    assert (plain.code, plain.lines) == (0, ["valid: 0 errors, 0 warnings"])
+
+
 # --- status ------------------------------------------------------------------------------------
 
 

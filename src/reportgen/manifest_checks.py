@@ -1,4 +1,5 @@
-"""Checks of a manifest beyond its schema: job names, schedules' jobs, sources, the home city.
+"""Checks of a manifest beyond its schema: job names, schedules' jobs, sources, the home
+city, and the settings that make a manifest code (a command, a remote cluster).
 
 The references between jobs and schedules are read from the loaded data, so that they
 come in the same round as the schema's errors. Sources that match no file are each
@@ -79,6 +80,31 @@ def source_issues(doc: Document, manifest: Manifest) -> list[Issue]:
                 loc = ("jobs", index, "sources", position)
                 message = f"no file matches {pattern}"
                 issues.append(doc.issue(loc, message, severity=Severity.WARNING))
+    return issues
+
+
+def code_issues(doc: Document, manifest: Manifest) -> list[Issue]:
+    """A manifest is code: a warning at each setting that runs a program (``notify.command``)
+    or sends the project to another host (a ``scheduler`` other than ``local``), so that
+    whoever reviews a manifest sees them."""
+    from reportgen.models.manifest import redacted_url
+
+    trust = "a manifest is code: accept one only from people you trust (README: Security)"
+    issues = []
+    if manifest.notify is not None and manifest.notify.command:
+        program = manifest.notify.command[0]
+        message = (
+            f"runs the program '{program}' after each scheduled run, with the rights of "
+            f"the user running reportgen; {trust}"
+        )
+        issues.append(doc.issue(("notify", "command"), message, severity=Severity.WARNING))
+    if manifest.scheduler is not None and manifest.scheduler != "local":
+        where = redacted_url(manifest.scheduler)
+        message = (
+            f"batches send the profiles, templates and catalogs to the Dask cluster at "
+            f"{where}: whoever runs it can read them and change the documents; {trust}"
+        )
+        issues.append(doc.issue(("scheduler",), message, severity=Severity.WARNING))
     return issues
 
 

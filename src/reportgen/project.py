@@ -386,7 +386,8 @@ def entry_issues(project: Project, entry: Entry, staleness: Staleness) -> Iterat
 
 
 def _manifest_issues(path: Path) -> list[Issue]:
-    """A manifest's problems: schema and references, sources that match no file, home."""
+    """A manifest's problems: schema and references, sources that match no file, home, and
+    the settings that run a program or send the project to another host (warnings)."""
     from reportgen import manifest_checks
     from reportgen.workspace import load_manifest
 
@@ -397,7 +398,8 @@ def _manifest_issues(path: Path) -> list[Issue]:
     doc = yamlio.load(path)
     issues = manifest_checks.source_issues(doc, manifest)
     project = Project(path.parent / manifest.profiles, root=path.parent)
-    return issues + manifest_checks.home_issues(doc, manifest, project)
+    issues += manifest_checks.home_issues(doc, manifest, project)
+    return issues + manifest_checks.code_issues(doc, manifest)
 
 
 def checked(project: Project, path: Path, staleness: Staleness) -> tuple[Profile, Report]:
