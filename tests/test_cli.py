@@ -27,7 +27,8 @@ id: stale
 name: Stale
 country: JP
 summary: A city.
-population: [{value: 1000, as_of: 2019}]
+population: [{value: 1000, as_of: 2019, source: census}]
+sources: [{id: census, title: Census}]
 """
 
 
@@ -74,7 +75,7 @@ def test_validate_errors_come_before_warnings(cli: RunCli, write: WriteFile) -> 
         "broken.yaml:4:10: country: 'XX' is not an ISO 3166-1 alpha-2 country code",
         "broken.yaml:6:13: sdg_focus[0]: Input should be less than or equal to 17",
         "a-stale.yaml:6:35: population[0].as_of: warning: population 1,000 is dated 2019"
-        " (no source), more than 24 months ago: verify it",
+        " (source: census), more than 24 months ago: verify it",
         "invalid: 2 errors, 1 warning",
     ]
 

@@ -244,7 +244,8 @@ RULES = [
         country: JP
         summary: A city.
         officials:
-          - {role: head, title: Mayor, name: A. Mayor, as_of: 2020, until: 2019-04}
+          - {role: head, title: Mayor, name: A. Mayor, as_of: 2020, until: 2019-04, source: s}
+        sources: [{id: s, title: Council minutes}]
         """,
         [
             "c.yaml:7:68: officials[0].until: the term ends (2019-04) before it starts (2020)",

@@ -522,6 +522,26 @@ def test_the_index_follows_the_project(browser: Browser, small: Path, small_serv
     page.close()
 
 
+def test_the_briefing_lists_the_warnings_of_the_cities_it_prints(
+    example_server: Server,
+) -> None:
+    stale = [
+        "profiles/cities/dalian.yaml:16:12: officials[0].as_of: warning: Mayor Chen Shaowang "
+        "is dated 2024 (source: cgtn-2024), more than 24 months ago: verify it",
+        "profiles/cities/dalian.yaml:21:12: population[0].as_of: warning: population "
+        "7,450,785 is dated 2020-11-01 (source: census-2020), more than 24 months ago: verify it",
+    ]
+    with example_server.client() as client:
+        state = client.get(f"/_state/{BRIEFING}").json()
+        page = client.get(f"/{BRIEFING}").text
+
+    assert state["status"] == "ok"
+    assert state["warnings"][:2] == stale
+    assert f"<summary>{len(state['warnings'])} warnings</summary>" in page
+    for line in stale:
+        assert f"<li>{line}</li>" in page
+
+
 def test_the_preview_lists_the_warnings(browser: Browser, example_server: Server) -> None:
     from playwright.sync_api import expect
 

@@ -180,8 +180,10 @@ def test_stale_fact_without_source_says_so(write: WriteFile) -> None:
     report = reportgen.validate([path], today=TODAY)
 
     assert _warnings(report) == [
+        "population[0]: population 1,200 (as of 2019-05-01) has no source: add source: with"
+        " the id of one of this file's sources (census)",
         "population[0].as_of: population 1,200 is dated 2019-05-01 (no source),"
-        " more than 24 months ago: verify it"
+        " more than 24 months ago: verify it",
     ]
 
 

@@ -208,9 +208,10 @@ def test_translations_round_trip_makes_the_example_briefing_japanese(
     assert visit["purpose"]["ja"] == expected[f"{VISIT}#purpose"]
     assert visit["purpose"]["ja"].startswith("*訳")
 
-    built = cli("build", VISIT, "--lang", "ja", "--strict", "--format", "html", "-o", "ja.html")
+    # the stale figures of the two cities stay warnings; no text lacks its translation
+    built = cli("build", VISIT, "--lang", "ja", "--format", "html", "-o", "ja.html")
     assert built.code == 0, built.stderr
-    assert "translation" not in built.stderr
+    assert all(line.endswith("verify it") for line in built.lines), built.stderr
     page = (example / "ja.html").read_text(encoding="utf-8")
     printed = [
         text

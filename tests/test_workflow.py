@@ -453,12 +453,15 @@ def test_follow_up_due_before_the_visit_ends_is_an_error(cli: RunCli, project: P
 def test_land_area_ages_in_ten_years_not_two(
     cli: RunCli, write: WriteFile, as_of: str, stale: bool
 ) -> None:
-    write("a.yaml", CITY_A + f"area_km2: {{value: 492.0, as_of: {as_of}}}\n")
+    sources = "sources: [{id: survey, title: Land survey}]\n"
+    write(
+        "a.yaml", CITY_A + f"area_km2: {{value: 492.0, as_of: {as_of}, source: survey}}\n" + sources
+    )
 
     result = cli("validate", "a.yaml")
 
     warned = [
-        f"a.yaml:6:33: area_km2.as_of: warning: area 492.0 km² is dated {as_of} (no source),"
+        f"a.yaml:6:33: area_km2.as_of: warning: area 492.0 km² is dated {as_of} (source: survey),"
         " more than 120 months ago: verify it"
     ]
     assert result.lines[:-1] == (warned if stale else [])

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from reportgen.errors import Loc
 from reportgen.models import CityProfile, Profile, Proposal, Visit
+from reportgen.models.city import Official
+from reportgen.models.common import Fact
 from reportgen.models.types import PartialDate, currency_digits
 from reportgen.models.visit import EarlierVisit
 
@@ -339,21 +341,54 @@ def current_facts(city: CityProfile) -> Iterator[tuple[Loc, str, Any]]:
     """
     for index, official in enumerate(city.officials):
         if official.until is None:
-            yield (
-                ("officials", index),
-                f"{official.title.get('en')} {official.name.get('en')}",
-                (official),
-            )
+            loc: Loc = ("officials", index)
+            yield loc, describe(loc, official), official
     newest: dict[str | None, int] = {}
     for index, fact in enumerate(city.population):
         best = newest.get(fact.scope)
         if best is None or fact.as_of.last > city.population[best].as_of.last:
             newest[fact.scope] = index
     for index in sorted(newest.values()):
-        fact = city.population[index]
-        yield ("population", index), f"population {fact.value:,}", fact
+        loc = ("population", index)
+        yield loc, describe(loc, city.population[index]), city.population[index]
     if city.area_km2 is not None:
-        yield ("area_km2",), f"area {city.area_km2.value} km²", city.area_km2
+        yield ("area_km2",), describe(("area_km2",), city.area_km2), city.area_km2
+
+
+def describe(loc: Loc, figure: Any) -> str:
+    """A dated figure as a reader names it: "population 7,450,785", "Mayor Chen Shaowang"."""
+    value = getattr(figure, "value", None)
+    if value is None:  # an office holder
+        return f"{figure.title.get('en')} {figure.name.get('en')}"
+    shown = f"{value:,}" if isinstance(value, int) else str(value)
+    what = next((part for part in reversed(loc) if isinstance(part, str)), "figure")
+    if what == "area_km2":
+        return f"area {shown} km²"
+    return f"{what.replace('_', ' ')} {shown}"
+
+
+def unsourced_figures(profile: Profile) -> Iterator[Finding]:
+    """A warning for each dated figure that names no source: a reader could not check it.
+
+    Dated figures are the facts that age (population, area) and office holders; a
+    logframe baseline is the project's own starting point, checked by its means of
+    verification instead.
+    """
+    for loc, model in walk(profile):
+        if not isinstance(model, Fact | Official) or model.source is not None:
+            continue
+        as_of = model.as_of
+        listed = ", ".join(source.id for source in profile.sources)
+        where = (
+            f"one of this file's sources ({listed})" if listed else "a source listed under sources:"
+        )
+        yield (
+            loc,
+            (
+                f"{describe(loc, model)} (as of {as_of}) has no source: add source: with "
+                f"the id of {where}"
+            ),
+        )
 
 
 def stale_months(fact: Any, months: int) -> int:

@@ -28,7 +28,7 @@ from reportgen.project import (
 )
 from reportgen.registry import DOCUMENTS, RENDERERS
 from reportgen.targets import Target
-from reportgen.workspace import Options, Workspace
+from reportgen.workspace import Options, Staleness, Workspace
 
 
 @dataclass(frozen=True)
@@ -110,20 +110,31 @@ def build_target(
     shown = redact(profile) if public else profile
     profiles = Profiles(project, target.audience)
     created = workspace.clock.created([e.path for e in drawn])
-    with tracking.recording() as used:
-        written = build_document(
-            kind,
-            shown,
-            profiles,
-            lang=target.lang,
-            created=created,
-            stale_after=workspace.staleness.months,
-            today=workspace.today,
-            locales=workspace.locales,
-        )
+    with tracking.recording() as reads:
+        try:
+            written = build_document(
+                kind,
+                shown,
+                profiles,
+                lang=target.lang,
+                created=created,
+                stale_after=workspace.staleness.months,
+                today=workspace.today,
+                locales=workspace.locales,
+            )
+        except InvalidInput as exc:
+            # a profile it reached could not be read: say too where the document met it
+            with tracking.paused():
+                printed = _entries_read(project, reads.printed, drawn)
+                exc.report.extend(_drawn_issues(project, printed, drawn[0], workspace.staleness))
+            raise InvalidInput(exc.report) from None
     with tracking.paused():
-        read = _entries_read(project, used, drawn)
-        report.extend(_translation_warnings(read, target.lang))
+        read = _entries_read(project, reads.all(), drawn)
+        printed = _entries_read(project, reads.printed, drawn)
+        report.extend(_drawn_issues(project, printed, drawn[0], workspace.staleness))
+        if report.errors:
+            raise InvalidInput(report)
+        report.extend(_translation_warnings(printed, target.lang))
         if written.catalog_lang is None:
             message = (
                 f"no catalog for {target.lang}: fixed strings (headings, labels) are in English"
@@ -184,6 +195,30 @@ def _entries_read(
             found = read.setdefault(entry.path.resolve(), (entry, {"kind", "id"}))
             found[1].update(names)
     return [(entry, tuple(sorted(names))) for entry, names in read.values()]
+
+
+def _drawn_issues(
+    project: Project,
+    read: list[tuple[Entry, tuple[str, ...]]],
+    own: Entry,
+    staleness: Staleness,
+) -> list[Issue]:
+    """The problems of the profiles a document draws on, in what it printed of them.
+
+    Each profile counts once however often it is reached; of its problems, those in a
+    field the document read (and those of the whole file) are the document's: a city
+    named only as a partner brings the problems of its name, not those of its
+    population. The document's own file counts whole (see ``project.checked``).
+    """
+    issues: list[Issue] = []
+    for entry, fields in read:
+        if entry is own:
+            continue
+        printed = set(fields)
+        for issue in project.issues_of(entry, staleness):
+            if not issue.path or _top(issue.path) in printed:
+                issues.append(issue)
+    return issues
 
 
 def _input(entry: Entry, fields: tuple[str, ...]) -> Input:

@@ -37,38 +37,42 @@ def is_placeholder_text(value: str) -> bool:
 
 
 def findings(data: Any, loc: Loc = ()) -> Iterator[Finding]:
-    """Every placeholder in a loaded file, with its location, in file order."""
+    """Every placeholder in a loaded file, with its location, in file order.
+
+    One walk over the whole mapping: every text, at any depth, in mappings and in plain
+    lists of strings alike (``objectives``, an agenda item's ``participants``).
+    """
+    key = next((part for part in reversed(loc) if isinstance(part, str)), None)
     if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _value(key, value, (*loc, key))
+        for name, value in data.items():
+            yield from findings(value, (*loc, name))
     elif isinstance(data, list):
         for index, item in enumerate(data):
             yield from findings(item, (*loc, index))
-
-
-def _value(key: str, value: Any, loc: Loc) -> Iterator[Finding]:
-    if isinstance(value, str):
-        if is_placeholder_text(value):
-            shown = value.strip()
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            yield loc, f'"{shown}" is a placeholder: write the real text'
-        elif key == "country" and value == COUNTRY:
-            yield (
-                loc,
-                (
-                    f"{COUNTRY} (unknown country) is a placeholder: write the ISO 3166-1 code "
-                    "of the city's country, such as SE"
-                ),
-            )
-        elif key == "currency" and value == CURRENCY:
-            yield (
-                loc,
-                (
-                    f"{CURRENCY} (no currency) is a placeholder: write the ISO 4217 code of the "
-                    "currency, such as EUR"
-                ),
-            )
-    elif isinstance(value, int) and not isinstance(value, bool) and value == NUMBER:
+    elif isinstance(data, str):
+        yield from _text(key, data, loc)
+    elif isinstance(data, int) and not isinstance(data, bool) and data == NUMBER:
         yield loc, f"{NUMBER} is the starter's placeholder number: write the real figure"
-    else:
-        yield from findings(value, loc)
+
+
+def _text(key: str | None, value: str, loc: Loc) -> Iterator[Finding]:
+    if is_placeholder_text(value):
+        shown = value.strip()
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        yield loc, f'"{shown}" is a placeholder: write the real text'
+    elif key == "country" and value == COUNTRY:
+        yield (
+            loc,
+            (
+                f"{COUNTRY} (unknown country) is a placeholder: write the ISO 3166-1 code "
+                "of the city's country, such as SE"
+            ),
+        )
+    elif key == "currency" and value == CURRENCY:
+        yield (
+            loc,
+            (
+                f"{CURRENCY} (no currency) is a placeholder: write the ISO 4217 code of the "
+                "currency, such as EUR"
+            ),
+        )

@@ -117,6 +117,7 @@ class Project:
         self.skipped: list[Issue] = []
         """A warning for each file left out because it leads outside the project."""
         self.entries: dict[Path, Entry] = {}
+        self._checked: dict[tuple[Path, Staleness], tuple[Issue, ...]] = {}
         if folder is not None and folder.is_dir():
             for path in yaml_files([folder], self.root, self.skipped):
                 if path.name != MANIFEST_NAME:
@@ -155,6 +156,13 @@ class Project:
             raise InvalidInput(Report(entry.issues))
         return entry.profile
 
+    def issues_of(self, entry: Entry, staleness: Staleness) -> tuple[Issue, ...]:
+        """Every problem of one file, as ``validate`` reports it (worked out once)."""
+        key = (entry.path.resolve(), staleness)
+        if key not in self._checked:
+            self._checked[key] = (*entry.issues, *entry_issues(self, entry, staleness))
+        return self._checked[key]
+
     def cross_file_issues(self, entry: Entry) -> Iterator[Issue]:
         """Ids unique per kind, and references to other profiles that resolve."""
         assert entry.doc is not None and entry.profile is not None
@@ -167,11 +175,16 @@ class Project:
             found = self.find(kind, ident)
             if not found:
                 yield doc.issue(loc, f"unknown {kind} '{ident}': no profile has it")
-            elif all(e.doc is None for e in found):
-                where = display_path(found[0].path)
-                message = f"{kind} '{ident}' is in a file that could not be read: {where}"
-                yield doc.issue(loc, f"{message} (see its error)")
+            else:
+                broken = _broken(kind, ident, found)
+                if broken is not None:
+                    yield doc.issue(loc, broken)
         for loc, name in partner_names(profile):
+            # a free name is printed as written; an id whose file is broken is not
+            broken = _broken("city", name, self.find("city", name))
+            if broken is not None:
+                yield doc.issue(loc, broken)
+                continue
             lookalike = lookalikes.problem(name)
             if lookalike is not None:
                 # an invisible character is never meant; a word of mixed scripts may be
@@ -184,6 +197,16 @@ class Project:
             if normal != name and not self.exists("city", name) and self.exists("city", normal):
                 message = f"'{name}' is not the city id '{normal}', only looks like it"
                 yield doc.issue(loc, f"{message}: write {normal}")
+
+
+def _broken(kind: str, ident: str, found: list[Entry]) -> str | None:
+    """What is wrong with a reference whose every profile is broken (None: one is valid)."""
+    if not found or any(e.profile is not None for e in found):
+        return None
+    where = display_path(found[0].path)
+    if all(e.doc is None for e in found):
+        return f"{kind} '{ident}' is in a file that could not be read: {where} (see its error)"
+    return f"{kind} '{ident}' is in a file with errors: {where} (see them)"
 
 
 _CACHE: dict[Path, tuple[tuple[int, int, int], Entry]] = {}
@@ -351,9 +374,7 @@ def validate(paths: Sequence[Path], workspace: Workspace) -> Report:
         if path.name == MANIFEST_NAME:
             report.extend(_manifest_issues(path))
             continue
-        entry = project.add(path)
-        report.extend(entry.issues)
-        report.extend(entry_issues(project, entry, workspace.staleness))
+        report.extend(project.issues_of(project.add(path), workspace.staleness))
     from reportgen.i18n import catalog_issues
 
     report.extend(catalog_issues(workspace.locales))
@@ -372,6 +393,8 @@ def entry_issues(project: Project, entry: Entry, staleness: Staleness) -> Iterat
     doc, profile = entry.doc, entry.profile
     for loc, message in checks.profile_rules(profile):
         yield doc.issue(loc, message)
+    for loc, message in checks.unsourced_figures(profile):
+        yield doc.issue(loc, message, severity=Severity.WARNING)
     for loc, message in checks.home_rules(profile, project.home):
         yield doc.issue(loc, message)
     for loc, message in checks.file_rules(profile, entry.path.parent):
@@ -411,12 +434,16 @@ def checked(project: Project, path: Path, staleness: Staleness) -> tuple[Profile
     from reportgen import checks
 
     entry = project.add(path)
-    report = Report(list(entry.issues))
-    report.extend(entry_issues(project, entry, staleness))
+    report = Report(list(project.issues_of(entry, staleness)))
     if entry.profile is not None:
-        for kind, ident in dependencies(entry.profile):
+        # a profile it names that cannot be read fails it before anything is built, with
+        # that profile's own errors; the warnings of the profiles it draws on are added
+        # as the document reads them (``pipeline.build_target``)
+        named = dependencies(entry.profile)
+        named += [("city", name) for _, name in partner_names(entry.profile)]
+        for kind, ident in named:
             for dependency in project.find(kind, ident)[:1]:
-                report.extend(dependency.issues)
+                report.extend(i for i in dependency.issues if i.severity is Severity.ERROR)
     if report.errors or entry.profile is None:
         raise InvalidInput(report)
     return checks.with_direction(entry.profile, project.home), report

@@ -14,19 +14,43 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 Used = dict[tuple[str, str], set[str]]
 """``(kind, id)`` of a profile -> names of the top-level fields read from it."""
 
-_RECORDER: ContextVar[Used | None] = ContextVar("reportgen_fields_read", default=None)
+
+@dataclass
+class Reads:
+    """What a document read: the fields it printed from, and those it only consulted.
+
+    A consulted field decided what to print without being printed (the dates of every
+    visit, searched for the previous one): it counts for freshness, but its profile is
+    not one the document draws on, and its problems are not the document's.
+    """
+
+    printed: Used = field(default_factory=dict)
+    consulted: Used = field(default_factory=dict)
+
+    def all(self) -> Used:
+        """Every field read, printed or consulted."""
+        merged: Used = {key: set(names) for key, names in self.printed.items()}
+        for key, names in self.consulted.items():
+            merged.setdefault(key, set()).update(names)
+        return merged
+
+
+_RECORDER: ContextVar[Reads | None] = ContextVar("reportgen_fields_read", default=None)
+_CONSULTING: ContextVar[bool] = ContextVar("reportgen_consulting", default=False)
 
 
 def note(kind: str, ident: str, name: str) -> None:
     """Record that field ``name`` of profile ``(kind, ident)`` was read (when recording)."""
-    used = _RECORDER.get()
-    if used is not None:
+    reads = _RECORDER.get()
+    if reads is not None:
+        used = reads.consulted if _CONSULTING.get() else reads.printed
         used.setdefault((kind, ident), set()).add(name)
 
 
@@ -35,14 +59,24 @@ def recording_active() -> bool:
 
 
 @contextmanager
-def recording() -> Iterator[Used]:
+def recording() -> Iterator[Reads]:
     """Record the fields read inside the block; yields the record, filled as it runs."""
-    used: Used = {}
-    token = _RECORDER.set(used)
+    reads = Reads()
+    token = _RECORDER.set(reads)
     try:
-        yield used
+        yield reads
     finally:
         _RECORDER.reset(token)
+
+
+@contextmanager
+def consulting() -> Iterator[None]:
+    """Record what the block reads as consulted, not printed (a search among profiles)."""
+    token = _CONSULTING.set(True)
+    try:
+        yield
+    finally:
+        _CONSULTING.reset(token)
 
 
 @contextmanager

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from reportgen.models import CityProfile, Profile, Proposal
-    from reportgen.project import Project
+    from reportgen.project import Entry, Project
     from reportgen.registry import DocumentType
 
 
@@ -53,14 +53,28 @@ class Content:
 DocumentBuilder = Callable[[Writer, Any, "Profiles"], Content]
 
 
-class _Public(Mapping[str, "CityProfile"]):
-    """The project's cities as the public edition shows them, redacted when first read."""
+class _Cities(Mapping[str, "CityProfile"]):
+    """The project's cities, as the document's audience may see them (redacted when first
+    read for a public edition).
 
-    def __init__(self, cities: Mapping[str, CityProfile]) -> None:
+    A city that only a file with errors has is not taken for a free name: reading it
+    fails the document with that file's problems, so a broken profile never prints as
+    its raw id.
+    """
+
+    def __init__(
+        self, cities: Mapping[str, CityProfile], broken: Mapping[str, Entry], *, public: bool
+    ) -> None:
         self._cities = cities
+        self._broken = broken
+        self._public = public
         self._done: dict[str, CityProfile] = {}
 
     def __getitem__(self, key: str) -> CityProfile:
+        if key in self._broken and key not in self._cities:
+            raise InvalidInput(Report(list(self._broken[key].issues)))
+        if not self._public:
+            return self._cities[key]
         if key not in self._done:
             from reportgen.documents.redact import redact
 
@@ -82,12 +96,14 @@ class Profiles:
 
         self.project = project
         self.public = audience == "public"
-        cities: dict[str, CityProfile] = {
-            e.id: e.profile
-            for e in project.entries.values()
-            if isinstance(e.profile, CityProfile) and e.id
-        }
-        self.cities: Mapping[str, CityProfile] = _Public(cities) if self.public else cities
+        cities: dict[str, CityProfile] = {}
+        broken: dict[str, Entry] = {}
+        for e in project.entries.values():
+            if isinstance(e.profile, CityProfile) and e.id:
+                cities[e.id] = e.profile
+            elif e.kind == "city" and e.id and e.profile is None:
+                broken.setdefault(e.id, e)
+        self.cities: Mapping[str, CityProfile] = _Cities(cities, broken, public=self.public)
 
     def city(self, ident: str) -> CityProfile:
         from reportgen.models import CityProfile

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from reportgen import tracking
 from reportgen.documents import Profiles
 from reportgen.documents.content import Block, BulletList, Inline, Paragraph, Run, Section, plain
 from reportgen.documents.writer import Writer
@@ -50,15 +51,17 @@ def previous_visit(w: Writer, visit: Visit, profiles: Profiles) -> Previous | No
     pair = {visit.host, visit.guest}
     start = visit.dates.start.first
     best: tuple[dt.date, str] | None = None
-    for entry in profiles.project.entries.values():
-        other = entry.profile
-        if not isinstance(other, Visit) or other.id == visit.id:
-            continue
-        if {other.host, other.guest} != pair or other.dates.end.last >= start:
-            continue
-        key = (other.dates.end.last, other.id)
-        if best is None or key > best:
-            best = key
+    # the other visits are searched, not printed: their problems are not the briefing's
+    with tracking.consulting():
+        for entry in profiles.project.entries.values():
+            other = entry.profile
+            if not isinstance(other, Visit) or other.id == visit.id:
+                continue
+            if {other.host, other.guest} != pair or other.dates.end.last >= start:
+                continue
+            key = (other.dates.end.last, other.id)
+            if best is None or key > best:
+                best = key
     if best is None:
         return None
     found = profiles.get("visit", best[1])
