@@ -42,17 +42,24 @@ def findings(data: Any, loc: Loc = ()) -> Iterator[Finding]:
     One walk over the whole mapping: every text, at any depth, in mappings and in plain
     lists of strings alike (``objectives``, an agenda item's ``participants``).
     """
+    found: list[Finding] = []
     key = next((part for part in reversed(loc) if isinstance(part, str)), None)
+    _walk(data, loc, key, found)
+    return iter(found)
+
+
+def _walk(data: Any, loc: Loc, key: str | None, found: list[Finding]) -> None:
+    """``key`` is the nearest mapping key above ``data`` (a list item's is its list's)."""
     if isinstance(data, dict):
         for name, value in data.items():
-            yield from findings(value, (*loc, name))
+            _walk(value, (*loc, name), name, found)
     elif isinstance(data, list):
         for index, item in enumerate(data):
-            yield from findings(item, (*loc, index))
+            _walk(item, (*loc, index), key, found)
     elif isinstance(data, str):
-        yield from _text(key, data, loc)
+        found.extend(_text(key, data, loc))
     elif isinstance(data, int) and not isinstance(data, bool) and data == NUMBER:
-        yield loc, f"{NUMBER} is the starter's placeholder number: write the real figure"
+        found.append((loc, f"{NUMBER} is the starter's placeholder number: write the real figure"))
 
 
 def _text(key: str | None, value: str, loc: Loc) -> Iterator[Finding]:
