@@ -32,10 +32,35 @@ from reportgen.workspace import AUDIENCES, Options
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class DayType(click.ParamType):  # type: ignore[type-arg]
+    """A day as profiles write dates: 2024-05-31, or 2024-05 and 2024 for their last day."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pydantic_core import PydanticCustomError
+
+        from reportgen.models.types import PartialDate
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return PartialDate.parse(str(value)).last
+        except PydanticCustomError as exc:
+            self.fail(exc.message(), param, ctx)
+
+
 def render_options(func: F) -> F:
-    """``--paper``, ``--pdf-variant`` and ``--reference-docx``: how outputs are rendered."""
+    """``--paper``, ``--pdf-variant``, ``--reference-docx`` (how outputs are rendered) and
+    ``--as-of`` (the day they are written as of)."""
     from reportgen.workspace import PAPERS, PDF_VARIANTS
 
+    func = click.option(
+        "--as-of",
+        type=DayType(),
+        help="Write as of this day (2024-05-31; a month or year: its last day), "
+        "with only what was known by then.",
+    )(func)
     func = click.option(
         "--reference-docx",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -65,6 +90,7 @@ def render_options(func: F) -> F:
 
 
 _BATCH_FLAGS = (
+    "as_of",
     "paper",
     "pdf_variant",
     "reference_docx",
@@ -384,6 +410,7 @@ def build(
     languages: tuple[str, ...],
     audience: str,
     output: Path | None,
+    as_of: dt.date | None,
     paper: str,
     pdf_variant: str | None,
     reference_docx: Path | None,
@@ -405,6 +432,7 @@ def build(
         formats=formats,
         languages=languages,
         audience=audience,
+        as_of=as_of,
         paper=paper,
         pdf_variant=pdf_variant,
         reference_docx=reference_docx,
@@ -1041,6 +1069,7 @@ def serve(
     host: str,
     port: int,
     open_browser: bool,
+    as_of: dt.date | None,
     paper: str,
     pdf_variant: str | None,
     reference_docx: Path | None,
@@ -1058,6 +1087,7 @@ def serve(
     from reportgen import serve as preview
 
     options = make_options(
+        as_of=as_of,
         paper=paper,
         pdf_variant=pdf_variant,
         reference_docx=reference_docx,

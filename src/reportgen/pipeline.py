@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen import tracking
@@ -79,7 +79,8 @@ def build_target(
     from reportgen.renderers import RenderContext
 
     project = project or workspace.project()
-    profile, report = checked(project, target.source, workspace.staleness)
+    staleness = replace(workspace.staleness, today=target.day(workspace.today))
+    profile, report = checked(project, target.source, staleness)
     kind = DOCUMENTS[target.document]
     if kind.kind != profile.kind:
         raise InvalidInput(
@@ -118,20 +119,21 @@ def build_target(
                 profiles,
                 lang=target.lang,
                 created=created,
-                stale_after=workspace.staleness.months,
-                today=workspace.today,
+                stale_after=staleness.months,
+                today=staleness.today,
+                as_of=target.as_of,
                 locales=workspace.locales,
             )
         except InvalidInput as exc:
             # a profile it reached could not be read: say too where the document met it
             with tracking.paused():
                 printed = _entries_read(project, reads.printed, drawn)
-                exc.report.extend(_drawn_issues(project, printed, drawn[0], workspace.staleness))
+                exc.report.extend(_drawn_issues(project, printed, drawn[0], staleness))
             raise InvalidInput(exc.report) from None
     with tracking.paused():
         read = _entries_read(project, reads.all(), drawn)
         printed = _entries_read(project, reads.printed, drawn)
-        report.extend(_drawn_issues(project, printed, drawn[0], workspace.staleness))
+        report.extend(_drawn_issues(project, printed, drawn[0], staleness))
         if report.errors:
             raise InvalidInput(report)
         report.extend(_translation_warnings(printed, target.lang))
@@ -142,9 +144,12 @@ def build_target(
             report.add(
                 Issue(display_path(target.source), None, None, "", message, Severity.WARNING)
             )
-        valid_until = checks.next_staleness_change(
-            [e.profile for e, _ in read if e.profile is not None], workspace.staleness
-        )
+        # a document written as of a day does not age
+        valid_until = None
+        if target.as_of is None:
+            valid_until = checks.next_staleness_change(
+                [e.profile for e, _ in read if e.profile is not None], staleness
+            )
     if "docx" in target.formats and options.reference_docx is not None:
         from reportgen.renderers.docx.reference import reference_warnings
 

@@ -8,6 +8,7 @@ every target (and every output file) before anything is built, so ``build``,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,17 +41,33 @@ class Target:
     outputs: tuple[Output, ...]
     job: str = ""
     """The manifest job that asked for it (empty for ``reportgen build``)."""
+    as_of: dt.date | None = None
+    """The day it is written as of (``--as-of``, a job's ``as_of:``); None: today."""
+
+    def day(self, today: dt.date) -> dt.date:
+        """The day its facts are judged on: ``today``, or its own earlier day."""
+        return today if self.as_of is None else min(today, self.as_of)
 
     @property
     def formats(self) -> tuple[str, ...]:
         return tuple(output.format for output in self.outputs)
 
 
-def output_name(ident: str, document: str, lang: str, fmt: str, audience: str) -> str:
+def output_name(
+    ident: str, document: str, lang: str, fmt: str, audience: str, as_of: dt.date | None = None
+) -> str:
     """``<id>.<document>.<lang>.<ext>``; public documents add ``.public`` before the
-    extension, so a public copy never overwrites the internal one."""
+    extension, so a public copy never overwrites the internal one, and documents written
+    as of a day add ``.as-of-<day>``, so that they never overwrite today's."""
     infix = ".public" if audience == "public" else ""
+    if as_of is not None:
+        infix += f".as-of-{as_of.isoformat()}"
     return f"{ident}.{document}.{lang}{infix}.{RENDERERS[fmt].suffix}"
+
+
+def earliest(*days: dt.date | None) -> dt.date | None:
+    """The earliest of the days given (None where none is)."""
+    return min((day for day in days if day is not None), default=None)
 
 
 def check_language(lang: str) -> str:
@@ -99,9 +116,12 @@ def plan_build(
                 fmt,
                 output
                 if single and output is not None
-                else folder / output_name(entry.id, kind.name, lang, fmt, options.audience),
+                else folder
+                / output_name(entry.id, kind.name, lang, fmt, options.audience, options.as_of),
             )
             for fmt in options.formats
         )
-        targets.append(Target(source, kind.name, lang, options.audience, outputs))
+        targets.append(
+            Target(source, kind.name, lang, options.audience, outputs, as_of=options.as_of)
+        )
     return targets

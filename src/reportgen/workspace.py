@@ -62,6 +62,9 @@ class Options:
     """Seconds one document may take."""
     memory_mb: int = DEFAULT_MEMORY_MB
     """Address space one build (or batch worker) may use."""
+    as_of: dt.date | None = None
+    """Write the documents as of this day, with only what was known by then (a batch
+    job's own ``as_of:`` may be earlier); None: today."""
 
     def variant_for(self, audience: str) -> str | None:
         """The PDF variant of an edition for ``audience`` (None: a plain PDF)."""
@@ -70,7 +73,8 @@ class Options:
         return None if self.pdf_variant == "none" else self.pdf_variant
 
     def rendering(self) -> tuple[str, str, str, int, bool, bool]:
-        """What of these options changes the bytes of an output (for freshness)."""
+        """What of these options changes the bytes of an output (for freshness; ``as_of``
+        is the target's, and names its files)."""
         reference = ""
         if self.reference_docx is not None:
             import hashlib
@@ -98,18 +102,33 @@ class Clock:
     """``SOURCE_DATE_EPOCH``, the date every document of the run carries, when set."""
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Clock:
-        """Read ``SOURCE_DATE_EPOCH``; a value that is no usable time is a usage error."""
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, zone: str | None = None
+    ) -> Clock:
+        """Read ``SOURCE_DATE_EPOCH``; a value that is no usable time is a usage error.
+
+        Today is the day in ``zone`` (the manifest's time zone) when one is given, else
+        in the machine's (``SOURCE_DATE_EPOCH``: in UTC).
+        """
+        from zoneinfo import ZoneInfo
+
+        where = ZoneInfo(zone) if zone else None
         value = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "")
         if not value:
-            return cls(dt.date.today())
+            return cls(dt.datetime.now(where).date())
         if not value.isdigit():
             raise UsageError(f"SOURCE_DATE_EPOCH={value[:40]} is not a number of seconds")
         try:
-            moment = dt.datetime.fromtimestamp(int(value), dt.UTC)
+            moment = dt.datetime.fromtimestamp(int(value), where or dt.UTC)
         except (OverflowError, OSError, ValueError):
             raise UsageError(f"SOURCE_DATE_EPOCH={value[:40]} is not a usable time") from None
         return cls(moment.date(), int(value))
+
+    def until(self, day: dt.date | None) -> Clock:
+        """This clock stopped at ``day`` (``--as-of``) when that is before today."""
+        if day is None or day >= self.today:
+            return self
+        return dataclasses.replace(self, today=day)
 
     def created(self, inputs: list[Path]) -> dt.datetime:
         """The date a document carries: the epoch, else the newest of its input files."""
@@ -189,7 +208,6 @@ class Workspace:
         from reportgen.models import Manifest
 
         options = options or Options()
-        clock = clock or Clock.from_environment()
         manifest_path = _manifest_path(manifest, start, required=require_manifest)
         if manifest_path is not None:
             loaded = load_manifest(manifest_path, strict=require_manifest)
@@ -197,6 +215,7 @@ class Workspace:
         else:
             loaded = Manifest()
             root = Path.cwd()
+        clock = (clock or Clock.from_environment(zone=loaded.timezone)).until(options.as_of)
         if profiles is not None:
             folder: Path | None = profiles
         elif manifest_path is not None:

@@ -216,7 +216,7 @@ def _run(
     from reportgen.batching.pool import Outcome, run_targets
     from reportgen.pipeline import write_outputs
 
-    planned = plan(workspace, state, settings.only)
+    planned = plan(workspace, state, settings.only, options.as_of)
     targets = planned.targets
     environment = environment_digest(workspace)
     freshness = Freshness(state, environment, options, workspace.today, force=settings.force)

@@ -83,7 +83,8 @@ def fingerprint(
     """One digest of everything an output depends on."""
     record = {
         "environment": environment,
-        "task": [target.document, output.format, target.lang, target.audience],
+        "task": [target.document, output.format, target.lang, target.audience]
+        + ([target.as_of.isoformat()] if target.as_of else []),
         "options": list(options.rendering()),
         "inputs": sorted([path, list(fields) if fields else None, d] for path, fields, d in inputs),
     }

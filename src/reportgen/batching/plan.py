@@ -8,6 +8,7 @@ no file is that job's failure, and the other jobs still build.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from reportgen.errors import Issue, UsageError, display_path
 from reportgen.manifest_checks import matches
 from reportgen.project import leads_outside
 from reportgen.state import State
-from reportgen.targets import Output, Target, output_name
+from reportgen.targets import Output, Target, earliest, output_name
 from reportgen.tracking import file_digest
 from reportgen.workspace import Workspace
 
@@ -56,8 +57,11 @@ def source_id(path: Path, state: State) -> str:
     return ident or path.stem
 
 
-def plan(workspace: Workspace, state: State, only: Sequence[str] = ()) -> Plan:
-    """Every target of the jobs asked for."""
+def plan(
+    workspace: Workspace, state: State, only: Sequence[str] = (), as_of: dt.date | None = None
+) -> Plan:
+    """Every target of the jobs asked for; ``as_of`` (``--as-of``) is the latest day any
+    of them is written as of (a job's own ``as_of:`` may be earlier)."""
     manifest = workspace.manifest
     root = workspace.root
     names = [job.name for job in manifest.jobs]
@@ -76,6 +80,7 @@ def plan(workspace: Workspace, state: State, only: Sequence[str] = ()) -> Plan:
         formats = tuple(job.formats or manifest.defaults.formats)
         languages = job.languages or manifest.defaults.languages
         audience = job.audience or manifest.defaults.audience
+        day = earliest(job.as_of.last if job.as_of else None, as_of)
         for source in files:
             # a link leading outside is never read: its build fails, naming it
             ident = source.stem if leads_outside(source, root) else source_id(source, state)
@@ -83,11 +88,12 @@ def plan(workspace: Workspace, state: State, only: Sequence[str] = ()) -> Plan:
                 outputs = tuple(
                     Output(
                         fmt,
-                        workspace.output / output_name(ident, job.document, lang, fmt, audience),
+                        workspace.output
+                        / output_name(ident, job.document, lang, fmt, audience, day),
                     )
                     for fmt in formats
                 )
-                target = Target(source, job.document, lang, audience, outputs, job.name)
+                target = Target(source, job.document, lang, audience, outputs, job.name, day)
                 for output in outputs:
                     other = owners.get(output.path)
                     if other is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reportgen.documents.content import (
     Block,
@@ -32,6 +32,8 @@ from reportgen.i18n import N_
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from pydantic import BaseModel
+
     from reportgen.models import CityProfile, Profile, Proposal
     from reportgen.project import Entry, Project
     from reportgen.registry import DocumentType
@@ -51,11 +53,12 @@ class Content:
 
 
 DocumentBuilder = Callable[[Writer, Any, "Profiles"], Content]
+P = TypeVar("P", bound="BaseModel")
 
 
 class _Cities(Mapping[str, "CityProfile"]):
-    """The project's cities, as the document's audience may see them (redacted when first
-    read for a public edition).
+    """The project's cities as the document shows them (``show``: redacted for a public
+    edition, as known on the document's day), each made so when first read.
 
     A city that only a file with errors has is not taken for a free name: reading it
     fails the document with that file's problems, so a broken profile never prints as
@@ -63,22 +66,23 @@ class _Cities(Mapping[str, "CityProfile"]):
     """
 
     def __init__(
-        self, cities: Mapping[str, CityProfile], broken: Mapping[str, Entry], *, public: bool
+        self,
+        cities: Mapping[str, CityProfile],
+        broken: Mapping[str, Entry],
+        show: Callable[[CityProfile], CityProfile] | None,
     ) -> None:
         self._cities = cities
         self._broken = broken
-        self._public = public
+        self._show = show
         self._done: dict[str, CityProfile] = {}
 
     def __getitem__(self, key: str) -> CityProfile:
         if key in self._broken and key not in self._cities:
             raise InvalidInput(Report(list(self._broken[key].issues)))
-        if not self._public:
+        if self._show is None:
             return self._cities[key]
         if key not in self._done:
-            from reportgen.documents.redact import redact
-
-            self._done[key] = redact(self._cities[key])
+            self._done[key] = self._show(self._cities[key])
         return self._done[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -89,13 +93,15 @@ class _Cities(Mapping[str, "CityProfile"]):
 
 
 class Profiles:
-    """The profiles a document may draw from, as its audience may see them."""
+    """The profiles a document may draw from, as its audience may see them and as they
+    were known on its day (``day``: None for today, with everything they hold)."""
 
-    def __init__(self, project: Project, audience: str) -> None:
+    def __init__(self, project: Project, audience: str, day: dt.date | None = None) -> None:
         from reportgen.models import CityProfile
 
         self.project = project
         self.public = audience == "public"
+        self.day = day
         cities: dict[str, CityProfile] = {}
         broken: dict[str, Entry] = {}
         for e in project.entries.values():
@@ -103,7 +109,30 @@ class Profiles:
                 cities[e.id] = e.profile
             elif e.kind == "city" and e.id and e.profile is None:
                 broken.setdefault(e.id, e)
-        self.cities: Mapping[str, CityProfile] = _Cities(cities, broken, public=self.public)
+        shown = self.public or day is not None
+        self.cities: Mapping[str, CityProfile] = _Cities(
+            cities, broken, self.show if shown else None
+        )
+
+    def on(self, day: dt.date | None) -> Profiles:
+        """The same profiles as known on ``day``."""
+        return self if day == self.day else Profiles(self.project, self.audience, day)
+
+    @property
+    def audience(self) -> str:
+        return "public" if self.public else "internal"
+
+    def show(self, profile: P) -> P:
+        """``profile`` as the document may show it."""
+        if self.public:
+            from reportgen.documents.redact import redact
+
+            profile = redact(profile)
+        if self.day is not None:
+            from reportgen.documents.known import known_on
+
+            profile = known_on(profile, self.day)
+        return profile
 
     def city(self, ident: str) -> CityProfile:
         from reportgen.models import CityProfile
@@ -120,12 +149,7 @@ class Profiles:
         return found
 
     def get(self, kind: str, ident: str) -> Profile:
-        found = self.project.get(kind, ident)
-        if self.public:
-            from reportgen.documents.redact import redact
-
-            return redact(found)
-        return found
+        return self.show(self.project.get(kind, ident))
 
     def path(self, kind: str, ident: str) -> Path | None:
         entries = self.project.find(kind, ident)
@@ -156,13 +180,23 @@ def build_document(
     created: dt.datetime,
     stale_after: int,
     today: dt.date,
+    as_of: dt.date | None = None,
     locales: Path | None = None,
 ) -> Written:
     """The contents of document ``kind`` made from ``profile`` and what it pulls in.
 
-    ``profile`` is already as its audience may see it (see ``documents.redact``).
+    ``profile`` is already as its audience may see it (see ``documents.redact``). The
+    document is written as of ``as_of`` (a briefing no later than its visit's end:
+    ``documents.known``), and facts are judged on that day when it is before ``today``.
     """
+    from reportgen.documents.known import document_day, known_on
+
     audience = "public" if profiles.public else "internal"
+    day = document_day(profile, as_of)
+    if day is not None:
+        profiles = profiles.on(day)
+        profile = known_on(profile, day)
+        today = min(today, day)
     w = Writer(
         lang=lang,
         audience=audience,

@@ -309,7 +309,8 @@ class Writer:
         A reader meets ``[1]`` first, then ``[2]``: each source is numbered by its first
         reference, and a source that nothing in the document refers to is not listed.
         Only the sources of ``own`` (the document's own profile) that nothing refers to
-        are kept, apart and unnumbered, as also consulted; not in a public document, where
+        (and that were read by the document's day) are kept, apart and unnumbered, as also
+        consulted; not in a public document, where
         they would tell of what it leaves out (a visit's sources back its talking points
         and sensitivities).
         """
@@ -339,9 +340,15 @@ class Writer:
         consulted = tuple(
             entry.runs(self, [c for c in entry.copies if c.owner == owner])
             for entry in self._entries
-            if entry not in cited and any(c.owner == owner for c in entry.copies)
+            if entry not in cited
+            and any(c.owner == owner and not self._later(c.source) for c in entry.copies)
         )
         return Cited(cover, sections, sources, () if self.public else consulted)
+
+    def _later(self, source: SourceModel) -> bool:
+        """Whether ``source`` was read after the document's day (a document as of a past
+        day does not list it as consulted)."""
+        return source.accessed is not None and source.accessed.first > self.today
 
     def staleness(self) -> Staleness:
         return Staleness(self.today, self.stale_after)

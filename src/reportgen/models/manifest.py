@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from reportgen.models.types import Audience, DocumentLang, Id, Model, TimeZoneName
+from reportgen.models.types import Audience, DocumentLang, Id, Model, PartialDate, TimeZoneName
 from reportgen.registry import DOCUMENTS, RENDERERS, one_of
 
 if TYPE_CHECKING:
@@ -119,6 +119,10 @@ class Job(Model):
     """Languages, if not the defaults."""
     audience: Audience | None = None
     """Audience, if not the default."""
+    as_of: PartialDate | None = None
+    """Build the documents as they would have been written on this day (2024-05-31; a
+    month or a year means its last day), with only what was known by then; their files
+    are named `<id>.<document>.<lang>.as-of-<day>.<ext>`."""
 
 
 class Schedule(Model):
@@ -231,7 +235,8 @@ class Manifest(Model):
     reportgen reads and writes only inside the project, so that a manifest cannot make it
     read or overwrite files elsewhere."""
     timezone: TimeZoneName | None = None
-    """Time zone of the schedules (default: the machine's)."""
+    """Time zone of the schedules, and of "today", the day documents are judged on
+    (default: the machine's)."""
     defaults: Defaults = Defaults()
     """Formats, languages and audience that jobs inherit."""
     jobs: list[Job] = []

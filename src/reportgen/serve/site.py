@@ -12,6 +12,7 @@ cache folder, never in the project's output folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -54,18 +55,22 @@ class Page:
     audience: str
     jobs: tuple[str, ...]
     """The manifest jobs that ask for it (without a manifest: the document's name)."""
+    as_of: dt.date | None = None
+    """The day it is written as of (``--as-of``, the job's ``as_of:``)."""
 
     def target(self, fmt: str, folder: Path) -> Target:
         """The target that builds this page in ``fmt`` (its file named in ``folder``,
         though ``build_target`` writes nothing)."""
         output = Output(fmt, folder / f"{self.key}.{RENDERERS[fmt].suffix}")
         job = self.jobs[0] if self.jobs else ""
-        return Target(self.source, self.document, self.lang, self.audience, (output,), job)
+        return Target(
+            self.source, self.document, self.lang, self.audience, (output,), job, self.as_of
+        )
 
     @property
-    def what(self) -> tuple[Path, str, str, str]:
+    def what(self) -> tuple[Path, str, str, str, dt.date | None]:
         """What the page's bytes are made from (not which jobs list it)."""
-        return (self.source.resolve(), self.document, self.lang, self.audience)
+        return (self.source.resolve(), self.document, self.lang, self.audience, self.as_of)
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def resolve(path: Path | None, options: Options, profiles: Path | None = None) -
         )
     from reportgen.models import Manifest
 
-    clock = Clock.from_environment()
+    clock = Clock.from_environment().until(options.as_of)
     own = folder / "profiles"
     return Workspace(
         root=folder.resolve(),
@@ -226,7 +231,7 @@ class Site:
         problems = list(self.manifest_problems)
         if ws.manifest_path is not None:
             try:
-                planned = plan(ws, self.state)
+                planned = plan(ws, self.state, as_of=self.options.as_of)
             except (BatchError, ReportgenError) as exc:
                 problems.append(str(exc))
                 targets: list[Target] = []
@@ -244,13 +249,21 @@ class Site:
                 refused.append(_shown(target.source, ws.root))
                 continue
             ident = self._ident(target.source, project)
-            name = output_name(ident, target.document, target.lang, "html", target.audience)
+            name = output_name(
+                ident, target.document, target.lang, "html", target.audience, target.as_of
+            )
             key = name.removesuffix(".html")
             job = target.job or target.document
             page = pages.get(key)
             if page is None:
                 pages[key] = Page(
-                    key, target.source, target.document, target.lang, target.audience, (job,)
+                    key,
+                    target.source,
+                    target.document,
+                    target.lang,
+                    target.audience,
+                    (job,),
+                    target.as_of,
                 )
             elif page.source.resolve() != target.source.resolve():
                 problems.append(
@@ -300,7 +313,11 @@ class Site:
                 continue  # not a profile (or never readable): listed with its problems
             document = default_document(kind).name
             for lang in self.options.languages:
-                targets.append(Target(path, document, lang, self.options.audience, ()))
+                targets.append(
+                    Target(
+                        path, document, lang, self.options.audience, (), as_of=self.options.as_of
+                    )
+                )
         return targets
 
     def _invalid(self, targets: Iterable[Target]) -> tuple[tuple[str, tuple[str, ...]], ...]:
