@@ -128,8 +128,9 @@ def build_target(
             # a profile it reached could not be read: say too where the document met it
             with tracking.paused():
                 printed = _entries_read(project, reads.printed, drawn)
-                exc.report.extend(_drawn_issues(project, printed, drawn[0], staleness))
-            raise InvalidInput(exc.report) from None
+                failed = Report(list(exc.report.issues))
+                failed.extend(_drawn_issues(project, printed, drawn[0], staleness))
+            raise InvalidInput(failed) from None
     with tracking.paused():
         read = _entries_read(project, reads.all(), drawn)
         printed = _entries_read(project, reads.printed, drawn)

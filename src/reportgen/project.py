@@ -153,7 +153,7 @@ class Project:
             raise InvalidInput(Report([issue]))
         entry = found[0]
         if entry.profile is None:
-            raise InvalidInput(Report(entry.issues))
+            raise InvalidInput(Report(list(entry.issues)))
         return entry.profile
 
     def issues_of(self, entry: Entry, staleness: Staleness) -> tuple[Issue, ...]:
