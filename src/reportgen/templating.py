@@ -92,7 +92,7 @@ _CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\
 _LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff\u1e00-\u1eff"
 _KEPT = re.compile(
     r"(?P<address>(?:https?://|mailto:|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}'’”]"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
     rf"|(?P<date>(?:\d{{1,4}}[年月日])+)|(?P<word>[{_CJK}]+)"
 )
 _KEPT_AND_NAMES = re.compile(
