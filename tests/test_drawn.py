@@ -340,6 +340,24 @@ def test_placeholder_number_in_a_list_is_found(cli: RunCli, office: Path, write:
     )
 
 
+def test_a_placeholder_in_a_partners_name_fails_every_document_that_prints_it(
+    cli: RunCli, office: Path, write: WriteFile
+) -> None:
+    write("profiles/cities/cville.yaml", CVILLE.replace("name: Cville", "name: 'TODO: name'"))
+    todo = (
+        'profiles/cities/cville.yaml:3:7: name: warning: "TODO: name" is a placeholder:'
+        " write the real text"
+    )
+
+    proposal = _build(cli, "profiles/proposals/p.yaml", "--strict")
+    briefing = _build(cli, "profiles/visits/v.yaml", "--strict")
+    host = _build(cli, "profiles/cities/aville.yaml", "--strict")
+
+    assert proposal[0] == 1 and todo in proposal[1]
+    assert briefing[0] == 1 and todo in briefing[1]
+    assert host == (0, [])  # Aville's profile does not name Cville
+
+
 # --- 4. a dated figure without a source ------------------------------------------------------
 
 
