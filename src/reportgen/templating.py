@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -101,17 +102,41 @@ _KEPT_AND_NAMES = re.compile(
 HYPHENATED = ("de", "fr", "pt", "es", "it", "nl")
 """Languages whose documents are hyphenated (``print.css``): in them, names are marked
 so that they are not."""
-_MARK_NAMES: ContextVar[bool] = ContextVar("reportgen_mark_names", default=False)
+ALL_NOUNS_CAPITALISED = ("de",)
+"""Languages where a capital does not tell a name: only the names printed are marked."""
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Which words of a hyphenated document are names: those of the names it prints,
+    and, unless the language capitalises every noun, every capitalised word."""
+
+    words: frozenset[str]
+    capitalised: bool
+
+    def named(self, word: str) -> bool:
+        if self.capitalised and word[0].isupper():
+            return True
+        return word in self.words or any(part in self.words for part in _PARTS.split(word))
+
+
+_PARTS = re.compile(r"[-'’]")
+_NAMES: ContextVar[_Names | None] = ContextVar("reportgen_names", default=None)
 
 
 @contextmanager
-def hyphenated(lang: str) -> Iterator[None]:
-    """While rendering a document in ``lang``: mark its names if the language hyphenates."""
-    token = _MARK_NAMES.set(lang.split("-")[0] in HYPHENATED)
+def hyphenated(lang: str, names: Iterable[str] = ()) -> Iterator[None]:
+    """While rendering a document in ``lang`` that prints ``names`` (their words): mark
+    its names if the language hyphenates."""
+    primary = lang.split("-")[0]
+    marked = None
+    if primary in HYPHENATED:
+        marked = _Names(frozenset(names), primary not in ALL_NOUNS_CAPITALISED)
+    token = _NAMES.set(marked)
     try:
         yield
     finally:
-        _MARK_NAMES.reset(token)
+        _NAMES.reset(token)
 
 
 KEPT_LETTERS = 8
@@ -134,17 +159,18 @@ def keep_html(text: str) -> Markup:
     In languages that hyphenate, a word that was hyphenated at a line end reads as a
     word; an address or a name does not: web and e-mail addresses go in a
     ``<span class="address">`` that breaks only at its separators (``<wbr>``), and, in a
-    language that hyphenates (``hyphenated``), capitalised words (proper names, as far
-    as text can tell) in a ``<span class="name">``: the stylesheet hyphenates neither.
+    language that hyphenates (``hyphenated``), the words of the names the document
+    prints and capitalised words (proper names, as far as text can tell; not in German)
+    in a ``<span class="name">``: the stylesheet hyphenates neither.
     """
     out: list[str] = []
     end = 0
-    pattern = _KEPT_AND_NAMES if _MARK_NAMES.get() else _KEPT
-    for found in pattern.finditer(text):
+    names = _NAMES.get()
+    for found in (_KEPT if names is None else _KEPT_AND_NAMES).finditer(text):
         word, name = found.group("word"), found.groupdict().get("name")
         if word is not None and not 2 <= len(word) <= KEPT_LETTERS:
             continue
-        if name is not None and not name[0].isupper():
+        if name is not None and (names is None or not names.named(name)):
             continue
         out.append(str(escape(text[end : found.start()])))
         if found.group("address") is not None:

@@ -248,6 +248,7 @@ def build_document(
             "verify": w.t("verify"),
         },
         audience=audience,
+        names=tuple(sorted(w.names)),
     )
     return Written(
         document,

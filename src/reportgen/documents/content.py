@@ -192,6 +192,9 @@ class Document:
     """``(kind, id)`` of every other profile the document drew from."""
     unresolved: tuple[str, ...] = ()
     """Names looked up as city ids that no profile has (printed as free names)."""
+    names: tuple[str, ...] = ()
+    """The words of the proper names it prints (cities, people): wherever they stand,
+    they are never hyphenated."""
 
     @property
     def contents(self) -> tuple[Section, ...]:

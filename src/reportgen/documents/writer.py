@@ -79,6 +79,8 @@ class Writer:
     searched: bool = False
     """Whether the document looked among all the project's profiles (the previous
     visit): it then depends on which profiles exist, as for ``unresolved``."""
+    names: set[str] = field(default_factory=set)
+    """The words of the proper names printed (``Document.names``)."""
     _entries: list[_Entry] = field(default_factory=list)
     _copies: dict[tuple[str, str, str], _Copy] = field(default_factory=dict)
     _catalog: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
@@ -141,6 +143,7 @@ class Writer:
         english = value.get("en") if value.has("en") else value.default
         if english and english not in shown:
             runs.append(Run(f" ({english})", lang="en"))
+        self.names.update(word for run in runs for word in _WORD.findall(run.text))
         return tuple(runs)
 
     def city_name(self, city: CityProfile) -> Inline:
@@ -162,6 +165,8 @@ class Writer:
     def partner(self, ref: str) -> Inline:
         """A city id printed as the city's name; a free name as it is."""
         city = self.find_city(ref)
+        if city is None:
+            self.names.update(_WORD.findall(ref))
         return self.city_name(city) if city else (Run(ref),)
 
     def partner_text(self, ref: str) -> str:
@@ -711,6 +716,9 @@ def join(parts: Sequence[Inline], separator: str) -> Inline:
         runs.extend(part)
     return tuple(runs)
 
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+"""A word of a name (``Saint-Étienne``, ``O'Neill``)."""
 
 _LATIN = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\s]*$")
 

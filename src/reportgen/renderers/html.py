@@ -43,7 +43,7 @@ def render_html(
     """The document as HTML; with ``inline_css`` the stylesheet is inside the page (the
     HTML edition, which then carries its Content-Security-Policy)."""
     css = stylesheet(project_templates) if inline_css else ""
-    with hyphenated(doc.meta.lang):
+    with hyphenated(doc.meta.lang, doc.names):
         return render(
             project_templates,
             f"{doc.name}.html.j2",
