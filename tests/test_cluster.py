@@ -7,14 +7,18 @@ build in a fraction of a second; the whole module takes about ten seconds.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +41,7 @@ from tests.test_batch import (
     write_long_visit,
     write_manifest,
 )
+from tests.test_schedule import set_marker
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
@@ -335,13 +340,14 @@ def test_cli_batch_refuses_a_scheduler_that_is_no_address(example: Path, cli: Ru
     manifest = cli("validate", "reportgen.yaml")
 
     assert option.code == 2
-    assert "'localhost 8786' is not a Dask scheduler: write tcp://HOST:PORT, or local" in (
-        option.stderr
+    assert (
+        "'localhost 8786' is not a Dask scheduler: write tcp://HOST:PORT, tls://HOST:PORT, or local"
+        in (option.stderr)
     )
     assert manifest.code == 1
     assert manifest.lines[0] == (
         "reportgen.yaml:1:12: scheduler: 'my-cluster' is not a Dask scheduler: write "
-        "tcp://HOST:PORT, or local"
+        "tcp://HOST:PORT, tls://HOST:PORT, or local"
     )
 
 
@@ -353,3 +359,579 @@ def test_cli_batch_on_a_local_cluster_builds_the_documents(example: Path, cli: R
     assert result.code == 0, result.stderr
     assert result.lines[-1].startswith("built 2, fresh 0, failed 0 in ")
     assert documents(example / "output") == {DALIAN, KITAKYUSHU}
+
+
+# --- a cluster member that is not to be trusted ---------------------------------------------
+
+
+@contextmanager
+def crafted_workers(client: Any, craft: Callable[[Any, Any, Any], Any]) -> Iterator[None]:
+    """Every worker of ``client`` answers a task with ``craft(real_build, target, shipment)``,
+    as a worker taken over by someone else would: it runs whatever code it likes."""
+    from distributed import WorkerPlugin
+
+    class Crafted(WorkerPlugin):
+        def __init__(self, craft: Callable[[Any, Any, Any], Any]) -> None:
+            self.craft = craft
+
+        def setup(self, worker: Any) -> None:
+            from reportgen.batching import remote
+
+            real, craft = remote.build, self.craft
+            self.real = real
+
+            def build(target: Any, shipment: Any) -> Any:
+                return craft(real, target, shipment)
+
+            remote.build = build
+
+        def teardown(self, worker: Any) -> None:
+            from reportgen.batching import remote
+
+            remote.build = self.real
+
+    client.register_plugin(Crafted(craft), name="crafted")
+    try:
+        yield
+    finally:
+        client.unregister_worker_plugin("crafted")
+
+
+def test_cli_batch_writes_only_the_files_it_planned_whatever_a_worker_answers(
+    example: Path,
+    cli: RunCli,
+    client: Any,
+    scheduler: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    write_manifest(example, CITIES_ONLY)
+    manifest = example / "reportgen.yaml"
+    before = manifest.read_bytes()
+    planted = tmp_path_factory.mktemp("elsewhere") / "planted.html"
+    redirect = {"dalian": str(planted), "kitakyushu": str(manifest)}
+
+    def craft(real: Any, target: Any, shipment: Any) -> Any:
+        from dataclasses import replace
+
+        from reportgen.targets import Output
+
+        elsewhere = Path(redirect[target.source.stem])
+        return real(replace(target, outputs=(Output("html", elsewhere),)), shipment)
+
+    with crafted_workers(client, craft):
+        result = cli("batch", "--scheduler", scheduler, "--report", "report.json")
+    history = cli("history", "--json")
+
+    assert result.code == 1
+    assert not planted.exists()
+    assert manifest.read_bytes() == before
+    assert documents(example / "output") == set()
+    assert result.lines[-1].startswith("built 0, fresh 0, failed 2 in ")
+    errors = {
+        line: result.lines[index + 1]
+        for index, line in enumerate(result.lines)
+        if line.startswith("failed: ")
+    }
+    told = " answered with a file this document does not make: {}; nothing of it was written"
+    assert errors[f"failed: output/{DALIAN}"].endswith(told.format(planted))
+    assert errors[f"failed: output/{KITAKYUSHU}"].endswith(told.format("reportgen.yaml"))
+    assert errors[f"failed: output/{DALIAN}"].startswith("  the worker tcp://127.0.0.1:")
+    record = json.loads((example / "report.json").read_text(encoding="utf-8"))
+    assert [task["error"] for task in record["tasks"]] == [
+        errors[f"failed: output/{name}"].strip() for name in (DALIAN, KITAKYUSHU)
+    ]
+    last = json.loads(history.stdout)[0]
+    assert (last["built"], last["failed"]) == (0, 2)
+    assert sorted(f["error"] for f in last["failures"]) == sorted(
+        record["tasks"][i]["error"] for i in (0, 1)
+    )
+
+
+def test_run_on_the_cluster_unpickles_nothing_a_worker_answers(
+    example: Path, cli: RunCli, client: Any, scheduler: str, tmp_path: Path
+) -> None:
+    write_manifest(example, CITIES_ONLY)
+    ran = tmp_path / "code-ran-on-the-coordinator"
+
+    def trap(real: Any, target: Any, shipment: Any) -> Any:
+        import os
+
+        class Trap:
+            """Unpickled, it makes a folder: any code could run instead."""
+
+            def __reduce__(self) -> tuple[Any, ...]:
+                return (os.mkdir, (str(ran),))
+
+        if target.source.stem == "dalian":
+            return Trap()
+        return {"worker": "x", "ok": True, "outputs": [{"path": "/etc/passwd", "data": 1}]}
+
+    with crafted_workers(client, trap):
+        answered = batch(example, scheduler=scheduler)
+
+    def pickled_regardless(real: Any, target: Any, shipment: Any) -> Any:
+        # a worker that serializes everything with pickle, whatever the client asks for
+        import importlib
+
+        families = importlib.import_module("distributed.protocol.serialize").families
+        families["msgpack"] = families["pickle"]
+        return bytes(real(target, shipment))
+
+    def restore() -> None:
+        import importlib
+
+        serialize = importlib.import_module("distributed.protocol.serialize")
+        serialize.register_serialization_family(
+            "msgpack", serialize.msgpack_dumps, serialize.msgpack_loads
+        )
+
+    with crafted_workers(client, pickled_regardless):
+        regardless = cli("batch", "--scheduler", scheduler, "--force")
+    client.run(restore)
+
+    assert not ran.exists(), "a worker's answer ran code on the coordinator"
+    assert outcomes(answered) == [
+        (DALIAN, "failed", answered.results[0].error, ()),
+        (KITAKYUSHU, "failed", "the worker's answer is not a build record (it is a dict)", ()),
+    ]
+    assert answered.results[0].error.startswith("the worker's answer is not plain data; refused")
+    assert regardless.code == 1
+    assert "Traceback" not in regardless.stderr
+    assert regardless.lines[-1].startswith("built 0, fresh 0, failed 2 in ")
+    assert sum("the worker's answer is not plain data; refused" in x for x in regardless.lines) == 2
+    assert documents(example / "output") == set()
+
+
+def test_run_on_the_cluster_refuses_an_answer_that_is_not_a_checked_record(
+    example: Path, client: Any, scheduler: str
+) -> None:
+    write_manifest(example, CITIES_ONLY)
+
+    def malformed(real: Any, target: Any, shipment: Any) -> Any:
+        import msgpack
+
+        if target.source.stem == "dalian":
+            return msgpack.packb({"worker": "w", "ok": True, "outputs": [{"path": "x", "data": 1}]})
+        return b"\xc1 not msgpack"
+
+    with crafted_workers(client, malformed):
+        result = batch(example, scheduler=scheduler)
+
+    assert [(r.status, r.error) for r in result.results] == [
+        (
+            "failed",
+            "the worker's answer is malformed: outputs.0.data: Input should be a valid bytes",
+        ),
+        ("failed", result.results[1].error),
+    ]
+    assert result.results[1].error.startswith("the worker's answer is not plain data (")
+
+
+def test_run_on_the_cluster_ships_only_what_builds_read_and_removes_it_afterwards(
+    example: Path, client: Any, scheduler: str
+) -> None:
+    from PIL import Image
+
+    token = "hook-token-3f9a7c51"
+    write_manifest(
+        example, CITIES_ONLY + f"notify: {{webhook: 'https://hooks.example.org/t/{token}'}}\n"
+    )
+    cities = example / "profiles/cities"
+    Image.new("RGB", (4, 4), "red").save(cities / "dalian-logo.png")
+    Image.new("RGB", (4, 4), "blue").save(cities / "unused.png")
+    dalian = cities / "dalian.yaml"
+    dalian.write_text(dalian.read_text("utf-8") + "logo: dalian-logo.png\n", encoding="utf-8")
+    (example / "profiles/.env").write_text(f"WEBHOOK_TOKEN={token}\n", encoding="utf-8")
+    (example / "profiles/.drafts").mkdir()
+    (example / "profiles/.drafts/city.yaml").write_text(f"# {token}\n", encoding="utf-8")
+    (cities / "notes.txt").write_text(f"{token}\n", encoding="utf-8")
+
+    def shipped(token: str, dask_worker: Any) -> dict[str, Any]:
+        import os
+        import pickle
+        from pathlib import Path
+
+        base = Path(dask_worker.local_directory) / "reportgen"
+        names, leaked = [], []
+        for here, _, files in os.walk(base):
+            for name in files:
+                path = Path(here, name)
+                names.append(str(path.relative_to(base)).split("/", 1)[1])
+                if token.encode() in path.read_bytes():
+                    leaked.append(name)
+        for key, value in dask_worker.data.items():
+            if token.encode() in pickle.dumps(value):
+                leaked.append(str(key))
+        return {"names": sorted(names), "leaked": leaked}
+
+    seen: list[dict[str, Any]] = []
+
+    def progress(item: TaskResult, done: int, total: int) -> None:
+        if not seen:
+            seen.extend(client.run(shipped, token).values())
+
+    options = Options()
+    result = run(
+        workspace_of(example, options), options, Settings(scheduler=scheduler), progress=progress
+    )
+    after = list(client.run(shipped, token).values())
+    warm = batch(example, scheduler=scheduler, force=True, keep_warm=True)
+    kept = list(client.run(shipped, token).values())
+    batch(example, scheduler=scheduler, force=True)  # and gone again
+
+    assert statuses(result) == {DALIAN: "built", KITAKYUSHU: "built"}
+    assert statuses(warm) == {DALIAN: "built", KITAKYUSHU: "built"}
+    project = str(example.resolve()).lstrip("/")
+    busy = [worker for worker in seen if worker["names"]]
+    assert busy, "no worker held the snapshot during the batch"
+    for worker in busy + kept:
+        assert worker["leaked"] == []
+        assert {name.removeprefix(project + "/") for name in worker["names"]} == {
+            "profiles/cities/dalian.yaml",
+            "profiles/cities/kitakyushu.yaml",
+            "profiles/cities/dalian-logo.png",
+            "profiles/proposals/kitakyushu-dalian-air-2027.yaml",
+            "profiles/visits/dalian-to-kitakyushu-2024.yaml",
+            "profiles/visits/dalian-to-kitakyushu-2027-05.yaml",
+        }
+    assert [worker["names"] for worker in after] == [[], []]
+    assert any(worker["names"] for worker in kept), "--keep-warm left nothing on the workers"
+
+
+def test_a_worker_refuses_a_snapshot_that_names_a_file_outside_its_folder(
+    client: Any, tmp_path: Path
+) -> None:
+    from reportgen.batching import answer, remote
+    from reportgen.batching.cluster import shipped, take_snapshot
+    from reportgen.targets import Output, Target
+    from reportgen.workspace import Workspace
+
+    (tmp_path / "profiles/cities").mkdir(parents=True)
+    (tmp_path / "reportgen.yaml").write_text("profiles: profiles\n", encoding="utf-8")
+    workspace = Workspace.resolve(manifest=tmp_path / "reportgen.yaml")
+    source = tmp_path / "profiles/cities/x.yaml"
+    target = Target(
+        source, "city-profile", "en", "internal", (Output("html", tmp_path / "x.html"),)
+    )
+    honest = take_snapshot(workspace, Options(), [target])
+    escape = tmp_path / "escaped.txt"
+    names = [
+        f"/{'/'.join(['..'] * 12)}{escape}",  # up and out, then anywhere
+        "relative/../../escaped.txt",
+    ]
+    told = []
+    for name in names:
+        data = b"planted by a crafted coordinator"
+        file = remote.File("0" * 64, len(data), 0, data=data)
+        snapshot = remote.Snapshot("d" * 64, honest.origin, {name: file}, ())
+        shipment = remote.Shipment(snapshot, shipped(workspace), Options(), "/", remote.versions())
+        raw = client.submit(remote.build, target, shipment, pure=False).result()
+        told.append(answer.decode(raw).error)
+
+    assert not escape.exists()
+    assert told[0].startswith("the worker tcp://127.0.0.1:")
+    assert told[0].endswith(
+        f" refused the project's snapshot: the snapshot names the file {names[0]!r}: refused"
+    )
+    assert told[1].endswith(f"the snapshot names the file {names[1]!r}: refused")
+
+
+@contextmanager
+def worker_process(scheduler: str, folder: Path, pythonpath: Path | None = None) -> Iterator[Any]:
+    """A Dask worker started by hand in a process of its own (``pythonpath`` first on its
+    path), stopped afterwards."""
+    folder.mkdir(parents=True, exist_ok=True)
+    environment = dict(os.environ)
+    if pythonpath is not None:
+        environment["PYTHONPATH"] = str(pythonpath)
+    command = [sys.executable, "-m", "distributed.cli.dask_worker", scheduler]
+    command += ["--nthreads", "1", "--no-nanny", "--no-dashboard", "--local-directory", "."]
+    with (folder / "worker.log").open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=folder, env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_batch_leaves_no_plugin_on_the_scheduler_and_plain_workers_start_after_it(
+    example: Path, client: Any, scheduler: str, tmp_path: Path
+) -> None:
+    write_manifest(example, CITIES_ONLY.replace("[html]", "[pdf]").replace("cities/*", "cities/d*"))
+    # a worker of another team: reportgen cannot even be imported there
+    plain = tmp_path / "plain-python"
+    (plain / "reportgen").mkdir(parents=True)
+    (plain / "reportgen/__init__.py").write_text(
+        "raise ImportError('reportgen is not installed here')\n", encoding="utf-8"
+    )
+
+    def plugins(dask_scheduler: Any) -> list[str]:
+        return sorted(dask_scheduler.worker_plugins)
+
+    before = client.run_on_scheduler(plugins)
+    result = batch(example, scheduler=scheduler)
+    after = client.run_on_scheduler(plugins)
+
+    assert statuses(result) == {DALIAN.replace(".html", ".pdf"): "built"}
+    assert after == before
+    with worker_process(scheduler, tmp_path / "late", plain):
+        joined = wait_for(lambda: len(client.scheduler_info()["workers"]) == 3)
+        log = (tmp_path / "late/worker.log").read_text("utf-8", "replace")
+    assert joined, f"a plain worker could not join after the batch:\n{log[-2000:]}"
+    assert wait_for(lambda: len(client.scheduler_info()["workers"]) == 2)
+
+
+def test_cli_batch_refuses_a_worker_that_runs_another_build_of_the_same_version(
+    example: Path, cli: RunCli, client: Any, scheduler: str, tmp_path: Path
+) -> None:
+    import reportgen
+
+    write_manifest(example, CITIES_ONLY)
+    # the same version number, one template changed: another build of reportgen
+    other = tmp_path / "other-build"
+    shutil.copytree(
+        Path(reportgen.__file__).parent,
+        other / "reportgen",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    changed = next((other / "reportgen/templates").rglob("*.css"))
+    changed.write_text(changed.read_text("utf-8") + "\n/* patched */\n", encoding="utf-8")
+
+    with worker_process(scheduler, tmp_path / "other", other):
+        assert wait_for(lambda: len(client.scheduler_info()["workers"]) == 3)
+        result = cli("batch", "--scheduler", scheduler)
+        theirs = client.run(lambda: __import__("reportgen").__file__)
+    assert wait_for(lambda: len(client.scheduler_info()["workers"]) == 2)
+
+    odd = [address for address, path in theirs.items() if path.startswith(str(other))]
+    assert len(odd) == 1
+    assert result.code == 1
+    assert len(result.lines) == 1
+    assert result.lines[0].startswith(
+        f"error: the Dask worker {odd[0]} runs another build of reportgen {__version__} "
+        "(its files differ: "
+    )
+    assert result.lines[0].endswith("install the same release, or the same commit, on both")
+    assert documents(example / "output") == set()
+
+
+# --- TLS ------------------------------------------------------------------------------------
+
+
+def make_certificate(folder: Path) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 (its own authority) and its key, as files."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "reportgen test cluster")])
+    now = dt.datetime.now(dt.UTC)
+    import ipaddress
+
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cluster.pem", folder / "cluster.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+@pytest.fixture(scope="module")
+def tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A TLS cluster of one worker process, and the Dask configuration of its clients."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = make_certificate(folder)
+    security = distributed.Security(
+        tls_ca_file=cert,
+        tls_scheduler_cert=cert,
+        tls_scheduler_key=key,
+        tls_worker_cert=cert,
+        tls_worker_key=key,
+        tls_client_cert=cert,
+        tls_client_key=key,
+        require_encryption=True,
+    )
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            protocol="tls://",
+            security=security,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+    finally:
+        os.chdir(here)
+    configuration = {
+        "distributed.comm.tls.ca-file": cert,
+        "distributed.comm.tls.client.cert": cert,
+        "distributed.comm.tls.client.key": key,
+        "distributed.comm.require-encryption": True,
+    }
+    yield cluster.scheduler_address, configuration
+    cluster.close()
+
+
+def test_cli_batch_builds_on_a_tls_cluster_with_the_certificates_of_the_dask_configuration(
+    example: Path,
+    cli: RunCli,
+    tls_cluster: tuple[str, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dask
+
+    address, configuration = tls_cluster
+    monkeypatch.setattr(batch_cluster, "CONNECT_TIMEOUT", 1.0)
+    write_manifest(example, CITIES_ONLY)
+
+    without = cli("batch", "--scheduler", address)
+    plain = cli("batch", "--scheduler", address.replace("tls://", "tcp://"))
+    with dask.config.set(configuration):
+        built = cli("batch", "--scheduler", address)
+
+    assert address.startswith("tls://127.0.0.1:")
+    assert without.code == 1
+    assert without.lines == [
+        f"error: {address} is a TLS address, but the Dask configuration names no "
+        "certificates: set distributed.comm.tls.ca-file, distributed.comm.tls.client.cert "
+        "and distributed.comm.tls.client.key"
+    ]
+    assert plain.code == 1
+    assert plain.lines[0].startswith("error: cannot reach the Dask scheduler at tcp://")
+    assert built.code == 0, built.stderr
+    assert built.lines[-1].startswith("built 2, fresh 0, failed 0 in ")
+    assert documents(example / "output") == {DALIAN, KITAKYUSHU}
+
+
+# --- a scheduler that stops answering --------------------------------------------------------
+
+
+@pytest.fixture
+def stoppable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """A scheduler in a process of its own (which a test may stop) and one worker."""
+    folder = tmp_path_factory.mktemp("stoppable")
+    information = folder / "scheduler.json"
+    command = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
+    command += ["--port", "0", "--no-dashboard", "--scheduler-file", str(information)]
+    with (folder / "scheduler.log").open("wb") as log:
+        process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(information.exists), (folder / "scheduler.log").read_text("utf-8")
+        assert wait_for(lambda: bool(information.read_text("utf-8").strip()))
+        address: str = json.loads(information.read_text("utf-8"))["address"]
+        with worker_process(address, folder / "worker"):
+            yield address, process
+            process.send_signal(signal.SIGCONT)
+    finally:
+        process.send_signal(signal.SIGCONT)
+        process.kill()
+        process.wait()
+
+
+def test_a_stopped_scheduler_ends_the_batch_with_one_located_line_in_history_status_and_notify(
+    example: Path, cli: RunCli, stoppable: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address, process = stoppable
+    for name in ("ANSWER_GRACE", "CALL_TIMEOUT"):
+        monkeypatch.setattr(batch_cluster, name, 1.0)
+    notify = [
+        sys.executable,
+        "-c",
+        "import sys; open('notified.json', 'w').write(sys.stdin.read())",
+    ]
+    write_manifest(
+        example,
+        CITIES_ONLY
+        + f"scheduler: {address}\n"
+        + 'schedules:\n  - {name: nightly, cron: "0 2 * * *", jobs: [city-profiles]}\n'
+        + f"notify: {{command: {json.dumps(notify)}}}\n",
+    )
+    watcher = distributed.Client(address, set_as_default=False)
+    assert wait_for(lambda: len(watcher.scheduler_info()["workers"]) == 1)
+    scheduler_pid = process.pid
+
+    from distributed import WorkerPlugin
+
+    class StopTheScheduler(WorkerPlugin):
+        """Stops the scheduler (SIGSTOP: it hangs, its connections stay open) as soon as
+        a worker begins a document."""
+
+        def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
+            if finish == "executing" and str(key).startswith("reportgen-"):
+                os.kill(scheduler_pid, signal.SIGSTOP)
+
+    watcher.register_plugin(StopTheScheduler(), name="stop-the-scheduler")
+    watcher.close()
+
+    result = cli("batch", "--timeout", "1")
+    process.send_signal(signal.SIGCONT)
+    set_marker(
+        example / "reportgen.yaml", "nightly", dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    )
+    scheduled = cli("schedule", "due", "--timeout", "1")
+    process.send_signal(signal.SIGCONT)
+    status = cli("status", "--json")
+    history = cli("history", "--json")
+
+    lost = (
+        f"lost the Dask scheduler at {address}: no document came back within 2 s "
+        "(--timeout 1 s); 2 documents not built"
+    )
+    assert result.code == 1
+    assert result.lines[:-1] == [f"failed: {lost}"]
+    assert result.lines[-1].startswith("built 0, fresh 0, failed 2 in ")
+    told = [line for line in scheduled.lines if "lost the Dask scheduler" in line]
+    assert len(told) == 1
+    assert told[0].endswith(f" schedule nightly: {lost}")
+    assert status.code == 1
+    nightly = json.loads(status.stdout)[0]
+    assert nightly["result"] != "ok"
+    runs = json.loads(history.stdout)
+    assert [run["failed"] for run in runs[:2]] == [2, 2]
+    assert {f["error"] for run in runs[:2] for f in run["failures"]} == {lost}
+    notified = json.loads((example / "notified.json").read_text("utf-8"))
+    assert lost in json.dumps(notified)

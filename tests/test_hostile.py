@@ -40,6 +40,7 @@ FAMILIES = (
     "templates",
     "output",
     "state",
+    "cluster",
 )
 FETCHING_FIELDS = ("INCLUDEPICTURE", "INCLUDETEXT", "attachedTemplate", "DDEAUTO")
 """What no part of a built Word file may hold: fields and settings that fetch a file."""

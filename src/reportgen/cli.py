@@ -532,9 +532,14 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
 )
 @click.option(
     "--scheduler",
-    metavar="tcp://HOST:PORT|local",
+    metavar="tcp://HOST:PORT|tls://HOST:PORT|local",
     callback=lambda ctx, param, value: _scheduler(value),
     help="Build on a Dask cluster: its scheduler, or local (default: the manifest's).",
+)
+@click.option(
+    "--keep-warm",
+    is_flag=True,
+    help="Leave the project's snapshot on the Dask workers for the next batch.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print that JSON record on standard output.")
 @quiet_option
@@ -546,6 +551,7 @@ def batch(
     only: tuple[str, ...],
     report_file: Path | None,
     scheduler: str | None,
+    keep_warm: bool,
     as_json: bool,
     quiet: bool,
     options: Options,
@@ -560,7 +566,9 @@ def batch(
         from reportgen.output import refuse_link
 
         refuse_link(report_file)  # before the batch, not after it has built everything
-    settings = batches.Settings(jobs=jobs or 0, force=force, only=only, scheduler=scheduler)
+    settings = batches.Settings(
+        jobs=jobs or 0, force=force, only=only, scheduler=scheduler, keep_warm=keep_warm
+    )
     with _progress(quiet=quiet) as progress:
         result = batches.run(workspace, options, settings, progress=progress)
     if report_file is not None:
@@ -579,12 +587,10 @@ def batch(
 def _scheduler(value: str | None) -> str | None:
     import re
 
-    from reportgen.models.manifest import SCHEDULER_PATTERN
+    from reportgen.models.manifest import SCHEDULER_HINT, SCHEDULER_PATTERN
 
     if value is not None and not re.fullmatch(SCHEDULER_PATTERN, value):
-        raise click.BadParameter(
-            f"'{value}' is not a Dask scheduler: write tcp://HOST:PORT, or local"
-        )
+        raise click.BadParameter(f"'{value}' is not a Dask scheduler: {SCHEDULER_HINT}")
     return value
 
 
@@ -598,10 +604,12 @@ def print_batch(result: Any, *, strict: bool = False, quiet: bool = False) -> No
         console.print(f"[red]failed:[/] job {escape(job)}")
         console.print(f"  {escape(message)}")
     for item in result.results:
-        if item.status == "failed":
+        if item.status == "failed" and not (result.lost and item.error == result.lost):
             console.print(f"[red]failed:[/] {escape(display_path(item.path))}")
             for line in item.error.splitlines():
                 console.print(f"  {escape(line)}")
+    if result.lost:  # one line, not one per document it left unbuilt
+        console.print(f"[red]failed:[/] {escape(result.lost)}")
     for warning in result.warnings:
         console.print(f"[{'red' if strict else 'yellow'}]{escape(warning)}[/]")
     for name in result.recovered:

@@ -273,8 +273,10 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
             return False
         for job, message in result.problems:
             log.error("schedule %s: job %s: %s", schedule.name, job, message)
+        if result.lost:  # one line, not one per document it left unbuilt
+            log.error("schedule %s: %s", schedule.name, result.lost)
         for item in result.results:
-            if item.status == "failed":
+            if item.status == "failed" and not (result.lost and item.error == result.lost):
                 for line in item.error.splitlines() or ["failed"]:
                     log.error("schedule %s: %s: %s", schedule.name, item.output.path.name, line)
         for warning in _warnings_to_log(manifest_path, schedule, result):

@@ -38,8 +38,11 @@ class Settings:
     trigger: str = "manual"
     """What started the run, for the history: manual, or a schedule's name."""
     scheduler: str | None = None
-    """A Dask scheduler (``tcp://HOST:PORT``) or ``local`` to build on, instead of worker
-    processes here; default: the manifest's ``scheduler``."""
+    """A Dask scheduler (``tcp://HOST:PORT``, ``tls://HOST:PORT``) or ``local`` to build
+    on, instead of worker processes here; default: the manifest's ``scheduler``."""
+    keep_warm: bool = False
+    """Leave the project's snapshot on the Dask workers for the next batch (by default it
+    is removed when the batch ends)."""
 
 
 @dataclass
@@ -83,6 +86,9 @@ class BatchResult:
     """The run was stopped (SIGTERM, Ctrl-C) before every output was done."""
     recovered: list[str] = field(default_factory=list)
     """The failing schedules this run fixed: it built the outputs they failed on."""
+    lost: str = ""
+    """Why the Dask scheduler was lost, when it was: every output not built then failed
+    with this one message."""
 
     def count(self, status: str) -> int:
         found = sum(1 for r in self.results if r.status == status)
@@ -223,9 +229,9 @@ def _run(
     result = BatchResult()
     total = sum(len(t.outputs) for t in targets) + len(planned.problems)
 
-    def report(item: TaskResult) -> None:
+    def report(item: TaskResult, *, shown: bool = True) -> None:
         result.results.append(item)
-        if progress is not None:
+        if progress is not None and shown:
             progress(item, len(result.results), total)
 
     result.problems = [(job, str(problem)) for job, problem in planned.problems]
@@ -279,7 +285,7 @@ def _run(
         if scheduler:
             from reportgen.batching import cluster
 
-            cluster.run_targets(
+            unbuilt = cluster.run_targets(
                 stale,
                 workspace,
                 options,
@@ -287,7 +293,16 @@ def _run(
                 done=done,
                 should_stop=should_stop,
                 scheduler=scheduler,
+                keep_warm=settings.keep_warm,
             )
+            if unbuilt is not None:  # one message for them all, not a line each
+                result.lost = unbuilt.message
+                for target in unbuilt.targets:
+                    for output in target.outputs:
+                        state.forget_target(str(output.path))
+                        report(
+                            TaskResult(target, output, "failed", error=unbuilt.message), shown=False
+                        )
         else:
             run_targets(stale, workspace, options, jobs=jobs, done=done, should_stop=should_stop)
     order = {(t.job, o.path): i for i, t in enumerate(targets) for o in t.outputs}
@@ -305,6 +320,7 @@ def report_json(result: BatchResult) -> dict[str, Any]:
             "warnings": len(result.warnings),
             "seconds": round(result.seconds, 3),
             "interrupted": result.interrupted,
+            "lost": result.lost,
         },
         "tasks": [r.as_json() for r in result.results],
         "jobs": [_problem_json(job, message) for job, message in result.problems],

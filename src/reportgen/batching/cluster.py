@@ -1,12 +1,19 @@
 """Batches on a Dask cluster: the stale targets built by the workers of a Dask scheduler.
 
-stale targets -> snapshot of the project (once) -> scheduler -> workers build bytes and
-records -> the coordinator writes them, as after a local build
+stale targets -> snapshot of what builds read (once) -> scheduler -> workers build and
+answer with plain data -> the coordinator checks each answer and writes only the files
+it planned, as after a local build
 
 Only the builds move. Planning, freshness, the lock, the files and the state stay with
 the coordinator (this process), which calls ``done`` as the local pool does, so the
 progress, summary, report and history are those of a local batch. No file system is
-shared: the project goes to the workers as a snapshot (see ``remote``).
+shared: the project goes to the workers as a snapshot (see ``remote``), removed from
+them when the batch ends unless it is kept warm.
+
+A worker is not trusted with the coordinator: its answer is msgpack data checked field
+by field (``answer``), never unpickled, and Dask's client here unpickles nothing a worker
+says about a task (``PlainClient``). Every call to the scheduler has a time limit, so a
+scheduler that stops answering ends the batch with one located failure.
 """
 
 from __future__ import annotations
@@ -19,14 +26,18 @@ import queue
 import socket
 import stat
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from reportgen.batching.lock import BatchError
 from reportgen.batching.pool import Outcome
+from reportgen.models.manifest import SCHEDULER_HINT
+from reportgen.project import YAML_SUFFIXES
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
 
@@ -37,12 +48,38 @@ if TYPE_CHECKING:
 
 LOCAL = "local"
 """The scheduler name that starts a cluster on this machine for the batch."""
+SCHEMES = ("tcp", "tls")
+"""The Dask protocols a scheduler address may name (``tls`` with the Dask configuration's
+certificates)."""
 CONNECT_TIMEOUT = 5.0
 """Seconds to reach the scheduler before the batch gives up."""
 WORKERS_TIMEOUT = 30.0
 """Seconds to wait for the scheduler's first worker."""
+CALL_TIMEOUT = 30.0
+"""Seconds one call to the scheduler may take (versions, sending the project, clean-up)."""
+WARM_UP_TIMEOUT = 120.0
+"""Seconds the workers may take to load WeasyPrint and the fonts."""
+ANSWER_GRACE = 30.0
+"""Seconds beyond ``--timeout`` to wait for the next answer (transfer, a worker's start)
+before the scheduler counts as lost."""
 ALLOWED_FAILURES = 2
 """On a local cluster: workers that may die building one target before it fails."""
+PLAIN_DATA = ["msgpack", "error"]
+"""What this client deserializes from the cluster: msgpack data, and Dask's note that a
+value could not be serialized. Never pickle, nor Dask's own family (it unpickles types)."""
+
+T = TypeVar("T")
+
+
+class Lost(Exception):
+    """The scheduler stopped answering: what it did instead, in plain words."""
+
+
+class Unbuilt(NamedTuple):
+    """The targets a lost scheduler left unbuilt, and the one message that says why."""
+
+    message: str
+    targets: tuple[Target, ...]
 
 
 def run_targets(
@@ -54,13 +91,18 @@ def run_targets(
     done: Callable[[Target, Outcome], None],
     should_stop: Callable[[], bool] = lambda: False,
     scheduler: str,
-) -> None:
+    keep_warm: bool = False,
+) -> Unbuilt | None:
     """Build ``targets`` on the cluster of ``scheduler``, calling ``done`` as each finishes.
 
     ``scheduler`` is a Dask scheduler's address, or ``local`` for a cluster of ``jobs``
-    worker processes on this machine, closed afterwards. The versions of the workers are
-    checked before anything is built. When ``should_stop`` turns true, the submitted
-    tasks are cancelled and every target not finished fails as interrupted.
+    worker processes on this machine, closed afterwards. The build identity of the
+    workers is checked before anything is built. When ``should_stop`` turns true, the
+    submitted tasks are cancelled and every target not finished fails as interrupted.
+    When the scheduler stops answering (no answer within ``--timeout`` and
+    ``ANSWER_GRACE``), the targets not finished are returned with the one message that
+    says so (``done`` is not called for them). The snapshot is removed from the workers at the end,
+    unless ``keep_warm``.
     """
     try:
         import distributed
@@ -70,91 +112,206 @@ def run_targets(
         ) from None
     from reportgen.batching import remote
 
+    snapshot = take_snapshot(workspace, options, targets)
     shipment = remote.Shipment(
-        take_snapshot(workspace, options, targets),
-        workspace,
-        options,
-        str(Path.cwd().resolve()),
-        remote.versions(),
+        snapshot, shipped(workspace), options, str(Path.cwd().resolve()), remote.versions()
     )
-    with connect(scheduler, jobs, options) as client:
-        check_versions(client, scheduler)
-        if any("pdf" in target.formats for target in targets):
-            from reportgen.renderers.html import stylesheet
-
-            client.register_plugin(remote.WarmUp(stylesheet(workspace.templates)))
-        key = f"reportgen-shipment-{shipment.snapshot.digest[:16]}-{uuid.uuid4().hex[:8]}"
-        shipped = client.scatter({key: shipment}, broadcast=True)[key]
-        token = uuid.uuid4().hex[:8]
-        keys = [
-            f"reportgen-{t.document}-{t.source.stem}-{t.lang}-{token}-{index}"
-            for index, t in enumerate(targets)
-        ]
-        futures = client.map(remote.build, targets, key=keys, shipment=shipped, pure=False)
-        target_of = {future.key: target for future, target in zip(futures, targets, strict=True)}
-        finished: queue.Queue[tuple[Any, Any]] = queue.Queue()
-
-        def collect() -> None:
-            try:
-                for pair in distributed.as_completed(
-                    futures, loop=client.loop, with_results=True, raise_errors=False
-                ):
-                    finished.put(pair)
-            except Exception as exc:  # the connection to the scheduler is lost
-                finished.put((None, exc))
-
-        collector = threading.Thread(target=collect, name="reportgen-results", daemon=True)
-        collector.start()
-        left = dict(target_of)
+    left: dict[Any, Target] = {}
+    with _dask_quiet(), connect(scheduler, jobs, options) as client:
+        futures: list[Any] = []
         try:
-            while left:
-                if should_stop():
-                    for target in left.values():
-                        done(target, Outcome(False, error="interrupted"))
-                    return
-                try:
-                    future, result = finished.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                if future is None:
-                    lost = f"the cluster stopped answering ({type(result).__name__})"
-                    for target in left.values():
-                        done(target, Outcome(False, error=lost))
-                    return
-                target = left.pop(future.key)
-                done(target, _outcome(client, future.status, result))
+            check_versions(client, scheduler)
+            if any("pdf" in target.formats for target in targets):
+                from reportgen.renderers.html import stylesheet
+
+                css = stylesheet(workspace.templates)
+                bounded(lambda: client.run(remote.warm_up, css), WARM_UP_TIMEOUT)
+            key = f"reportgen-shipment-{snapshot.digest[:16]}-{uuid.uuid4().hex[:8]}"
+            scattered = bounded(
+                lambda: client.scatter({key: shipment}, broadcast=True), CALL_TIMEOUT
+            )
+            token = uuid.uuid4().hex[:8]
+            keys = [
+                f"reportgen-{t.document}-{t.source.stem}-{t.lang}-{token}-{index}"
+                for index, t in enumerate(targets)
+            ]
+            futures = client.map(
+                remote.build, targets, key=keys, shipment=scattered[key], pure=False
+            )
+            left = {future.key: target for future, target in zip(futures, targets, strict=True)}
+            _collect(client, distributed, futures, left, options, done, should_stop)
+        except Lost as exc:
+            unfinished = tuple(left.values()) if left else tuple(targets)
+            count = len(unfinished)
+            message = (
+                f"lost the Dask scheduler at {scheduler}: {exc}; "
+                f"{count} document{'s' if count != 1 else ''} not built"
+            )
+            return Unbuilt(message, unfinished)
         finally:
-            client.cancel([f for f in futures if f.key in left], force=True)
+            with contextlib.suppress(Exception):
+                stopped = [f for f in futures if f.key in left]
+                if stopped:
+                    bounded(lambda: client.cancel(stopped, force=True), CALL_TIMEOUT)
+                if not keep_warm:
+                    bounded(
+                        lambda: client.run(remote.remove_snapshot, snapshot.origin),
+                        CALL_TIMEOUT,
+                    )
+    return None
 
 
-def _outcome(client: Client, status: str, result: Any) -> Outcome:
-    from distributed import KilledWorker
+def _collect(
+    client: Client,
+    distributed: Any,
+    futures: list[Any],
+    left: dict[Any, Target],
+    options: Options,
+    done: Callable[[Target, Outcome], None],
+    should_stop: Callable[[], bool],
+) -> None:
+    """Hand each answer to ``done`` as it comes; ``Lost`` when none comes in time."""
+    finished: queue.Queue[tuple[Any, Any]] = queue.Queue()
 
-    from reportgen.batching.remote import Returned
+    def collect() -> None:
+        try:
+            for future in distributed.as_completed(futures, loop=client.loop):
+                if future.status != "finished":
+                    finished.put((future, None))
+                    continue
+                try:
+                    finished.put((future, future.result()))
+                except Exception as exc:  # an answer this client refuses to deserialize
+                    finished.put((future, exc))
+        except Exception as exc:  # the connection to the scheduler is lost
+            finished.put((None, exc))
 
-    if status == "finished" and isinstance(result, Returned):
-        if result.restart:  # its build is stuck in C code: only a new process frees it
+    threading.Thread(target=collect, name="reportgen-results", daemon=True).start()
+    answer_limit = options.timeout + ANSWER_GRACE
+    batch_limit = options.timeout * len(left) + ANSWER_GRACE
+    started = last = time.monotonic()
+    while left:
+        if should_stop():
+            for target in left.values():
+                done(target, Outcome(False, error="interrupted"))
+            return
+        try:
+            future, result = finished.get(timeout=0.2)
+        except queue.Empty:
+            now = time.monotonic()
+            if now - last > answer_limit:
+                raise Lost(
+                    f"no document came back within {answer_limit:g} s "
+                    f"(--timeout {options.timeout:g} s)"
+                ) from None
+            if now - started > batch_limit:
+                raise Lost(
+                    f"the batch took longer than {batch_limit:g} s (--timeout "
+                    f"{options.timeout:g} s for each document, one after another)"
+                ) from None
+            continue
+        if future is None:
+            raise Lost(f"the connection closed ({type(result).__name__})")
+        last = time.monotonic()
+        target = left.pop(future.key)
+        done(target, _outcome(client, future.status, result, target))
+
+
+def _outcome(client: Client, status: str, result: Any, target: Target) -> Outcome:
+    from reportgen.batching import answer
+
+    if status == "finished":
+        if isinstance(result, Exception):
+            return Outcome(
+                False, error=f"the worker's answer is not plain data; refused ({result})"
+            )
+        try:
+            told = answer.decode(result)
+        except answer.Refused as exc:
+            return Outcome(False, error=str(exc))
+        if told.restart:  # its build is stuck in C code: only a new process frees it
             with contextlib.suppress(Exception):  # without a nanny it cannot be; it goes on
-                client.restart_workers([result.worker], raise_for_error=False)
-        return result.outcome
-    if isinstance(result, tuple):  # an error comes as (type, exception, traceback)
-        result = result[1]
-    if isinstance(result, KilledWorker):
-        return Outcome(
-            False, error="the worker building it died each time (killed, or out of memory?)"
-        )
+                bounded(
+                    lambda: client.restart_workers([told.worker], raise_for_error=False),
+                    CALL_TIMEOUT,
+                )
+        return answer.outcome(told, target)
     if status == "cancelled":
         return Outcome(False, error="the cluster cancelled it")
     return Outcome(
-        False, error=f"the cluster could not build it: {type(result).__name__}: {result}"
+        False,
+        error="the cluster could not build it: the worker building it died each time "
+        "(killed, or out of memory?), or could not run it",
     )
+
+
+@contextmanager
+def _dask_quiet() -> Iterator[None]:
+    """Dask's own log kept off the terminal while the batch runs: what went wrong is
+    told once, in plain words, by the batch (a refused answer is not a traceback)."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def bounded(call: Callable[[], T], seconds: float) -> T:
+    """``call()``, or ``Lost`` when it has not returned within ``seconds`` (it is left
+    running in a thread of its own: a Dask call to a stopped scheduler never returns)."""
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(1)
+
+    def run() -> None:
+        try:
+            box.put((True, call()))
+        except BaseException as exc:  # handed to the caller
+            box.put((False, exc))
+
+    threading.Thread(target=run, name="reportgen-dask-call", daemon=True).start()
+    try:
+        ok, value = box.get(timeout=seconds)
+    except queue.Empty:
+        raise Lost(f"it did not answer within {seconds:g} s") from None
+    if not ok:
+        raise value
+    result: T = value
+    return result
+
+
+def plain_client(address: Any, **settings: Any) -> Client:
+    """A Dask client that takes plain data only from the cluster (``PlainClient``)."""
+    from distributed import Client
+
+    class PlainClient(Client):
+        """Unpickles nothing a worker says about a task: results are msgpack (``PLAIN_DATA``),
+        a result's type is not read, and a task's error stays an unread blob."""
+
+        def _handle_key_in_memory(
+            self, key: Any = None, type: Any = None, workers: Any = None
+        ) -> None:
+            super()._handle_key_in_memory(key=key, type=None, workers=workers)  # type: ignore[no-untyped-call]
+
+        def _handle_task_erred(
+            self, key: Any = None, exception: Any = None, traceback: Any = None
+        ) -> None:
+            super()._handle_task_erred(key=key, exception=None, traceback=None)  # type: ignore[no-untyped-call]
+
+    client = PlainClient(  # type: ignore[no-untyped-call]
+        address, deserializers=PLAIN_DATA, set_as_default=False, **settings
+    )
+    stream = getattr(client.scheduler_comm, "comm", None)
+    if stream is not None:  # the scheduler's reports: a task's error is left serialized
+        stream.deserialize = False
+    return client
 
 
 @contextmanager
 def connect(scheduler: str, jobs: int, options: Options) -> Iterator[Client]:
     """A client of ``scheduler``, or of a cluster started here for ``local``."""
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster, Security
 
     if scheduler == LOCAL:
         with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
@@ -167,85 +324,124 @@ def connect(scheduler: str, jobs: int, options: Options) -> Iterator[Client]:
                 silence_logs=logging.ERROR,
             )
         try:
-            with Client(cluster, set_as_default=False) as client:
+            client = plain_client(cluster)
+            try:
                 yield client
+            finally:
+                client.close()
         finally:
             cluster.close()
         return
+    scheme = scheduler.partition("://")[0]
+    if scheme not in SCHEMES:
+        raise BatchError(f"'{scheduler}' is not a Dask scheduler: {SCHEDULER_HINT}")
+    security = Security()  # the Dask configuration's certificates (tls://)
+    certificates = (
+        getattr(security, "tls_ca_file", None),
+        getattr(security, "tls_client_cert", None),
+    )
+    if scheme == "tls" and not all(certificates):
+        raise BatchError(
+            f"{scheduler} is a TLS address, but the Dask configuration names no "
+            "certificates: set distributed.comm.tls.ca-file, distributed.comm.tls.client.cert "
+            "and distributed.comm.tls.client.key"
+        )
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = plain_client(scheduler, timeout=CONNECT_TIMEOUT, security=security)
     except (OSError, TimeoutError):
         raise BatchError(
             f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT:g} s: "
             "is it running, and is the address right?"
         ) from None
-    except ValueError as exc:
-        raise BatchError(f"'{scheduler}' is not a Dask scheduler address: {exc}") from None
-    with client:
+    except (ValueError, TypeError) as exc:
+        raise BatchError(f"cannot connect to the Dask scheduler at {scheduler}: {exc}") from None
+    try:
         yield client
+    finally:
+        with contextlib.suppress(Exception):
+            bounded(lambda: client.close(timeout=CALL_TIMEOUT), CALL_TIMEOUT + 1)
 
 
 def check_versions(client: Client, scheduler: str) -> None:
-    """Refuse workers whose reportgen (or a library that shapes documents) differs."""
+    """Refuse workers whose reportgen build (or a library that shapes documents) differs."""
     from reportgen.batching.remote import versions
 
     try:
-        client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+        bounded(lambda: client.wait_for_workers(1, timeout=WORKERS_TIMEOUT), WORKERS_TIMEOUT + 5)
     except TimeoutError:
         raise BatchError(
             f"the Dask scheduler at {scheduler} has no workers (waited {WORKERS_TIMEOUT:g} s)"
         ) from None
     mine = versions()
     try:
-        found = client.run(versions)
+        found = bounded(lambda: client.run(versions), CALL_TIMEOUT)
+    except Lost:
+        raise
     except Exception as exc:
         raise BatchError(
             f"the Dask workers at {scheduler} cannot run reportgen ({type(exc).__name__}: "
             f"{exc}): install reportgen[dask] {mine[0][1]} on them"
         ) from None
     for address, theirs in sorted(found.items()):
+        theirs = tuple(tuple(pair) for pair in theirs)
+        if len(theirs) != len(mine):
+            raise BatchError(
+                f"the Dask worker {address} runs another reportgen: install the same "
+                f"version on both (pip install 'reportgen[dask]=={mine[0][1]}')"
+            )
         for (name, want), (_, have) in zip(mine, theirs, strict=True):
-            if want != have:
-                hint = f" (pip install 'reportgen[dask]=={want}')" if name == "reportgen" else ""
+            if want == have:
+                continue
+            if name == "reportgen build":
                 raise BatchError(
-                    f"the Dask worker {address} runs {name} {have}, this machine {name} "
-                    f"{want}: install the same version on both{hint}"
+                    f"the Dask worker {address} runs another build of reportgen "
+                    f"{mine[0][1]} (its files differ: {have}, this machine {want}): "
+                    "install the same release, or the same commit, on both"
                 )
+            hint = f" (pip install 'reportgen[dask]=={want}')" if name == "reportgen" else ""
+            raise BatchError(
+                f"the Dask worker {address} runs {name} {have}, this machine {name} "
+                f"{want}: install the same version on both{hint}"
+            )
+
+
+def shipped(workspace: Workspace) -> Workspace:
+    """The workspace as the workers get it: without the manifest's ``notify`` (a webhook
+    and its token are no business of a build)."""
+    return replace(workspace, manifest=workspace.manifest.model_copy(update={"notify": None}))
 
 
 # --- the snapshot -------------------------------------------------------------------------
 
 
 def take_snapshot(workspace: Workspace, options: Options, targets: Sequence[Target]) -> Snapshot:
-    """The files that building ``targets`` may read, by absolute path.
+    """The files that building ``targets`` reads, by absolute path, and nothing else.
 
-    Every file below the profiles folder and the folders of the sources (logos sit
-    beside their profiles), the project's templates and catalogs, the manifest and the
-    reference document; hidden folders and the output folder are left out.
+    The profiles (YAML files) below the profiles folder and the folders of the sources,
+    the pictures those profiles name (logos), every file of the project's templates and
+    catalogs, and the reference document. Hidden files and folders (``.env``), the
+    output folder and the manifest (its ``notify`` holds a webhook's token) stay here.
     """
     from reportgen.batching.remote import Snapshot, digest_of
 
-    roots = [workspace.profiles, workspace.templates, workspace.locales]
-    roots += [target.source.parent for target in targets]
-    skip = absolute(workspace.output)
+    profile_roots = [workspace.profiles] + [target.source.parent for target in targets]
+    whole_roots = [workspace.templates, workspace.locales]
+    skip = {absolute(workspace.output)}
+    if workspace.manifest_path is not None:
+        skip.add(absolute(workspace.manifest_path))
     files: dict[str, File] = {}
     folders: set[Path] = set()
-    for root in _outermost(absolute(r) for r in roots if r is not None and r.is_dir()):
-        for here, subfolders, names in os.walk(root):
-            folders.add(Path(here))
-            kept = []
-            for name in sorted(subfolders):
-                path = Path(here, name)
-                if path.is_symlink():
-                    _add(files, path)  # laid out as the same link
-                elif not name.startswith(".") and path != skip:
-                    kept.append(name)
-            subfolders[:] = kept
-            for name in names:
-                _add(files, Path(here, name))
-    for single in (workspace.manifest_path, options.reference_docx):
-        if single is not None:
-            _add(files, absolute(single), follow=True)
+    for roots, wanted in ((whole_roots, None), (profile_roots, YAML_SUFFIXES)):
+        for root in _outermost(absolute(r) for r in roots if r is not None and r.is_dir()):
+            for path in _walk(root, skip, folders):
+                if wanted is None or path.suffix in wanted or path.is_symlink():
+                    _add(files, path)  # a link travels as a link, never as what it leads to
+    inside = _outermost(absolute(r) for r in profile_roots if r is not None and r.is_dir())
+    for picture in _named_pictures(workspace, targets):
+        if any(picture.is_relative_to(root) for root in inside) and picture not in skip:
+            _add(files, picture)
+    if options.reference_docx is not None:
+        _add(files, absolute(options.reference_docx), follow=True)
     ordered = tuple(str(folder) for folder in sorted(folders))
     origin = f"{socket.gethostname()}\0{workspace.root.resolve()}"
     return Snapshot(
@@ -254,6 +450,37 @@ def take_snapshot(workspace: Workspace, options: Options, targets: Sequence[Targ
         files,
         ordered,
     )
+
+
+def _walk(root: Path, skip: set[Path], folders: set[Path]) -> Iterator[Path]:
+    """The files below ``root`` (a linked folder as its link), hidden ones left out."""
+    for here, subfolders, names in os.walk(root):
+        folders.add(Path(here))
+        kept = []
+        for name in sorted(subfolders):
+            path = Path(here, name)
+            if name.startswith(".") or path in skip:
+                continue
+            if path.is_symlink():
+                yield path  # laid out as the same link
+            else:
+                kept.append(name)
+        subfolders[:] = kept
+        for name in sorted(names):
+            path = Path(here, name)
+            if not name.startswith(".") and path not in skip:
+                yield path
+
+
+def _named_pictures(workspace: Workspace, targets: Sequence[Target]) -> Iterator[Path]:
+    """The pictures (logos) that the profiles name, beside each profile."""
+    project = workspace.project()
+    for target in targets:
+        project.add(target.source)
+    for entry in list(project.entries.values()):
+        logo = getattr(entry.profile, "logo", None)
+        if isinstance(logo, str):
+            yield absolute(entry.path.parent / logo)
 
 
 def absolute(path: Path) -> Path:

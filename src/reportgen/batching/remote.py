@@ -1,12 +1,14 @@
 """What a Dask worker does for a batch: it lays out the project once, then builds targets.
 
-The coordinator sends a ``Shipment`` once per batch: a snapshot of the project's files
+The coordinator sends a ``Shipment`` once per batch: a snapshot of the files builds read
 (by their absolute paths on the coordinator) and what every build shares (workspace,
-options, the coordinator's current folder, the versions it runs). A worker writes the
-snapshot into its scratch folder once, updating only the files that changed since the
-last batch from the same project, and builds each target there; it returns the bytes
-and a record whose paths (inputs, problems) are the coordinator's again, so freshness
-and every message read as after a local build.
+options, the coordinator's current folder, the build identity it runs). A worker writes
+the snapshot into its scratch folder once, updating only the files that changed since
+the last batch from the same project, refusing any name that would leave that folder,
+and builds each target there; it answers with plain data (``answer``): the bytes and a
+record whose paths (inputs, problems) are the coordinator's again, so freshness and
+every message read as after a local build. The coordinator removes the snapshot when
+the batch ends, unless it is kept warm for the next one.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import hashlib
 import importlib.metadata
 import os
 import re
+import shutil
 import threading
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-from distributed import Worker, WorkerPlugin, get_worker
+from distributed import get_worker
 
+from reportgen.batching import answer
 from reportgen.batching.cluster import absolute
 from reportgen.batching.freshness import TOOLS
 from reportgen.batching.pool import Outcome, build_one
@@ -35,19 +40,54 @@ from reportgen.workspace import Options, Workspace
 
 Versions = tuple[tuple[str, str], ...]
 
+_LOCK = threading.Lock()
+
 
 def versions() -> Versions:
-    """reportgen's version and the versions of the libraries that shape its output (those
-    that freshness counts)."""
+    """reportgen's version and build, and the versions of the libraries that shape its
+    output (those that freshness counts)."""
     from reportgen import _version  # read now: a worker may have been changed since import
 
-    found = [("reportgen", _version.__version__)]
+    found = [("reportgen", _version.__version__), ("reportgen build", build_identity())]
     for name in TOOLS:
         try:
             found.append((name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
             found.append((name, "none"))
     return tuple(found)
+
+
+_IDENTITY: dict[str, tuple[tuple[tuple[str, int, int], ...], str]] = {}
+"""The build identity of the installed package, with the file stamps it was read at."""
+
+
+def build_identity() -> str:
+    """A digest of the installed reportgen's files (code, templates, catalogs, fonts):
+    two builds of different code differ in it even under one version number."""
+    import reportgen
+
+    package = Path(reportgen.__file__).parent
+    files = sorted(
+        path
+        for path in package.rglob("*")
+        if "__pycache__" not in path.parts and path.suffix != ".pyc" and path.is_file()
+    )
+    stamps = []
+    for path in files:
+        info = path.stat()
+        stamps.append((path.relative_to(package).as_posix(), info.st_size, info.st_mtime_ns))
+    key = tuple(stamps)
+    with _LOCK:
+        known = _IDENTITY.get(str(package))
+        if known is not None and known[0] == key:
+            return known[1]
+    digest = hashlib.sha256()
+    for (name, _, _), path in zip(stamps, files, strict=True):
+        digest.update(f"{name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    found = digest.hexdigest()[:16]
+    with _LOCK:
+        _IDENTITY[str(package)] = (key, found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -88,48 +128,58 @@ class Shipment:
     versions: Versions
 
 
-@dataclass(frozen=True)
-class Returned:
-    """A worker's answer for one target."""
-
-    outcome: Outcome
-    worker: str
-    restart: bool = False
-    """The build overran its time limit and could not be stopped: restart the worker."""
+async def warm_up(css: str) -> None:
+    """Load WeasyPrint, the fonts and the batch's stylesheet in this worker process (run
+    on each worker once per batch; nothing stays registered on the scheduler)."""
+    await asyncio.to_thread(_warm, css)
 
 
-class WarmUp(WorkerPlugin):
-    """Loads WeasyPrint, the fonts and the batch's stylesheet once per worker process."""
+def _warm(css: str) -> None:
+    from reportgen.renderers import pdf
 
-    name = "reportgen-warm-up"
-
-    def __init__(self, css: str) -> None:
-        self.css = css
-
-    async def setup(self, worker: Worker) -> None:
-        await asyncio.to_thread(self._warm)
-
-    def _warm(self) -> None:
-        from reportgen.renderers import pdf
-
-        with contextlib.suppress(Exception):  # the first document reports the real problem
-            pdf.warm_up(self.css)
+    with contextlib.suppress(Exception):  # the first document reports the real problem
+        pdf.warm_up(css)
 
 
 # --- laying out the snapshot --------------------------------------------------------------
 
-_LOCK = threading.Lock()
 _PLACED: dict[Path, tuple[str, dict[str, File]]] = {}
 """Folders laid out in this worker process: the digest and files each holds."""
+
+
+class Unsafe(ValueError):
+    """A snapshot that names a place outside its folder: the worker lays none of it out."""
+
+
+def snapshot_folder(base: Path, origin: str) -> Path:
+    """Where the snapshot of ``origin`` (a coordinator's project) is laid out."""
+    if not re.fullmatch(r"[0-9a-f]{16}", origin):
+        raise Unsafe(f"the snapshot's origin {origin[:40]!r} is not a folder name")
+    return base.resolve() / "reportgen" / origin
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """The place of the snapshot file ``name`` in ``folder``; ``Unsafe`` when it would be
+    elsewhere (``..``, a relative name, or a folder that is a link out)."""
+    parts = PurePosixPath(name).parts
+    if not name.startswith("/") or "\0" in name or ".." in parts or len(parts) < 2:
+        raise Unsafe(f"the snapshot names the file {name[:200]!r}: refused")
+    path = folder.joinpath(*parts[1:])
+    if not path.parent.resolve().is_relative_to(folder):
+        raise Unsafe(f"the snapshot's file {name[:200]!r} leads out of its folder: refused")
+    return path
 
 
 def place(snapshot: Snapshot, base: Path) -> Path:
     """Lay ``snapshot`` out under ``base`` (once per digest); returns its folder.
 
     A later snapshot of the same project rewrites only the files that changed, so the
-    profiles a worker has read stay cached.
+    profiles a worker has read stay cached. Names are checked before anything is
+    written: one that would leave the folder refuses the whole snapshot (``Unsafe``).
     """
-    folder = base.resolve() / "reportgen" / snapshot.origin
+    folder = snapshot_folder(base, snapshot.origin)
+    for name in (*snapshot.files, *snapshot.folders):
+        _inside(folder, name)
     with _LOCK:
         digest, placed = _PLACED.get(folder, ("", {}))
         if digest == snapshot.digest:
@@ -137,14 +187,29 @@ def place(snapshot: Snapshot, base: Path) -> Path:
         _PLACED.pop(folder, None)
         for name, old in placed.items():
             if snapshot.files.get(name) != old:
-                _remove(folder / name.lstrip("/"))
+                _remove(_inside(folder, name))
         for name in snapshot.folders:
-            (folder / name.lstrip("/")).mkdir(parents=True, exist_ok=True)
+            _inside(folder, name).mkdir(parents=True, exist_ok=True)
         for name, file in snapshot.files.items():
             if placed.get(name) != file:
-                _write(folder / name.lstrip("/"), file)
+                _write(_inside(folder, name), file)
         _PLACED[folder] = (snapshot.digest, dict(snapshot.files))
     return folder
+
+
+def remove_snapshot(origin: str, dask_worker: Any = None) -> bool:
+    """Remove the snapshot of ``origin`` from this worker (run on each worker as a batch
+    ends); True when there was one."""
+    worker = dask_worker or get_worker()
+    folder = snapshot_folder(Path(worker.local_directory), origin)
+    with _LOCK:
+        _PLACED.pop(folder, None)
+        _PROJECTS.pop(folder, None)
+        for root in [key for key in _PROJECTS if key.is_relative_to(folder)]:
+            _PROJECTS.pop(root, None)
+        found = folder.exists()
+        shutil.rmtree(folder, ignore_errors=True)
+    return found
 
 
 _PROJECTS: dict[Path, tuple[str, Project]] = {}
@@ -168,8 +233,6 @@ def _remove(path: Path) -> None:
     except FileNotFoundError:
         pass
     except IsADirectoryError:
-        import shutil
-
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -263,8 +326,9 @@ class View:
 # --- one task -----------------------------------------------------------------------------
 
 
-def build(target: Target, shipment: Shipment) -> Returned:
-    """Build ``target`` on this worker from the shipped project (a Dask task)."""
+def build(target: Target, shipment: Shipment) -> bytes:
+    """Build ``target`` on this worker from the shipped project (a Dask task); the
+    answer is plain data (``answer.encode``), whatever happens."""
     worker = get_worker()
     options = shipment.options
     try:
@@ -275,8 +339,13 @@ def build(target: Target, shipment: Shipment) -> Returned:
                 for a, b in zip(mine, theirs, strict=True)
                 if a != b
             )
-            return Returned(Outcome(False, error=f"this worker runs {differ}"), worker.address)
-        view = View(place(shipment.snapshot, Path(worker.local_directory)), Path(shipment.cwd))
+            return answer.encode(Outcome(False, error=f"this worker runs {differ}"), worker.address)
+        try:
+            folder = place(shipment.snapshot, Path(worker.local_directory))
+        except Unsafe as exc:
+            message = f"the worker {worker.address} refused the project's snapshot: {exc}"
+            return answer.encode(Outcome(False, error=message), worker.address)
+        view = View(folder, Path(shipment.cwd))
         workspace = view.workspace(shipment.workspace)
         digest = shipment.snapshot.digest
         reference = options.reference_docx
@@ -297,13 +366,13 @@ def build(target: Target, shipment: Shipment) -> Returned:
         here = replace(target, source=view.here(target.source))
         outcome = within(lambda: build_one(workspace, here, local, mapped), options.timeout)
         outcome.error = view.text(outcome.error)
-        return Returned(outcome, worker.address)
+        return answer.encode(outcome, worker.address)
     except Overrun as exc:
         outcome = Outcome(False, error=str(exc), seconds=options.timeout)
-        return Returned(outcome, worker.address, restart=not exc.stopped)
+        return answer.encode(outcome, worker.address, restart=not exc.stopped)
     except Exception as exc:  # the worker's own trouble (a full disk) fails this target only
         message = f"the worker could not build it: {type(exc).__name__}: {exc}"
-        return Returned(Outcome(False, error=message), worker.address)
+        return answer.encode(Outcome(False, error=message), worker.address)
 
 
 def digest_of(files: dict[str, File], folders: tuple[str, ...]) -> str:

@@ -75,15 +75,16 @@ def _check_glob(value: str) -> str:
 Glob = Annotated[str, Field(min_length=1), AfterValidator(_check_glob)]
 
 
-SCHEDULER_PATTERN = r"local|[a-z][a-z0-9+.-]*://[^\s/]+"
-"""``local``, or a Dask scheduler's address: ``tcp://HOST:PORT``, ``tls://...``."""
+SCHEDULER_PATTERN = r"local|(tcp|tls)://[^\s/]+"
+"""``local``, or a Dask scheduler's address: ``tcp://HOST:PORT``, ``tls://HOST:PORT``."""
+SCHEDULER_HINT = "write tcp://HOST:PORT, tls://HOST:PORT, or local"
 
 
 def _check_scheduler(value: str) -> str:
     if not re.fullmatch(SCHEDULER_PATTERN, value):
         raise PydanticCustomError(
             "scheduler",
-            "'{value}' is not a Dask scheduler: write tcp://HOST:PORT, or local",
+            "'{value}' is not a Dask scheduler: " + SCHEDULER_HINT,
             {"value": value[:80]},
         )
     return value
@@ -250,5 +251,6 @@ class Manifest(Model):
     files, as octal digits (`0640`: the owner and its group); the folders reportgen makes
     get the same, openable where readable (`0750`). By default they follow the umask."""
     scheduler: Scheduler | None = None
-    """Where batches build: a Dask scheduler (tcp://HOST:PORT), or local for a Dask cluster
-    on this machine; default: worker processes of this machine."""
+    """Where batches build: a Dask scheduler (tcp://HOST:PORT, or tls://HOST:PORT with the
+    Dask configuration's certificates), or local for a Dask cluster on this machine;
+    default: worker processes of this machine."""
