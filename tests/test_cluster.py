@@ -876,7 +876,7 @@ def test_a_stopped_scheduler_ends_the_batch_with_one_located_line_in_history_sta
     example: Path, cli: RunCli, stoppable: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     address, process = stoppable
-    for name in ("ANSWER_GRACE", "CALL_TIMEOUT"):
+    for name in ("ANSWER_GRACE", "CLEAN_UP_TIMEOUT"):
         monkeypatch.setattr(batch_cluster, name, 1.0)
     notify = [
         sys.executable,

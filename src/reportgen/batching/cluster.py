@@ -56,7 +56,9 @@ CONNECT_TIMEOUT = 5.0
 WORKERS_TIMEOUT = 30.0
 """Seconds to wait for the scheduler's first worker."""
 CALL_TIMEOUT = 30.0
-"""Seconds one call to the scheduler may take (versions, sending the project, clean-up)."""
+"""Seconds one call to the scheduler may take (the versions, sending the project)."""
+CLEAN_UP_TIMEOUT = 10.0
+"""Seconds to cancel what is left, remove the project from the workers and disconnect."""
 WARM_UP_TIMEOUT = 120.0
 """Seconds the workers may take to load WeasyPrint and the fonts."""
 ANSWER_GRACE = 30.0
@@ -125,10 +127,14 @@ def run_targets(
                 from reportgen.renderers.html import stylesheet
 
                 css = stylesheet(workspace.templates)
-                bounded(lambda: client.run(remote.warm_up, css), WARM_UP_TIMEOUT)
+                bounded(
+                    lambda: client.run(remote.warm_up, css), WARM_UP_TIMEOUT, "loading the fonts"
+                )
             key = f"reportgen-shipment-{snapshot.digest[:16]}-{uuid.uuid4().hex[:8]}"
             scattered = bounded(
-                lambda: client.scatter({key: shipment}, broadcast=True), CALL_TIMEOUT
+                lambda: client.scatter({key: shipment}, broadcast=True),
+                CALL_TIMEOUT,
+                "sending the project to the workers",
             )
             token = uuid.uuid4().hex[:8]
             keys = [
@@ -152,11 +158,14 @@ def run_targets(
             with contextlib.suppress(Exception):
                 stopped = [f for f in futures if f.key in left]
                 if stopped:
-                    bounded(lambda: client.cancel(stopped, force=True), CALL_TIMEOUT)
+                    bounded(
+                        lambda: client.cancel(stopped, force=True), CLEAN_UP_TIMEOUT, "cancelling"
+                    )
                 if not keep_warm:
                     bounded(
                         lambda: client.run(remote.remove_snapshot, snapshot.origin),
-                        CALL_TIMEOUT,
+                        CLEAN_UP_TIMEOUT,
+                        "removing the project from the workers",
                     )
     return None
 
@@ -234,6 +243,7 @@ def _outcome(client: Client, status: str, result: Any, target: Target) -> Outcom
                 bounded(
                     lambda: client.restart_workers([told.worker], raise_for_error=False),
                     CALL_TIMEOUT,
+                    "restarting a worker",
                 )
         return answer.outcome(told, target)
     if status == "cancelled":
@@ -258,9 +268,10 @@ def _dask_quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def bounded(call: Callable[[], T], seconds: float) -> T:
-    """``call()``, or ``Lost`` when it has not returned within ``seconds`` (it is left
-    running in a thread of its own: a Dask call to a stopped scheduler never returns)."""
+def bounded(call: Callable[[], T], seconds: float, what: str) -> T:
+    """``call()``, or ``Lost`` (saying ``what`` did not finish) when it has not returned
+    within ``seconds``; it is left running in a thread of its own: a Dask call to a
+    stopped scheduler never returns."""
     box: queue.Queue[tuple[bool, Any]] = queue.Queue(1)
 
     def run() -> None:
@@ -273,7 +284,7 @@ def bounded(call: Callable[[], T], seconds: float) -> T:
     try:
         ok, value = box.get(timeout=seconds)
     except queue.Empty:
-        raise Lost(f"it did not answer within {seconds:g} s") from None
+        raise Lost(f"{what} took longer than {seconds:g} s") from None
     if not ok:
         raise value
     result: T = value
@@ -359,7 +370,7 @@ def connect(scheduler: str, jobs: int, options: Options) -> Iterator[Client]:
         yield client
     finally:
         with contextlib.suppress(Exception):
-            bounded(lambda: client.close(timeout=CALL_TIMEOUT), CALL_TIMEOUT + 1)
+            bounded(lambda: client.close(timeout=CLEAN_UP_TIMEOUT), CLEAN_UP_TIMEOUT + 1, "closing")
 
 
 def check_versions(client: Client, scheduler: str) -> None:
@@ -367,14 +378,18 @@ def check_versions(client: Client, scheduler: str) -> None:
     from reportgen.batching.remote import versions
 
     try:
-        bounded(lambda: client.wait_for_workers(1, timeout=WORKERS_TIMEOUT), WORKERS_TIMEOUT + 5)
+        bounded(
+            lambda: client.wait_for_workers(1, timeout=WORKERS_TIMEOUT),
+            WORKERS_TIMEOUT + 5,
+            "waiting for a worker",
+        )
     except TimeoutError:
         raise BatchError(
             f"the Dask scheduler at {scheduler} has no workers (waited {WORKERS_TIMEOUT:g} s)"
         ) from None
     mine = versions()
     try:
-        found = bounded(lambda: client.run(versions), CALL_TIMEOUT)
+        found = bounded(lambda: client.run(versions), CALL_TIMEOUT, "asking the workers' versions")
     except Lost:
         raise
     except Exception as exc:
