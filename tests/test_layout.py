@@ -251,3 +251,51 @@ def test_docx_contents_without_libreoffice_have_no_numbers_and_the_build_says_so
         "note: LibreOffice (soffice) is not installed: the contents of the Word files have no "
         "page numbers; Word adds them when the document's fields are updated (F9)"
     )
+
+
+# --- Chinese and Japanese line breaking in Word ------------------------------------------------
+
+JAPANESE = "代表団は北九州市に到着し、市長と会談する。「環境」について（午後）話し合う。"
+NO_LINE_STARTS_WITH = "、。）」，．"
+
+
+@pytest.mark.parametrize(("lang", "word_lang"), [("ja", "ja-JP"), ("zh-Hans", "zh-CN")])
+def test_docx_breaks_chinese_and_japanese_lines_by_their_rules(
+    lang: str, word_lang: str, tmp_path: Path
+) -> None:
+    created = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    # lines of every length: the punctuation falls at the end of some line
+    paragraphs = tuple(Paragraph(plain("あ" * n + JAPANESE * 6)) for n in range(24))
+    document = Document(
+        name="briefing",
+        meta=Meta("T", "Tester", "Test", ("a",), lang, created, created),
+        cover=Cover(kicker="K", title="T", mark="M"),
+        sections=(Section("s", "見出し", 1, paragraphs),),
+        labels={"contents": "Contents", "page_of": "{page} / {pages}"},
+    )
+    path = tmp_path / f"{lang}.docx"
+    path.write_bytes(to_docx(document, RenderContext()))
+    word = open_docx(str(path))
+    defaults = word.styles.element.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr")
+    settings = word.settings.element
+
+    assert defaults is not None
+    for tag in ("kinsoku", "wordWrap", "overflowPunct", "autoSpaceDE", "autoSpaceDN"):
+        assert defaults.find(f"{W}{tag}").get(f"{W}val") == "1", tag
+    assert settings.find(f"{W}strictFirstAndLastChars") is not None
+    before = settings.find(f"{W}noLineBreaksBefore")
+    after = settings.find(f"{W}noLineBreaksAfter")
+    assert before.get(f"{W}lang") == after.get(f"{W}lang") == word_lang
+    assert set(NO_LINE_STARTS_WITH) <= set(before.get(f"{W}val"))
+    assert set("「（") <= set(after.get(f"{W}val"))
+    # as LibreOffice lays it out: no line starts with a comma, a full stop or a closing
+    # bracket, none ends with an opening one
+    lines = [
+        line.strip()
+        for page in pages_of(libreoffice_pdf(path, tmp_path))
+        for line in page.splitlines()
+    ]
+    text = [line for line in lines if set(line) & set(JAPANESE)]
+    assert len(text) > 50
+    assert [line for line in text if line[0] in NO_LINE_STARTS_WITH] == []
+    assert [line for line in text if line[-1] in "「（"] == []

@@ -74,6 +74,39 @@ RUN_STYLES = {
     "muted": "Muted",
 }
 HEADINGS = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
+
+LINE_BREAKING = ("w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:autoSpaceDE", "w:autoSpaceDN")
+"""Paragraph properties of Chinese and Japanese line breaking, in schema order."""
+PPR_AFTER_LINE_BREAKING = (
+    "w:topLinePunct", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+    "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+    "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+SETTINGS_AFTER_KINSOKU = (
+    "w:savePreviewPicture", "w:doNotValidateAgainstSchema", "w:saveInvalidXml",
+    "w:ignoreMixedContent", "w:alwaysShowPlaceholderText", "w:doNotDemarcateInvalidXml",
+    "w:saveXmlDataOnly", "w:useXSLTWhenSaving", "w:saveThroughXslt", "w:showXMLTags",
+    "w:alwaysMergeEmptyNamespace", "w:updateFields", "w:hdrShapeDefaults", "w:footnotePr",
+    "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+    "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions", "w:readModeInkLockDown",
+    "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags",
+    "w:decimalSymbol", "w:listSeparator",
+)  # fmt: skip
+KINSOKU = {
+    "ja-JP": (
+        "!%),.:;?]}¢°’”‰′″℃、。々〉》」』】〕〗〙〟ゝゞ・ヽヾ！％），．：；？］｝｡｣､･ﾞﾟ￠"
+        "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿー゠–〜",
+        "$([\\{£¥‘“〈《「『【〔〖〘〝＄（［｛｢￡￥",
+    ),
+    "zh-CN": (
+        "!%),.:;?]}¢°·’”†‡›℃∶、。〃〆〉》」』】〕〗〞﹚﹜！＂％＇），．：；？］｝～￠",
+        "$([{£¥·‘“〈《「『【〔〖〝﹙﹛＄（．［｛￡￥",
+    ),
+}
+"""Word's line-breaking rules (characters no line starts with, and none ends with) for
+Japanese (strict) and Chinese; other CJK languages take the Japanese set."""
 EXTERNAL_LINKS = ("http://", "https://", "mailto:")
 
 
@@ -193,6 +226,51 @@ class Writer:
                 fonts.set(qn("w:eastAsia"), script.family)
             if script.slot == "complex":
                 fonts.set(qn("w:cs"), script.family)
+        if script.slot == "east-asian":
+            self._line_breaking(defaults, script.word_lang)
+
+    def _line_breaking(self, defaults: BaseOxmlElement, lang: str) -> None:
+        """Chinese and Japanese line breaking (kinsoku): no line starts with a closing
+        bracket or a full stop, none ends with an opening bracket; punctuation may hang
+        in the margin; space between CJK and Latin letters or figures (autoSpace)."""
+        ppr_default = defaults.find(qn("w:pPrDefault"))
+        if ppr_default is None:
+            ppr_default = el("w:pPrDefault")
+            defaults.append(ppr_default)
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = el("w:pPr")
+            ppr_default.append(ppr)
+        for tag in LINE_BREAKING:
+            found = ppr.find(qn(tag))
+            if found is not None:
+                ppr.remove(found)
+        # in schema order, before the spacing, indentation ... of the reference
+        following = [qn(t) for t in PPR_AFTER_LINE_BREAKING]
+        anchor = next((child for child in ppr if child.tag in following), None)
+        for tag in LINE_BREAKING:
+            element = val(tag, 1)
+            if anchor is not None:
+                anchor.addprevious(element)
+            else:
+                ppr.append(element)
+        settings = self.word.settings.element
+        for tag in ("w:strictFirstAndLastChars", "w:noLineBreaksAfter", "w:noLineBreaksBefore"):
+            for found in settings.findall(qn(tag)):
+                settings.remove(found)
+        before, after = KINSOKU.get(lang, KINSOKU["ja-JP"])
+        elements = [
+            el("w:strictFirstAndLastChars"),
+            el("w:noLineBreaksAfter", {"w:lang": lang, "w:val": after}),
+            el("w:noLineBreaksBefore", {"w:lang": lang, "w:val": before}),
+        ]
+        following = [qn(t) for t in SETTINGS_AFTER_KINSOKU]
+        anchor = next((child for child in settings if child.tag in following), None)
+        for element in elements:
+            if anchor is not None:
+                anchor.addprevious(element)
+            else:
+                settings.append(element)
 
     # --- cover and contents -------------------------------------------------------------------
 
@@ -429,7 +507,12 @@ class Writer:
     ) -> BaseOxmlElement:
         tc = el("w:tc", None, el("w:tcPr", None, el("w:tcW", {"w:w": str(width), "w:type": "dxa"})))
         paragraph = self._paragraph(
-            style, runs, align=align, bold=bold, keep_next=keep_next, append=False
+            style,
+            runs,
+            align=align,
+            bold=bold,
+            keep_next=keep_next,
+            append=False,
         )
         tc.append(paragraph)
         return tc
