@@ -9,6 +9,7 @@ are local"), a day's heading and a short table; a panel of key facts; a long tab
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import shutil
 import subprocess
@@ -37,6 +38,14 @@ from reportgen.renderers.docx.office import NOT_INSTALLED
 from tests.conftest import RunCli
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def parse_xml_root(data: bytes) -> Any:
+    from lxml import etree
+
+    return etree.fromstring(data)
+
 
 ROUNDS = 14
 FILLER = (
@@ -122,16 +131,18 @@ def test_pdf_keeps_headings_notes_short_tables_and_panels_with_their_rows(
     assert split_apart(pages) == []
 
 
-def libreoffice_pdf(docx: Path, folder: Path) -> Path:
-    """The Word file as LibreOffice lays it out, as a PDF."""
+def libreoffice_pdf(docx: Path, folder: Path, env: dict[str, str] | None = None) -> Path:
+    """The Word file as LibreOffice lays it out, as a PDF (in ``folder``, with a profile of
+    its own there: LibreOffice keeps the fonts a file embeds in its profile)."""
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("needs LibreOffice (libreoffice-writer-nogui)")
+    folder.mkdir(parents=True, exist_ok=True)
     profile = (folder / "profile").as_uri()
     subprocess.run(
         [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
          "--outdir", str(folder), str(docx)],
-        capture_output=True, check=True, timeout=180,
+        capture_output=True, check=True, timeout=180, env=env,
     )  # fmt: skip
     return folder / f"{docx.stem}.pdf"
 
@@ -299,3 +310,113 @@ def test_docx_breaks_chinese_and_japanese_lines_by_their_rules(
     assert len(text) > 50
     assert [line for line in text if line[0] in NO_LINE_STARTS_WITH] == []
     assert [line for line in text if line[-1] in "「（"] == []
+
+
+# --- fonts that travel with the Word file -------------------------------------------------------
+
+
+def pdf_fonts(pdf: Path) -> set[str]:
+    """The fonts a PDF draws with (``pdffonts``), without their subset prefix."""
+    listing = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    names = [line[:37].strip() for line in listing if line.strip()]  # a fixed-width column
+    return {name.partition("+")[2] or name for name in names}
+
+
+def without_noto(folder: Path) -> dict[str, str]:
+    """The environment of an office PC without the Noto fonts: fontconfig knows one
+    other font (LibreOffice does not start without any)."""
+    fonts = folder / "fonts"
+    fonts.mkdir(parents=True)
+    other = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not other.is_file():
+        pytest.skip("needs DejaVu Sans (fonts-dejavu-core)")
+    (fonts / other.name).symlink_to(other)
+    config = folder / "fonts.conf"
+    config.write_text(
+        f"<?xml version='1.0'?><fontconfig><dir>{fonts}</dir>"
+        f"<cachedir>{folder / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(config)}
+
+
+def test_docx_embeds_the_subsets_of_the_fonts_it_uses(example_project: Path, cli: RunCli) -> None:
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    from reportgen.renderers.docx.embedding import obfuscate
+
+    done = cli(
+        "build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers", "-o", "ja.docx"
+    )
+    plain = cli("build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers",
+                "--no-embed-fonts", "-o", "plain.docx")  # fmt: skip
+    assert done.code == plain.code == 0, done.stderr + plain.stderr
+    word = open_docx(str(example_project / "ja.docx"))
+    table = word.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+    )
+    text = "".join(p.text for p in word.paragraphs)
+    text += "".join(c.text for t in word.tables for row in t.rows for c in row.cells)
+
+    keys = {
+        e.get(f"{R}id"): e.get(f"{W}fontKey")
+        for e in parse_xml_root(table.blob).iter()
+        if e.get(f"{W}fontKey")
+    }
+    embedded = {}
+    for rel in table.rels.values():
+        font = TTFont(io.BytesIO(obfuscate(rel.target_part.blob, keys[rel.rId])))
+        name = f"{font['name'].getDebugName(1)} {font['name'].getDebugName(2)}"
+        embedded[name] = set(map(chr, font.getBestCmap()))
+        assert (
+            rel.target_part.content_type
+            == "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+        )
+
+    assert {
+        "Noto Sans Regular",
+        "Noto Sans Bold",
+        "Noto Sans CJK JP Regular",
+        "Noto Sans CJK JP Bold",
+    } <= set(embedded)
+    # subsets: every letter of the text is in the font that draws it, and little else
+    japanese = {c for c in text if "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff"}
+    # (Chinese names, in the Chinese font)
+    assert japanese <= embedded["Noto Sans CJK JP Regular"] | embedded["Noto Sans CJK SC Regular"]
+    assert "连" in embedded["Noto Sans CJK SC Regular"]
+    assert len(embedded["Noto Sans CJK JP Regular"]) < 2000
+    assert set("Kitakyushu") <= embedded["Noto Sans Regular"]
+    assert word.settings.element.find(f"{W}embedTrueTypeFonts") is not None
+    # without them, the file names the fonts and carries none
+    assert (
+        open_docx(str(example_project / "plain.docx"))
+        .part.part_related_by(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+        )
+        .rels
+        == {}
+    )
+
+
+def test_docx_on_a_pc_without_noto_keeps_its_fonts_lines_and_pages(
+    example_project: Path, cli: RunCli, tmp_path: Path
+) -> None:
+    done = cli(
+        "build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers", "-o", "ja.docx"
+    )
+    plain = cli("build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers",
+                "--no-embed-fonts", "-o", "plain.docx")  # fmt: skip
+    assert done.code == plain.code == 0, done.stderr + plain.stderr
+    elsewhere = without_noto(tmp_path / "pc")
+
+    here = libreoffice_pdf(example_project / "ja.docx", tmp_path / "here")
+    there = libreoffice_pdf(example_project / "ja.docx", tmp_path / "there", elsewhere)
+    bare = libreoffice_pdf(example_project / "plain.docx", tmp_path / "bare", elsewhere)
+
+    assert {"NotoSansCJKjp-Regular", "NotoSans-Regular", "NotoSans-Bold"} <= {
+        f.split("-VKana")[0] for f in pdf_fonts(there)
+    }
+    assert pdf_fonts(bare) == {"DejaVuSans"}  # what the PC would show without them
+    assert pages_of(there) == pages_of(here)  # the same lines on the same pages

@@ -22,6 +22,7 @@ entries carry a fixed time, and nothing random is written.
     styles.py     style ids by name and list numbering, copied from the bundled reference
     pictures.py   SVG figures and logos drawn as PNG, sizes
     office.py     LibreOffice, when installed: the page of each heading, for the contents
+    embedding.py  subsets of the fonts the text uses, embedded (obfuscated, as Word does)
     writer.py     the writer: one ``Document`` into the reference's body
 """
 
@@ -69,13 +70,18 @@ def render_docx(
     ``paper`` (``a4`` or ``letter``) sets the page size of the bundled reference; a user's
     reference keeps its own page set-up. With ``page_numbers``, a document with contents
     is laid out by LibreOffice when it is installed, and its contents print the page of
-    each entry (see ``office.py``).
+    each entry (see ``office.py``). With ``embed_fonts``, the file carries subsets of the
+    installed fonts it uses (see ``embedding.py``).
     """
     word = open_reference(reference)
     writer = Writer(word, doc, bundled=reference is None)
     if reference is None and paper is not None:
         writer.set_paper(paper)
     writer.write()
+    if embed_fonts:
+        from reportgen.renderers.docx.embedding import embed_fonts as embed
+
+        embed(word)
     data = _saved(word)
     if page_numbers and writer.contents and office.soffice() is not None:
         try:
