@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -62,11 +63,17 @@ BRIEFING = "dalian-to-kitakyushu-2027-05.briefing.en"
 class Server:
     """A running ``reportgen serve`` process in ``folder``, and the lines it printed."""
 
-    def __init__(self, folder: Path, *args: str) -> None:
+    def __init__(self, folder: Path, *args: str, files: int | None = None) -> None:
+        """``files``: the most files the server may hold open (its ``RLIMIT_NOFILE``)."""
         if MISSING:
             pytest.skip(NO_EXTRA)
         env = dict(os.environ, SOURCE_DATE_EPOCH=TODAY_EPOCH, NO_COLOR="1")
         self.folder = folder
+
+        def limit() -> None:
+            if files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+
         self.process = subprocess.Popen(
             [sys.executable, "-m", "reportgen", "serve", "--port", "0", *args],
             cwd=folder,
@@ -75,6 +82,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=limit,
         )
         self.printed: list[str] = []
         self._lines: queue.Queue[str | None] = queue.Queue()

@@ -1070,6 +1070,7 @@ def _run_json(run: Any, zone: Any) -> dict[str, Any]:
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the index in the web browser.")
 @render_options
+@limit_options("each build", "each build's worker process")
 @profiles_option
 @common_options
 def serve(
@@ -1083,6 +1084,8 @@ def serve(
     reference_docx: Path | None,
     page_numbers: bool | None,
     embed_fonts: bool | None,
+    timeout: float,
+    memory_limit: int,
     profiles: Path | None,
     strict: bool,
     stale_after: int,
@@ -1101,6 +1104,8 @@ def serve(
         reference_docx=reference_docx,
         page_numbers=page_numbers,
         embed_fonts=embed_fonts,
+        timeout=timeout,
+        memory_limit=memory_limit,
         strict=strict,
         stale_after=stale_after,
     )

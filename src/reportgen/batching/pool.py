@@ -69,7 +69,7 @@ def build_one(
     except MemoryError:
         return Outcome(False, error="out of memory", seconds=_since(started))
     except Exception as exc:  # a bug must fail one target, not the batch
-        if _address_space_nearly_full(options.memory_mb):
+        if address_space_nearly_full(options.memory_mb):
             # C code that cannot allocate raises what it likes (a compile() short of memory
             # reports a malformed tree): near the limit, that is running out of memory
             message = f"out of memory (the worker's limit is {options.memory_mb} MB)"
@@ -79,7 +79,7 @@ def build_one(
     return Outcome(True, built, seconds=_since(started))
 
 
-def _address_space_nearly_full(limit_mb: int) -> bool:
+def address_space_nearly_full(limit_mb: int) -> bool:
     """Whether this process uses most of its address-space limit (Linux; else False)."""
     import os
     from pathlib import Path
@@ -100,7 +100,7 @@ PR_SET_PDEATHSIG = 1
 """``prctl`` option: the signal a process gets when its parent dies (Linux)."""
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """Have the kernel kill this process when ``parent`` dies; exit now if it has."""
     if sys.platform.startswith("linux"):
         import ctypes
@@ -115,7 +115,7 @@ def _die_with(parent: int) -> None:
 
 
 @contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
+def interrupts_held() -> Iterator[None]:
     """Hold Ctrl-C back while a worker starts, so that it starts with Ctrl-C blocked
     (a signal mask is inherited); one pressed meanwhile arrives right after."""
     if not hasattr(signal, "pthread_sigmask"):
@@ -133,7 +133,7 @@ def _worker_main(
 ) -> None:
     """A worker: load the engines once, then build targets until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with(parent)
+    die_with(parent)
     memory_mb = options.memory_mb
     if memory_mb > 0:
         set_memory_limit(memory_mb)
@@ -185,7 +185,7 @@ class _Worker:
             daemon=True,
             name="reportgen-worker",
         )
-        with _interrupts_held():
+        with interrupts_held():
             self.process.start()
         child.close()
         self.target: Target | None = None
@@ -219,7 +219,7 @@ class _Worker:
         self.connection.close()
 
 
-def _death_reason(process: Any) -> str:
+def death_reason(process: Any) -> str:
     code = process.exitcode
     if code is not None and code < 0:
         import signal
@@ -292,7 +292,7 @@ def run_targets(
                     except (EOFError, OSError):
                         # the pipe closes as the worker dies: wait for its exit status
                         worker.process.join(timeout=1)
-                        outcome = Outcome(False, error=_death_reason(worker.process))
+                        outcome = Outcome(False, error=death_reason(worker.process))
                     else:
                         if message == STARTED:
                             worker.running, worker.started = True, now
@@ -300,7 +300,7 @@ def run_targets(
                         outcome, replace = message, False
                 elif worker.process.sentinel in ready:
                     worker.process.join(timeout=1)
-                    outcome = Outcome(False, error=_death_reason(worker.process))
+                    outcome = Outcome(False, error=death_reason(worker.process))
                 elif worker.running and now - worker.started > timeout:
                     outcome = Outcome(False, error=f"took longer than {timeout:g} s; stopped")
                 elif not worker.running and now - worker.given > STARTUP_LIMIT:

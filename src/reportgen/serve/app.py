@@ -26,7 +26,6 @@ from urllib.parse import quote
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -142,7 +141,7 @@ def create_app(site: Site, *, allowed_hosts: Sequence[str] | None = None) -> Sta
     ]
     middleware = [Middleware(SafeHeaders)]
     if allowed_hosts is not None:
-        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
+        middleware.insert(0, Middleware(HostCheck, allowed=allowed_hosts))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.router.redirect_slashes = False  # /profiles/ is no folder to be sent to: 404
     app.state.preview = preview
@@ -197,6 +196,34 @@ def event(data: Mapping[str, Any]) -> str:
 
 def not_found() -> Response:
     return PlainTextResponse("Not found\n", status_code=404)
+
+
+def host_of(header: str) -> str:
+    """The host of a ``Host`` header, without its port and brackets, in lower case:
+    ``[::1]:8000`` -> ``::1``, ``LocalHost:8000`` -> ``localhost``."""
+    if header.startswith("["):
+        end = header.find("]")
+        return header[1:end].lower() if end > 0 else ""
+    name, colon, port = header.rpartition(":")
+    return (name if colon and port.isdigit() else header).lower()
+
+
+class HostCheck:
+    """Answer only requests that name this server by one of its own names (a page on
+    another site cannot reach a local server under a borrowed name): 400 otherwise."""
+
+    def __init__(self, app: ASGIApp, allowed: Sequence[str]) -> None:
+        self.app = app
+        self.allowed = {name.strip("[]").lower() for name in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            header = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            if host_of(header) not in self.allowed:
+                response = PlainTextResponse("Invalid host header", status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class SafeHeaders:

@@ -3,9 +3,9 @@
 A page's version goes up when something it read changes; its builds of older versions
 are dropped (the PDF and Word files are kept only until then). The open preview pages
 listen: when their page changes it is rebuilt at once and they are sent its new state.
-Builds run on two worker threads: the HTML previews (and the planner, whose SQLite
-store stays on that thread) on one, PDF and Word files on the other, so a long PDF
-never holds up a preview.
+The project is surveyed on a thread of its own (the planner's SQLite store stays on
+it); builds run in worker processes under the limits of ``build`` (``builds``), several
+at once, so a long document never holds up another page.
 """
 
 from __future__ import annotations
@@ -22,14 +22,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from reportgen.pipeline import Input
+from reportgen.serve.builds import Builds
 from reportgen.serve.site import Page, Result, Site, Survey
 
 log = logging.getLogger("reportgen")
 
 T = TypeVar("T")
-
-WARM_TEXT = "Aa 1 <b>Aa</b> <i>Aa</i> 日本 中文 한국 ไทย"
-"""Drawn once at start in each language of the project: its fonts are loaded then."""
 
 State = dict[str, Any]
 """A page's state as the preview page is sent it (JSON)."""
@@ -108,7 +106,7 @@ class Preview:
         self.index_version = 0
         self.index_listeners: set[asyncio.Queue[State | None]] = set()
         self.builder = Worker("reportgen-preview")
-        self.documents = Worker("reportgen-documents")
+        self.builds = Builds()
         self.stopping = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pushes: set[asyncio.Task[None]] = set()
@@ -119,23 +117,7 @@ class Preview:
         self._loop = asyncio.get_running_loop()
         self._install(await self.builder.run(self.site.survey))
         languages = sorted({page.lang for page in self.survey.pages})
-        self.documents.submit(self._warm_up, languages)
-
-    def _warm_up(self, languages: list[str]) -> None:
-        """Load WeasyPrint, the stylesheet and the fonts of the project's languages now,
-        so that the first PDF costs one build."""
-        from html import escape
-
-        try:
-            from reportgen.renderers.html import stylesheet
-            from reportgen.renderers.pdf import render_pdf, warm_up
-
-            css = stylesheet(self.site.workspace.templates)
-            warm_up(css)
-            sample = "".join(f'<p lang="{escape(lang)}">{WARM_TEXT}</p>' for lang in languages)
-            render_pdf(f"<html><body>{sample}</body></html>", css)
-        except Exception as exc:  # the PDF links then say what is wrong
-            log.warning("PDF engine not ready: %s", exc)
+        await self.builds.start(languages, self.site.workspace.templates)
 
     def stop(self) -> None:
         """Stop the listeners and the watcher; safe to call from a signal handler."""
@@ -149,12 +131,13 @@ class Preview:
                 listener.put_nowait(None)
 
     async def close(self) -> None:
-        """Stop the workers; a build still running is left to end with the process."""
+        """Stop the workers and the worker processes (a build still running ends with its
+        process)."""
         self._stop()
+        self.builds.close()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.builder.run(self.site.close), 2)
         self.builder.stop()
-        self.documents.stop()
 
     # --- pages --------------------------------------------------------------------------------
 
@@ -176,8 +159,9 @@ class Preview:
                 return found
             task = state.tasks.get(fmt)
             if task is None:
-                worker = self.builder if fmt == "html" else self.documents
-                task = asyncio.wrap_future(worker.submit(self.site.build, state.page, fmt))
+                site = self.site
+                build = self.builds.run(site.workspace, state.page, fmt, site.cache, site.options)
+                task = asyncio.ensure_future(build)
                 state.tasks[fmt] = task
             result = await asyncio.shield(task)
             if state.version != version:
@@ -253,6 +237,8 @@ class Preview:
         built = {
             key: state.inputs() for key, state in self.pages.items() if state.results or state.tasks
         }
+        reload = any(self.site.is_global(path) for path in paths)
+        self.builds.changed(paths, reload=reload)
         survey, affected = await self.builder.run(self.site.refresh, paths, built)
         touched = self._install(survey)
         for key in affected:

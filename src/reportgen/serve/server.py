@@ -7,6 +7,7 @@ removed when it stops; it never writes into the project.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import gc
@@ -20,8 +21,10 @@ import threading
 import webbrowser
 from pathlib import Path
 from types import FrameType
+from typing import ClassVar
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from reportgen.errors import ReportgenError, UsageError, display_path
 from reportgen.serve.app import create_app
@@ -33,6 +36,13 @@ log = logging.getLogger("reportgen")
 
 GRACE = 2
 """Seconds the open connections get to close when the server stops."""
+HEADER_TIMEOUT = 10.0
+"""Seconds a connection has to send its request's line and headers (a browser sends
+them at once); a half-sent request is answered 408 and closed then."""
+MAX_WAITING = 64
+"""Connections that may be sending their headers at once: past that, the one waiting
+longest is closed, so that half-sent requests cannot use up the server's files."""
+TOO_SLOW = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 
 def _log_to_stderr() -> None:
@@ -77,6 +87,50 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Protocol(H11Protocol):
+    """Uvicorn's HTTP/1.1 with a deadline for each request's headers, and a cap on the
+    connections that are still sending them (slowloris)."""
+
+    waiting: ClassVar[dict[_Protocol, asyncio.TimerHandle]] = {}
+    """Connections sending their headers, the longest waiting first, with their deadline."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._await_headers()
+
+    def handle_events(self) -> None:
+        before = self.cycle
+        super().handle_events()
+        if self.cycle is not before:  # a request's headers are in
+            self._headers_in()
+
+    def on_response_complete(self) -> None:
+        if not self.transport.is_closing():
+            self._await_headers()  # of the next request on this connection
+        super().on_response_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._headers_in()
+        super().connection_lost(exc)
+
+    def _await_headers(self) -> None:
+        self._headers_in()
+        self.waiting[self] = self.loop.call_later(HEADER_TIMEOUT, self._too_slow)
+        while len(self.waiting) > MAX_WAITING:
+            next(iter(self.waiting))._too_slow()
+
+    def _headers_in(self) -> None:
+        deadline = self.waiting.pop(self, None)
+        if deadline is not None:
+            deadline.cancel()
+
+    def _too_slow(self) -> None:
+        self._headers_in()
+        if not self.transport.is_closing():
+            self.transport.write(TOO_SLOW)
+            self.transport.close()
+
+
 class _Server(uvicorn.Server):
     """Uvicorn, telling the preview to end its event streams as soon as it is stopped."""
 
@@ -110,9 +164,10 @@ def serve(
     cache = Path(tempfile.mkdtemp(prefix="reportgen-serve-"))
     try:
         site = Site(path, options, cache, profiles=profiles)
-        shown = f"[{host}]" if ":" in host else host
+        bare = host.strip("[]")
+        shown = f"[{bare}]" if ":" in bare else bare
         url = f"http://{shown}:{sock.getsockname()[1]}/"
-        allowed = ["127.0.0.1", "localhost", "::1", host.strip("[]")] if is_loopback(host) else None
+        allowed = ["127.0.0.1", "localhost", "::1", bare] if is_loopback(host) else None
         app = create_app(site, allowed_hosts=allowed)
         preview: Preview = app.state.preview
         where = site.workspace.manifest_path or site.workspace.profiles or site.workspace.root
@@ -133,6 +188,7 @@ def serve(
             ws="none",
             server_header=False,
             timeout_graceful_shutdown=GRACE,
+            http=_Protocol,
         )
         _run(_Server(config, preview), sock)
         log.info("stopped")

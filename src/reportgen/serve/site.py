@@ -5,9 +5,10 @@ manifest (or a folder of profiles) -> pages (one per target, named by its file n
 -> build_target in one format -> bytes, or the problem lines -> after a save: the pages
 whose recorded inputs now hold something else
 
-Everything here blocks; the server calls it on its own worker threads and keeps the
-results. The build state that names targets without parsing YAML lives in the server's
-cache folder, never in the project's output folder.
+Everything here blocks; the server surveys on a thread of its own, builds in worker
+processes (``builds``) and keeps the results. The build state that names targets
+without parsing YAML lives in the server's cache folder, never in the project's output
+folder.
 """
 
 from __future__ import annotations
@@ -151,8 +152,8 @@ def _folder(path: Path) -> Path | None:
 
 
 class Site:
-    """A project as the preview sees it. Not thread-safe: the server calls ``survey``,
-    ``refresh`` and HTML builds on one thread, PDF and Word builds on another."""
+    """A project as the preview sees it. Not thread-safe: the server calls ``survey``
+    and ``refresh`` on one thread; builds run in worker processes (``build_page``)."""
 
     def __init__(
         self,
@@ -337,31 +338,6 @@ class Site:
             files.setdefault(issue.file, []).append(str(issue))
         return tuple((name, tuple(lines)) for name, lines in files.items())
 
-    # --- builds ---------------------------------------------------------------------------------
-
-    def build(self, page: Page, fmt: str) -> Result:
-        """The page in one format; bad input gives the problem lines, never an exception."""
-        started = time.perf_counter()
-        ws = self.workspace
-        try:
-            built = build_target(ws, page.target(fmt, self.cache), self.options, ws.project())
-        except InvalidInput as exc:
-            lines = tuple(str(issue) for issue in exc.report)
-            return Result(None, errors=lines, seconds=time.perf_counter() - started)
-        except ReportgenError as exc:
-            return Result(None, errors=(str(exc),), seconds=time.perf_counter() - started)
-        except Exception as exc:  # a bug in one build must not stop the server
-            log.exception("building %s (%s) failed", page.key, fmt)
-            line = f"internal error: {type(exc).__name__}: {exc}"
-            return Result(None, errors=(line,), seconds=time.perf_counter() - started)
-        warnings = tuple(str(issue) for issue in built.record.warnings)
-        return Result(
-            built.outputs[0][1],
-            warnings=warnings,
-            inputs=built.record.inputs,
-            seconds=time.perf_counter() - started,
-        )
-
     # --- after a save -----------------------------------------------------------------------------
 
     def refresh(
@@ -423,6 +399,38 @@ class Site:
             ):
                 found.add(key)
         return found
+
+
+def build_page(workspace: Workspace, page: Page, fmt: str, cache: Path, options: Options) -> Result:
+    """The page in one format; bad input gives the problem lines, never an exception
+    (running out of memory excepted: the worker's limit reports it)."""
+    started = time.perf_counter()
+    try:
+        built = build_target(workspace, page.target(fmt, cache), options, workspace.project())
+    except InvalidInput as exc:
+        lines = tuple(str(issue) for issue in exc.report)
+        return Result(None, errors=lines, seconds=time.perf_counter() - started)
+    except ReportgenError as exc:
+        return Result(None, errors=(str(exc),), seconds=time.perf_counter() - started)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bug in one build must not stop the server
+        from reportgen.batching.pool import address_space_nearly_full
+
+        if address_space_nearly_full(options.memory_mb):
+            # C code that cannot allocate raises what it likes: near the limit, that is
+            # running out of memory (the worker's limit says so)
+            raise MemoryError from None
+        log.exception("building %s (%s) failed", page.key, fmt)
+        line = f"internal error: {type(exc).__name__}: {exc}"
+        return Result(None, errors=(line,), seconds=time.perf_counter() - started)
+    warnings = tuple(str(issue) for issue in built.record.warnings)
+    return Result(
+        built.outputs[0][1],
+        warnings=warnings,
+        inputs=built.record.inputs,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _base(root: Path, pattern: str) -> Path:

@@ -1,9 +1,12 @@
 """Watching the project's files: each save becomes one call of ``Preview.changed``.
 
 The folders that hold inputs (profiles, the folders jobs take sources from, templates,
-catalogs) are watched with everything in them; the project's own folder is watched
+catalogs) are watched with every folder in them; the project's own folder is watched
 alone, for the manifest and for those folders appearing. Nothing else is watched: a
-project folder may hold a virtual environment of many thousand files.
+project folder may hold a virtual environment of many thousand files. Each folder is
+watched on its own, found without following symbolic links: a link to ``/usr`` in the
+profiles adds no watch, and a folder outside the project is never watched (the
+profiles folder aside, when the manifest allows it outside).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from pathlib import Path
 
 from reportgen.serve.preview import Preview
@@ -27,12 +31,12 @@ class Watchers:
     def __init__(self, preview: Preview, changes: asyncio.Queue[set[Path]]) -> None:
         self.preview = preview
         self.changes = changes
-        self.folders, self.names = preview.site.watched()
+        self.folders, self.names = plan(preview)
         self.root = preview.site.workspace.root.resolve()
         self._stop = asyncio.Event()
-        self._tasks = [asyncio.ensure_future(self._follow((self.root,), recursive=False))]
+        self._tasks = [asyncio.ensure_future(self._follow((self.root,), inputs=False))]
         if self.folders:
-            self._tasks.append(asyncio.ensure_future(self._follow(self.folders, recursive=True)))
+            self._tasks.append(asyncio.ensure_future(self._follow(self.folders, inputs=True)))
 
     async def started(self) -> None:
         """Return once each watcher has taken its first step: from then on it keeps
@@ -46,13 +50,13 @@ class Watchers:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _follow(self, paths: tuple[Path, ...], *, recursive: bool) -> None:
+    async def _follow(self, paths: tuple[Path, ...], *, inputs: bool) -> None:
         from watchfiles import Change, DefaultFilter, awatch
 
         ignored = DefaultFilter()
 
         def wanted(change: Change, path: str) -> bool:
-            if recursive:
+            if inputs:
                 return ignored(change, path)
             found = Path(path)
             return found.parent == self.root and found.name in self.names
@@ -63,12 +67,36 @@ class Watchers:
                 watch_filter=wanted,
                 step=STEP_MS,
                 stop_event=self._stop,
-                recursive=recursive,
+                recursive=False,
                 ignore_permission_denied=True,
             ):
                 self.changes.put_nowait({Path(path) for _, path in batch})
         except (OSError, RuntimeError) as exc:  # a folder removed while watched
             log.warning("watching %s stopped: %s", ", ".join(map(str, paths)), exc)
+
+
+def plan(preview: Preview) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """Every folder to watch (each on its own), and the names watched in the project's
+    own folder."""
+    from watchfiles import DefaultFilter
+
+    roots, names = preview.site.watched()
+    workspace = preview.site.workspace
+    homes = [f.resolve() for f in (workspace.root, workspace.profiles) if f is not None]
+    skipped = set(DefaultFilter.ignore_dirs)
+    found: list[Path] = []
+    for root in roots:
+        if root.is_symlink() or not any(root.resolve().is_relative_to(h) for h in homes):
+            continue
+        for folder, subfolders, _ in os.walk(root):  # links are listed, never entered
+            here = Path(folder)
+            subfolders[:] = sorted(
+                name
+                for name in subfolders
+                if name not in skipped and not (here / name).is_symlink()
+            )
+            found.append(here)
+    return tuple(dict.fromkeys(found)), names
 
 
 async def watch(preview: Preview, watching: asyncio.Event) -> None:
@@ -90,7 +118,7 @@ async def watch(preview: Preview, watching: asyncio.Event) -> None:
             while not changes.empty():
                 paths |= changes.get_nowait()
             await _changed(preview, paths)
-            if preview.site.watched() != (watchers.folders, watchers.names):
+            if plan(preview) != (watchers.folders, watchers.names):
                 before = set(watchers.folders)
                 await watchers.stop()
                 watchers = Watchers(preview, changes)
