@@ -69,6 +69,17 @@ def test_a_bad_as_of_is_one_line(cli: RunCli, example_project: Path) -> None:
     assert not Path("output").exists()
 
 
+def test_a_day_to_come_is_refused(cli: RunCli, example_project: Path) -> None:
+    result = cli("build", KITAKYUSHU, "--as-of", "2030")
+
+    assert result.code == 2
+    assert result.lines == [
+        "error: --as-of 2030-12-31: that day has not come yet (today is 2027-01-15); a "
+        "document is written as of today or a past day"
+    ]
+    assert not Path("output").exists()
+
+
 BATCH = """\
 home: aville
 profiles: profiles
@@ -232,3 +243,18 @@ def test_serve_previews_the_documents_as_of_a_day(aville: Path) -> None:
     assert f'href="/{key}"' in index
     assert "Bob Old" in page and "A bridge opens" not in page
     assert "Ann New" in today and "98,765" not in today
+
+
+def test_a_job_as_of_a_day_to_come_fails_alone_at_its_line(
+    cli: RunCli, aville: Path, write: WriteFile
+) -> None:
+    write("reportgen.yaml", BATCH.replace("as_of: 2024}", "as_of: 2027-06}"))
+
+    result = cli("batch", "--jobs", "1")
+
+    assert result.code == 1
+    assert (
+        "reportgen.yaml:6:89: jobs[1].as_of: 2027-06 has not ended yet (today is 2027-01-15): "
+        "a document is written as of a day that has passed"
+    ) in result.stderr
+    assert Path("output/aville.city-profile.en.html").is_file()

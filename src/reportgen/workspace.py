@@ -125,9 +125,14 @@ class Clock:
         return cls(moment.date(), int(value))
 
     def until(self, day: dt.date | None) -> Clock:
-        """This clock stopped at ``day`` (``--as-of``) when that is before today."""
-        if day is None or day >= self.today:
+        """This clock stopped at ``day`` (``--as-of``); a day to come is a usage error."""
+        if day is None or day == self.today:
             return self
+        if day > self.today:
+            raise UsageError(
+                f"--as-of {day.isoformat()}: that day has not come yet (today is "
+                f"{self.today.isoformat()}); a document is written as of today or a past day"
+            )
         return dataclasses.replace(self, today=day)
 
     def created(self, inputs: list[Path]) -> dt.datetime:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.batching.lock import BatchError
 from reportgen.errors import Issue, UsageError, display_path
@@ -22,6 +23,9 @@ from reportgen.state import State
 from reportgen.targets import Output, Target, earliest, output_name
 from reportgen.tracking import file_digest
 from reportgen.workspace import Workspace
+
+if TYPE_CHECKING:
+    from reportgen.yamlio import Document
 
 
 @dataclass
@@ -77,6 +81,13 @@ def plan(
         if not files:
             result.problems.append((job.name, _no_match(workspace, index, job.sources)))
             continue
+        if as_of is None and job.as_of is not None and job.as_of.last > workspace.today:
+            message = (
+                f"{job.as_of} has not ended yet (today is {workspace.today.isoformat()}): "
+                "a document is written as of a day that has passed"
+            )
+            result.problems.append((job.name, _job_issue(workspace, index, "as_of", message)))
+            continue
         formats = tuple(job.formats or manifest.defaults.formats)
         languages = job.languages or manifest.defaults.languages
         audience = job.audience or manifest.defaults.audience
@@ -108,13 +119,25 @@ def plan(
 
 
 def _no_match(workspace: Workspace, index: int, patterns: Sequence[str]) -> Issue:
-    from reportgen import yamlio
     from reportgen.manifest_checks import no_match
+
+    message = f"no file matches {', '.join(patterns)}"
+    return _located(workspace, lambda doc: no_match(doc, index, patterns), message)
+
+
+def _job_issue(workspace: Workspace, index: int, field: str, message: str) -> Issue:
+    """The problem of field ``field`` of job ``index``, at its line in the manifest."""
+    return _located(workspace, lambda doc: doc.issue(("jobs", index, field), message), message)
+
+
+def _located(workspace: Workspace, issue: Callable[[Document], Issue], message: str) -> Issue:
+    """``issue`` of the manifest, located at its line; ``message`` alone when it cannot be."""
+    from reportgen import yamlio
 
     path = workspace.manifest_path
     if path is None:
-        return Issue("", None, None, "", f"no file matches {', '.join(patterns)}")
+        return Issue("", None, None, "", message)
     try:
-        return no_match(yamlio.load(path), index, patterns)
+        return issue(yamlio.load(path))
     except Exception:  # the manifest was read once already; a location is a bonus
-        return Issue(display_path(path), None, None, "", f"no file matches {', '.join(patterns)}")
+        return Issue(display_path(path), None, None, "", message)
