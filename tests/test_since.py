@@ -85,6 +85,7 @@ follow_up:
   - action: {en: Agree a joint plan, ja: 共同計画に合意する}
     owner: {en: Bville Office, ja: ビーヴィル事務所}
     due: 2025-06-30
+    audience: public
   - {action: {en: Settle the costs, ja: 費用を精算する}, audience: internal}
 """
 CURRENT = "profiles/visits/now.yaml"

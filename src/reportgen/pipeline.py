@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reportgen import tracking
 from reportgen.errors import InvalidInput, Issue, Report, Severity, display_path
+from reportgen.models import Profile
 from reportgen.output import write_atomic
 from reportgen.project import (
     LISTING_PREFIX,
@@ -108,6 +109,10 @@ def build_target(
         if report.errors:
             raise InvalidInput(report)
     public = target.audience == "public"
+    if public:
+        report.extend(draft_issues(drawn[0], profile))
+        if report.errors:
+            raise InvalidInput(report)
     shown = redact(profile) if public else profile
     profiles = Profiles(project, target.audience)
     created = workspace.clock.created([e.path for e in drawn])
@@ -137,6 +142,8 @@ def build_target(
         report.extend(_drawn_issues(project, printed, drawn[0], staleness))
         if report.errors:
             raise InvalidInput(report)
+        if public:
+            report.extend(unpublishable_issues(printed))
         report.extend(_translation_warnings(printed, target.lang))
         if written.catalog_lang is None:
             message = (
@@ -183,6 +190,40 @@ def build_target(
         inputs.append(Input(listing, None, listing_digest(project.folder)))
     record = Record(tuple(inputs), valid_until, tuple(report.warnings))
     return Built(target, outputs, record)
+
+
+def draft_issues(entry: Entry, profile: Profile) -> list[Issue]:
+    """A located error when ``profile`` is a draft, of which no public edition is built."""
+    from reportgen.documents import is_draft
+
+    issues: list[Issue] = []
+    if is_draft(profile) and entry.doc is not None:
+        issues.append(
+            entry.doc.issue(
+                ("status",),
+                f"the {profile.kind} is a draft: a public edition is built only from a"
+                " final one (change `status`, or build the internal edition)",
+            )
+        )
+    return issues
+
+
+def unpublishable_issues(read: list[tuple[Entry, tuple[str, ...]]]) -> list[Issue]:
+    """A located error for each placeholder or unsettled text ("to be confirmed") that a
+    public edition printed from the fields it read of each profile."""
+    from reportgen.documents.redact import unpublishable
+
+    issues: list[Issue] = []
+    for entry, fields in read:
+        if entry.doc is None or entry.profile is None:
+            continue
+        for loc, what in unpublishable(entry.profile, fields):
+            message = (
+                f"{what}: a public edition cannot carry it (write the final text, or mark"
+                " the item `audience: internal`)"
+            )
+            issues.append(entry.doc.issue(loc, message))
+    return issues
 
 
 def _entries_read(

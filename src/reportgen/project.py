@@ -28,6 +28,7 @@ from reportgen.workspace import MANIFEST_NAME
 
 if TYPE_CHECKING:
     from reportgen.models import Profile
+    from reportgen.models.types import Text
     from reportgen.workspace import Staleness, Workspace
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -104,14 +105,19 @@ class Project:
     """Every profile in a folder, indexed by kind and id, loaded once each.
 
     ``home`` is the office's own city (the manifest's ``home:``): the "we" of a visit's
-    direction.
+    direction; ``office`` the manifest's issuing office (``office:``).
     """
 
     def __init__(
-        self, folder: Path | None, home: str | None = None, root: Path | None = None
+        self,
+        folder: Path | None,
+        home: str | None = None,
+        root: Path | None = None,
+        office: Text | None = None,
     ) -> None:
         self.folder = folder
         self.home = home
+        self.office = office
         self.root = root or folder
         """The project folder: no file that leads outside it is read."""
         self.skipped: list[Issue] = []

@@ -189,7 +189,9 @@ class Workspace:
         """A fresh index of the workspace's profiles, with its home city and its root."""
         from reportgen.project import Project
 
-        return Project(self.profiles, home=self.manifest.home, root=self.root)
+        return Project(
+            self.profiles, home=self.manifest.home, root=self.root, office=self.manifest.office
+        )
 
     @classmethod
     def resolve(

@@ -38,6 +38,9 @@ def environment_digest(workspace: Workspace) -> str:
     digest = hashlib.sha256(f"reportgen {__version__}".encode())
     # a visit's direction can follow from the home city
     digest.update(f"home {workspace.manifest.home}".encode())
+    # the issuing office is printed on every document
+    office = workspace.manifest.office
+    digest.update(f"office {(office.default, office.translations) if office else None}".encode())
     for name in TOOLS:
         try:
             digest.update(f"{name} {importlib.metadata.version(name)}".encode())

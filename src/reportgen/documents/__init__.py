@@ -210,11 +210,14 @@ def build_document(
     keywords = list(content.keywords)
     mark = w.t("Public") if w.public else w.t("Internal")
     pictures = [p for p in (_logo(w, profiles, c) for c in content.logos) if p]
+    control = issue_control(w, profile, profiles, created)
+    draft = w.t("Draft").upper() if is_draft(profile) else ""
     cover = replace(
         cited.cover,
         mark=mark,
         note=_audience_note(w),
         logos=tuple(picture for picture, _ in pictures),
+        control=control,
     )
     sections = list(cited.sections)
     listed: list[Block] = []
@@ -249,6 +252,8 @@ def build_document(
         },
         audience=audience,
         names=tuple(sorted(w.names)),
+        foot=_foot(w, control, created),
+        draft=draft,
     )
     return Written(
         document,
@@ -259,9 +264,47 @@ def build_document(
     )
 
 
-PUBLIC_NOTE = N_(
-    "For public distribution: internal notes, sensitivities and contact details are left out."
-)
+def is_draft(profile: Profile) -> bool:
+    """Whether ``profile`` (a visit or a proposal) says it is still a draft."""
+    return getattr(profile, "status", None) == "draft"
+
+
+def issue_control(
+    w: Writer, profile: Profile, profiles: Profiles, created: dt.datetime
+) -> tuple[tuple[str, str], ...]:
+    """Who issues the document, when, with information as of which day, and its version.
+
+    The issuing office is the manifest's ``office:`` and the name of its ``home:`` city;
+    the date of issue is the document's date (``SOURCE_DATE_EPOCH``, else its newest
+    input); information is as of the day facts are judged on.
+    """
+    project = profiles.project
+    home = profiles.cities.get(project.home) if project.home else None
+    office = w.items([w.text(project.office), w.text(home.name) if home else ""], conjunction=False)
+    lines: list[tuple[str, str]] = []
+    if office:
+        lines.append((w.t("Issued by"), office))
+    lines.append((w.t("Date of issue"), w.date(created.date())))
+    lines.append((w.t("Information as of"), w.date(w.today)))
+    version = getattr(profile, "version", None)
+    if version:
+        lines.append((w.t("Version"), version))
+    return tuple(lines)
+
+
+def _foot(w: Writer, control: tuple[tuple[str, str], ...], created: dt.datetime) -> str:
+    """The issue control as one line for the foot of the pages, its dates written short."""
+    from babel.dates import format_date
+
+    short = {
+        w.date(created.date()): str(format_date(created.date(), "medium", locale=w.locale)),
+        w.date(w.today): str(format_date(w.today, "medium", locale=w.locale)),
+    }
+    return " · ".join(f"{label} {short.get(value, value)}" for label, value in control)
+
+
+PUBLIC_NOTE = N_("For public distribution.")
+"""What the cover of a public edition says; never what it leaves out."""
 
 
 def _audience_note(w: Writer) -> str:
@@ -287,4 +330,4 @@ def _logo(w: Writer, profiles: Profiles, city: CityProfile) -> tuple[Picture, Pa
     return Picture(image.data, image.mime, alt), entry.path.parent / city.logo
 
 
-__all__ = ["Content", "Profiles", "Written", "build_document"]
+__all__ = ["Content", "Profiles", "Written", "build_document", "is_draft", "issue_control"]

@@ -14,6 +14,7 @@ from reportgen.documents.content import (
     FactList,
     Figure,
     Inline,
+    Paragraph,
     Run,
     Section,
     Table,
@@ -22,7 +23,7 @@ from reportgen.documents.content import (
 from reportgen.documents.writer import Writer
 from reportgen.i18n import N_
 from reportgen.models import CityProfile
-from reportgen.models.city import TimelineEvent
+from reportgen.models.city import Initiative, TimelineEvent
 from reportgen.models.common import Contact
 
 
@@ -122,11 +123,15 @@ def designations(w: Writer, city: CityProfile) -> Table:
     return Table(header, tuple(rows), widths=(5, 3, 2))
 
 
-def initiatives(w: Writer, city: CityProfile) -> Table:
+def initiatives(
+    w: Writer, city: CityProfile, items: list[tuple[CityProfile, Initiative]] | None = None
+) -> Table:
+    """The initiatives of ``city``, or ``items`` (each with the city that records it)."""
     rows = []
-    for item in city.initiatives:
+    listed = items if items is not None else [(city, i) for i in city.initiatives]
+    for owner, item in listed:
         runs: list[Run] = [Run(w.text(item.title), "strong")]
-        runs.extend(w.ref(city, item.source))
+        runs.extend(w.ref(owner, item.source))
         summary = w.inline(item.summary)
         if summary:
             runs.append(Run(" "))
@@ -193,26 +198,38 @@ def partnerships_table(w: Writer, city: CityProfile, only: str | None = None) ->
 def timeline_blocks(
     w: Writer, events: list[tuple[CityProfile, TimelineEvent]], title: str
 ) -> tuple[Block, ...]:
-    """A timeline picture and the table of its events, oldest first."""
+    """A timeline picture of the events, oldest first, and the sources it draws on.
+
+    The picture's text alternative lists every event with its date and description: it is
+    the accessible form of the data (tagged in PDF/UA, the picture's description in Word),
+    so the document does not print the same events a second time as a table.
+    """
     from reportgen import charts
 
     if not events:
         return ()
     ordered = sorted(events, key=lambda pair: pair[1].date.first)
     points = []
-    rows = []
+    described = []
+    refs: list[Run] = []
     for city, event in ordered:
         date, label = event.date, w.text(event.title)
         points.append(charts.TimelinePoint(date.year, label, w.date(date)))
-        runs: list[Run] = [Run(label)]
-        runs.extend(w.ref(city, event.source))
-        if event.description:
-            runs.extend((Run(" "), *w.inline(event.description)))
-        rows.append((Cell(plain(w.date(date))), Cell(tuple(runs))))
-    alt = f"{title}: " + "; ".join(f"{p.date_label} {p.label}" for p in points)
-    figure = Figure(charts.timeline(points, title=alt), alt)
-    header = (Cell(plain(w.t("Date"))), Cell(plain(w.t("Event"))))
-    return (figure, Table(header, tuple(rows), widths=(2, 8)))
+        words = " ".join(run.text for run in w.inline(event.description))
+        described.append(f"{w.date(date)} {label}" + (f" ({words})" if words else ""))
+        for run in w.ref(city, event.source):
+            if run.href not in {r.href for r in refs}:
+                refs.append(run)
+    alt = f"{title}: " + "; ".join(described)
+    blocks: list[Block] = [Figure(charts.timeline(points, title=alt), alt)]
+    if refs:
+        label = w.t("Sources:")
+        space = "" if label.endswith("：") else " "
+        runs: list[Run] = [Run(label + space)]
+        for index, run in enumerate(refs):
+            runs.extend(((Run(", "),) if index else ()) + (run,))
+        blocks.append(Paragraph(tuple(runs), "note"))
+    return tuple(blocks)
 
 
 def contacts_blocks(w: Writer, contacts: list[Contact]) -> tuple[Block, ...]:

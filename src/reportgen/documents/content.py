@@ -160,6 +160,9 @@ class Cover:
     """Handling mark: "Internal" or "Public"."""
     note: str = ""
     logos: tuple[Picture, ...] = ()
+    control: tuple[tuple[str, str], ...] = ()
+    """Issue control, as label and value: issuing office, date of issue, information as
+    of, version."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,11 @@ class Document:
     labels: dict[str, str] = field(default_factory=dict)
     """Fixed strings the renderers need: contents, page, of, sources."""
     audience: str = "internal"
+    foot: str = ""
+    """The issue control in one line, at the foot of every page after the cover."""
+    draft: str = ""
+    """The word that marks every page while the document is a draft ("DRAFT"); empty
+    when it is not one."""
     dependencies: tuple[tuple[str, str], ...] = ()
     """``(kind, id)`` of every other profile the document drew from."""
     unresolved: tuple[str, ...] = ()

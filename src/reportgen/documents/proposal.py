@@ -172,6 +172,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         return []
     currency = budget.currency
     right: Align = "right"
+    funded = any(line.funded_by for line in budget.lines)
     rows = []
     for line in budget.lines:
         item: list[Run] = [Run(w.text(line.item))]
@@ -188,7 +189,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
                 Cell(plain(w.amount(line.unit_cost, currency)), right),
                 Cell(plain(w.amount(line.total, currency)), right),
                 Cell(w.partner(line.funded_by) if line.funded_by else ()),
-            )
+            )[: None if funded else -1]
         )
     header = (
         Cell(plain(w.t("Item"))),
@@ -197,7 +198,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         Cell(plain(w.t("Unit cost ({currency})", currency=currency)), right),
         Cell(plain(w.t("Total ({currency})", currency=currency)), right),
         Cell(plain(w.t("Funded by"))),
-    )
+    )[: None if funded else -1]
     total_row = (
         Cell(plain(w.t("Grand total")), strong=True),
         Cell(()),
@@ -205,14 +206,18 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         Cell(()),
         Cell(plain(w.amount(budget.total, currency)), right, strong=True),
         Cell(()),
-    )
-    lines = Table(header, tuple(rows), footer=(total_row,), widths=(6, 3, 3, 3, 3, 3))
+    )[: None if funded else -1]
+    widths = (6, 3, 3, 3, 3, 3)[: None if funded else -1]
+    lines = Table(header, tuple(rows), footer=(total_row,), widths=widths)
     blocks: list[Block] = [lines]
     by_category = _subtotals(budget, lambda line: w.term(line.category))
     by_funder = _subtotals(
         budget, lambda line: w.partner_text(line.funded_by) if line.funded_by else w.t("Unassigned")
     )
-    for title, subtotals in ((w.t("By category"), by_category), (w.t("By funder"), by_funder)):
+    breakdowns = [(w.t("By category"), by_category)]
+    if funded:
+        breakdowns.append((w.t("By funder"), by_funder))
+    for title, subtotals in breakdowns:
         sub_rows = tuple(
             (
                 Cell(plain(label)),

@@ -61,6 +61,8 @@ class Designation(Model):
     """Id of the entry in `sources`."""
     note: Text | None = None
     """A remark, such as "first in Asia"."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class Initiative(Model):
@@ -82,6 +84,8 @@ class Initiative(Model):
     """City ids or free names of partners."""
     source: SourceRef | None = None
     """Id of the entry in `sources`."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class Goal(Model):
@@ -97,6 +101,8 @@ class Goal(Model):
     """Details, figures."""
     source: SourceRef | None = None
     """Id of the entry in `sources`."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class Partnership(Model):
@@ -116,6 +122,8 @@ class Partnership(Model):
     """History, anniversaries."""
     source: SourceRef | None = None
     """Id of the entry in `sources`."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class Network(Model):
@@ -127,6 +135,8 @@ class Network(Model):
     """Member since."""
     role: Text | None = None
     """Role in the network, if any."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class TimelineEvent(Model):
@@ -142,6 +152,8 @@ class TimelineEvent(Model):
     """More detail."""
     source: SourceRef | None = None
     """Id of the entry in `sources`."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class CityProfile(Sourced):

@@ -48,6 +48,8 @@ class PopulationFact(Fact[int]):
     """What kind of figure: census, estimate, register ..."""
     scope: str | None = Field(default=None, max_length=60)
     """What area it counts: city, metro, prefecture ..."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class AreaFact(Fact[Decimal]):
@@ -76,6 +78,8 @@ class Source(Model):
     """When it was read."""
     note: Text | None = None
     """A remark, for example that the copy is unverified."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class Contact(Model):
@@ -97,8 +101,9 @@ class Contact(Model):
     """Telephone number in international form (left out of public documents)."""
     url: Url | None = None
     """Web page."""
-    audience: Audience = "public"
-    """`internal` contacts are left out of public documents."""
+    audience: Audience = "internal"
+    """Contacts are internal: one is printed in a public edition only when marked `public`
+    (and then without its phone number and e-mail address)."""
 
 
 class Sourced(Model):

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from reportgen.models.types import Audience, DocumentLang, Id, Model, PartialDate, TimeZoneName
+from reportgen.models.types import (
+    Audience,
+    DocumentLang,
+    Id,
+    Model,
+    PartialDate,
+    Text,
+    TimeZoneName,
+)
 from reportgen.registry import DOCUMENTS, RENDERERS, one_of
 
 if TYPE_CHECKING:
@@ -223,6 +231,9 @@ class Manifest(Model):
     home: Id | None = None
     """City id of the office's own city: the "we" of the documents. A visit whose host is
     `home` is inbound, one whose guest is `home` outbound."""
+    office: Text | None = None
+    """The office that issues the documents (International Policy Division): printed with
+    the name of the `home` city as the issuing office, on every cover and page foot."""
     profiles: str = Field(default="profiles", min_length=1)
     """Folder where ids are looked up (recursively), relative to the manifest. It must lie
     inside the project folder (the manifest's folder) unless `allow_outside` names it."""

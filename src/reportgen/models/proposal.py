@@ -10,6 +10,7 @@ from pydantic import Field
 from reportgen.models.common import Sourced
 from reportgen.models.types import (
     Amount,
+    Audience,
     Currency,
     Id,
     Model,
@@ -82,6 +83,8 @@ class Indicator(Model):
     """Value the project aims for."""
     verification: Text | None = None
     """Means of verification."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class Output(Model):
@@ -93,6 +96,8 @@ class Output(Model):
     """The output."""
     indicators: list[Indicator] = []
     """How it is measured."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class Logframe(Model):
@@ -125,6 +130,8 @@ class Activity(Model):
     """City id of the city in charge (the lead or a partner)."""
     outputs: list[Text] = []
     """Deliverables of this activity."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class BudgetLine(Model):
@@ -151,6 +158,9 @@ class BudgetLine(Model):
     def total(self) -> Decimal:
         return self.quantity * self.unit_cost
 
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
+
 
 class Budget(Model):
     """The budget, in one currency."""
@@ -163,6 +173,10 @@ class Budget(Model):
     @property
     def total(self) -> Decimal:
         return sum((line.total for line in self.lines), Decimal(0))
+
+    funders: Audience = "internal"
+    """Who pays for what (the "Funded by" column and the totals by funder) is internal:
+    a public edition shows it only with `funders: public`."""
 
 
 class Risk(Model):
@@ -178,6 +192,9 @@ class Risk(Model):
     """What reduces it."""
     owner: PartnerRef | None = None
     """Who watches it: a city id or a name."""
+    audience: Audience = "internal"
+    """A risk register is internal: a risk is printed in a public edition only when marked
+    `public`."""
 
 
 class Signatory(Model):
@@ -191,6 +208,8 @@ class Signatory(Model):
     """Organisation."""
     date: PartialDate | None = None
     """Date of signature."""
+    audience: Audience = "public"
+    """`internal` entries are left out of public documents."""
 
 
 class Proposal(Sourced):
@@ -211,7 +230,11 @@ class Proposal(Sourced):
     period: Period
     """When the project runs."""
     status: Literal["draft", "submitted", "approved", "rejected"] = "draft"
-    """Where the proposal stands."""
+    """Where the proposal stands; while it is a `draft`, every page is marked DRAFT and no
+    public edition can be built from it."""
+    version: str | None = Field(default=None, min_length=1, max_length=40)
+    """The version of the proposal (1, 2.1, 2027-05-b), printed with the issue control on
+    the cover and at the foot of every page."""
     summary: Text
     """The project in a paragraph."""
     background: Text | None = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from reportgen.models.common import Sourced
 from reportgen.models.types import (
@@ -33,10 +35,15 @@ class VisitDates(Model):
 class Person(Model):
     """A member of the delegation or of the hosts."""
 
-    name: Text
-    """Name, in English and in the person's own script."""
+    name: Text | None = None
+    """Name, in English and in the person's own script; may be left out with `official`."""
+    official: str | None = Field(default=None, min_length=1, max_length=60)
+    """The role of an office holder in the profile of the person's city (`head` for the
+    mayor; the guest city's for the delegation, the host city's for the hosts): the name and
+    title are those of its holder at the time of the visit, so they stay right when the
+    office changes hands."""
     title: Text | None = None
-    """Job title."""
+    """Job title (else the office holder's title, with `official`)."""
     organisation: Text | None = None
     """Organisation."""
     role: Text | None = None
@@ -49,6 +56,16 @@ class Person(Model):
     """Dietary needs."""
     audience: Audience = "public"
     """`internal` people are left out of public documents."""
+
+    @model_validator(mode="after")
+    def _named(self) -> Person:
+        if self.name is None and self.official is None:
+            raise PydanticCustomError(
+                "person_unnamed",
+                "give the person's name, or `official` (such as head) to take it from the"
+                " city's profile",
+            )
+        return self
 
 
 class AgendaItem(Model):
@@ -70,8 +87,9 @@ class AgendaItem(Model):
     """Who takes part."""
     notes: Text | None = None
     """Practical notes."""
-    audience: Audience = "public"
-    """`internal` items are left out of public documents."""
+    audience: Audience = "internal"
+    """Movements, with their times and venues, are internal: an appointment is printed in a
+    public edition only when marked `public`."""
 
 
 class TalkingPoint(Model):
@@ -98,8 +116,33 @@ class FollowUp(Model):
     """open until the action is done; the next visit's briefing lists open ones as open."""
     done_on: FullDate | None = None
     """When it was done (with `status: done`)."""
-    audience: Audience = "public"
-    """`internal` actions are left out of public documents."""
+    audience: Audience = "internal"
+    """Follow-up actions are internal: one is printed in a public edition only when marked
+    `public`."""
+
+
+class Logistics(Model):
+    """Travel, hotel and transport arrangements, and who may read them."""
+
+    text: Text
+    """The arrangements (Markdown: a list of items reads best)."""
+    audience: Audience = "internal"
+    """Logistics are internal: printed in a public edition only when marked `public`."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Text alone, or the text with its audience."""
+        text = Text.__get_pydantic_json_schema__(schema, handler)
+        return {"anyOf": [*text["anyOf"], handler(schema)]}
+
+
+def _logistics(value: Any) -> Any:
+    """Logistics written as text alone are that text, internal."""
+    if isinstance(value, str) or (isinstance(value, dict) and "text" not in value):
+        return {"text": value}
+    return value
 
 
 class EarlierVisit(Model):
@@ -146,12 +189,19 @@ class Visit(Sourced):
     """Points for the talks, by priority."""
     sensitivities: list[Text] = Field(default=[], json_schema_extra=INTERNAL)
     """Protocol notes; always internal."""
-    logistics: Text | None = None
-    """Travel, hotel, transport."""
+    logistics: Annotated[Logistics, BeforeValidator(_logistics)] | None = None
+    """Travel, hotel, transport: text, or `{text: ..., audience: public}` to print it in a
+    public edition (it is internal otherwise)."""
     follow_up: list[FollowUp] = []
     """Actions after the visit."""
     proposals: list[Id] = []
     """Ids of related proposals (must resolve)."""
+    status: Literal["draft", "final"] = "final"
+    """`draft` while the visit is being prepared: every page of its briefing is marked
+    DRAFT, and no public edition can be built from it."""
+    version: str | None = Field(default=None, min_length=1, max_length=40)
+    """The version of the briefing this file makes (1, 2.1, 2027-05-b), printed with the
+    issue control on the cover and at the foot of every page."""
     previous_visit: Id | EarlierVisit | None = None
     """The last visit between the same two cities, for "Since the last visit": the id of
     its profile, or its date and title when it has none. Without it, the latest visit

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from reportgen.errors import Loc, format_loc
 from reportgen.i18n import SOURCE_LANGUAGE, fallback_chain
+from reportgen.translations.yamledit import yaml_loc
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -197,7 +198,8 @@ def units(profile: Profile, doc: Document, file: str, lang: str) -> list[Unit]:
             source_lang, source = lang, text.get(lang)
         info = owner.model_fields[name]
         limit = MAX_CHARS.get((owner.__name__, name))
-        pos = doc.locate(loc, key=True) or doc.locate(loc)
+        at = yaml_loc(doc.data, loc)
+        pos = doc.locate(at, key=True) or doc.locate(at)
         found.append(
             Unit(
                 file=file,

@@ -86,13 +86,16 @@ def yaml_loc(data: Any, loc: Loc) -> Loc:
     """The path in the YAML data of a model's field path.
 
     A single mapping written where a list is accepted (``population: {value: ...}``) is
-    item 0 of the model's list, but has no index in the file.
+    item 0 of the model's list, but has no index in the file; a part written as its text
+    alone (``logistics: ...`` for ``logistics: {text: ...}``) holds its ``text`` itself.
     """
     out: list[str | int] = []
     node = data
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(node, dict) and isinstance(part, int):
             continue
+        if loc[index:] == ("text",) and out and not (isinstance(node, dict) and "text" in node):
+            break
         out.append(part)
         if isinstance(node, dict):
             node = node.get(part)

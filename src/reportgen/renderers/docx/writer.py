@@ -286,10 +286,14 @@ class Writer:
             self._paragraph("Subtitle", cover.subtitle)
         for line in cover.lines:
             self._paragraph("Cover Line", line)
-        # The handling mark sits at the foot of the cover, as in the PDF: one paragraph in
-        # a frame anchored to the bottom margin (LibreOffice drops frames shared by
-        # paragraphs of different styles, so mark and note are lines of one paragraph).
+        if self.doc.draft:
+            self._paragraph("Cover Line", (Run(self.doc.draft, "cover-mark"),))
+        # The issue control and the handling mark sit at the foot of the cover, as in the
+        # PDF: one paragraph in a frame anchored to the bottom margin (LibreOffice drops
+        # frames shared by paragraphs of different styles, so they are lines of one paragraph).
         foot: list[Run] = []
+        for label, value in cover.control:
+            foot.append(Run(f"{label}\t{value}\n"))
         if cover.mark:
             foot.append(Run(cover.mark, "cover-mark"))
         if cover.note:
@@ -681,8 +685,10 @@ class Writer:
             ppr = el("w:pPr", None, val("w:pStyle", self.styles.id("Header")), tab)
             title = self.doc.meta.title
             paragraph = el("w:p", None, ppr, run_element(title, self._rpr(None, title)))
-            if self.doc.cover.mark:
-                mark = self.doc.cover.mark
+            if self.doc.draft:
+                paragraph.append(_watermark(self.doc.draft))
+            if self.doc.cover.mark or self.doc.draft:
+                mark = " · ".join(m for m in (self.doc.draft, self.doc.cover.mark) if m)
                 paragraph.append(run_element("\t", None))
                 paragraph.append(run_element(mark, self._rpr("Mark", mark)))
             element.append(paragraph)
@@ -693,8 +699,11 @@ class Writer:
             for child in list(element):
                 element.remove(child)
             labels = self.doc.labels
-            ppr = el("w:pPr", None, val("w:pStyle", self.styles.id("Footer")), val("w:jc", "right"))
+            ppr = el("w:pPr", None, val("w:pStyle", self.styles.id("Footer")), copy.deepcopy(tab))
             pieces: list[Any] = []
+            if self.doc.foot:
+                pieces.append(run_element(self.doc.foot, self._rpr(None, self.doc.foot)))
+            pieces.append(run_element("\t", None))
             for part in page_label_parts(labels.get("page_of", "Page {page} of {pages}")):
                 if part == "{page}":
                     pieces.extend(field(" PAGE ", "1"))
@@ -724,6 +733,30 @@ class Writer:
         props.revision = 1
         props.created = _utc(meta.created)
         props.modified = _utc(meta.modified)
+
+
+def _watermark(word: str) -> BaseOxmlElement:
+    """A run with ``word`` set large and pale across the page, behind the text: Word's own
+    kind of watermark (a WordArt shape in the header), shown on every page that has it."""
+    from xml.sax.saxutils import quoteattr
+
+    from docx.oxml.parser import parse_xml
+
+    xml = (
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"'
+        ' xmlns:o="urn:schemas-microsoft-com:office:office"><w:pict>'
+        '<v:shape id="reportgen-draft" type="#_x0000_t136" o:allowincell="f"'
+        ' fillcolor="#b03a2e" stroked="f" style="position:absolute;margin-left:0;'
+        "margin-top:0;width:420pt;height:105pt;rotation:315;z-index:-251654144;"
+        "mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+        'mso-position-vertical:center;mso-position-vertical-relative:margin">'
+        '<v:fill opacity="0.15"/>'
+        '<v:textpath style="font-family:&quot;Noto Sans&quot;;font-size:1pt"'
+        f" string={quoteattr(clean_text(word))}/>"
+        "</v:shape></w:pict></w:r>"
+    )
+    return parse_xml(xml)
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

@@ -1,0 +1,377 @@
+"""What a briefing, a profile and a proposal print for their readers and their office: issue
+control, the draft mark, the summary and who is who, each fact once, a public edition safe
+to publish, and sources; read back from the PDF (pdftotext) and the Word file (python-docx)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from docx import Document as open_docx
+
+from tests.conftest import RunCli
+
+VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
+PROPOSAL = "profiles/proposals/kitakyushu-dalian-air-2027.yaml"
+VISIT_PDF = "dalian-to-kitakyushu-2027-05.briefing.en.pdf"
+
+
+def pages(pdf: Path) -> list[str]:
+    """The text of each page, as pdftotext lays it out."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+def words(text: str) -> str:
+    """``text`` with its runs of white space made one space."""
+    return " ".join(text.split())
+
+
+def docx_text(path: Path) -> str:
+    """Every paragraph of the body, the tables' cells included, and of headers and footers."""
+    document = open_docx(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.header.paragraphs)
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)
+
+
+def set_field(path: Path, key: str, value: str) -> None:
+    """Set the top-level ``key`` of a profile to ``value`` (a line of YAML), in its place."""
+    text = path.read_text(encoding="utf-8")
+    head, found, tail = text.partition(f"\n{key}:")
+    assert found, key
+    end = tail.index("\n")
+    path.write_text(f"{head}\n{key}: {value}{tail[end:]}", encoding="utf-8")
+
+
+# --- 1. issue control and the draft mark ---------------------------------------------------
+
+
+def test_every_cover_and_page_foot_carries_the_issue_control(
+    example_project: Path, cli: RunCli
+) -> None:
+    set_field(example_project / VISIT, "version", '"2.1"')
+
+    result = cli("build", VISIT, "--format", "pdf", "--format", "docx", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    printed = pages(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.pdf")
+    cover = words(printed[0])
+    assert "Issued by International Policy Division, Kitakyushu City" in cover
+    assert "Date of issue 15 January 2027" in cover
+    assert "Information as of 15 January 2027" in cover
+    assert "Version 2.1" in cover
+    foot = (
+        "Issued by International Policy Division, Kitakyushu City · Date of issue 15 Jan 2027"
+        " · Information as of 15 Jan 2027 · Version 2.1"
+    )
+    assert all(foot in words(page) for page in printed[1:])
+    word = open_docx(str(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.docx"))
+    assert "Issued by\tInternational Policy Division, Kitakyushu City" in docx_text(
+        example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.docx"
+    )
+    assert foot in word.sections[-1].footer.paragraphs[0].text
+
+
+def test_a_draft_is_marked_on_every_page_in_pdf_and_word(
+    example_project: Path, cli: RunCli
+) -> None:
+    set_field(example_project / VISIT, "status", "draft")
+
+    result = cli("build", VISIT, "--format", "pdf", "--format", "docx", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    printed = pages(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.pdf")
+    assert all("DRAFT" in page for page in printed[1:])
+    assert "D RAFT" in printed[0]  # the cover's band (letter-spaced), beside the handling mark
+    word = open_docx(str(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.docx"))
+    header = word.sections[-1].header
+    assert "DRAFT · INTERNAL" in header.paragraphs[0].text.upper()
+    assert 'string="DRAFT"' in header._element.xml  # the watermark behind every page
+    assert "DRAFT" in [p.text for p in word.paragraphs]  # and on the cover
+
+
+def test_a_final_visit_has_no_draft_mark(example_project: Path, cli: RunCli) -> None:
+    result = cli("build", VISIT, "--format", "pdf", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    printed = pages(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.pdf")
+    assert not any("DRAFT" in page for page in printed)
+
+
+def test_a_public_edition_is_not_built_from_a_draft(example_project: Path, cli: RunCli) -> None:
+    set_field(example_project / VISIT, "status", "draft")
+
+    result = cli("build", VISIT, "--audience", "public", "-o", "out/")
+
+    assert result.code == 1
+    assert result.lines[0] == (
+        f"{VISIT}:18:9: status: the visit is a draft: a public edition is built only from a"
+        " final one (change `status`, or build the internal edition)"
+    )
+    assert not (example_project / "out").exists() or not list((example_project / "out").iterdir())
+
+
+def test_the_issuing_office_follows_the_language(example_project: Path, cli: RunCli) -> None:
+    result = cli("build", VISIT, "--format", "pdf", "--lang", "ja", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    cover = words(pages(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.ja.pdf")[0])
+    assert re.search(r"国際政策課、\s?北九州市", cover), cover
+
+
+# --- 4. a public edition is safe to publish by construction -------------------------------
+
+
+def test_the_courtesy_copy_prints_only_what_is_marked_public(
+    example_project: Path, cli: RunCli
+) -> None:
+    result = cli("batch", "--only", "dalian-visit-courtesy-copy")
+
+    assert result.code == 0, result.stderr
+    pdf = example_project / "output/dalian-to-kitakyushu-2027-05.briefing.zh-Hans.public.pdf"
+    text = words("\n".join(pages(pdf)))
+    assert "礼节性拜会" in text or "Courtesy call" in text  # a public appointment
+    assert "09:30" in text
+    for internal in (
+        "Host team pre-brief",  # an internal appointment
+        "Arrival and transfer",  # an appointment not marked public
+        "Seek agreement on the work plan",  # a talking point
+        "Interpretation",  # logistics
+        "+81-93-582-2146",  # a phone number
+        "Circulate the signed meeting minutes",  # a follow-up action
+        "Party Secretary",  # a sensitivity
+        "to be confirmed",
+    ):
+        assert internal not in text, internal
+    cover = words(pages(pdf)[0])
+    assert "供公开发布。" in cover
+    assert "left out" not in cover and "略" not in cover
+
+
+def test_unsettled_text_in_a_public_item_fails_the_public_edition_at_its_line(
+    example_project: Path, cli: RunCli
+) -> None:
+    visit = example_project / VISIT
+    text = visit.read_text(encoding="utf-8")
+    visit.write_text(
+        text.replace(
+            "    notes: Site access and safety arrangements to be confirmed.\n",
+            "    notes: Site access and safety arrangements to be confirmed.\n"
+            "    audience: public\n",
+        ),
+        encoding="utf-8",
+    )
+
+    result = cli("build", VISIT, "--audience", "public", "-o", "out/")
+
+    assert result.code == 1
+    line = next(n for n, x in enumerate(visit.read_text().splitlines(), 1) if "Site access" in x)
+    assert result.lines[0] == (
+        f'{VISIT}:{line}:12: agenda[7].notes: "Site access and safety arrangements to be'
+        ' confirmed." is not final ("to be confirmed"): a public edition cannot carry it'
+        " (write the final text, or mark the item `audience: internal`)"
+    )
+    assert not (example_project / "out").exists()
+    assert cli("build", VISIT, "-o", "out/").code == 0  # the internal edition may carry it
+
+
+def test_a_placeholder_in_a_city_the_briefing_prints_fails_the_public_edition(
+    example_project: Path, cli: RunCli
+) -> None:
+    city = example_project / "profiles/cities/dalian.yaml"
+    text = city.read_text(encoding="utf-8")
+    city.write_text(
+        text.replace("region: {en: Liaoning Province,", 'region: {en: "TODO: region",'),
+        encoding="utf-8",
+    )
+
+    result = cli("build", VISIT, "--audience", "public", "-o", "out/")
+
+    assert result.code == 1
+    assert result.lines[0].startswith("profiles/cities/dalian.yaml:10:")
+    assert result.lines[0].endswith(
+        'region: "TODO: region" is a placeholder: a public edition cannot carry it'
+        " (write the final text, or mark the item `audience: internal`)"
+    )
+
+
+def test_logistics_are_printed_in_public_only_when_marked_public(
+    example_project: Path, cli: RunCli
+) -> None:
+    visit = example_project / VISIT
+    text = visit.read_text(encoding="utf-8")
+    body = text.split("logistics: |-\n", 1)[1].split("\n\n", 1)[0]
+    marked = "logistics:\n  audience: public\n  text: |-\n" + "\n".join(
+        "  " + line for line in body.splitlines()
+    )
+    visit.write_text(text.replace("logistics: |-\n" + body, marked), encoding="utf-8")
+
+    result = cli("build", VISIT, "--audience", "public", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    pdf = example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.public.pdf"
+    assert "Interpretation: consecutive Chinese–Japanese" in words("\n".join(pages(pdf)))
+
+
+def test_a_public_proposal_leaves_out_its_risks_and_who_funds_what(
+    example_project: Path, cli: RunCli
+) -> None:
+    result = cli("build", PROPOSAL, "--audience", "public", "--format", "docx", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    text = docx_text(example_project / "out/kitakyushu-dalian-air-2027.proposal.en.public.docx")
+    assert "Grand total" in text
+    for internal in ("Risks", "Mitigation", "By funder", "Funded by", "to be confirmed"):
+        assert internal not in text, internal
+    internal_cli = cli("build", PROPOSAL, "--format", "docx", "-o", "out/")
+    assert internal_cli.code == 0
+    full = docx_text(example_project / "out/kitakyushu-dalian-air-2027.proposal.en.docx")
+    assert "By funder" in full and "Mitigation" in full
+
+
+# --- 2. a summary up front, and who is who by name ------------------------------------------
+
+
+def test_the_summary_page_holds_purpose_asks_key_messages_and_risks(
+    example_project: Path, cli: RunCli
+) -> None:
+    result = cli("build", VISIT, "--format", "pdf", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    printed = pages(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.pdf")
+    summary = words(next(page for page in printed[2:] if "\nSummary\n" in page))
+    order = [
+        "Summary",
+        "Head of delegation Chen Shaowang 陈绍旺",
+        "Mayor, Dalian Municipal People's Government",
+        "First host Kazuhisa Takeuchi 武内和久",
+        "Illustrative example: a delegation from Dalian",  # the purpose
+        "Asks",
+        "Agree the work plan, roles and first-year activities",
+        "Key messages",
+        "Welcome the delegation and recall the friendship",
+        "Risks",
+        "Protocol order: the Secretary of the Dalian Municipal Committee",
+    ]
+    positions = [summary.find(part) for part in order]
+    assert -1 not in positions, list(zip(order, positions, strict=True))
+    assert positions == sorted(positions)
+    text = words("\n".join(printed))
+    # stated once: the points to raise and the sensitivities are the summary's
+    assert text.count("Welcome the delegation and recall the friendship") == 1
+    assert text.count("Avoid presenting Dalian as a source of pollution") == 1
+    assert "Mayor of Dalian 大连市市长" not in text
+
+
+def test_who_is_who_names_the_office_holders_with_their_form_of_address(
+    example_project: Path, cli: RunCli
+) -> None:
+    result = cli("build", VISIT, "--format", "docx", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    word = open_docx(str(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.docx"))
+    tables = [t for t in word.tables if t.rows[0].cells[1].text == "Name and position"]
+    delegation, hosts = ([[c.text for c in row.cells] for row in t.rows] for t in tables)
+    assert delegation[0] == ["No.", "Name and position", "Role", "Notes"]
+    assert delegation[1][1].split("\n") == [
+        "Chen Shaowang 陈绍旺[1] verify",
+        "Mayor, Dalian Municipal People's Government",
+        "address as Mayor Chen",
+    ]
+    assert hosts[1][1].split("\n") == [
+        "Kazuhisa Takeuchi 武内和久[2]",
+        "Mayor, City of Kitakyushu",
+        "address as Mayor Takeuchi",
+    ]
+    # a person known by a description is not described twice
+    assert delegation[2][1].split("\n")[:2] == [
+        "Director, Dalian Ecology and Environment Bureau (illustrative)",
+        "address as Director",
+    ]
+    for row in [*delegation[1:], *hosts[1:]]:
+        cells = [cell for cell in row if cell]
+        assert len(set(cells)) == len(cells)
+
+
+def test_who_is_who_follows_the_office_when_it_changes_hands(
+    example_project: Path, cli: RunCli
+) -> None:
+    city = example_project / "profiles/cities/kitakyushu.yaml"
+    text = city.read_text(encoding="utf-8")
+    city.write_text(
+        text.replace(
+            "officials:\n",
+            "officials:\n"
+            "  - {role: head, title: Mayor, name: {en: Hana Newcomer, ja: 新任花},"
+            " as_of: 2027-04-01, since: 2027-04-01, source: jihyo-2026}\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+
+    result = cli("build", VISIT, "--format", "pdf", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    text = words("\n".join(pages(example_project / "out/" / VISIT_PDF)))
+    assert "First host Hana Newcomer 新任花" in text
+    assert "Kazuhisa Takeuchi 武内和久[" not in text.split("The two cities")[0]
+
+
+def test_a_person_needs_a_name_or_an_office(example_project: Path, cli: RunCli) -> None:
+    visit = example_project / VISIT
+    text = visit.read_text(encoding="utf-8")
+    visit.write_text(
+        text.replace("  - official: head  ", "  - dietary: none  ", 1), encoding="utf-8"
+    )
+
+    result = cli("validate", VISIT)
+
+    assert result.code == 1
+    line = next(
+        n for n, x in enumerate(visit.read_text().splitlines(), 1) if "- dietary: none" in x
+    )
+    assert result.lines[0] == (
+        f"{VISIT}:{line}:5: delegation[0]: give the person's name, or `official` (such as head)"
+        " to take it from the city's profile"
+    )
+
+
+# --- 3. each fact once ------------------------------------------------------------------------
+
+
+def test_each_story_is_printed_once_and_the_chart_table_is_its_alternative(
+    example_project: Path, cli: RunCli
+) -> None:
+    result = cli("build", VISIT, "--format", "pdf", "--format", "docx", "--format", "html")
+
+    assert result.code == 0, result.stderr
+    text = words("\n".join(pages(example_project / "output" / VISIT_PDF)))
+    # the joint initiative that both cities record, once, in the history of the relationship
+    assert text.count("Dalian Environmental Model Zone[") == 1
+    assert text.count("Kitakyushu sent 67 experts") == 1
+    # the long overviews belong to the city profiles
+    assert "Having turned itself from a polluted city" not in text
+    # the timeline is drawn once (its labels are the chart's), not printed again as a table
+    assert text.count("friendship with Dalian") == 2  # two labels of the chart
+    assert "Date Event" not in text
+    assert "Mayor Chen Shaowang of Dalian met Mayor Takeuchi" not in text
+    # its data, descriptions included, is the picture's text alternative, in HTML and Word
+    html = (example_project / "output" / VISIT_PDF).with_suffix(".html").read_text()
+    assert "Mayor Chen Shaowang of Dalian met Mayor Takeuchi" in html
+    word = open_docx(str((example_project / "output" / VISIT_PDF).with_suffix(".docx")))
+    described = [e.get("descr") for e in word.element.body.iter() if e.tag.endswith("}docPr")]
+    assert any(
+        d
+        and d.startswith("Relationship timeline: 1 May 1979 Friendship city agreement")
+        and "Mayor Chen Shaowang of Dalian met Mayor Takeuchi" in d
+        for d in described
+    )
