@@ -155,25 +155,31 @@ def _worker_main(
         project = project or workspace.project()
         return build_target(workspace, target, options, project)
 
+    def handle(target: Target) -> Outcome:
+        try:
+            return build_one(workspace, target, options, build)
+        except MemoryError:
+            return Outcome(False, error="out of memory")
+
+    answer_requests(connection, handle)
+
+
+def answer_requests(connection: Connection, handle: Callable[[Any], Any]) -> None:
+    """A worker's loop: each request it receives is acknowledged (``STARTED``: its time
+    counts from then) and answered with ``handle(request)``, until ``None`` comes or
+    the other side is gone."""
     while True:
         try:
-            target = connection.recv()
+            request = connection.recv()
         except (EOFError, OSError):
             return
-        if target is None:
+        if request is None:
             return
         try:
             connection.send(STARTED)
+            connection.send(handle(request))
         except (OSError, ValueError):
             return  # the coordinator is gone
-        try:
-            outcome = build_one(workspace, target, options, build)
-        except MemoryError:
-            outcome = Outcome(False, error="out of memory")
-        try:
-            connection.send(outcome)
-        except (OSError, ValueError):
-            return
 
 
 class _Worker:

@@ -26,6 +26,7 @@ from typing import Any
 from reportgen.batching.pool import (
     STARTED,
     STARTUP_LIMIT,
+    answer_requests,
     death_reason,
     die_with,
     interrupts_held,
@@ -103,18 +104,7 @@ def _worker_main(
     die_with(parent)
     with contextlib.suppress(Exception):  # the PDF links then say what is wrong
         _warm(languages, templates)
-    while True:
-        try:
-            job = connection.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            connection.send(STARTED)
-            connection.send(_build(job))
-        except (OSError, ValueError):
-            return  # the server is gone
+    answer_requests(connection, _build)
 
 
 class _Worker:
