@@ -731,6 +731,30 @@ def test_cli_batch_refuses_a_worker_that_runs_another_build_of_the_same_version(
     assert documents(example / "output") == set()
 
 
+def test_run_on_the_cluster_gives_up_a_document_whose_worker_never_answers(
+    example: Path, client: Any, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_cluster, "ANSWER_GRACE", 1.0)
+    write_manifest(example, CITIES_ONLY)
+
+    def silent(real: Any, target: Any, shipment: Any) -> Any:
+        import time
+
+        if target.source.stem == "dalian":
+            time.sleep(12)  # hangs, whatever --timeout says
+        return real(target, shipment)
+
+    with crafted_workers(client, silent):
+        result = batch(example, scheduler=scheduler, timeout=3.0)
+
+    assert statuses(result) == {DALIAN: "failed", KITAKYUSHU: "built"}
+    assert result.results[0].error == (
+        "the worker building it did not answer within 7 s (--timeout 3 s); given up"
+    )
+    assert result.lost == ""
+    assert documents(example / "output") == {KITAKYUSHU}
+
+
 # --- TLS ------------------------------------------------------------------------------------
 
 
@@ -876,8 +900,8 @@ def test_a_stopped_scheduler_ends_the_batch_with_one_located_line_in_history_sta
     example: Path, cli: RunCli, stoppable: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     address, process = stoppable
-    for name in ("ANSWER_GRACE", "CLEAN_UP_TIMEOUT"):
-        monkeypatch.setattr(batch_cluster, name, 1.0)
+    for name, seconds in (("ANSWER_GRACE", 1.0), ("CLEAN_UP_TIMEOUT", 1.0), ("CALL_TIMEOUT", 5.0)):
+        monkeypatch.setattr(batch_cluster, name, seconds)
     notify = [
         sys.executable,
         "-c",
@@ -918,8 +942,8 @@ def test_a_stopped_scheduler_ends_the_batch_with_one_located_line_in_history_sta
     history = cli("history", "--json")
 
     lost = (
-        f"lost the Dask scheduler at {address}: no document came back within 2 s "
-        "(--timeout 1 s); 2 documents not built"
+        f"lost the Dask scheduler at {address}: it did not answer within 5 s "
+        "(asking what is being built); 2 documents not built"
     )
     assert result.code == 1
     assert result.lines[:-1] == [f"failed: {lost}"]

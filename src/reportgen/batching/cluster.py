@@ -19,6 +19,7 @@ scheduler that stops answering ends the batch with one located failure.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -62,8 +63,10 @@ CLEAN_UP_TIMEOUT = 10.0
 WARM_UP_TIMEOUT = 120.0
 """Seconds the workers may take to load WeasyPrint and the fonts."""
 ANSWER_GRACE = 30.0
-"""Seconds beyond ``--timeout`` to wait for the next answer (transfer, a worker's start)
-before the scheduler counts as lost."""
+"""Seconds beyond ``--timeout`` given to each document at a worker (transfer, a worker's
+start), and to a cluster where no worker takes any, before they are given up."""
+LOOK_EVERY = 1.0
+"""Seconds between two questions to the scheduler: what is being built (it must answer)."""
 ALLOWED_FAILURES = 2
 """On a local cluster: workers that may die building one target before it fails."""
 PLAIN_DATA = ["msgpack", "error"]
@@ -196,9 +199,13 @@ def _collect(
             finished.put((None, exc))
 
     threading.Thread(target=collect, name="reportgen-results", daemon=True).start()
-    answer_limit = options.timeout + ANSWER_GRACE
-    batch_limit = options.timeout * len(left) + ANSWER_GRACE
-    started = last = time.monotonic()
+    by_key = {future.key: future for future in futures}
+    idle_limit = options.timeout + ANSWER_GRACE
+    document_limit = 2 * options.timeout + ANSWER_GRACE  # a worker may hold one in waiting
+    batch_limit = options.timeout * (len(left) - 1) + document_limit
+    started = busy = look = time.monotonic()
+    began: dict[Any, float] = {}
+    """When the scheduler was first seen to have each document at a worker."""
     while left:
         if should_stop():
             for target in left.values():
@@ -208,22 +215,44 @@ def _collect(
             future, result = finished.get(timeout=0.2)
         except queue.Empty:
             now = time.monotonic()
-            if now - last > answer_limit:
+            if now >= look:  # the scheduler must answer; each document has a time limit
+                look = now + LOOK_EVERY
+                running = bounded(client.processing, CALL_TIMEOUT, "asking what is being built")
+                for keys in running.values():
+                    for key in keys:
+                        if key in left:  # a shared scheduler runs other work too
+                            began.setdefault(key, now)
+                            busy = now
+                for key, since in list(began.items()):
+                    if key in left and now - since > document_limit:
+                        with contextlib.suppress(Exception):
+                            bounded(
+                                functools.partial(client.cancel, [by_key[key]], force=True),
+                                CLEAN_UP_TIMEOUT,
+                                "cancelling",
+                            )
+                        error = (
+                            f"the worker building it did not answer within "
+                            f"{document_limit:g} s (--timeout {options.timeout:g} s); given up"
+                        )
+                        done(left.pop(key), Outcome(False, error=error, seconds=now - since))
+            if now - busy > idle_limit:
                 raise Lost(
-                    f"no document came back within {answer_limit:g} s "
+                    f"no worker took a document within {idle_limit:g} s "
                     f"(--timeout {options.timeout:g} s)"
                 ) from None
             if now - started > batch_limit:
                 raise Lost(
                     f"the batch took longer than {batch_limit:g} s (--timeout "
-                    f"{options.timeout:g} s for each document, one after another)"
+                    f"{options.timeout:g} s for each of its documents, one after another)"
                 ) from None
             continue
         if future is None:
             raise Lost(f"the connection closed ({type(result).__name__})")
-        last = time.monotonic()
-        target = left.pop(future.key)
-        done(target, _outcome(client, future.status, result, target))
+        busy = time.monotonic()
+        if future.key in left:  # else given up already
+            target = left.pop(future.key)
+            done(target, _outcome(client, future.status, result, target))
 
 
 def _outcome(client: Client, status: str, result: Any, target: Target) -> Outcome:
@@ -284,7 +313,7 @@ def bounded(call: Callable[[], T], seconds: float, what: str) -> T:
     try:
         ok, value = box.get(timeout=seconds)
     except queue.Empty:
-        raise Lost(f"{what} took longer than {seconds:g} s") from None
+        raise Lost(f"it did not answer within {seconds:g} s ({what})") from None
     if not ok:
         raise value
     result: T = value
