@@ -166,13 +166,21 @@ def keep_html(text: str) -> Markup:
     out: list[str] = []
     end = 0
     names = _NAMES.get()
+    named = False  # whether the last thing put out is a name's span
     for found in (_KEPT if names is None else _KEPT_AND_NAMES).finditer(text):
         word, name = found.group("word"), found.groupdict().get("name")
         if word is not None and not 2 <= len(word) <= KEPT_LETTERS:
             continue
         if name is not None and (names is None or not names.named(name)):
             continue
-        out.append(str(escape(text[end : found.start()])))
+        between = text[end : found.start()]
+        if name is not None and named and between == " ":
+            # "Kazuhisa Takeuchi": one span for names that follow each other (fewer boxes)
+            out[-1] = out[-1].removesuffix("</span>") + f" {escape(name)}</span>"
+            end = found.end()
+            continue
+        out.append(str(escape(between)))
+        named = name is not None
         if found.group("address") is not None:
             out.append(f'<span class="address">{_address_html(found.group())}</span>')
         elif name is not None:
