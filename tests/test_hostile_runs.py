@@ -4,6 +4,7 @@ worker processes (``tests/hostile/`` points here with ``covered-by``)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -125,9 +126,10 @@ def test_a_read_only_state_and_folder_are_reported(
     read_only = cli("batch", "--jobs", "1")
 
     assert read_only.code == 1
+    assert read_only.lines[-2].startswith("built 0, fresh 0, failed 0 in ")
     assert read_only.lines[-1] == (
-        "error: output/.reportgen-state.sqlite is read-only: make it and its folder "
-        "writable, or choose another output folder"
+        "error: the run stopped: output/.reportgen-state.sqlite is read-only: make it and "
+        "its folder writable, or choose another output folder"
     )
     assert "internal error" not in read_only.stderr
     _make_immutable(batch_project / "output", immutable)
@@ -254,3 +256,143 @@ def test_ctrl_c_stops_schedule_run_with_exit_130(batch_project: Path, write: Wri
 
     assert process.returncode == 130, err
     assert err.strip().splitlines() == ["interrupted: nothing half-written was left"]
+
+
+# --- a full disk (a real one: a small tmpfs, mounted in a user namespace) -------------------------
+
+FULL_DISK_MANIFEST = """\
+timezone: Asia/Tokyo
+jobs:
+  - {name: cities, document: city-profile, sources: ["profiles/cities/*.yaml"], formats: [html]}
+schedules:
+  - {name: nightly, cron: "0 2 * * *", jobs: [cities]}
+notify:
+  command: [%s, notify.py]
+"""
+NOTIFY = """\
+import sys
+with open("notified.jsonl", "a", encoding="utf-8") as out:
+    out.write(" ".join(sys.stdin.read().split()) + "\\n")
+"""
+YESTERDAY = """\
+import sqlite3, time
+with sqlite3.connect("output/.reportgen-history.sqlite") as db:
+    when = time.time() - 86400
+    db.execute("UPDATE markers SET value = ? WHERE name = 'schedule:nightly'", (when,))
+"""
+FULL_DISK_SCRIPT = """\
+mount -t tmpfs -o size=1m tmpfs output || exit 97
+run() {
+  name=$1; shift
+  "$PYTHON" -m reportgen "$@" > "results/$name.out" 2> "results/$name.err"
+  echo $? > "results/$name.rc"
+}
+run first batch --quiet
+run seen schedule due
+"$PYTHON" yesterday.py
+dd if=/dev/zero of=output/filler bs=4k 2> /dev/null
+run batch batch --force
+run due schedule due
+run status status
+run json status --json
+rm output/filler
+run after batch
+run history history --json
+"""
+
+
+def _namespaces_work() -> bool:
+    try:
+        probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True, check=False)
+    except OSError:
+        return False
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _namespaces_work(), reason="needs unshare -rm (user namespaces)")
+def test_a_full_disk_stops_the_batch_with_its_summary_and_status_and_notify_see_it(
+    project: Path, write: WriteFile
+) -> None:
+    import json
+
+    write("reportgen.yaml", FULL_DISK_MANIFEST % json.dumps(sys.executable))
+    write("notify.py", NOTIFY)
+    write("yesterday.py", YESTERDAY)
+    write("full-disk.sh", FULL_DISK_SCRIPT)
+    for folder in ("output", "results", "cache"):
+        (project / folder).mkdir()
+    environment = dict(
+        os.environ,
+        NO_COLOR="1",
+        SOURCE_DATE_EPOCH=TODAY_EPOCH,
+        PYTHON=sys.executable,
+        XDG_CACHE_HOME=str(project / "cache"),
+    )
+
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "full-disk.sh"],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if done.returncode == 97:
+        pytest.skip("tmpfs cannot be mounted here")
+
+    def said(name: str) -> tuple[int, str, str]:
+        folder = project / "results"
+        code = int((folder / f"{name}.rc").read_text())
+        return code, (folder / f"{name}.out").read_text(), (folder / f"{name}.err").read_text()
+
+    every = "".join("".join(map(str, said(n))) for n in ("batch", "due", "status", "after"))
+    assert "Traceback" not in every and "internal error" not in every, every
+    full = "the disk is full: free some space"
+    state, history = "output/.reportgen-state.sqlite", "output/.reportgen-history.sqlite"
+
+    # the batch: every failure, its summary, and the files it could not write
+    code, _, err = said("batch")
+    lines = err.splitlines()
+    assert code == 1
+    assert re.fullmatch(r"built 0, fresh 0, failed 2 in \d+\.\d s", lines[-3]), err
+    assert lines[-2] == f"error: the run stopped: cannot write {state}: {full}"
+    kept = re.fullmatch(
+        f"error: this run is not in the history: cannot write {history}: {full}; "
+        r"kept in (cache/reportgen/unrecorded/[0-9a-f]{16}\.json)",
+        lines[-1],
+    )
+    assert kept, err
+    marker = project / kept[1]
+    assert "failed: output/aville.city-profile.en.html" in lines
+
+    # the scheduled run: its failure is told from memory, though the history has no room
+    code, _, err = said("due")
+    assert code == 1
+    assert f"schedule nightly: not recorded: cannot write {history}: {full}" in err
+    told = json.loads((project / "notified.jsonl").read_text().splitlines()[-1])
+    assert (told["event"], told["schedule"], told["result"]) == ("failure", "nightly", "failed")
+    problems = [p for failure in told["failures"] for p in failure["problems"]]
+    assert f"the run stopped: cannot write {state}: {full}" in problems
+    assert f"not recorded: cannot write {history}: {full}" in problems
+
+    # status sees it, from the marker
+    code, out, _ = said("status")
+    assert code == 1
+    assert out.startswith("nightly  FAILING  ")
+    assert "  not recorded: the run of " in out and out.rstrip().endswith(
+        f": cannot write {history}: {full}"
+    )
+    code, out, _ = said("json")
+    [record] = json.loads(out)
+    assert code == 1 and record["ok"] is False
+    assert record["not_recorded"][-1]["trigger"] == "schedule:nightly"
+
+    # with room again: the next run is recorded, and so is the one that was not
+    code, _, err = said("after")
+    assert code == 0, err
+    runs = json.loads(said("history")[1])
+    assert not marker.exists()
+    kept_run = runs[0]  # copied in when the next run was recorded
+    assert (kept_run["trigger"], kept_run["result"]) == ("schedule:nightly", "failed")
+    assert runs[1]["trigger"] == "manual" and runs[1]["result"] == "ok"

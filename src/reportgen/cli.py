@@ -596,7 +596,8 @@ def _scheduler(value: str | None) -> str | None:
 
 def print_batch(result: Any, *, strict: bool = False, quiet: bool = False) -> None:
     """Every failure with its messages, the warnings of what was built, then the summary
-    (with ``quiet``, only when something failed)."""
+    (with ``quiet``, only when something failed) and what stopped the run or kept it out of
+    the history (a full disk: the file it could not write)."""
     from rich.markup import escape
 
     console = _stderr()
@@ -618,6 +619,14 @@ def print_batch(result: Any, *, strict: bool = False, quiet: bool = False) -> No
         return
     colour = "green" if result.ok else "red"
     console.print(f"[{colour}]{result.summary()}[/]")
+    if result.stopped:
+        console.print(f"[red]error:[/] the run stopped: {escape(result.stopped)}")
+    if result.unrecorded:
+        kept = f"; kept in {display_path(result.kept)}" if result.kept else ""
+        console.print(
+            f"[red]error:[/] this run is not in the history: {escape(result.unrecorded)}"
+            f"{escape(kept)}"
+        )
 
 
 @contextlib.contextmanager
@@ -822,7 +831,8 @@ def schedule_due(
     """Run once what is due since the last recorded run, then exit (for cron or systemd).
 
     A schedule whose last run failed is tried again (after 5 minutes, then 10, 20, up to
-    every hour; at once with --retry-now); exit 1 while any schedule is failing, 0 otherwise.
+    every hour; at once with --retry-now); exit 1 while any schedule is failing or a run
+    could not be recorded (a full disk), 0 otherwise.
     """
     import json
     import logging
@@ -840,9 +850,9 @@ def schedule_due(
         run_batch = schedules.default_run_batch(lambda: False, options)
         waited: list[str] = []
 
-        def counted(manifest_path: Path, schedule: Any) -> bool:
+        def counted(manifest_path: Path, schedule: Any) -> Any:
             ran = run_batch(manifest_path, schedule)
-            if not ran:
+            if ran is False:
                 waited.append(schedule.name)
             return ran
 
@@ -863,9 +873,18 @@ def schedule_due(
                     _failing_targets(row.failing.targets),
                     row.next_try.astimezone(zone).isoformat(timespec="seconds"),
                 )
+        missing = rows[0].unrecorded if rows else ()
+        for item in missing if not ran else ():
+            started = dt.datetime.fromtimestamp(item.run.started, zone)
+            log.error(
+                "not recorded: the run of %s: %s",
+                started.isoformat(timespec="seconds"),
+                item.reason,
+            )
+        failed_now = any(summary["event"] == "failure" for summary in summaries)
         if waited:
             log.info("%s due but waiting: tried again on the next call", ", ".join(waited))
-        elif not ran and not failing:
+        elif not ran and not failing and not missing:
             log.info("nothing due")
     if as_json:
         record = {
@@ -874,13 +893,15 @@ def schedule_due(
             "waiting": waited,
         }
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))
-    if failing:
+    if failing or missing or failed_now:
         raise SystemExit(ExitStatus.FAILURE)
 
 
 def _health(row: Any) -> str:
     if row.ok:
         return "ok"
+    if row.unrecorded:
+        return "FAILING"
     if row.failing is None and row.last is not None and row.last.result == "interrupted":
         return "INTERRUPTED"
     return "OVERDUE" if row.overdue and row.failing is None else "FAILING"
@@ -903,12 +924,13 @@ def status(
     """One line per schedule: last run, result, next run; exit 1 unless every one is ok.
 
     A health check for monitoring: not ok is a last run that failed or was interrupted,
-    a schedule still failing, or one overdue (it fired over an hour ago and has not run:
-    is cron or the timer running?).
+    a schedule still failing, one overdue (it fired over an hour ago and has not run:
+    is cron or the timer running?), or a run the history could not take (a full disk).
     """
     import json
 
     from reportgen import schedule as schedules
+    from reportgen.history import unrecorded
     from reportgen.workspace import Workspace
 
     workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
@@ -933,6 +955,15 @@ def status(
                 "overdue": row.overdue,
                 "next_run": iso(row.next_run),
                 "next_try": iso(row.next_try),
+                "not_recorded": [
+                    {
+                        "trigger": item.run.trigger,
+                        "started": iso(dt.datetime.fromtimestamp(item.run.started, dt.UTC)),
+                        "failed": item.run.failed,
+                        "reason": item.reason,
+                    }
+                    for item in row.unrecorded
+                ],
             }
             for row in rows
         ]
@@ -947,14 +978,27 @@ def status(
         )
         if row.failing is not None:
             line += f"  next try {iso(row.next_try)}"
+        if row.unrecorded:
+            item = row.unrecorded[-1]
+            started = iso(dt.datetime.fromtimestamp(item.run.started, dt.UTC))
+            line += f"  not recorded: the run of {started}: {item.reason}"
         click.echo(line)
+    if not rows:
+        missing = unrecorded(workspace.output)
+        for item in missing:
+            when = dt.datetime.fromtimestamp(item.run.started, zone).isoformat(timespec="seconds")
+            click.echo(f"not recorded: the run of {when}: {item.reason}")
+        if missing:
+            raise SystemExit(ExitStatus.FAILURE)
     if not all(row.ok for row in rows):
         raise SystemExit(ExitStatus.FAILURE)
 
 
 def _failure_line(failure: dict[str, Any]) -> str:
     lines = str(failure.get("error", "")).splitlines()
-    return f"{failure.get('target') or failure.get('job')}: {lines[0] if lines else 'failed'}"
+    where = failure.get("target") or failure.get("job")
+    said = lines[0] if lines else "failed"
+    return f"{where}: {said}" if where else said
 
 
 @cli.command()

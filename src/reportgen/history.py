@@ -12,13 +12,19 @@ full rebuild and nothing else. It holds:
   the outputs that failed and when the next retry is due.
 
 A damaged history is set aside (renamed, not deleted) and started afresh, with a log line.
+A run that the history cannot take (its disk is full) is kept in a marker file instead
+(``keep_unrecorded``), where ``status`` finds it, and copied in by the next run that is
+recorded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +37,8 @@ from reportgen.state import _raise_unless_damaged
 log = logging.getLogger("reportgen")
 
 HISTORY_NAME = ".reportgen-history.sqlite"
+UNRECORDED_NAME = ".reportgen-unrecorded.json"
+"""A run the history could not take: in the output folder, else in reportgen's cache."""
 LEGACY_STATE = ".reportgen-state.sqlite"
 """Older versions kept runs and markers in the build state; they are copied once."""
 
@@ -287,6 +295,121 @@ class History:
     def clear_failing(self, schedule: str) -> None:
         with self._guard(), self.db:
             self.db.execute("DELETE FROM failing WHERE schedule = ?", (schedule,))
+
+
+@dataclass(frozen=True)
+class Unrecorded:
+    """A run the history could not take, as its marker file keeps it."""
+
+    run: RunRecord
+    reason: str
+    """Why it is not in the history: ``cannot write ...: the disk is full ...``."""
+    marker: Path
+
+
+def _markers(folder: Path) -> list[Path]:
+    """Where a run the history of ``folder`` could not take is kept: the folder itself,
+    else reportgen's cache (often on another disk), under a name of this folder."""
+    from reportgen.usercache import folder as cache
+
+    digest = hashlib.sha256(str(folder.absolute()).encode("utf-8")).hexdigest()[:16]
+    return [folder / UNRECORDED_NAME, cache() / "unrecorded" / f"{digest}.json"]
+
+
+def keep_unrecorded(
+    folder: Path, run: RunRecord, reason: str, mode: int | None = None
+) -> Path | None:
+    """Keep ``run`` in a marker file, since the history could not take it; returns where
+    it went (None: nowhere, the run lives only in this process's memory). On a full disk
+    an empty marker may be all there is room for: it still says that a run is missing."""
+    record = {
+        "trigger": run.trigger,
+        "started": run.started,
+        "seconds": run.seconds,
+        "counts": [run.built, run.fresh, run.failed],
+        "failures": list(run.failures),
+        "result": run.result,
+        "warnings": run.warnings,
+        "reason": reason,
+    }
+    data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    empty: list[Path] = []
+    for marker in _markers(folder):
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(marker, flags, 0o644 if mode is None else mode)
+        except OSError:
+            continue
+        try:
+            os.write(fd, data)
+        except OSError:
+            empty.append(marker)  # full: the empty marker stays; the next place may have room
+            continue
+        finally:
+            os.close(fd)
+        for first in empty:  # the whole record is here: an empty one would say it twice
+            with contextlib.suppress(OSError):
+                first.unlink()
+        return marker
+    return empty[0] if empty else None
+
+
+def unrecorded(folder: Path) -> list[Unrecorded]:
+    """The runs the history of ``folder`` could not take, oldest first."""
+    found = []
+    for marker in _markers(folder):
+        if marker.is_symlink() or not marker.is_file():
+            continue
+        try:
+            stamp = marker.stat().st_mtime
+            text = marker.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        try:
+            record = json.loads(text)
+            built, fresh, failed = (int(n) for n in record["counts"])
+            failures = tuple(f for f in record["failures"] if isinstance(f, dict))
+            run = RunRecord(
+                0,
+                str(record["trigger"]),
+                float(record["started"]),
+                float(record["seconds"]),
+                built,
+                fresh,
+                failed,
+                failures,
+                str(record["result"]),
+                int(record["warnings"]),
+            )
+            reason = str(record["reason"])
+        except (ValueError, KeyError, TypeError):  # empty: written on a full disk
+            run = RunRecord(0, "", stamp, 0.0, 0, 0, 0, (), FAILED)
+            reason = "a run could not be recorded (the disk was full)"
+        found.append(Unrecorded(run, reason, marker))
+    return sorted(found, key=lambda item: item.run.started)
+
+
+def forget_unrecorded(folder: Path, history: History) -> None:
+    """Copy the runs kept in markers into ``history`` (it can be written again), then
+    remove the markers."""
+    for item in unrecorded(folder):
+        run = item.run
+        if run.trigger:
+            counts = (run.built, run.fresh, run.failed)
+            failures = [*run.failures, {"target": "", "job": "", "error": item.reason}]
+            history.record_run(
+                run.trigger, run.started, run.seconds, counts, failures, result=FAILED
+            )
+        schedule = run.trigger.removeprefix("schedule:")
+        if schedule != run.trigger and history.failing(schedule) is None:
+            # a scheduled run that failed unseen: retried by the next tick, and its
+            # recovery told
+            targets = tuple(str(f.get("target") or f.get("job") or "") for f in failures)
+            now = dt.datetime.now(dt.UTC).timestamp()
+            history.set_failing(Failing(schedule, run.started, 1, run.started, now, targets))
+        with contextlib.suppress(OSError):
+            item.marker.unlink()
 
 
 def _failures(stored: Any) -> tuple[dict[str, Any], ...]:

@@ -16,6 +16,7 @@ of the recovery.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -28,11 +29,20 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reportgen.errors import ReportgenError
-from reportgen.history import FAILED, INTERRUPTED, OK, Failing, History, RunRecord
+from reportgen.errors import ReportgenError, display_path
+from reportgen.history import (
+    FAILED,
+    INTERRUPTED,
+    OK,
+    Failing,
+    History,
+    RunRecord,
+    Unrecorded,
+    unrecorded,
+)
 from reportgen.models import Manifest
 from reportgen.models.manifest import Schedule
-from reportgen.state import StateBusy
+from reportgen.state import StateBusy, StateError
 from reportgen.workspace import Options, load_manifest
 
 log = logging.getLogger("reportgen")
@@ -52,6 +62,8 @@ WARNINGS_EVERY = 86400.0
 """Seconds between two logs of the warnings of outputs that were fresh (not built)."""
 WARNED_PREFIX = "warned:"
 """The history's marker of when a schedule last logged the warnings of its fresh outputs."""
+FIXED_PREFIX = "fixed:"
+"""The history's marker of when a batch built what a failing schedule had failed on."""
 NOTABLE = "notable"
 """A log record with this extra attribute set is shown even by ``--quiet`` (a recovery)."""
 
@@ -149,13 +161,18 @@ class Status:
     failing: Failing | None = None
     overdue: bool = False
     """It fired more than ``OVERDUE_AFTER`` ago and has not run since."""
+    unrecorded: tuple[Unrecorded, ...] = ()
+    """Runs in its output folder that the history could not take (a full disk)."""
+    fixed: bool = False
+    """Its last run failed, and a later batch built what failed."""
 
     @property
     def ok(self) -> bool:
         """Healthy: its last run succeeded (or failed and a later batch built what failed,
         clearing the failure), or it has not run yet; and it is not overdue."""
-        last_ok = self.last is None or self.last.result in (OK, FAILED)
-        return last_ok and self.failing is None and not self.overdue
+        last_ok = self.last is None or (self.last.result == OK and not self.last.failed)
+        last_ok = last_ok or self.fixed
+        return last_ok and self.failing is None and not self.overdue and not self.unrecorded
 
     @property
     def next_try(self) -> dt.datetime:
@@ -178,11 +195,14 @@ def result_text(run: RunRecord | None) -> str:
         return f"{run.result} {counts}"
     if run.failed:
         return f"failed {run.failed} {counts}"
+    if run.result == FAILED:  # it stopped, or could not be recorded
+        return f"failed {counts}"
     return f"ok {counts}"
 
 
 def statuses(manifest: Manifest, history: History, now: dt.datetime) -> list[Status]:
     zone = zone_of(manifest)
+    missing = tuple(unrecorded(history.path.parent))
     out = []
     for schedule in manifest.schedules:
         runs = history.runs(limit=1, trigger=TRIGGER_PREFIX + schedule.name)
@@ -195,7 +215,9 @@ def statuses(manifest: Manifest, history: History, now: dt.datetime) -> list[Sta
         )
         failing = history.failing(schedule.name)
         said = result_text(last)
-        if last is not None and last.result == FAILED and failing is None:
+        fixed_at = history.marker(FIXED_PREFIX + schedule.name)
+        fixed = last is not None and fixed_at is not None and fixed_at >= last.started
+        if fixed:
             said += ", fixed since"
         out.append(
             Status(
@@ -206,6 +228,8 @@ def statuses(manifest: Manifest, history: History, now: dt.datetime) -> list[Sta
                 last,
                 failing,
                 overdue,
+                missing,
+                fixed,
             )
         )
     return out
@@ -237,8 +261,9 @@ def next_try(
     return min(upcoming, failing.retry_time) if failing is not None else upcoming
 
 
-RunBatch = Callable[[Path, Schedule], bool]
-"""Runs a schedule's jobs; False when the output folder was busy (try again later)."""
+RunBatch = Callable[[Path, Schedule], "bool | RunRecord"]
+"""Runs a schedule's jobs; False when the output folder was busy (try again later), True
+when it ran, or the run itself when the history could not take it (a full disk)."""
 
 
 def default_run_batch(should_stop: Callable[[], bool], options: Options | None = None) -> RunBatch:
@@ -246,7 +271,7 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
     (``--strict``, ``--stale-after`` ...), logging every failure and warning."""
     chosen = options or Options()
 
-    def run(manifest_path: Path, schedule: Schedule) -> bool:
+    def run(manifest_path: Path, schedule: Schedule) -> bool | RunRecord:
         from reportgen import batching as batches
         from reportgen.workspace import Workspace
 
@@ -263,10 +288,14 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
             return False
         except Exception as exc:  # a failing run is recorded; the scheduler goes on
             log.error("schedule %s: %s", schedule.name, exc)
+            failure = {"target": "", "job": ",".join(schedule.jobs), "error": str(exc)}
             try:
-                _record_failure(manifest_path, schedule, str(exc))
+                _record_failure(manifest_path, schedule, failure)
             except ReportgenError as error:
                 log.error("schedule %s: not recorded: %s", schedule.name, error)
+                unrecorded = {"target": "", "job": "", "error": f"not recorded: {error}"}
+                failures = (failure, unrecorded)
+                return RunRecord(0, settings.trigger, time.time(), 0.0, 0, 0, 1, failures, FAILED)
             return True
         if should_stop():
             log.info("schedule %s: interrupted; finished outputs are kept", schedule.name)
@@ -283,7 +312,15 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
             log.warning("schedule %s: %s", schedule.name, warning)
         level = logging.INFO if result.ok else logging.ERROR
         log.log(level, "schedule %s: %s", schedule.name, result.summary())
-        return True
+        if result.stopped:
+            log.error("schedule %s: the run stopped: %s", schedule.name, result.stopped)
+        if not result.unrecorded:
+            return True
+        kept = f"; kept in {display_path(result.kept)}" if result.kept else ""
+        log.error("schedule %s: not recorded: %s%s", schedule.name, result.unrecorded, kept)
+        run = result.as_run(settings.trigger)
+        reason = {"target": "", "job": "", "error": f"not recorded: {result.unrecorded}"}
+        return dataclasses.replace(run, failures=(*run.failures, reason), result=FAILED)
 
     return run
 
@@ -315,9 +352,8 @@ def output_history(manifest_path: Path, manifest: Manifest | None = None) -> Any
     return History.opened(manifest_path.parent / manifest.output, manifest.file_mode)
 
 
-def _record_failure(manifest_path: Path, schedule: Schedule, message: str) -> None:
+def _record_failure(manifest_path: Path, schedule: Schedule, failure: dict[str, str]) -> None:
     with output_history(manifest_path) as history:
-        failure = {"target": "", "job": ",".join(schedule.jobs), "error": message}
         history.record_run(TRIGGER_PREFIX + schedule.name, time.time(), 0.0, (0, 0, 1), [failure])
 
 
@@ -347,13 +383,18 @@ def run_due(
     last_id = newest[0].id if newest else 0
     ran = []
     for schedule in pending:
-        if not run_batch(manifest_path, schedule):
+        outcome = run_batch(manifest_path, schedule)
+        if outcome is False:
             continue
-        with output_history(manifest_path, manifest) as history:
-            history.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
-            runs = history.runs(1, TRIGGER_PREFIX + schedule.name)
-            run = runs[0] if runs and runs[0].id > last_id else None
-            summary = _settle(manifest_path, manifest, history, schedule, run, now)
+        kept = outcome if isinstance(outcome, RunRecord) else None
+        try:
+            with output_history(manifest_path, manifest) as history:
+                history.set_marker(TRIGGER_PREFIX + schedule.name, now.timestamp())
+                runs = history.runs(1, TRIGGER_PREFIX + schedule.name)
+                run = runs[0] if runs and runs[0].id > last_id else kept
+                summary = _settle(manifest_path, manifest, history, schedule, run, now)
+        except StateError as exc:  # the history cannot be written (a full disk)
+            summary = _unsettled(manifest_path, manifest, schedule, kept, now, str(exc))
         ran.append(schedule.name)
         if summary is None:
             continue
@@ -361,6 +402,24 @@ def run_due(
             reported(summary)
         send(manifest_path, manifest, summary)
     return ran
+
+
+def _unsettled(
+    manifest_path: Path,
+    manifest: Manifest,
+    schedule: Schedule,
+    run: RunRecord | None,
+    now: dt.datetime,
+    reason: str,
+) -> dict[str, Any]:
+    """The summary of a run whose outcome the history could not take: a failure, told
+    from memory (the notification is how anyone hears of a full disk)."""
+    said = {"target": "", "job": "", "error": f"not recorded: {reason}"}
+    if run is None:  # the run was recorded, what followed was not
+        log.error("schedule %s: not recorded: %s", schedule.name, reason)
+        run = RunRecord(0, TRIGGER_PREFIX + schedule.name, now.timestamp(), 0.0, 0, 0, 0, ())
+        run = dataclasses.replace(run, failures=(said,), result=FAILED)
+    return summary_of(manifest_path, manifest, schedule, run, "failure", None)
 
 
 def send(manifest_path: Path, manifest: Manifest, summary: dict[str, Any]) -> None:
@@ -386,6 +445,7 @@ def clear_fixed(
         if before is None or not fixed(before):
             continue
         history.clear_failing(schedule.name)
+        history.set_marker(FIXED_PREFIX + schedule.name, time.time())
         names.append(schedule.name)
         if run is not None:
             summaries.append(summary_of(manifest_path, manifest, schedule, run, "recovery", None))
@@ -546,9 +606,9 @@ class Scheduler:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
 
-    def run_batch(self, manifest_path: Path, schedule: Schedule) -> bool:
+    def run_batch(self, manifest_path: Path, schedule: Schedule) -> bool | RunRecord:
         ran = self._run_batch(manifest_path, schedule)
-        self.waiting = self.waiting or not ran
+        self.waiting = self.waiting or ran is False
         return ran
 
     def step(self) -> list[str]:

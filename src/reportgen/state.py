@@ -120,9 +120,9 @@ class State:
 
     @classmethod
     @contextmanager
-    def opened(cls, folder: Path) -> Iterator[State]:
+    def opened(cls, folder: Path, mode: int | None = None) -> Iterator[State]:
         """The store of ``folder``, closed when the block ends."""
-        state = cls.open(folder)
+        state = cls.open(folder, mode)
         try:
             yield state
         finally:

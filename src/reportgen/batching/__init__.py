@@ -9,6 +9,7 @@ the history live in SQLite inside it (``reportgen.state``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -19,8 +20,17 @@ from typing import Any
 
 from reportgen.batching.lock import LOCK_NAME, BatchError, OutputBusy, OutputLock, output_lock
 from reportgen.errors import ReportgenError, display_path
-from reportgen.history import INTERRUPTED, Failing, History
-from reportgen.state import State
+from reportgen.history import (
+    FAILED,
+    INTERRUPTED,
+    OK,
+    Failing,
+    History,
+    RunRecord,
+    forget_unrecorded,
+    keep_unrecorded,
+)
+from reportgen.state import State, StateBusy, StateError
 from reportgen.targets import Output, Target
 from reportgen.workspace import Options, Workspace
 
@@ -90,13 +100,42 @@ class BatchResult:
     """Why the Dask scheduler was lost, when it was: every output not built then failed
     with this one message."""
 
+    stopped: str = ""
+    """Why the run stopped before the end: a file of its own it could not write (the
+    build state on a full disk); what was not done failed."""
+    unrecorded: str = ""
+    """Why the history could not take this run (a full disk); empty when it did."""
+    kept: Path | None = None
+    """Where the run was kept instead (``reportgen.history.keep_unrecorded``)."""
+    started: float = 0.0
+    """When it started (seconds since the epoch)."""
+
     def count(self, status: str) -> int:
         found = sum(1 for r in self.results if r.status == status)
         return found + (len(self.problems) if status == "failed" else 0)
 
     @property
     def ok(self) -> bool:
-        return self.count("failed") == 0
+        """Nothing failed, nothing stopped the run, and the history has it."""
+        return self.count("failed") == 0 and not self.stopped and not self.unrecorded
+
+    def failures(self) -> list[dict[str, Any]]:
+        """What failed, as the history keeps it."""
+        failures = [_problem_json(job, message) for job, message in self.problems]
+        return failures + [r.as_json() for r in self.results if r.status == "failed"]
+
+    def as_run(self, trigger: str) -> RunRecord:
+        """The run as the history would have it (when it could not take it)."""
+        counts = (self.count("built"), self.count("fresh"), self.count("failed"))
+        failures = self.failures()
+        if self.stopped:
+            failures.append({"target": "", "job": "", "error": f"the run stopped: {self.stopped}"})
+        failed = counts[2] or self.stopped
+        result = INTERRUPTED if self.interrupted else FAILED if failed else OK
+        warnings = len(self.warnings)
+        return RunRecord(
+            0, trigger, self.started, self.seconds, *counts, tuple(failures), result, warnings
+        )
 
     @property
     def warnings(self) -> list[str]:
@@ -121,41 +160,74 @@ def run(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> BatchResult:
-    """Run a workspace's manifest jobs; the Python API of ``reportgen batch``."""
+    """Run a workspace's manifest jobs; the Python API of ``reportgen batch``.
+
+    A file of its own that the run cannot write (the build state or the history on a
+    full disk) stops it, not with an exception: ``stopped`` and ``unrecorded`` say what,
+    and a run the history could not take is kept in a marker file (``kept``).
+    """
     from reportgen.output import remove_stale_temporaries
 
     options = options or Options()
     settings = settings or Settings()
     started_wall, started = time.time(), time.perf_counter()
     mode = workspace.manifest.file_mode
+    result = BatchResult(started=started_wall)
+    recoveries: list[dict[str, Any]] = []
     with (
         output_lock(workspace.output, mode) as lock,
         History.opened(workspace.output, mode) as runs,
     ):
         remove_stale_temporaries(workspace.output)
-        state = State.open(workspace.output, mode)
-        run_id = runs.start_run(settings.trigger, started_wall)
+        state = State.open(workspace.output, mode)  # busy, read-only: said before anything
+        run_id: int | None = None
         try:
-            result = _run(workspace, options, settings, state, lock, progress, should_stop)
-        except BaseException:  # Ctrl-C or a crash: the history says so
-            seconds = time.perf_counter() - started
-            runs.finish_run(run_id, seconds, (0, 0, 0), [], result=INTERRUPTED)
+            run_id = runs.start_run(settings.trigger, started_wall)
+        except StateBusy:
+            state.close()
+            raise
+        except StateError as exc:
+            result.unrecorded = str(exc)
+        halted: list[str] = []
+
+        def stop() -> bool:
+            return bool(halted) or should_stop()
+
+        try:
+            try:
+                _run(workspace, options, settings, state, lock, result, progress, stop, halted)
+            except StateError as exc:  # planning could not write the build state
+                if isinstance(exc, StateBusy):
+                    raise
+                halted.append(str(exc))
+        except BaseException:  # Ctrl-C, a crash, a busy state: the history says so
+            if run_id is not None:
+                with contextlib.suppress(StateError):
+                    seconds = time.perf_counter() - started
+                    runs.finish_run(run_id, seconds, (0, 0, 0), [], result=INTERRUPTED)
             raise
         finally:
             state.close()
         result.seconds = time.perf_counter() - started
         result.interrupted = should_stop()
-        failures = [_problem_json(job, message) for job, message in result.problems]
-        failures += [r.as_json() for r in result.results if r.status == "failed"]
-        runs.finish_run(
-            run_id,
-            result.seconds,
-            (result.count("built"), result.count("fresh"), result.count("failed")),
-            failures,
-            result=INTERRUPTED if result.interrupted else None,
-            warnings=len(result.warnings),
-        )
-        recoveries = _clear_fixed(workspace, settings.trigger, runs, result)
+        result.stopped = halted[0] if halted else ""
+        if run_id is not None:
+            try:
+                runs.finish_run(
+                    run_id,
+                    result.seconds,
+                    (result.count("built"), result.count("fresh"), result.count("failed")),
+                    result.failures(),
+                    result=INTERRUPTED if result.interrupted else None,
+                    warnings=len(result.warnings),
+                )
+                forget_unrecorded(workspace.output, runs)
+                recoveries = _clear_fixed(workspace, settings.trigger, runs, result)
+            except StateError as exc:
+                result.unrecorded = str(exc)
+        if result.unrecorded:
+            run = result.as_run(settings.trigger)
+            result.kept = keep_unrecorded(workspace.output, run, result.unrecorded, mode)
     if workspace.manifest_path is not None:
         from reportgen.schedule import send
 
@@ -209,9 +281,13 @@ def _run(
     settings: Settings,
     state: State,
     lock: OutputLock,
+    result: BatchResult,
     progress: Progress | None,
     should_stop: Callable[[], bool],
-) -> BatchResult:
+    halted: list[str],
+) -> None:
+    """Plan, skip what is fresh, build the rest into ``result``; a file of its own that
+    cannot be written (``StateError``) is put in ``halted``, which stops the run."""
     from reportgen.batching.freshness import (
         Freshness,
         built_fingerprint,
@@ -226,7 +302,6 @@ def _run(
     targets = planned.targets
     environment = environment_digest(workspace)
     freshness = Freshness(state, environment, options, workspace.today, force=settings.force)
-    result = BatchResult()
     total = sum(len(t.outputs) for t in targets) + len(planned.problems)
 
     def report(item: TaskResult, *, shown: bool = True) -> None:
@@ -248,9 +323,24 @@ def _run(
             stale.append(target)
 
     def done(target: Target, outcome: Outcome) -> None:
+        try:
+            finish(target, outcome)
+        except StateBusy:
+            raise
+        except StateError as exc:  # the build state cannot be written: the run stops
+            if not halted:
+                halted.append(str(exc))
+            share = outcome.seconds / max(1, len(target.outputs))
+            for output in target.outputs:
+                report(TaskResult(target, output, "failed", share, str(exc)))
+
+    def finish(target: Target, outcome: Outcome) -> None:
         share = outcome.seconds / max(1, len(target.outputs))
         built = outcome.built
-        if outcome.ok and built is not None and not lock.held():
+        if halted:
+            stopped = f"not built: the run stopped: {halted[0]}"
+            outcome = Outcome(False, error=stopped, seconds=outcome.seconds)
+        elif outcome.ok and built is not None and not lock.held():
             # another run may hold the folder now: what this one built is not written
             lost = f"the lock {display_path(lock.path)} was removed or replaced; not written"
             outcome = Outcome(False, error=lost, seconds=outcome.seconds)
@@ -260,8 +350,15 @@ def _run(
             except ReportgenError as exc:
                 outcome = Outcome(False, error=str(exc), seconds=outcome.seconds)
         if not outcome.ok or built is None:
+            try:
+                for output in target.outputs:
+                    if not halted:
+                        state.forget_target(str(output.path))
+            except StateBusy:
+                raise
+            except StateError as exc:  # said once, after the summary
+                halted.append(str(exc))
             for output in target.outputs:
-                state.forget_target(str(output.path))
                 report(TaskResult(target, output, "failed", share, outcome.error))
             return
         record = built.record
@@ -277,6 +374,7 @@ def _run(
                 warnings,
                 digests.get(output.path, ""),
             )
+        for output in target.outputs:
             report(TaskResult(target, output, "built", share, warnings=warnings))
 
     if stale:
@@ -307,7 +405,6 @@ def _run(
             run_targets(stale, workspace, options, jobs=jobs, done=done, should_stop=should_stop)
     order = {(t.job, o.path): i for i, t in enumerate(targets) for o in t.outputs}
     result.results.sort(key=lambda r: order.get((r.target.job, r.output.path), -1))
-    return result
 
 
 def report_json(result: BatchResult) -> dict[str, Any]:

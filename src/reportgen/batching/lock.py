@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
@@ -68,13 +69,14 @@ def output_lock(folder: Path, mode: int | None = None) -> Iterator[OutputLock]:
             raise OutputBusy(
                 f"{display_path(folder)} is being built by {holder}; try again when it is done"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"process {os.getpid()}")
-        handle.flush()
+        # who holds it, for the message of a run that finds it busy; a full disk may leave
+        # no room for these few bytes, and the lock holds without them
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"process {os.getpid()}".encode(), 0)
         try:
             yield OutputLock(folder / LOCK_NAME, fd)
         finally:
-            handle.seek(0)
-            handle.truncate()
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
             fcntl.flock(handle, fcntl.LOCK_UN)
