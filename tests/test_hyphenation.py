@@ -3,6 +3,7 @@ Spanish PDF and Word file built and read back."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import zipfile
@@ -118,3 +119,38 @@ def test_spanish_word_file_is_not_hyphenated(cli: RunCli, spanish: Path) -> None
     assert "autoHyphenation" not in settings or 'autoHyphenation w:val="0"' in settings
     assert "\u00ad" not in text
     assert EMAIL in text
+
+
+def test_word_file_is_not_hyphenated_whatever_the_reference_asks(
+    cli: RunCli, spanish: Path
+) -> None:
+    from reportgen.renderers.docx.reference import bundled_reference
+
+    with (
+        zipfile.ZipFile(io.BytesIO(bundled_reference())) as source,
+        zipfile.ZipFile("hyphenating.docx", "w") as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "word/settings.xml":
+                tab = b'<w:defaultTabStop w:val="709"/>'
+                data = data.replace(tab, tab + b'<w:autoHyphenation w:val="1"/>', 1)
+                assert b"autoHyphenation" in data
+            target.writestr(entry, data)
+
+    result = cli(
+        "build",
+        str(spanish),
+        "--lang",
+        "es",
+        "--format",
+        "docx",
+        "--reference-docx",
+        "hyphenating.docx",
+        "-o",
+        "out/m.docx",
+    )
+
+    assert result.code == 0, result.stderr
+    with zipfile.ZipFile("out/m.docx") as archive:
+        assert b"autoHyphenation" not in archive.read("word/settings.xml")

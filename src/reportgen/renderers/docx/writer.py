@@ -144,6 +144,7 @@ class Writer:
 
     def write(self) -> None:
         self._set_defaults()
+        self._no_hyphenation()
         self._cover()
         if self.doc.contents:
             self._contents()
@@ -197,6 +198,13 @@ class Writer:
     def _append(self, element: BaseOxmlElement) -> BaseOxmlElement:
         self.sect_pr.addprevious(element)
         return element
+
+    def _no_hyphenation(self) -> None:
+        """Word files are never hyphenated, whatever the reference document asks: a line
+        end in Word cannot tell a name or an address from a word (see templating.py)."""
+        settings = self.word.settings.element
+        for found in settings.findall(qn("w:autoHyphenation")):
+            settings.remove(found)
 
     def _set_defaults(self) -> None:
         """The document language (and, in the bundled styles, its fonts) in the defaults."""
