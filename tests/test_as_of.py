@@ -258,3 +258,19 @@ def test_a_job_as_of_a_day_to_come_fails_alone_at_its_line(
         "a document is written as of a day that has passed"
     ) in result.stderr
     assert Path("output/aville.city-profile.en.html").is_file()
+
+
+def test_a_scheduled_run_writes_as_of_the_day_asked(cli: RunCli, workdir: Path) -> None:
+    from tests.test_schedule import NIGHTLY, html_project, set_marker
+
+    path = html_project(workdir, NIGHTLY)
+    set_marker(path, "nightly", dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+
+    result = cli("schedule", "due", str(path), "--as-of", "2022-06")
+
+    assert result.code == 0, result.stderr
+    page = (workdir / "output/dalian.city-profile.en.as-of-2022-06-30.html").read_text("utf-8")
+    # the mayor on record since 2024 is not known in 2022
+    assert "Chen Shaowang" not in page[: page.index('id="sources"')]
+    assert "7,450,785" in page
+    assert not (workdir / "output/dalian.city-profile.en.html").exists()
