@@ -66,22 +66,28 @@ BROKEN = (
 )
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A client of a cluster of two worker processes, started in a folder of their own."""
-    elsewhere = tmp_path_factory.mktemp("workers")
+def local_cluster(folder: Path, workers: int, **settings: Any) -> Any:
+    """A cluster of ``workers`` processes of one thread, started in ``folder``, so that
+    they can only build from what a batch ships them."""
     here = Path.cwd()
-    os.chdir(elsewhere)
+    os.chdir(folder)
     try:
-        cluster = distributed.LocalCluster(
-            n_workers=2,
+        return distributed.LocalCluster(
+            n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
             silence_logs=logging.ERROR,
+            **settings,
         )
     finally:
         os.chdir(here)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A client of a cluster of two worker processes, started in a folder of their own."""
+    cluster = local_cluster(tmp_path_factory.mktemp("workers"), 2)
     connection = distributed.Client(cluster, set_as_default=False)
     yield connection
     connection.close()
@@ -816,20 +822,7 @@ def tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         tls_client_key=key,
         require_encryption=True,
     )
-    here = Path.cwd()
-    os.chdir(folder)
-    try:
-        cluster = distributed.LocalCluster(
-            n_workers=1,
-            threads_per_worker=1,
-            processes=True,
-            protocol="tls://",
-            security=security,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        )
-    finally:
-        os.chdir(here)
+    cluster = local_cluster(folder, 1, protocol="tls://", security=security)
     configuration = {
         "distributed.comm.tls.ca-file": cert,
         "distributed.comm.tls.client.cert": cert,
