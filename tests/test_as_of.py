@@ -58,6 +58,12 @@ def test_build_as_of_a_day_writes_that_days_document(cli: RunCli, example_projec
     assert "913,577" not in text
     assert "939,622 (census, city) as of 2020" in text
     assert not Path("output/kitakyushu.city-profile.en.pdf").exists()
+    # the document's warnings are those of its day: the mayor it marks "verify" is named
+    assert (
+        "profiles/cities/kitakyushu.yaml:22:12: officials[1].as_of: warning: Mayor Kenji "
+        "Kitahashi is dated 2019-05-01 (source: iclei-2019), more than 24 months ago: verify it"
+    ) in result.lines
+    assert "VERIFY" in text[text.index("Kitahashi") :][:60]
 
 
 def test_a_bad_as_of_is_one_line(cli: RunCli, example_project: Path) -> None:

@@ -333,25 +333,35 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def current_facts(city: CityProfile) -> Iterator[tuple[Loc, str, Any]]:
-    """The facts that claim to hold today: ``(loc, what, fact)``.
+def current_facts(city: CityProfile, day: dt.date | None = None) -> Iterator[tuple[Loc, str, Any]]:
+    """The facts that claim to hold today (or on ``day``, a document's day in the past):
+    ``(loc, what, fact)``.
 
     Past office holders (with ``until``) and population figures superseded by a newer
-    one of the same scope are history, and do not age.
+    one of the same scope are history, and do not age; on ``day``, what is dated after
+    it was not known yet.
     """
+
+    def known(date: PartialDate | None) -> bool:
+        return day is None or date is None or date.first <= day
+
     for index, official in enumerate(city.officials):
-        if official.until is None:
+        if day is not None and not city.in_office_by(official, day):
+            continue
+        if official.until is None or not known(official.until):
             loc: Loc = ("officials", index)
             yield loc, describe(loc, official), official
     newest: dict[str | None, int] = {}
     for index, fact in enumerate(city.population):
         best = newest.get(fact.scope)
-        if best is None or fact.as_of.last > city.population[best].as_of.last:
+        if known(fact.as_of) and (
+            best is None or fact.as_of.last > city.population[best].as_of.last
+        ):
             newest[fact.scope] = index
     for index in sorted(newest.values()):
         loc = ("population", index)
         yield loc, describe(loc, city.population[index]), city.population[index]
-    if city.area_km2 is not None:
+    if city.area_km2 is not None and known(city.area_km2.as_of):
         yield ("area_km2",), describe(("area_km2",), city.area_km2), city.area_km2
 
 
@@ -408,7 +418,7 @@ def stale_facts(profile: Profile, staleness: Staleness) -> Iterator[Finding]:
     if not isinstance(profile, CityProfile):
         return
     months = staleness.months
-    for loc, what, fact in current_facts(profile):
+    for loc, what, fact in current_facts(profile, staleness.today):
         if is_stale_fact(fact, staleness):
             limit = stale_months(fact, months)
             source = f" (source: {fact.source})" if fact.source else " (no source)"

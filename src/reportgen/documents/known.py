@@ -105,8 +105,7 @@ def _officials(city: CityProfile, day: dt.date) -> list[Official]:
     who left later is still in office, as of that day."""
     kept = []
     for official in city.officials:
-        start = city.took_office(official)
-        if _after(start, day) or (start is None and _after(official.as_of, day)):
+        if not city.in_office_by(official, day):
             continue
         changes: dict[str, Any] = {}
         if _after(official.until, day):

@@ -225,6 +225,12 @@ class CityProfile(Sourced):
             return None
         return predecessor.until.following()
 
+    def in_office_by(self, official: Official, day: dt.date) -> bool:
+        """Whether ``official`` had taken office by ``day`` (as far as the record says:
+        without a start, the day it is known to hold)."""
+        start = self.took_office(official) or official.as_of
+        return start.first <= day
+
     def head(self) -> Official | None:
         """The current head of government: the newest `head` official without `until`."""
         current = [o for o in self.officials if o.role == "head" and o.until is None]
