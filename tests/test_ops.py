@@ -665,7 +665,7 @@ def test_file_mode_applies_to_state_history_lock_and_the_folders_made(
     path = ops_project(workdir, "file_mode: 0640\noutput: built/pages\n")
     old = os.umask(0o022)  # a umask that would give 0644 and 0755
     try:
-        first = cli("batch", str(path), "--only", "cities")
+        first = cli("batch", str(path), "--only", "cities", "--report", "reports/batch.json")
         due = cli("schedule", "due", str(path))
     finally:
         os.umask(old)
@@ -678,6 +678,10 @@ def test_file_mode_applies_to_state_history_lock_and_the_folders_made(
     }
     assert made == dict.fromkeys(made, 0o640)
     assert (mode_of(workdir / "built"), mode_of(output)) == (0o750, 0o750)
+    assert (mode_of(workdir / "reports"), mode_of(workdir / "reports" / "batch.json")) == (
+        0o750,
+        0o640,
+    )
 
 
 HARDENING = {

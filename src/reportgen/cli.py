@@ -572,7 +572,7 @@ def batch(
     with _progress(quiet=quiet) as progress:
         result = batches.run(workspace, options, settings, progress=progress)
     if report_file is not None:
-        batches.write_report(report_file, result)
+        batches.write_report(report_file, result, workspace.manifest.file_mode)
     if as_json:
         import json
 

@@ -424,12 +424,12 @@ def report_json(result: BatchResult) -> dict[str, Any]:
     }
 
 
-def write_report(path: Path, result: BatchResult) -> None:
-    """The ``--report`` file: ``report_json`` of the batch."""
+def write_report(path: Path, result: BatchResult, mode: int | None = None) -> None:
+    """The ``--report`` file: ``report_json`` of the batch (``mode``: ``file_mode``)."""
     from reportgen.output import write_atomic
 
     text = json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(path, text.encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"), mode=mode)
 
 
 def _problem_json(job: str, message: str) -> dict[str, Any]:
