@@ -404,20 +404,26 @@ class Trickler:
 
 
 @pytest.mark.parametrize(
-    ("silent", "said"),
+    ("silent", "deadline", "silence", "said"),
     [
-        (False, "did not finish its answer within 1 s (answer late)"),
-        (True, "was silent for 0.5 s (answer late)"),
+        (False, 2.0, 5.0, "did not finish its answer within 2 s (answer late)"),
+        (True, 5.0, 0.5, "was silent for 0.5 s (answer late)"),
     ],
     ids=["trickles", "silent"],
 )
 def test_a_webhook_that_trickles_or_stays_silent_is_cut_off_and_said_delivered(
-    cli: RunCli, workdir: Path, monkeypatch: pytest.MonkeyPatch, silent: bool, said: str
+    cli: RunCli,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    silent: bool,
+    deadline: float,
+    silence: float,
+    said: str,
 ) -> None:
     from reportgen import notify
 
-    monkeypatch.setattr(notify, "WEBHOOK_DEADLINE", 1.0, raising=False)
-    monkeypatch.setattr(notify, "WEBHOOK_TIMEOUT", 0.5)
+    monkeypatch.setattr(notify, "WEBHOOK_DEADLINE", deadline, raising=False)
+    monkeypatch.setattr(notify, "WEBHOOK_TIMEOUT", silence)
     receiver = Trickler(silent=silent)
     try:
         path = ops_project(workdir, f"notify: {{webhook: '{receiver.url}'}}\n")

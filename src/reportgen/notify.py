@@ -135,10 +135,12 @@ def _post(url: str, body: bytes, schedule: str) -> None:
         method="POST",
         headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "reportgen"},
     )
+    silence = min(WEBHOOK_TIMEOUT, WEBHOOK_DEADLINE)
+    late = f"did not finish its answer within {WEBHOOK_DEADLINE:g} s (answer late)"
     with _Call(WEBHOOK_DEADLINE) as call:
         opener = urllib.request.build_opener(_NoRedirects, *call.handlers())
         try:
-            with opener.open(request, timeout=min(WEBHOOK_TIMEOUT, WEBHOOK_DEADLINE)) as response:
+            with opener.open(request, timeout=silence) as response:
                 status = response.status
         except urllib.error.HTTPError as exc:
             log.error(
@@ -149,23 +151,26 @@ def _post(url: str, body: bytes, schedule: str) -> None:
             reason = getattr(exc, "reason", exc)
             if call.delivered:
                 if call.late:
-                    said = f"did not finish its answer within {WEBHOOK_DEADLINE:g} s (answer late)"
+                    said = late
                 elif isinstance(reason, TimeoutError):
-                    said = f"was silent for {WEBHOOK_TIMEOUT:g} s (answer late)"
+                    said = f"was silent for {silence:g} s (answer late)"
                 else:
                     said = f"its answer was not HTTP: {reason} (answer broken)"
-                log.warning(
-                    "schedule %s: webhook %s got the summary (delivered) but %s",
-                    schedule,
-                    where,
-                    said,
-                )
+                _delivered(schedule, where, said)
                 return
             if call.late:
                 reason = f"no connection within {WEBHOOK_DEADLINE:g} s"
             log.error("schedule %s: webhook %s not reached: %s", schedule, where, reason)
             return
+    if call.late:  # cut off in the middle of its answer, which then looked complete
+        _delivered(schedule, where, late)
+        return
     log.info("schedule %s: notified %s (%s)", schedule, where, status)
+
+
+def _delivered(schedule: str, where: str, said: str) -> None:
+    """A webhook that got the summary, but whose answer was late or broken."""
+    log.warning("schedule %s: webhook %s got the summary (delivered) but %s", schedule, where, said)
 
 
 def _run(argv: list[str], body: bytes, schedule: str, cwd: Path) -> None:
