@@ -90,13 +90,14 @@ def test_a_catalog_prints_its_markup_as_text_in_the_pdf(cli: RunCli, project: Pa
 
     assert done.code == 0, done.stderr
     text = subprocess.run(
-        ["pdftotext", "-layout", str(project / "output/aville.city-profile.ja.pdf"), "-"],
+        ["pdftotext", "-raw", str(project / "output/aville.city-profile.ja.pdf"), "-"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert "</style><script>window.pwned = 1</script><style> 2 / 2" in text
-    assert HEADING in text
+    squeezed = "".join(text.split())  # the running footer may wrap
+    assert "</style><script>window.pwned=1</script><style>2/2" in squeezed
+    assert "".join(HEADING.split()) in squeezed
 
 
 def test_the_html_edition_runs_no_script_in_a_browser(
