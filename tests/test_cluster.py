@@ -508,6 +508,77 @@ def test_run_on_the_cluster_unpickles_nothing_a_worker_answers(
     assert documents(example / "output") == set()
 
 
+def test_run_on_the_cluster_unpickles_nothing_dask_says_about_a_task(
+    example: Path, client: Any, scheduler: str, tmp_path: Path
+) -> None:
+    write_manifest(example, CITIES_ONLY)
+    typed, erred = tmp_path / "code-ran-from-a-type", tmp_path / "code-ran-from-an-error"
+    coordinator = os.getpid()
+    from distributed import WorkerPlugin
+
+    class Crafted(WorkerPlugin):
+        """Says of each finished task that its type is a pickle that makes a folder, and
+        fails the other task with an error that does the same when unpickled."""
+
+        def setup(self, worker: Any) -> None:
+            import pickle
+
+            from distributed.worker_state_machine import WorkerState
+
+            from reportgen.batching import remote
+
+            def code(folder: Path) -> str:  # it runs wherever it is unpickled: mark the coordinator
+                return f"import os\nif os.getpid() == {coordinator}: os.mkdir({str(folder)!r})"
+
+            class Trap:
+                def __reduce__(self) -> tuple[Any, ...]:
+                    return (exec, (code(typed),))
+
+            class TrapError(Exception):
+                def __reduce__(self) -> tuple[Any, ...]:
+                    return (exec, (code(erred),))
+
+            finished = WorkerState._get_task_finished_msg
+            real = remote.build
+            self.restore = (finished, real)
+
+            def crafted_message(state: Any, ts: Any, *args: Any, **kwargs: Any) -> Any:
+                message = finished(state, ts, *args, **kwargs)
+                message.type = pickle.dumps(Trap())
+                return message
+
+            def build(target: Any, shipment: Any) -> Any:
+                if target.source.stem == "kitakyushu":
+                    raise TrapError("unpickle me")
+                return real(target, shipment)
+
+            WorkerState._get_task_finished_msg = crafted_message  # type: ignore[method-assign,assignment]
+            remote.build = build
+
+        def teardown(self, worker: Any) -> None:
+            from distributed.worker_state_machine import WorkerState
+
+            from reportgen.batching import remote
+
+            finished, real = self.restore
+            WorkerState._get_task_finished_msg = finished  # type: ignore[method-assign]
+            remote.build = real
+
+    client.register_plugin(Crafted(), name="crafted-dask")
+    try:
+        result = batch(example, scheduler=scheduler)
+    finally:
+        client.unregister_worker_plugin("crafted-dask")
+
+    assert not typed.exists(), "the type of a result ran code on the coordinator"
+    assert not erred.exists(), "the error of a task ran code on the coordinator"
+    assert statuses(result) == {DALIAN: "built", KITAKYUSHU: "failed"}
+    assert result.results[1].error == (
+        "the cluster could not build it: the worker building it died each time (killed, or "
+        "out of memory?), or could not run it"
+    )
+
+
 def test_run_on_the_cluster_refuses_an_answer_that_is_not_a_checked_record(
     example: Path, client: Any, scheduler: str
 ) -> None:
