@@ -479,13 +479,33 @@ def test_gantt_uses_the_month_label_function() -> None:
     assert "4月" in shown and "12月" in shown
 
 
-def test_gantt_truncates_long_row_labels() -> None:
+def test_gantt_cuts_a_row_label_longer_than_three_lines() -> None:
     rows = [GanttRow("A9 " + "very long activity name " * 10, D(2025, 4, 1), D(2025, 5, 1))]
 
     svg = gantt(rows, start=D(2025, 4, 1), end=D(2026, 3, 31), title="t")
-    label = next(text for text in texts(parse(svg)) if text.startswith("A9"))
+    shown = texts(parse(svg))
+    first = shown.index(next(text for text in shown if text.startswith("A9")))
+    label = shown[first : first + 3]  # wrapped to three lines, the last cut
 
-    assert label.endswith("…")
+    assert label[-1].endswith("…")
+    assert not label[0].endswith("…")
+    assert_no_text_overlaps(svg)
+
+
+def test_gantt_wraps_a_long_row_label_and_prints_it_in_full() -> None:
+    label = "A2.3 Joint training of monitoring staff on PM2.5 source apportionment in Dalian"
+    rows = [
+        GanttRow(label, D(2025, 4, 1), D(2025, 9, 1)),
+        GanttRow("A3", D(2025, 6, 1), D(2025, 8, 1)),
+    ]
+
+    svg = gantt(rows, start=D(2025, 4, 1), end=D(2026, 3, 31), title="t")
+    shown = texts(parse(svg))
+    first = shown.index(next(text for text in shown if text.startswith("A2.3")))
+    lines = shown[first : shown.index("A3")]
+
+    assert len(lines) >= 2
+    assert " ".join(lines) == label  # nothing cut
     assert_no_text_overlaps(svg)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from reportgen.charts import svg
 from reportgen.charts.svg import ACCENT, GRID, MUTED, RULE, SMALL_SIZE, TEXT, TEXT_SIZE, ZEBRA
-from reportgen.charts.text import LINE_HEIGHT, clean, ellipsize, fits_width, text_width, wrap
+from reportgen.charts.text import LINE_HEIGHT, clean, fits_width, text_width, wrap
 
 # Muted colours for Gantt groups, in order of first appearance; more groups repeat them.
 GROUP_COLOURS = (
@@ -49,6 +49,8 @@ def _default_month_label(day: dt.date) -> str:
 
 
 SWATCH_WIDTH, SWATCH_HEIGHT = 3.2, 2.2
+LABEL_LINES = 3
+"""The most lines a row label wraps to."""
 LEGEND_GAP, LEGEND_SPACING, LEGEND_ROW = 1.0, 3.0, 4.0
 """Swatch to its name, one item to the next, one row of items to the next (mm)."""
 
@@ -97,7 +99,8 @@ def gantt(
     The time scale covers whole months, from the month of ``start`` to the month of ``end``;
     bars are placed to the day and clipped to it. The header shows years, and under them the
     months when their labels fit, else quarters (labelled by the first month of each, through
-    ``month_label``), else nothing. Row labels are cut with … when too long. Groups get colours
+    ``month_label``), else nothing. A long row label wraps, up to three lines (then it is
+    cut with …), and its row grows. Groups get colours
     in order of first appearance and, when there are two or more, a legend under the chart
     across its whole width (see ``_legend``).
     """
@@ -147,7 +150,13 @@ def gantt(
 
     year_row, period_row, row_height = 4.4, 4.2 if periods else 0.0, 5.4
     header = year_row + period_row
-    rows_bottom = header + len(rows) * row_height
+    # a long label wraps (up to three lines) and its row grows, rather than being cut
+    fits = fits_width(label_column - 1.6, size)
+    line = size * LINE_HEIGHT
+    label_lines = [wrap(label, fits, LABEL_LINES) or [""] for label in labels]
+    heights = [max(row_height, len(lines) * line + 1.8) for lines in label_lines]
+    tops = [header + sum(heights[:index]) for index in range(len(rows))]
+    rows_bottom = header + sum(heights)
 
     groups: list[str] = []
     for row in rows:
@@ -160,7 +169,7 @@ def gantt(
     body: list[str] = []
     for index in range(len(rows)):
         if index % 2:
-            body.append(svg.rect(0, header + index * row_height, width_mm, row_height, ZEBRA))
+            body.append(svg.rect(0, tops[index], width_mm, heights[index], ZEBRA))
 
     # Grid: periods lightly, years stronger; from under the year row to the last row.
     for day, _, _ in periods[1:]:
@@ -190,10 +199,11 @@ def gantt(
             )
 
     bar_height = 3.0
-    fits = fits_width(label_column - 1.6, size)
-    for index, (row, label) in enumerate(zip(rows, labels, strict=True)):
-        top = header + index * row_height
-        body.append(svg.text(0.6, top + row_height / 2 + 0.36 * size, ellipsize(label, fits)))
+    for index, (row, lines) in enumerate(zip(rows, label_lines, strict=True)):
+        top, height_of_row = tops[index], heights[index]
+        first = top + (height_of_row - (len(lines) - 1) * line) / 2 + 0.36 * size
+        for number, text in enumerate(lines):
+            body.append(svg.text(0.6, first + number * line, text))
         first_day = max(row.start, scale_start)
         after_last = min(row.end + dt.timedelta(days=1), scale_end)
         if after_last <= first_day:
@@ -207,7 +217,7 @@ def gantt(
             colour = UNGROUPED_COLOUR
         else:
             colour = colours[row.group]
-        bar_top = top + (row_height - bar_height) / 2
+        bar_top = top + (height_of_row - bar_height) / 2
         body.append(
             svg.rect(left, bar_top, right - left, bar_height, colour, radius=0.6, kind="bar")
         )
