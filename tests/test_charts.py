@@ -353,6 +353,25 @@ def test_timeline_labels_and_poles_do_not_overlap() -> None:
     assert_no_pole_crosses_text(svg)
 
 
+def test_timeline_labels_every_year_of_its_scale_even_under_a_pole() -> None:
+    zone = "the Dalian Environmental Model Zone"
+    points = [
+        TimelinePoint(1979, "Friendship city agreement with Dalian", "1 May 1979"),
+        TimelinePoint(1993, f"Kitakyushu proposes {zone}", "December 1993"),
+        TimelinePoint(1996, f"JICA development study adopted for {zone}", "February 1996"),
+        TimelinePoint(2009, "30th anniversary of the friendship with Dalian", "2009"),
+        TimelinePoint(2024, "45th anniversary of the friendship with Dalian", "2024"),
+    ]
+
+    svg = timeline(points, title="t")
+    shown = texts(parse(svg))
+
+    # the pole of 2009 runs down past the label of 2010: the label is there all the same
+    assert [year for year in range(1980, 2026, 5) if str(year) not in shown] == []
+    assert_no_pole_crosses_text(svg)
+    assert_no_text_overlaps(svg)
+
+
 WORDS = ["Friendship", "city", "agreement", "北九州市", "大连市环境示范区", "joint", "on"]
 WORDS += ["環境モデル都市の提案", "seminar", "Hai", "Phong", "Supercalifragilisticexpialidocious"]
 

@@ -116,14 +116,23 @@ def _stacked(heights: Sequence[float], gap: float) -> float:
     return sum(heights) + gap * max(0, len(heights) - 1)
 
 
-def _flag_body(flags: Sequence[_Flag], axis_y: float, tops: Sequence[float]) -> list[str]:
-    """Poles and text of placed flags; ``tops`` gives the top of each flag's text block."""
+def _flag_body(
+    flags: Sequence[_Flag], axis_y: float, tops: Sequence[float]
+) -> tuple[list[str], list[str]]:
+    """Poles and text of placed flags; ``tops`` gives the top of each flag's text block.
+
+    A pole under the axis leaves a gap where the years are labelled, so that it never
+    hides a year (the dot on the axis and the pole under the row still line up)."""
     poles: list[str] = []
     texts: list[str] = []
     line_height = TEXT_SIZE * LINE_HEIGHT
     for flag, top in zip(flags, tops, strict=True):
-        end = top if flag.side == 0 else top + len(flag.lines) * line_height - 0.4
-        poles.append(svg.line(flag.pole, axis_y, flag.pole, end, POLE, 0.25))
+        if flag.side == 0:
+            poles.append(svg.line(flag.pole, axis_y, flag.pole, top, POLE, 0.25))
+        else:
+            end = top + len(flag.lines) * line_height - 0.4
+            poles.append(svg.line(flag.pole, axis_y, flag.pole, axis_y + _TICK, POLE, 0.25))
+            poles.append(svg.line(flag.pole, axis_y + _YEAR_ROW, flag.pole, end, POLE, 0.25))
         x = flag.pole - 1.0 if flag.leftward else flag.pole + 1.0
         anchor = "end" if flag.leftward else "start"
         for row, (text, bold) in enumerate(flag.lines):
@@ -131,7 +140,7 @@ def _flag_body(flags: Sequence[_Flag], axis_y: float, tops: Sequence[float]) -> 
                 baseline = top + row * line_height + BASELINE * TEXT_SIZE
                 colour = ACCENT if bold else TEXT
                 texts.append(svg.text(x, baseline, text, fill=colour, anchor=anchor, bold=bold))
-    return poles + texts
+    return poles, texts
 
 
 @dataclass(frozen=True)
@@ -150,9 +159,8 @@ class _YearAxis:
     def x(self, year: float) -> float:
         return self.x0 + (year - self.first) * self.mm_per_year
 
-    def draw(self, y: float, dots: Sequence[float], avoid: Sequence[float]) -> list[str]:
-        """The axis line at ``y``, year ticks and their labels (away from the poles in
-        ``avoid``, which run down through the label row), and a dot per event."""
+    def draw(self, y: float, dots: Sequence[float]) -> list[str]:
+        """The axis line at ``y``, year ticks and their labels, and a dot per event."""
         size = SMALL_SIZE
         body = [svg.line(self.x0, y, self.x1, y, ACCENT, 0.45)]
         label_width = text_width("0000", size)
@@ -162,7 +170,7 @@ class _YearAxis:
                 step = candidate
                 break
         for year in range(self.first + (-self.first) % step, self.last + 1, step):
-            body.append(svg.line(self.x(year), y, self.x(year), y + 0.9, ACCENT, 0.3))
+            body.append(svg.line(self.x(year), y, self.x(year), y + _TICK, ACCENT, 0.3))
             # Single years are labelled in their middle, where their events sit.
             x = self.x(year + 0.5) if step == 1 else self.x(year)
             half = text_width(str(year), size) / 2
@@ -170,8 +178,6 @@ class _YearAxis:
                 continue
             if x - half < 0 or x + half > self.x1 + 1.5:
                 continue
-            if any(abs(pole - x) < half + 0.4 for pole in avoid):
-                continue  # a pole runs through here; the labels carry their dates anyway
             baseline = y + 1.2 + size * BASELINE
             body.append(svg.text(x, baseline, str(year), size=size, fill=MUTED, anchor="middle"))
         body.extend(
@@ -182,6 +188,8 @@ class _YearAxis:
         return body
 
 
+_TICK = 0.9  # the length of a year's tick under the axis
+_YEAR_ROW = 1.2 + SMALL_SIZE * LINE_HEIGHT + 0.2  # from the axis to under the years' labels
 _AXIS_GAP = 1.2  # between the nearest label above and the axis
 _TICK_ROW = 1.2 + SMALL_SIZE * LINE_HEIGHT + 0.8  # from the axis to the first label below
 _LANE_GAP = 1.4
@@ -225,11 +233,9 @@ def _timeline_flags(
         for f in flags
     ]
     height = below_start + _stacked(below, _LANE_GAP) + top if below else below_start - 0.8
-    body = _flag_body(flags, axis_y, tops)
-    poles_below = [f.pole for f in flags if f.side == 1]
+    pole_lines, texts = _flag_body(flags, axis_y, tops)
     # The axis goes over the poles and under the labels.
-    split = len(flags)
-    return height, body[:split] + axis.draw(axis_y, poles, poles_below) + body[split:]
+    return height, pole_lines + axis.draw(axis_y, poles) + texts
 
 
 def _timeline_list(
@@ -250,7 +256,7 @@ def _timeline_list(
         lanes[lane] = x + half
         markers.append((x, lane, str(count)))
     axis_y = 0.5 + len(lanes) * line_height + 0.6
-    body = axis.draw(axis_y, poles, [])
+    body = axis.draw(axis_y, poles)
     for x, lane, mark in markers:
         baseline = axis_y - 1.4 - lane * line_height
         body.append(svg.text(x, baseline, mark, fill=ACCENT, anchor="middle", bold=True))
