@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ from reportgen.documents.content import (
 )
 from reportgen.renderers import RenderContext, to_docx, to_pdf
 from reportgen.renderers.docx.office import NOT_INSTALLED
+from reportgen.typography import typographic
 from tests.conftest import RunCli
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -420,3 +422,60 @@ def test_docx_on_a_pc_without_noto_keeps_its_fonts_lines_and_pages(
     }
     assert pdf_fonts(bare) == {"DejaVuSans"}  # what the PC would show without them
     assert pages_of(there) == pages_of(here)  # the same lines on the same pages
+
+
+# --- typography ----------------------------------------------------------------------------------
+
+PROPOSAL = "profiles/proposals/kitakyushu-dalian-air-2027.yaml"
+
+
+def docx_words(path: Path) -> str:
+    word = open_docx(str(path))
+    texts = [p.text for p in word.paragraphs]
+    texts += [c.text for t in word.tables for row in t.rows for c in row.cells]
+    return " ".join(texts)
+
+
+def test_printed_text_has_typographic_apostrophes_and_no_space_before_percent(
+    example_project: Path, cli: RunCli
+) -> None:
+    for source in (VISIT, PROPOSAL):
+        done = cli("build", source, "--format", "pdf", "--format", "docx", "--no-page-numbers",
+                   "-o", "out")  # fmt: skip
+        assert done.code == 0, done.stderr
+    visit, proposal = Path(VISIT).stem, Path(PROPOSAL).stem
+    briefing_pdf = "\n".join(pages_of(example_project / "out" / f"{visit}.briefing.en.pdf"))
+    briefing_docx = docx_words(example_project / "out" / f"{visit}.briefing.en.docx")
+    proposal_pdf = "\n".join(pages_of(example_project / "out" / f"{proposal}.proposal.en.pdf"))
+    proposal_docx = docx_words(example_project / "out" / f"{proposal}.proposal.en.docx")
+
+    for text in (briefing_pdf, briefing_docx):
+        assert "Kitakyushu’s friendship city" in " ".join(text.split())
+        assert "Kitakyushu's" not in text and "People's" not in text
+    for text in (proposal_pdf, proposal_docx):
+        assert re.search(r"\b33\.3%", text)  # a budget category's share of the total
+        assert not re.search(r"\d %", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "printed"),
+    [
+        ('Kitakyushu\'s "green growth" plan', "en", "Kitakyushu’s “green growth” plan"),
+        ('Sie sagte "Umwelt"', "de", "Sie sagte „Umwelt“"),
+        ('le "projet" d\'air', "fr", "le «projet» d’air"),
+        ('会議は"環境"について', "ja", "会議は「環境」について"),
+        ('the "City of Kitakyushu"', "ja", "the “City of Kitakyushu”"),  # English in Japanese
+        ('see https://example.org/it\'s "here"', "en", "see https://example.org/it's “here”"),
+    ],
+)
+def test_quotes_follow_the_language_of_the_text(text: str, lang: str, printed: str) -> None:
+    assert typographic(text, lang) == printed
+
+
+def test_negative_figures_print_a_true_minus_sign() -> None:
+    # (the "Since the last visit" lines read back in test_since.py print "−1.2%")
+    from reportgen.documents.writer import true_minus
+
+    assert true_minus("-2,800") == "\u22122,800"
+    assert true_minus("-JPY\u00a01,000") == "\u2212JPY\u00a01,000"
+    assert true_minus("1-1 Jonai, +81-93-582-2146") == "1-1 Jonai, +81-93-582-2146"

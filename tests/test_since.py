@@ -152,7 +152,7 @@ def test_since_lists_what_changed_between_the_visits(cli: RunCli, visits: Path) 
         "Aville",
         "Hana Mori 森花 took office as Mayor on 1 April 2025, succeeding Ken Old 大江健[2]",
         "June 2025: A harbour office opens[2]",
-        "Population: 98,765 (census, city) as of 1 October 2025[3], -1.2% against 100,000 "
+        "Population: 98,765 (census, city) as of 1 October 2025[3], −1.2% against 100,000 "
         "(census, city) as of 2020[3]",
         "Follow-up actions from the last visit",
         "Exchange staff for a week (Aville Office; due 31 December 2024): done on 1 December 2024",
@@ -171,7 +171,9 @@ def test_since_change_is_computed_from_the_figures_of_the_profile(
 
     lines = since_lines(build_html(cli))
 
-    assert f"{change}% against {old:,}" in next(x for x in lines if x.startswith("Population"))
+    # a true minus sign (U+2212), not a hyphen
+    shown = str(change).replace("-", "\u2212")
+    assert f"{shown}% against {old:,}" in next(x for x in lines if x.startswith("Population"))
 
 
 def test_since_in_japanese_follows_japanese_word_order(cli: RunCli, visits: Path) -> None:
@@ -218,7 +220,7 @@ def test_since_previous_visit_named_by_date_and_title(
         "Partnership with Aville エーヴィル signed (1 September 2025)[1]",
         "Green City awarded by A Network (February 2026)[1]",
         "Aville",
-        "Population: 98,765 (census, city) as of 1 October 2025[2], -1.2% against 100,000 "
+        "Population: 98,765 (census, city) as of 1 October 2025[2], −1.2% against 100,000 "
         "(census, city) as of 2020[2]",
     ]
 
@@ -291,7 +293,7 @@ def test_since_pdf_lines_match_the_profiles(cli: RunCli, visits: Path) -> None:
     section = section[: section.index("The two cities")]
 
     assert "Hana Mori 森花 took office as Mayor on 1 April 2025, succeeding Ken Old" in section
-    assert "-1.2% against 100,000" in section
+    assert "−1.2% against 100,000" in section
     for action in previous.follow_up:
         assert str(action.action).rstrip(".") in section
     assert "Agree a joint plan (Bville Office; due 30 June 2025): open" in section
@@ -309,7 +311,7 @@ def test_since_docx_lines_in_japanese_match_the_profiles(cli: RunCli, visits: Pa
     assert JA_OFFICE in section
     assert (
         "人口：98,765 (国勢調査、市域) 2025年10月1日時点[3]"
-        "（100,000 (国勢調査、市域) 2020年時点[3]と比べて-1.2%）"
+        "（100,000 (国勢調査、市域) 2020年時点[3]と比べて−1.2%）"
     ) in section
     assert JA_OPEN in section
 
@@ -489,7 +491,7 @@ def test_since_compares_like_with_like(cli: RunCli, changes: Path, write: WriteF
     lines = since_lines(build_html(cli))
 
     assert (
-        "Population: 115,000 (census, city) as of 1 October 2025[2], -2.5% against 118,000 "
+        "Population: 115,000 (census, city) as of 1 October 2025[2], −2.5% against 118,000 "
         "(census, city) as of 2019[2]"
     ) in lines
 

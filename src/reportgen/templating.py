@@ -139,6 +139,29 @@ def hyphenated(lang: str, names: Iterable[str] = ()) -> Iterator[None]:
         _NAMES.reset(token)
 
 
+_LANG: ContextVar[str | None] = ContextVar("reportgen_lang", default=None)
+
+
+@contextmanager
+def typeset(lang: str) -> Iterator[None]:
+    """While rendering a document in ``lang``: its printed text takes the language's
+    quotation marks and typographic apostrophes (``typography.typographic``)."""
+    token = _LANG.set(lang)
+    try:
+        yield
+    finally:
+        _LANG.reset(token)
+
+
+def _typographic(text: str, lang: str | None = None) -> str:
+    document = _LANG.get()
+    if document is None:
+        return text
+    from reportgen.typography import typographic
+
+    return typographic(text, lang or document)
+
+
 KEPT_LETTERS = 8
 """The longest run of Chinese, Japanese or Korean letters kept on one line: a name
 ("北九州市", "陈绍旺") or a term; longer ones (sentences) break anywhere, as they should."""
@@ -163,6 +186,7 @@ def keep_html(text: str) -> Markup:
     prints and capitalised words (proper names, as far as text can tell; not in German)
     in a ``<span class="name">``: the stylesheet hyphenates neither.
     """
+    text = _typographic(text)
     out: list[str] = []
     end = 0
     names = _NAMES.get()
@@ -208,7 +232,8 @@ def runs_html(runs: Iterable[Run], keep: bool = True) -> Markup:
     """
     out: list[str] = []
     for run in runs:
-        html = str(keep_html(run.text) if keep else escape(run.text)).replace("\n", "<br>")
+        text = _typographic(run.text, run.lang)
+        html = str(keep_html(text) if keep else escape(text)).replace("\n", "<br>")
         if run.style in ("em", "strong"):
             html = f"<{run.style}>{html}</{run.style}>"
         elif run.style:

@@ -221,7 +221,9 @@ def timeline_blocks(
             if run.href not in {r.href for r in refs}:
                 refs.append(run)
     alt = f"{title}: " + "; ".join(described)
-    blocks: list[Block] = [Figure(charts.timeline(points, title=alt), alt)]
+    years = f"{points[0].year}–{points[-1].year}" if points[0].year != points[-1].year else ""
+    caption = w.t("Timeline, {years}", years=years) if years else None
+    blocks: list[Block] = [Figure(charts.timeline(points, title=alt), alt, caption)]
     if refs:
         label = w.t("Sources:")
         space = "" if label.endswith("：") else " "

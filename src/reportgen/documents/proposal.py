@@ -154,6 +154,7 @@ def work_plan(w: Writer, proposal: Proposal) -> list[Block]:
     figure = Figure(
         charts.gantt(bars, start=start, end=end, title=alt, month_label=lambda d: _month(w, d)),
         alt,
+        w.t("Work plan, {period}", period=w.period(proposal.period.start, proposal.period.end)),
     )
     return [table, figure]
 
@@ -222,7 +223,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
             (
                 Cell(plain(label)),
                 Cell(plain(w.amount(amount, currency)), right),
-                Cell(plain(_share(amount, budget.total)), right),
+                Cell(plain(_share(w, amount, budget.total)), right),
             )
             for label, amount in subtotals
         )
@@ -242,7 +243,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         title=alt,
         format_value=lambda value: w.money(value, currency),
     )
-    blocks.append(Figure(chart, alt))
+    blocks.append(Figure(chart, alt, w.t("Budget by category and share of the total")))
     return blocks
 
 
@@ -253,10 +254,8 @@ def _subtotals(budget: Budget, key: object) -> list[tuple[str, Decimal]]:
     return sorted(sums.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
-def _share(amount: Decimal, total: Decimal) -> str:
-    if not total:
-        return ""
-    return f"{(amount * 100 / total):.1f} %"
+def _share(w: Writer, amount: Decimal, total: Decimal) -> str:
+    return w.percent(amount / total) if total else ""
 
 
 def _shares(w: Writer, subtotals: list[tuple[str, Decimal]], total: Decimal) -> str:

@@ -294,17 +294,7 @@ def _current_at(
 
 def percent_change(w: Writer, change: Decimal) -> str:
     """``+1.2%`` or ``−2.8%``: one decimal, signed, in the language's percent format."""
-    from babel import Locale
-    from babel.numbers import format_decimal, format_percent
-
-    locale = Locale.parse(w.locale)
-    pattern = locale.percent_formats[None].pattern.split(";")[0]
-    pattern = re.sub(r"0(?!.*0)", "0.0", pattern, count=1)
-    text = str(format_percent(abs(change), format=pattern, locale=locale))
-    if change.quantize(Decimal("0.001")) == 0:
-        return text
-    sign = "+" if change > 0 else str(format_decimal(-1, locale=locale))[0]
-    return sign + text
+    return w.percent(change, signed=True)
 
 
 def _action(w: Writer, action: FollowUp) -> Inline:

@@ -59,6 +59,15 @@ def _markdown() -> Any:
     )
 
 
+MINUS = "\u2212"
+"""The minus sign of print: CLDR writes most languages' minus as a hyphen."""
+
+
+def true_minus(text: str) -> str:
+    """A formatted number with a true minus sign (U+2212) where it has a hyphen-minus."""
+    return re.sub(r"(?<![\w.])-(?=[\d¤A-Z\u00a0])", MINUS, text)
+
+
 @dataclass(kw_only=True)
 class Writer:
     """Turns profile values into runs and blocks in one language, for one audience."""
@@ -251,18 +260,36 @@ class Writer:
     def number(self, value: int | Decimal) -> str:
         from babel.numbers import format_decimal
 
-        return str(format_decimal(value, locale=self.locale))
+        return true_minus(str(format_decimal(value, locale=self.locale)))
+
+    def percent(self, fraction: Decimal, *, signed: bool = False) -> str:
+        """``33.3%`` (``33,3 %`` in French): one decimal, in the language's percent
+        format (CLDR), with a true minus sign, and a plus sign when ``signed``."""
+        from babel import Locale
+        from babel.numbers import format_percent
+
+        locale = Locale.parse(self.locale)
+        pattern = locale.percent_formats[None].pattern.split(";")[0]
+        pattern = re.sub(r"0(?!.*0)", "0.0", pattern, count=1)
+        text = str(format_percent(abs(fraction), format=pattern, locale=locale))
+        if fraction.quantize(Decimal("0.0001")) == 0:
+            return text
+        if fraction < 0:
+            return MINUS + text
+        return "+" + text if signed else text
 
     def money(self, value: Decimal, currency: str) -> str:
         from babel.numbers import format_currency
 
-        return str(
-            format_currency(
-                value,
-                currency,
-                format="¤¤\u00a0#,##0.00",
-                locale=self.locale,
-                currency_digits=True,
+        return true_minus(
+            str(
+                format_currency(
+                    value,
+                    currency,
+                    format="¤¤\u00a0#,##0.00",
+                    locale=self.locale,
+                    currency_digits=True,
+                )
             )
         )
 
@@ -272,7 +299,7 @@ class Writer:
 
         digits = currency_digits(currency)
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return str(format_decimal(value, format=pattern, locale=self.locale))
+        return true_minus(str(format_decimal(value, format=pattern, locale=self.locale)))
 
     # --- facts and sources -------------------------------------------------------------------
 

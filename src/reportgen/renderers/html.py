@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reportgen._version import __version__
 from reportgen.documents.content import Document
-from reportgen.templating import TemplateError, hyphenated, outside_message, render
+from reportgen.templating import TemplateError, hyphenated, outside_message, render, typeset
 
 PAPER = {"a4": "A4", "letter": "letter"}
 PAGE_HEIGHT = {"a4": "297mm", "letter": "279.4mm"}
@@ -43,7 +43,7 @@ def render_html(
     """The document as HTML; with ``inline_css`` the stylesheet is inside the page (the
     HTML edition, which then carries its Content-Security-Policy)."""
     css = stylesheet(project_templates) if inline_css else ""
-    with hyphenated(doc.meta.lang, doc.names):
+    with hyphenated(doc.meta.lang, doc.names), typeset(doc.meta.lang):
         return render(
             project_templates,
             f"{doc.name}.html.j2",

@@ -50,6 +50,7 @@ from reportgen.renderers.docx.pictures import (
     svg_width_mm,
 )
 from reportgen.renderers.docx.styles import LIST_STYLES, Numbering, Styles
+from reportgen.typography import typographic
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -651,7 +652,7 @@ class Writer:
             bold=bold or run.style == "strong",
             italic=run.style == "em",
         )
-        element = run_element(run.text, rpr)
+        element = run_element(typographic(run.text, run.lang or self.doc.meta.lang), rpr)
         if href.startswith(EXTERNAL_LINKS):
             from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
