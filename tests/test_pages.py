@@ -411,7 +411,7 @@ def test_merged_source_says_each_note_once(briefing: Pdf, project: Project) -> N
     # the city lists "Municipal board; ...", the proposal "Municipal board (kommunstyrelsen)."
     merged = (
         "City of Malmö website. Municipal board (kommunstyrelsen). "
-        "The city's international office. Mayor's office."
+        "The city’s international office. Mayor’s office."  # typographic apostrophes
     )
 
     assert merged in entry
