@@ -265,8 +265,11 @@ def squash(text: str) -> str:
 
 
 def snippet(value: Text | str, words: int = 8) -> str:
-    """The first words of a text, to look for in extracted text that wraps anywhere."""
-    return " ".join(str(value).split()[:words])
+    """The first words of a text, to look for in extracted text that wraps anywhere (as
+    printed: with typographic quotes and apostrophes)."""
+    from reportgen.typography import typographic
+
+    return typographic(" ".join(str(value).split()[:words]), "en")
 
 
 def load_city(ident: str) -> CityProfile:

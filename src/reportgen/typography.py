@@ -8,7 +8,10 @@ from reportgen import scripts
 
 _OPENS_AFTER = r"(?:^|(?<=[\s(\[{\u2014\u2013/]))"
 _SINGLE_OPEN = re.compile(_OPENS_AFTER + r"'(?=\w)")
-_ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_VERBATIM = re.compile(
+    r"(?:https?://|mailto:|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # addresses
+    r"|<[^<>]*>|\{[{%#].*?[}%#]\}|`[^`]*`"  # markup and code, shown as written
+)
 
 
 QUOTE_MARKS = {
@@ -43,7 +46,8 @@ def quote_marks(lang: str) -> str:
 def typographic(text: str, lang: str) -> str:
     """``text`` with straight quotes made the language's own, apostrophes made ’.
 
-    Web and e-mail addresses keep theirs. Text in Latin letters inside a Chinese or
+    Web and e-mail addresses, and what reads as markup or code (``<a href="x">``,
+    ``{{ name }}``, text in backticks), keep theirs. Text in Latin letters inside a Chinese or
     Japanese document (a name, or English standing in for a translation) takes the
     English marks, not 「」.
     """
@@ -56,7 +60,7 @@ def typographic(text: str, lang: str) -> str:
     marks = quote_marks(lang)
     pieces: list[str] = []
     end = 0
-    for found in _ADDRESS.finditer(text):
+    for found in _VERBATIM.finditer(text):
         pieces.append(_quotes(text[end : found.start()], marks))
         pieces.append(found.group())
         end = found.end()
