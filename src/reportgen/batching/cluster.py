@@ -104,10 +104,11 @@ def run_targets(
     worker processes on this machine, closed afterwards. The build identity of the
     workers is checked before anything is built. When ``should_stop`` turns true, the
     submitted tasks are cancelled and every target not finished fails as interrupted.
-    When the scheduler stops answering (no answer within ``--timeout`` and
-    ``ANSWER_GRACE``), the targets not finished are returned with the one message that
-    says so (``done`` is not called for them). The snapshot is removed from the workers at the end,
-    unless ``keep_warm``.
+    A document whose worker does not answer in time fails alone. When the scheduler is
+    lost (it does not answer, no worker takes a document, or the batch overruns; see
+    ``_collect``), the targets not finished are returned with the one message that says
+    so, and ``done`` is not called for them. The snapshot is removed from the workers
+    at the end, unless ``keep_warm``.
     """
     try:
         import distributed
@@ -182,7 +183,9 @@ def _collect(
     done: Callable[[Target, Outcome], None],
     should_stop: Callable[[], bool],
 ) -> None:
-    """Hand each answer to ``done`` as it comes; ``Lost`` when none comes in time."""
+    """Hand each answer to ``done`` as it comes; give up a document whose worker has held
+    it too long; ``Lost`` when the scheduler does not answer, no worker takes a document,
+    or the whole batch overruns."""
     finished: queue.Queue[tuple[Any, Any]] = queue.Queue()
 
     def collect() -> None:
