@@ -270,6 +270,7 @@ def test_the_summary_page_holds_purpose_asks_key_messages_and_risks(
     assert text.count("Welcome the delegation and recall the friendship") == 1
     assert text.count("Avoid presenting Dalian as a source of pollution") == 1
     assert "Mayor of Dalian 大连市市长" not in text
+    assert "Since the last visit" not in summary  # the summary is a page of its own
 
 
 def test_who_is_who_names_the_office_holders_with_their_form_of_address(
@@ -375,3 +376,43 @@ def test_each_story_is_printed_once_and_the_chart_table_is_its_alternative(
         and "Mayor Chen Shaowang of Dalian met Mayor Takeuchi" in d
         for d in described
     )
+
+
+# --- 5. sources -------------------------------------------------------------------------------
+
+
+def test_sources_print_their_address_and_access_date_and_keep_their_own_notes(
+    example_project: Path, cli: RunCli
+) -> None:
+    city = example_project / "profiles/cities/dalian.yaml"
+    text = city.read_text(encoding="utf-8")
+    head, found, tail = text.partition("  - id: cgtn-2024\n")
+    assert found
+    city.write_text(
+        head
+        + found
+        + "    url: https://example.org/cgtn/dalian-2024\n    accessed: 2024-06-30\n"
+        + tail,
+        encoding="utf-8",
+    )
+
+    result = cli("build", VISIT, "--format", "pdf", "--format", "docx", "-o", "out/")
+
+    assert result.code == 0, result.stderr
+    printed = words(pages(example_project / "out" / VISIT_PDF)[-1])
+    listed = words("\n".join(pages(example_project / "out" / VISIT_PDF)).split("Numbers in")[-1])
+    entry = re.search(r"\d+\. CGTN reports on Dalian, June 2024\..*?(?= \d{1,2}\. |$)", listed)
+    assert entry is not None, printed
+    assert "Accessed 30 June 2024" in entry.group()
+    assert "https://example.org/cgtn/dalian-2024" in entry.group()
+    word = open_docx(str((example_project / "out" / VISIT_PDF).with_suffix(".docx")))
+    paragraph = next(p for p in word.paragraphs if p.text.startswith("CGTN reports on Dalian"))
+    assert "Accessed 30 June 2024" in paragraph.text
+    assert any(
+        link.address == "https://example.org/cgtn/dalian-2024" for link in paragraph.hyperlinks
+    )
+    # the city's website, cited by the city for a designation, does not carry the note the
+    # visit wrote on its own copy of it
+    website = re.search(r"\d+\. City of Kitakyushu official website.*?(?= \d{1,2}\. |$)", listed)
+    assert website is not None
+    assert "Contact details of the International Policy Division" not in website.group()

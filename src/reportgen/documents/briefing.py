@@ -52,17 +52,12 @@ def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) 
         direction = N_("Inbound: {host} receives a delegation from {guest}")
     else:
         direction = N_("Outbound: a delegation from {guest} travels to {host}")
+    # the cities' names in both scripts are the cover's, the local time the programme's
     items: list[tuple[str, Inline]] = [
         (w.t("Dates"), plain(w.period(start, end))),
-        (w.t("Host"), w.city_name(host)),
-        (w.t("Guest"), w.city_name(guest)),
         (
             w.t("Direction"),
             plain(w.t(direction, host=w.text(host.name), guest=w.text(guest.name))),
-        ),
-        (
-            w.t("Local time"),
-            plain(f"{visit.timezone} ({_utc_offset(visit.timezone, start.first)})"),
         ),
     ]
     if visit.delegation:
@@ -74,25 +69,25 @@ def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) 
     return FactList(tuple(items))
 
 
-def summary(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) -> list[Section]:
-    """The summary up front: the key facts, the purpose, the asks, the key messages (the
-    points to raise) and the risks (the sensitivities), each stated here only."""
+def summary(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) -> Section:
+    """The summary up front, on one page: the key facts, the purpose, the asks, the key
+    messages (the points to raise) and the risks (the sensitivities), each stated here
+    only."""
     blocks: list[Block] = [at_a_glance(w, visit, host, guest)]
-    blocks.extend(w.blocks(visit.purpose, style="lead"))
-    sections = [Section("summary", w.t("Summary"), 1, tuple(blocks))]
+    blocks.extend(w.blocks(visit.purpose))
     parts = (
-        ("asks", N_("Asks"), [w.inline(o) for o in visit.objectives]),
+        (N_("Asks"), [w.inline(o) for o in visit.objectives]),
         (
-            "key-messages",
             N_("Key messages"),
             [w.inline(p.point) for p in visit.talking_points if p.priority == "raise"],
         ),
-        ("risks", N_("Risks"), [w.inline(s) for s in visit.sensitivities]),
+        (N_("Risks"), [w.inline(s) for s in visit.sensitivities]),
     )
-    for key, title, items in parts:
+    for title, items in parts:
         if items:
-            sections.append(Section(key, w.t(title), 2, (BulletList(tuple(items)),)))
-    return sections
+            blocks.append(Paragraph((Run(w.t(title), "strong"),), "label"))
+            blocks.append(BulletList(tuple(items)))
+    return Section("summary", w.t("Summary"), 1, tuple(blocks))
 
 
 @dataclass(frozen=True)
@@ -393,7 +388,7 @@ def build(w: Writer, visit: Visit, profiles: Profiles) -> Content:
         subtitle=join([w.city_name(guest), plain("→"), w.city_name(host)], " "),
         lines=(plain(w.period(visit.dates.start, visit.dates.end)),),
     )
-    sections: list[Section] = summary(w, visit, host, guest)
+    sections: list[Section] = [summary(w, visit, host, guest)]
     since_last = since.section(w, visit, [guest, host], profiles)
     if since_last is not None:
         sections.append(since_last)

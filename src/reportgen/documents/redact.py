@@ -71,7 +71,7 @@ def _internal(item: Any) -> bool:
 
 
 _UNSETTLED = re.compile(
-    r"(?<!\w)(to be (?:confirmed|determined|decided|announced)|TBC|TBD|TBA)(?!\w)"
+    r"(?<!\w)(to be (?:confirmed|determined|decided|announced|completed|added)|TBC|TBD|TBA)(?!\w)"
     r"|未定|調整中|確認中|待定|待确认",
     re.IGNORECASE,
 )

@@ -523,10 +523,12 @@ class _Entry:
     def runs(self, w: Writer, first: Sequence[_Copy]) -> Inline:
         """The entry as printed: title, publisher, date accessed, notes and URL.
 
-        ``first`` are the copies that speak first: the title and publisher are those of
-        the copy the document cites (two listings of one URL can name it differently),
-        and a note is printed once, never one that repeats the title, the publisher or
-        another note.
+        ``first`` are the copies that speak: the title and publisher are those of the
+        copy the document cites (two listings of one URL can name it differently), and
+        the notes are theirs alone: a note stays with the file that wrote it (a visit's
+        note on why it lists a website is not printed where a city cites that website).
+        A note is printed once, never one that repeats the title, the publisher or
+        another note. The address and the date accessed are the source's, from any copy.
         """
         sources = [copy.source for copy in [*first, *(c for c in self.copies if c not in first)]]
         title = w.text(sources[0].title)
@@ -534,7 +536,8 @@ class _Entry:
         url = next((s.url for s in sources if s.url), None)
         dates = [s.accessed for s in sources if s.accessed]
         accessed = max(dates, key=lambda date: date.last) if dates else None
-        note = _notes([w.text(s.note) for s in sources if s.note], (title, publisher, url or ""))
+        own = [copy.source.note for copy in first if copy.source.note]
+        note = _notes([w.text(n) for n in own], (title, publisher, url or ""))
         parts: list[Run] = [Run(title, "em")]
         if publisher and not _within(publisher, title):
             parts.append(Run(publisher))
