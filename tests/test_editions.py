@@ -252,7 +252,7 @@ def test_the_summary_page_holds_purpose_asks_key_messages_and_risks(
     order = [
         "Summary",
         "Head of delegation Chen Shaowang 陈绍旺",
-        "Mayor, Dalian Municipal People's Government",
+        "Mayor, Dalian Municipal People’s Government",
         "First host Kazuhisa Takeuchi 武内和久",
         "Illustrative example: a delegation from Dalian",  # the purpose
         "Asks",
@@ -285,7 +285,7 @@ def test_who_is_who_names_the_office_holders_with_their_form_of_address(
     assert delegation[0] == ["No.", "Name and position", "Role", "Notes"]
     assert delegation[1][1].split("\n") == [
         "Chen Shaowang 陈绍旺[1] verify",
-        "Mayor, Dalian Municipal People's Government",
+        "Mayor, Dalian Municipal People’s Government",
         "address as Mayor Chen",
     ]
     assert hosts[1][1].split("\n") == [
