@@ -177,8 +177,8 @@ def test_unsettled_text_in_a_public_item_fails_the_public_edition_at_its_line(
     line = next(n for n, x in enumerate(visit.read_text().splitlines(), 1) if "Site access" in x)
     assert result.lines[0] == (
         f'{VISIT}:{line}:12: agenda[7].notes: "Site access and safety arrangements to be'
-        ' confirmed." is not final ("to be confirmed"): a public edition cannot carry it'
-        " (write the final text, or mark the item `audience: internal`)"
+        ' confirmed." is not final ("to be confirmed"): write the final text, or mark the'
+        " item `audience: internal` (a public edition prints it)"
     )
     assert not (example_project / "out").exists()
     assert cli("build", VISIT, "-o", "out/").code == 0  # the internal edition may carry it
@@ -199,8 +199,8 @@ def test_a_placeholder_in_a_city_the_briefing_prints_fails_the_public_edition(
     assert result.code == 1
     assert result.lines[0].startswith("profiles/cities/dalian.yaml:10:")
     assert result.lines[0].endswith(
-        'region: "TODO: region" is a placeholder: a public edition cannot carry it'
-        " (write the final text, or mark the item `audience: internal`)"
+        'region.en: "TODO: region" is a placeholder: write the real text, or mark the item'
+        " `audience: internal` (a public edition prints it)"
     )
 
 

@@ -217,11 +217,8 @@ def unpublishable_issues(read: list[tuple[Entry, tuple[str, ...]]]) -> list[Issu
     for entry, fields in read:
         if entry.doc is None or entry.profile is None:
             continue
-        for loc, what in unpublishable(entry.profile, fields):
-            message = (
-                f"{what}: a public edition cannot carry it (write the final text, or mark"
-                " the item `audience: internal`)"
-            )
+        for loc, what in unpublishable(entry.profile, entry.doc.data, fields):
+            message = f"{what}, or mark the item `audience: internal` (a public edition prints it)"
             issues.append(entry.doc.issue(loc, message))
     return issues
 

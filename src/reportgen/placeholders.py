@@ -36,28 +36,42 @@ def is_placeholder_text(value: str) -> bool:
     return bool(_TODO_RE.match(value))
 
 
-def findings(data: Any, loc: Loc = ()) -> Iterator[Finding]:
-    """Every placeholder in a loaded file, with its location, in file order.
+UNSETTLED = re.compile(
+    r"(?<!\w)(to be (?:confirmed|determined|decided|announced|completed|added)|TBC|TBD|TBA)"
+    r"(?!\w)|未定|調整中|確認中|待定|待确认",
+    re.IGNORECASE,
+)
+"""Words that say a text is not final yet ("to be confirmed", "TBC", 未定, 待定): fine in
+an internal edition, never in a public one."""
+
+
+def findings(data: Any, loc: Loc = (), *, unsettled: bool = False) -> Iterator[Finding]:
+    """Every placeholder in a loaded file, with its location, in file order; with
+    ``unsettled``, every text that says it is not final ("to be confirmed") too.
 
     One walk over the whole mapping: every text, at any depth, in mappings and in plain
     lists of strings alike (``objectives``, an agenda item's ``participants``).
     """
     found: list[Finding] = []
     key = next((part for part in reversed(loc) if isinstance(part, str)), None)
-    _walk(data, loc, key, found)
+    _walk(data, loc, key, found, unsettled)
     return iter(found)
 
 
-def _walk(data: Any, loc: Loc, key: str | None, found: list[Finding]) -> None:
+def _walk(data: Any, loc: Loc, key: str | None, found: list[Finding], unsettled: bool) -> None:
     """``key`` is the nearest mapping key above ``data`` (a list item's is its list's)."""
     if isinstance(data, dict):
         for name, value in data.items():
-            _walk(value, (*loc, name), name, found)
+            _walk(value, (*loc, name), name, found, unsettled)
     elif isinstance(data, list):
         for index, item in enumerate(data):
-            _walk(item, (*loc, index), key, found)
+            _walk(item, (*loc, index), key, found, unsettled)
     elif isinstance(data, str):
         found.extend(_text(key, data, loc))
+        if unsettled and not is_placeholder_text(data) and (word := UNSETTLED.search(data)):
+            shown = " ".join(data.split())
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            found.append((loc, f'"{shown}" is not final ("{word.group()}"): write the final text'))
     elif isinstance(data, int) and not isinstance(data, bool) and data == NUMBER:
         found.append((loc, f"{NUMBER} is the starter's placeholder number: write the real figure"))
 

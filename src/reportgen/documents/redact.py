@@ -11,7 +11,6 @@ forgot it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -19,7 +18,7 @@ from pydantic import BaseModel
 
 from reportgen import placeholders, tracking
 from reportgen.errors import Loc
-from reportgen.models.types import INTERNAL, Text
+from reportgen.models.types import INTERNAL
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -70,70 +69,43 @@ def _internal(item: Any) -> bool:
     return isinstance(item, BaseModel) and getattr(item, "audience", None) == "internal"
 
 
-_UNSETTLED = re.compile(
-    r"(?<!\w)(to be (?:confirmed|determined|decided|announced|completed|added)|TBC|TBD|TBA)(?!\w)"
-    r"|未定|調整中|確認中|待定|待确认",
-    re.IGNORECASE,
-)
-"""Words that say a text is not final yet ("to be confirmed", "TBC", 未定, 待定)."""
-
-
-def unpublishable(model: BaseModel, fields: Iterable[str]) -> Iterator[tuple[Loc, str]]:
-    """What in the top-level ``fields`` of ``model`` would reach a public edition that is
-    not fit to publish: a placeholder of the starters (``TODO``, 123456, ``ZZ``, ``XXX``)
-    or a text that says it is not settled ("to be confirmed"), each with where it is.
-    Parts that the public edition leaves out are not looked at."""
+def unpublishable(model: BaseModel, data: Any, fields: Iterable[str]) -> Iterator[tuple[Loc, str]]:
+    """What in the top-level ``fields`` of a profile (``model``, read from ``data``) a
+    public edition would print that is not fit to publish: a placeholder of the starters
+    (``TODO``, 123456, ``ZZ``, ``XXX``) or a text that says it is not settled ("to be
+    confirmed"), each with where it is in the file. What the public edition leaves out
+    (internal items and fields) is not looked at."""
+    if not isinstance(data, dict):
+        return
     with tracking.paused():
-        shown = redact_fields(model)
         for name in fields:
-            if name in shown:
-                yield from _unpublishable(getattr(model, name), (name,))
+            if name in data:
+                for loc, message in placeholders.findings(data[name], (name,), unsettled=True):
+                    if _printed(model, loc):
+                        yield loc, message
 
 
-def redact_fields(model: BaseModel) -> set[str]:
-    """The top-level fields of ``model`` that a public edition may print at all."""
-    names = set()
-    for name, info in type(model).model_fields.items():
-        extra = info.json_schema_extra
-        if not (isinstance(extra, dict) and extra.get("x-audience") == INTERNAL["x-audience"]):
-            names.add(name)
-    return names
-
-
-def _unpublishable(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    if isinstance(value, BaseModel):
-        if _internal(value):
-            return
-        for name, info in type(value).model_fields.items():
+def _printed(model: BaseModel, loc: Loc) -> bool:
+    """Whether the value at ``loc`` (a path in the file) reaches a public edition."""
+    node: Any = model
+    for part in loc:
+        if isinstance(node, BaseModel):
+            if _internal(node):
+                return False
+            info = type(node).model_fields.get(str(part))
+            if info is None:
+                return True  # a part written as its text alone, or free-form `extra`
             extra = info.json_schema_extra
             if isinstance(extra, dict) and extra.get("x-audience") == INTERNAL["x-audience"]:
-                continue
-            field = getattr(value, name)
-            if name == "country" and field == placeholders.COUNTRY:
-                yield (*loc, name), f"{field} (unknown country) is a placeholder"
-            elif name == "currency" and field == placeholders.CURRENCY:
-                yield (*loc, name), f"{field} (no currency) is a placeholder"
-            else:
-                yield from _unpublishable(field, (*loc, name))
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _unpublishable(item, (*loc, index))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _unpublishable(item, (*loc, key))
-    elif isinstance(value, Text):
-        texts = [value.default] if value.default is not None else []
-        texts += [text for _, text in value.translations]
-        for text in texts:
-            yield from _unpublishable(text, loc)
-    elif isinstance(value, str):
-        shown = " ".join(value.split())
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        if placeholders.is_placeholder_text(value):
-            yield loc, f'"{shown}" is a placeholder'
+                return False
+            node = getattr(node, str(part))
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, str) and len(node) == 1:
+            node = node[0]  # a single mapping written where a list is accepted
+            if not _printed(node, (part,)):
+                return False
+            node = getattr(node, part, None)
         else:
-            found = _UNSETTLED.search(value)
-            if found:
-                yield loc, f'"{shown}" is not final ("{found.group()}")'
-    elif isinstance(value, int) and not isinstance(value, bool) and value == placeholders.NUMBER:
-        yield loc, f"{value} is the starter's placeholder number"
+            return True
+    return not _internal(node)
