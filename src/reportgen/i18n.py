@@ -23,8 +23,12 @@ from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.errors import InvalidInput, Issue, Report, ReportgenError, display_path
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 DOMAIN = "reportgen"
 SOURCE_LANGUAGE = "en"
@@ -112,13 +116,13 @@ def fill(text: str, values: Mapping[str, object]) -> str:
     return "".join(out)
 
 
-def field_problems(catalog: object, path: Path, data: bytes) -> list[Issue]:
+def field_problems(catalog: Catalog, path: Path, data: bytes) -> list[Issue]:
     """A translation that uses a field its English text does not have, or reaches into
     one (``{0.__class__}``): one problem at the line of each such translation."""
     lines = data.decode("utf-8", "replace").splitlines()
     shown = display_path(path)
     problems: list[Issue] = []
-    for message in catalog:  # type: ignore[attr-defined]
+    for message in catalog:
         if not message.id or not isinstance(message.id, str):
             continue
         allowed = fields(message.id)
