@@ -184,6 +184,17 @@ def test_pdf_running_text_has_a_comfortable_measure(document: Document, tmp_path
     assert lengths[-1] <= 82
 
 
+def test_docx_running_text_has_a_comfortable_measure(document: Document, tmp_path: Path) -> None:
+    docx = tmp_path / "layout.docx"
+    docx.write_bytes(to_docx(document, RenderContext(page_numbers=False)))
+    pages = pages_of(libreoffice_pdf(docx, tmp_path))
+    lengths = sorted(len(line) for line in full_lines(pages, FILLER))
+
+    assert len(lengths) > 100
+    assert 65 <= lengths[len(lengths) // 2] <= 80
+    assert lengths[-1] <= 82
+
+
 # --- Word contents with page numbers (LibreOffice, when installed) ------------------------------
 
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"

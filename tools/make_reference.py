@@ -39,8 +39,13 @@ EAST_ASIAN_LANG = scripts.DEFAULT_EAST_ASIAN.word_lang
 
 # A4 with the margins of print.css, in twentieths of a point (1 mm = 56.7).
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
-MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 1247, 1021, 1134, 1021
+MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 1247, 1134, 1134, 1134
 TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+MEASURE = 7257
+"""The width of running text, 128 mm as in print.css (about 75 letters a line); tables,
+figures, headings and the cover take the whole width between the margins."""
+MEASURED = ("Normal", "Lead", "Note", "Notice", "ListBullet", "ListNumber", "Source")
+"""The styles of running text; every other paragraph style is as wide as the page."""
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -369,11 +374,12 @@ def styles_xml() -> str:
         f'<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{FACTS_FILL}"/></w:tcPr>'
         "</w:style>",
     ]
+    styles = [_with_width(style) for style in styles]
     defaults = (
         "<w:docDefaults><w:rPrDefault><w:rPr>"
         f'<w:rFonts w:ascii="{LATIN_FONT}" w:eastAsia="{EAST_ASIAN_FONT}" '
         f'w:hAnsi="{LATIN_FONT}" w:cs="{LATIN_FONT}"/>'
-        f"{_size(9.5)}"
+        f"{_size(10)}"
         f'<w:lang w:val="en-GB" w:eastAsia="{EAST_ASIAN_LANG}" w:bidi="ar-SA"/>'
         "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
         f"{_spacing(0, 124, 252)}"
@@ -386,6 +392,30 @@ def styles_xml() -> str:
         + "".join(styles)
         + "</w:styles>"
     )
+
+
+def _with_width(style: str) -> str:
+    """A paragraph style with its right indent: running text keeps the measure (Normal
+    sets it, the others of ``MEASURED`` inherit it), every other style has none."""
+    import re
+
+    found = re.match(r'<w:style w:type="paragraph"[^>]* w:styleId="([^"]+)"', style)
+    if found is None:
+        return style
+    ident = found.group(1)
+    if ident != "Normal" and ident in MEASURED:
+        return style
+    right = TEXT_WIDTH - MEASURE if ident == "Normal" else 0
+    if "<w:ind " in style:
+        return style.replace("<w:ind ", f'<w:ind w:right="{right}" ', 1)
+    indent = f'<w:ind w:right="{right}"/>'
+    spacing = re.search(r"<w:spacing [^>]*/>", style)
+    if spacing is not None:
+        return style[: spacing.end()] + indent + style[spacing.end() :]
+    if "</w:pPr>" in style:
+        return style.replace("</w:pPr>", indent + "</w:pPr>", 1)
+    at = style.index("<w:rPr>") if "<w:rPr>" in style else style.index("</w:style>")
+    return style[:at] + f"<w:pPr>{indent}</w:pPr>" + style[at:]
 
 
 def _level(ilvl: int, fmt: str, text: str, left: int, hanging: int) -> str:
