@@ -271,6 +271,10 @@ def test_docx_contents_without_libreoffice_have_no_numbers_and_the_build_says_so
     assert done.code == 0, done.stderr
     assert entries and all(page == "" for _, page in entries)
     assert done.stderr.splitlines().count(NOT_INSTALLED) == 1
+    monkeypatch.setenv("COLUMNS", "250")
+    doctor = cli("doctor")
+    assert "not installed: Word contents come without page numbers" in doctor.stdout
+    assert doctor.code == 0  # LibreOffice is optional
     assert NOT_INSTALLED == (
         "note: LibreOffice (soffice) is not installed: the contents of the Word files have no "
         "page numbers; Word adds them when the document's fields are updated (F9)"

@@ -478,6 +478,7 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
         ("weasyprint", "PDF"),
         ("python-docx", "Word"),
         ("cairosvg", "pictures in Word"),
+        ("uharfbuzz", "fonts in Word"),
     ):
         try:
             version = importlib.metadata.version(package)
@@ -497,6 +498,19 @@ def doctor(strict: bool, stale_after: int, debug: bool) -> None:
             if subset
             else "missing: PDFs build about 7x slower; apt-get install libharfbuzz-subset0",
             subset,
+        )
+    )
+    from reportgen.renderers.docx import office
+
+    soffice = office.soffice()
+    rows.append(
+        (
+            "LibreOffice (Word page numbers; optional)",
+            soffice
+            if soffice
+            else "not installed: Word contents come without page numbers "
+            "(apt-get install libreoffice-writer-nogui)",
+            True,
         )
     )
     for script, family, own, drawn in fonts.script_report():
