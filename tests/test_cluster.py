@@ -604,6 +604,33 @@ def test_run_on_the_cluster_refuses_an_answer_that_is_not_a_checked_record(
     assert result.results[1].error.startswith("the worker's answer is not plain data (")
 
 
+def test_run_on_the_cluster_refuses_an_answer_that_read_what_it_was_not_sent(
+    example: Path, client: Any, scheduler: str
+) -> None:
+    # freshness reads every input again on the next batch: /dev/zero would never end
+    write_manifest(example, CITIES_ONLY)
+
+    def elsewhere(real: Any, target: Any, shipment: Any) -> Any:
+        import msgpack
+
+        told = msgpack.unpackb(real(target, shipment))
+        told["inputs"][0]["path"] = "/dev/zero"
+        return msgpack.packb(told)
+
+    with crafted_workers(client, elsewhere):
+        result = batch(example, scheduler=scheduler)
+    again = batch(example, scheduler=scheduler)
+
+    assert [(r.status, r.error.split(" answered ")[-1]) for r in result.results] == [
+        (
+            "failed",
+            "that the build read /dev/zero, which the batch did not send it; "
+            "nothing of it was written",
+        ),
+    ] * 2
+    assert statuses(again) == {DALIAN: "built", KITAKYUSHU: "built"}
+
+
 def test_run_on_the_cluster_ships_only_what_builds_read_and_removes_it_afterwards(
     example: Path, client: Any, scheduler: str
 ) -> None:

@@ -2,7 +2,8 @@
 
 worker: outcome -> ``encode`` -> bytes (the only thing the task returns)
 coordinator: bytes -> ``decode`` (msgpack, then a Pydantic model: no code runs) ->
-``outcome`` (only the files the target was planned to write)
+``outcome`` (only the files the target was planned to write, having read only what
+was sent)
 
 Nothing a worker sends is unpickled: the answer holds bytes, strings, numbers and
 lists of them, and an answer that is not exactly that fails its target.
@@ -11,6 +12,7 @@ lists of them, and an answer that is not exactly that fails its target.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from reportgen.batching.pool import Outcome
 from reportgen.errors import Issue, Severity, display_path
 from reportgen.pipeline import Built, Input, Record
+from reportgen.project import LISTING_PREFIX
 from reportgen.targets import Target
 
 MAX_ANSWER_BYTES = 1 << 30
@@ -126,11 +129,20 @@ def decode(raw: object) -> Answer:
         raise Refused(f"the worker's answer is not plain data ({exc})") from None
 
 
-def outcome(answer: Answer, target: Target) -> Outcome:
+def outcome(answer: Answer, target: Target, sent: Container[str]) -> Outcome:
     """The outcome of ``target`` told by ``answer``: its outputs only at the paths
-    planned for it, each once, or a failure that names what else it held."""
+    planned for it, each once, and what it read only among the files and folders
+    ``sent`` (the snapshot), or a failure that names what else it held."""
     if not answer.ok:
         return Outcome(False, error=answer.error, seconds=answer.seconds)
+    for item in answer.inputs:
+        if item.path.removeprefix(LISTING_PREFIX) not in sent:
+            error = (
+                f"the worker {answer.worker} answered that the build read "
+                f"{display_path(Path(item.path.removeprefix(LISTING_PREFIX)))}, which the "
+                "batch did not send it; nothing of it was written"
+            )
+            return Outcome(False, error=error, seconds=answer.seconds)
     planned = {str(output.path): output.path for output in target.outputs}
     given = [output.path for output in answer.outputs]
     foreign = [path for path in given if path not in planned]

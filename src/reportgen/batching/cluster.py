@@ -149,7 +149,8 @@ def run_targets(
                 remote.build, targets, key=keys, shipment=scattered[key], pure=False
             )
             left = {future.key: target for future, target in zip(futures, targets, strict=True)}
-            _collect(client, distributed, futures, left, options, done, should_stop)
+            sent = {*snapshot.files, *snapshot.folders}
+            _collect(client, distributed, futures, left, options, sent, done, should_stop)
         except Lost as exc:
             unfinished = tuple(left.values()) if left else tuple(targets)
             count = len(unfinished)
@@ -180,6 +181,7 @@ def _collect(
     futures: list[Any],
     left: dict[Any, Target],
     options: Options,
+    sent: set[str],
     done: Callable[[Target, Outcome], None],
     should_stop: Callable[[], bool],
 ) -> None:
@@ -255,10 +257,10 @@ def _collect(
         busy = time.monotonic()
         if future.key in left:  # else given up already
             target = left.pop(future.key)
-            done(target, _outcome(client, future.status, result, target))
+            done(target, _outcome(client, future.status, result, target, sent))
 
 
-def _outcome(client: Client, status: str, result: Any, target: Target) -> Outcome:
+def _outcome(client: Client, status: str, result: Any, target: Target, sent: set[str]) -> Outcome:
     from reportgen.batching import answer
 
     if status == "finished":
@@ -277,7 +279,7 @@ def _outcome(client: Client, status: str, result: Any, target: Target) -> Outcom
                     CALL_TIMEOUT,
                     "restarting a worker",
                 )
-        return answer.outcome(told, target)
+        return answer.outcome(told, target, sent)
     if status == "cancelled":
         return Outcome(False, error="the cluster cancelled it")
     return Outcome(
