@@ -755,11 +755,18 @@ def _watermark(word: str) -> BaseOxmlElement:
         '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
         ' xmlns:v="urn:schemas-microsoft-com:vml"'
         ' xmlns:o="urn:schemas-microsoft-com:office:office"><w:pict>'
-        '<v:shape id="reportgen-draft" type="#_x0000_t136" o:allowincell="f"'
-        ' fillcolor="#b03a2e" stroked="f" style="position:absolute;margin-left:0;'
-        "margin-top:0;width:420pt;height:105pt;rotation:315;z-index:-251654144;"
-        "mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
-        'mso-position-vertical:center;mso-position-vertical-relative:margin">'
+        # the WordArt shape type that Word and LibreOffice know a watermark by
+        '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800"'
+        ' path="m@7,l@8,m@5,21600l@6,21600e">'
+        '<v:path textpathok="t" o:connecttype="custom"/>'
+        '<v:textpath on="t" fitshape="t"/>'
+        '<o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>'
+        '<v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" type="#_x0000_t136"'
+        ' o:allowincell="f" fillcolor="#b03a2e" stroked="f" style="position:absolute;'
+        "margin-left:0;margin-top:0;width:420pt;height:105pt;rotation:315;"
+        "z-index:-251654144;mso-position-horizontal:center;"
+        "mso-position-horizontal-relative:margin;mso-position-vertical:center;"
+        'mso-position-vertical-relative:margin">'
         '<v:fill opacity="0.15"/>'
         '<v:textpath style="font-family:&quot;Noto Sans&quot;;font-size:1pt"'
         f" string={quoteattr(clean_text(word))}/>"
