@@ -88,6 +88,32 @@ def test_a_slow_document_holds_up_no_other_page(slow_project: Path) -> None:
     assert still_building, slow
 
 
+def test_a_build_whose_document_changed_is_stopped(slow_project: Path) -> None:
+    server = Server(slow_project)
+    proposal = slow_project / "profiles/proposals/big.yaml"
+    waiting = threading.Thread(
+        target=lambda: httpx.get(f"{server.url}{SLOW}.pdf", timeout=900), daemon=True
+    )
+    stopped = f"stopped building {SLOW}.pdf: it changed meanwhile"
+    try:
+        with httpx.Client(base_url=server.url, timeout=300) as client:
+            assert client.get(f"/{SLOW}").status_code == 200  # built: a save now touches it
+        waiting.start()
+        for edit in range(20):  # once the server has taken the request, a save stops it
+            proposal.write_text(big_proposal(5000).replace("Many lines.", f"Edit {edit}."))
+            server.wait_for("changed: ")
+            if any(stopped in line for line in server.printed):
+                break
+        with httpx.Client(base_url=server.url, timeout=300) as client:
+            other = client.get("/kitakyushu.city-profile.en.pdf")
+        still_building = waiting.is_alive()  # the new version of the slow one
+    finally:
+        server.stop()
+    assert any(stopped in line for line in server.printed), server.printed
+    assert other.status_code == 200 and other.content.startswith(b"%PDF")
+    assert still_building
+
+
 @pytest.mark.parametrize(
     ("limit", "fmt", "message"),
     [

@@ -210,7 +210,9 @@ class Builds:
     async def run(
         self, workspace: Workspace, page: Page, fmt: str, cache: Path, options: Options
     ) -> Result:
-        """Build ``page`` in ``fmt`` in a free worker (waiting for one when all are busy)."""
+        """Build ``page`` in ``fmt`` in a free worker (waiting for one when all are busy).
+
+        Cancelling the call stops the build: its worker is killed and replaced."""
         if self._free is None:
             self._free = asyncio.Semaphore(self.size)
         async with self._free:
@@ -232,6 +234,9 @@ class Builds:
             self._busy.add(worker)
             try:
                 result, healthy = await asyncio.to_thread(worker.build, job)
+            except asyncio.CancelledError:
+                worker.stop()  # no longer wanted (its page changed): its process ends now
+                raise
             finally:
                 self._busy.discard(worker)
             if healthy and not self._closed:

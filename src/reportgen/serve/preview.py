@@ -80,10 +80,16 @@ class PageState:
     tasks: dict[str, asyncio.Future[Result]] = field(default_factory=dict)
     listeners: set[asyncio.Queue[State | None]] = field(default_factory=set)
 
-    def invalidate(self) -> None:
+    def invalidate(self) -> list[str]:
+        """A new version: its builds are dropped, and those still running are stopped
+        (their worker is freed at once); returns the formats stopped."""
+        stopped = [fmt for fmt, task in self.tasks.items() if not task.done()]
+        for fmt in stopped:
+            self.tasks[fmt].cancel()
         self.version += 1
         self.results.clear()
         self.tasks.clear()
+        return stopped
 
     def inputs(self) -> tuple[Input, ...] | None:
         """What its builds read (None when one failed or is still running)."""
@@ -163,7 +169,12 @@ class Preview:
                 build = self.builds.run(site.workspace, state.page, fmt, site.cache, site.options)
                 task = asyncio.ensure_future(build)
                 state.tasks[fmt] = task
-            result = await asyncio.shield(task)
+            try:
+                result = await asyncio.shield(task)
+            except asyncio.CancelledError:
+                if task.cancelled() and state.version != version:
+                    continue  # stopped because an input changed: build again
+                raise
             if state.version != version:
                 continue  # an input changed meanwhile: build again
             if state.tasks.get(fmt) is task:
@@ -244,7 +255,7 @@ class Preview:
         for key in affected:
             state = self.pages[key]
             if key not in touched:
-                state.invalidate()
+                self._invalidate(state)
                 touched.add(key)
         if touched:
             log.info("changed: %s", ", ".join(sorted(touched)))
@@ -253,6 +264,12 @@ class Preview:
             if state.listeners:
                 self._push(state)
 
+    @staticmethod
+    def _invalidate(state: PageState) -> None:
+        for fmt in state.invalidate():
+            what = state.page.key if fmt == "html" else f"{state.page.key}.{fmt}"
+            log.info("stopped building %s: it changed meanwhile", what)
+
     def _install(self, survey: Survey) -> set[str]:
         """Take a new survey; returns the keys of pages that came, went or changed."""
         touched = set()
@@ -260,7 +277,7 @@ class Preview:
         for key, state in self.pages.items():
             if key not in now and state.current:
                 state.current = False
-                state.invalidate()
+                self._invalidate(state)
                 touched.add(key)
         for key, page in now.items():
             known = self.pages.get(key)
@@ -268,7 +285,7 @@ class Preview:
                 self.pages[key] = PageState(page)
                 continue
             if not known.current or known.page.what != page.what:
-                known.invalidate()
+                self._invalidate(known)
                 touched.add(key)
             known.page = page
             known.current = True
