@@ -43,6 +43,14 @@ def docx_text(path: Path) -> str:
     return "\n".join(parts)
 
 
+def build_pdf_and_docx(cli: RunCli, project: Path) -> tuple[list[str], Path]:
+    """Build the example briefing in PDF and Word: the PDF's pages, and the Word file."""
+    result = cli("build", VISIT, "--format", "pdf", "--format", "docx", "-o", "out/")
+    assert result.code == 0, result.stderr
+    pdf = project / "out" / VISIT_PDF
+    return pages(pdf), pdf.with_suffix(".docx")
+
+
 def set_field(path: Path, key: str, value: str) -> None:
     """Set the top-level ``key`` of a profile to ``value`` (a line of YAML), in its place."""
     text = path.read_text(encoding="utf-8")
@@ -60,10 +68,8 @@ def test_every_cover_and_page_foot_carries_the_issue_control(
 ) -> None:
     set_field(example_project / VISIT, "version", '"2.1"')
 
-    result = cli("build", VISIT, "--format", "pdf", "--format", "docx", "-o", "out/")
+    printed, docx = build_pdf_and_docx(cli, example_project)
 
-    assert result.code == 0, result.stderr
-    printed = pages(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.pdf")
     cover = words(printed[0])
     assert "Issued by International Policy Division, Kitakyushu City" in cover
     assert "Date of issue 15 January 2027" in cover
@@ -74,11 +80,8 @@ def test_every_cover_and_page_foot_carries_the_issue_control(
         " · Information as of 15 Jan 2027 · Version 2.1"
     )
     assert all(foot in words(page) for page in printed[1:])
-    word = open_docx(str(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.docx"))
-    assert "Issued by\tInternational Policy Division, Kitakyushu City" in docx_text(
-        example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.docx"
-    )
-    assert foot in word.sections[-1].footer.paragraphs[0].text
+    assert "Issued by\tInternational Policy Division, Kitakyushu City" in docx_text(docx)
+    assert foot in open_docx(str(docx)).sections[-1].footer.paragraphs[0].text
 
 
 def test_a_draft_is_marked_on_every_page_in_pdf_and_word(
@@ -86,13 +89,11 @@ def test_a_draft_is_marked_on_every_page_in_pdf_and_word(
 ) -> None:
     set_field(example_project / VISIT, "status", "draft")
 
-    result = cli("build", VISIT, "--format", "pdf", "--format", "docx", "-o", "out/")
+    printed, docx = build_pdf_and_docx(cli, example_project)
 
-    assert result.code == 0, result.stderr
-    printed = pages(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.pdf")
     assert all("DRAFT" in page for page in printed[1:])
     assert "D RAFT" in printed[0]  # the cover's band (letter-spaced), beside the handling mark
-    word = open_docx(str(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.docx"))
+    word = open_docx(str(docx))
     header = word.sections[-1].header
     assert "DRAFT · INTERNAL" in header.paragraphs[0].text.upper()
     assert 'string="DRAFT"' in header._element.xml  # the watermark behind every page
@@ -396,16 +397,14 @@ def test_sources_print_their_address_and_access_date_and_keep_their_own_notes(
         encoding="utf-8",
     )
 
-    result = cli("build", VISIT, "--format", "pdf", "--format", "docx", "-o", "out/")
+    printed, docx = build_pdf_and_docx(cli, example_project)
 
-    assert result.code == 0, result.stderr
-    printed = words(pages(example_project / "out" / VISIT_PDF)[-1])
-    listed = words("\n".join(pages(example_project / "out" / VISIT_PDF)).split("Numbers in")[-1])
+    listed = words("\n".join(printed).split("Numbers in")[-1])
     entry = re.search(r"\d+\. CGTN reports on Dalian, June 2024\..*?(?= \d{1,2}\. |$)", listed)
-    assert entry is not None, printed
+    assert entry is not None, listed
     assert "Accessed 30 June 2024" in entry.group()
     assert "https://example.org/cgtn/dalian-2024" in entry.group()
-    word = open_docx(str((example_project / "out" / VISIT_PDF).with_suffix(".docx")))
+    word = open_docx(str(docx))
     paragraph = next(p for p in word.paragraphs if p.text.startswith("CGTN reports on Dalian"))
     assert "Accessed 30 June 2024" in paragraph.text
     assert any(

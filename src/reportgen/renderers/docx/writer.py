@@ -316,7 +316,8 @@ class Writer:
                 "w:xAlign": "left",
                 "w:yAlign": "bottom",
             }
-            self._paragraph("Cover Foot", tuple(foot), frame=frame)
+            # the labels of the issue control in a column of their own, as in the PDF
+            self._paragraph("Cover Foot", tuple(foot), frame=frame, tab=round(38 * TWIPS_PER_MM))
         # The cover is a section of its own, without header and footer.
         cover_sect = copy.deepcopy(self.sect_pr)
         for child in list(cover_sect):
@@ -591,9 +592,11 @@ class Writer:
         keep_next: bool = False,
         page_break: bool = False,
         space_before: int | None = None,
+        tab: int | None = None,
         append: bool = True,
     ) -> BaseOxmlElement:
-        """A paragraph of ``style``, with its properties in schema order."""
+        """A paragraph of ``style``, with its properties in schema order; ``tab`` is a
+        left tab stop (twentieths of a point)."""
         ppr = el("w:pPr", None, val("w:pStyle", self.styles.id(style)))
         if keep_next:
             ppr.append(el("w:keepNext"))
@@ -603,6 +606,8 @@ class Writer:
             ppr.append(el("w:framePr", frame))
         if num is not None:
             ppr.append(el("w:numPr", None, val("w:ilvl", 0), val("w:numId", num)))
+        if tab is not None:
+            ppr.append(el("w:tabs", None, el("w:tab", {"w:val": "left", "w:pos": str(tab)})))
         if space_before:
             ppr.append(el("w:spacing", {"w:before": str(space_before)}))
         if align in ("right", "center"):
