@@ -415,3 +415,19 @@ def test_sources_print_their_address_and_access_date_and_keep_their_own_notes(
     website = re.search(r"\d+\. City of Kitakyushu official website.*?(?= \d{1,2}\. |$)", listed)
     assert website is not None
     assert "Contact details of the International Policy Division" not in website.group()
+
+
+def test_a_draft_proposal_is_left_out_of_a_public_briefing(
+    example_project: Path, cli: RunCli
+) -> None:
+    set_field(example_project / PROPOSAL, "status", "draft")
+
+    internal = cli("build", VISIT, "--format", "html", "-o", "out/")
+    public = cli("build", VISIT, "--format", "html", "--audience", "public", "-o", "out/")
+
+    assert (internal.code, public.code) == (0, 0), public.stderr
+    out = example_project / "out"
+    assert "Related proposals" in (out / VISIT_PDF).with_suffix(".html").read_text()
+    public_html = (out / VISIT_PDF.replace(".pdf", ".public.html")).read_text()
+    assert "Related proposals" not in public_html
+    assert "cleaner air (PM2.5)" not in public_html
