@@ -337,6 +337,8 @@ class _Page(html.parser.HTMLParser):
         for name in ("href", "src", "xlink:href", "action", "srcset", "data", "poster"):
             if values.get(name) is not None:
                 self.targets.append(str(values[name]))
+        if tag == "img" and values.get("alt"):
+            self.text.append(str(values["alt"]))  # a chart's text alternative is read too
         self._in_style = tag == "style"
 
     def handle_endtag(self, tag: str) -> None:
