@@ -51,10 +51,16 @@ class DayType(click.ParamType):  # type: ignore[type-arg]
 
 
 def render_options(func: F) -> F:
-    """``--paper``, ``--pdf-variant``, ``--reference-docx`` (how outputs are rendered) and
-    ``--as-of`` (the day they are written as of)."""
+    """``--paper``, ``--pdf-variant``, ``--reference-docx``, ``--allow-untranslated`` (how
+    outputs are rendered) and ``--as-of`` (the day they are written as of)."""
     from reportgen.workspace import PAPERS, PDF_VARIANTS
 
+    func = click.option(
+        "--allow-untranslated",
+        is_flag=True,
+        help="Build an edition that has untranslated texts anyway: each is printed in "
+        "English, marked, and the cover says it is a partial translation.",
+    )(func)
     func = click.option(
         "--as-of",
         type=DayType(),
@@ -92,6 +98,7 @@ def render_options(func: F) -> F:
 _BATCH_FLAGS = (
     "as_of",
     "paper",
+    "allow_untranslated",
     "pdf_variant",
     "reference_docx",
     "page_numbers",
@@ -220,10 +227,19 @@ def cli() -> None:
 @click.argument(
     "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH..."
 )
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Also check that the documents of PATHS are complete in LANG: each text they "
+    "print that has no LANG translation is an error, as in a build; repeat for several.",
+)
 @profiles_option
 @common_options
 def validate(
     paths: tuple[Path, ...],
+    languages: tuple[str, ...],
     profiles: Path | None,
     strict: bool,
     stale_after: int,
@@ -236,6 +252,12 @@ def validate(
     options = make_options(strict=strict, stale_after=stale_after)
     workspace = Workspace.resolve(paths[0], profiles=profiles, options=options)
     report = project.validate(list(paths), workspace)
+    if languages and not report.errors:
+        from reportgen.targets import check_language
+        from reportgen.translations.scope import edition_issues
+
+        chosen = [check_language(lang) for lang in languages]
+        report.extend(edition_issues(workspace, list(paths), chosen).issues)
     print_report(report, strict=strict)
     errors, warnings = len(report.errors), len(report.warnings)
     summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
@@ -416,6 +438,7 @@ def build(
     reference_docx: Path | None,
     page_numbers: bool | None,
     embed_fonts: bool | None,
+    allow_untranslated: bool,
     timeout: float,
     memory_limit: int,
     profiles: Path | None,
@@ -438,6 +461,7 @@ def build(
         reference_docx=reference_docx,
         page_numbers=page_numbers,
         embed_fonts=embed_fonts,
+        allow_untranslated=allow_untranslated,
         timeout=timeout,
         memory_limit=memory_limit,
         strict=strict,
@@ -1144,6 +1168,7 @@ def serve(
     embed_fonts: bool | None,
     timeout: float,
     memory_limit: int,
+    allow_untranslated: bool,
     profiles: Path | None,
     strict: bool,
     stale_after: int,
@@ -1164,6 +1189,7 @@ def serve(
         embed_fonts=embed_fonts,
         timeout=timeout,
         memory_limit=memory_limit,
+        allow_untranslated=allow_untranslated,
         strict=strict,
         stale_after=stale_after,
     )

@@ -19,11 +19,14 @@ import copy
 import gettext
 import io
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reportgen.errors import Loc
 
 from reportgen.errors import InvalidInput, Issue, Report, ReportgenError, display_path
 
@@ -318,36 +321,44 @@ def fallback_chain(lang: str, default: str = SOURCE_LANGUAGE) -> tuple[str, ...]
     return tuple(chain)
 
 
-def untranslated(model: object, lang: str) -> list[str]:
-    """Field paths of the texts in ``model`` that have no form in ``lang`` (or its parents).
+def untranslated(model: object, lang: str, known: Callable[[str], bool] | None = None) -> list[Loc]:
+    """Where the texts of ``model`` are that a build in ``lang`` prints in another language.
 
     A plain string is in the default language (English). Sources are references in
-    their own language, and ``extra`` is free-form: neither is counted.
+    their own language, ``extra`` is free-form and names are not translated: none is
+    counted. ``known`` says which words the language's catalog translates (agenda types,
+    units: see ``reportgen.translations.units.TERMS``).
     """
-    from pydantic import BaseModel
+    from reportgen.translations.units import is_translated, texts
 
-    from reportgen.errors import format_loc
-    from reportgen.models.common import Source
-    from reportgen.models.types import Text
+    return [
+        loc
+        for loc, text, owner, name in texts(model)  # type: ignore[arg-type]
+        if not is_translated(text, lang, owner.__name__, name, known)
+    ]
+
+
+def has_message(catalog: gettext.NullTranslations | None, message: str) -> bool:
+    """Whether ``catalog`` (or a catalog it falls back on) translates ``message``."""
+    while catalog is not None:
+        if message in getattr(catalog, "_catalog", {}):
+            return True
+        catalog = getattr(catalog, "_fallback", None)
+    return False
+
+
+def catalog_words(lang: str, project_locales: Path | None = None) -> Callable[[str], bool]:
+    """Whether the catalog of ``lang`` translates a word from the data ("meeting",
+    "persons"), as ``Writer.term`` looks it up; every word is English's own."""
+    from reportgen.documents.terms import LABELS
 
     chain = fallback_chain(lang)
-    own = chain if lang == SOURCE_LANGUAGE else chain[:-1]
-    found: list[str] = []
+    catalog, found = translations(chain, project_locales)
+    if found == SOURCE_LANGUAGE:
+        return lambda word: True
 
-    def visit(node: object, loc: tuple[str | int, ...]) -> None:
-        if isinstance(node, Text):
-            plain_ok = node.default is not None and SOURCE_LANGUAGE in own
-            if not plain_ok and not any(node.has(tag) for tag in own):
-                found.append(format_loc(loc))
-        elif isinstance(node, Source):
-            return
-        elif isinstance(node, BaseModel):
-            for name in type(node).model_fields:
-                if name != "extra":
-                    visit(getattr(node, name), (*loc, name))
-        elif isinstance(node, list | tuple):
-            for index, item in enumerate(node):
-                visit(item, (*loc, index))
+    def knows(word: str) -> bool:
+        label = LABELS.get(word.casefold())
+        return any(has_message(catalog, m) for m in (label, word, word.casefold()) if m)
 
-    visit(model, ())
-    return found
+    return knows

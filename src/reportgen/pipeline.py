@@ -128,6 +128,7 @@ def build_target(
                 today=staleness.today,
                 as_of=target.as_of,
                 locales=workspace.locales,
+                mark_fallbacks=options.allow_untranslated,
             )
         except InvalidInput as exc:
             # a profile it reached could not be read: say too where the document met it
@@ -144,14 +145,19 @@ def build_target(
             raise InvalidInput(report)
         if public:
             report.extend(unpublishable_issues(printed))
-        report.extend(_translation_warnings(printed, target.lang))
+        severity = Severity.WARNING if options.allow_untranslated else Severity.ERROR
+        report.extend(
+            untranslated_issues(printed, target.lang, workspace.locales, severity=severity)
+        )
+        report.extend(name_issues(printed, target.lang))
         if written.catalog_lang is None:
             message = (
-                f"no catalog for {target.lang}: fixed strings (headings, labels) are in English"
+                f"no catalog for {target.lang}: fixed strings (headings, labels) would be in "
+                f"English; add one with 'reportgen translations new-catalog {target.lang}'"
             )
-            report.add(
-                Issue(display_path(target.source), None, None, "", message, Severity.WARNING)
-            )
+            report.add(Issue(display_path(target.source), None, None, "", message, severity))
+        else:
+            report.extend(_catalog_gaps(workspace, target.lang, written.missing_messages, severity))
         # a document written as of a day does not age
         valid_until = None
         if target.as_of is None:
@@ -265,38 +271,95 @@ def _drawn_issues(
     return issues
 
 
-def _input(entry: Entry, fields: tuple[str, ...]) -> Input:
-    assert entry.doc is not None
-    digests = tracking.field_digests(entry.doc.data)
-    return Input(str(entry.path.resolve()), fields, fields_digest(digests, fields))
-
-
-def _translation_warnings(read: list[tuple[Entry, tuple[str, ...]]], lang: str) -> list[Issue]:
-    """One warning per input file whose printed texts fall back to another language."""
-    from reportgen.i18n import untranslated
-
-    issues = []
-    for entry, fields in read:
-        if entry.profile is None:
-            continue
-        printed = set(fields)
-        found = [f for f in untranslated(entry.profile, lang) if _top(f) in printed]
-        if found:
-            shown = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
-            texts = "text has" if len(found) == 1 else "texts have"
-            message = f"{len(found)} {texts} no {lang} translation: {shown}"
-            issues.append(
-                Issue(display_path(entry.path), None, None, "", message, Severity.WARNING)
-            )
-    return issues
-
-
 def _top(path: str) -> str:
     """``officials[0].title`` -> ``officials``."""
     for index, char in enumerate(path):
         if char in ".[":
             return path[:index]
     return path
+
+
+def _input(entry: Entry, fields: tuple[str, ...]) -> Input:
+    assert entry.doc is not None
+    digests = tracking.field_digests(entry.doc.data)
+    return Input(str(entry.path.resolve()), fields, fields_digest(digests, fields))
+
+
+def untranslated_issues(
+    read: Sequence[tuple[Entry, tuple[str, ...] | None]],
+    lang: str,
+    locales: Path | None,
+    *,
+    severity: Severity = Severity.ERROR,
+) -> list[Issue]:
+    """One located issue per text that an edition in ``lang`` prints in another language.
+
+    ``read`` gives each profile with the top-level fields the document printed (None:
+    all of them). ``translations status`` counts the same texts.
+    """
+    from reportgen.i18n import catalog_words, untranslated
+
+    known = catalog_words(lang, locales)
+    issues = []
+    for entry, fields in read:
+        if entry.profile is None or entry.doc is None:
+            continue
+        for loc in untranslated(entry.profile, lang, known):
+            if fields is not None and str(loc[0]) not in fields:
+                continue
+            message = f"has no {lang} translation: translate it, or build with --allow-untranslated"
+            issues.append(entry.doc.issue(loc, message, severity=severity, key=True))
+    return issues
+
+
+def name_issues(read: Sequence[tuple[Entry, tuple[str, ...] | None]], lang: str) -> list[Issue]:
+    """A warning per name that a Chinese or Japanese edition would print in Latin letters
+    only: it has no form in ``lang`` (a Japanese form never stands in for a Chinese one)."""
+    from reportgen.i18n import fallback_chain
+    from reportgen.translations.units import texts
+
+    if lang.split("-")[0] not in ("ja", "zh", "ko"):
+        return []
+    own = fallback_chain(lang)[:-1]
+    issues = []
+    for entry, fields in read:
+        if entry.profile is None or entry.doc is None:
+            continue
+        for loc, text, owner, name in texts(entry.profile, names=True):
+            if fields is not None and str(loc[0]) not in fields:
+                continue
+            if (owner.__name__, name) == ("Contact", "address"):
+                continue
+            if any(text.has(tag) for tag in own) or not text.get("en").isascii():
+                continue
+            message = (
+                f"the {lang} edition would print this name in Latin letters only: "
+                f"add its {lang} form"
+            )
+            issues.append(entry.doc.issue(loc, message, severity=Severity.WARNING, key=True))
+    return issues
+
+
+def _catalog_gaps(
+    workspace: Workspace, lang: str, messages: Sequence[str], severity: Severity
+) -> list[Issue]:
+    """One issue per fixed string that the catalogs of ``lang`` leave in English."""
+    from reportgen.i18n import catalog_path, locales_folder
+
+    folder = workspace.locales if workspace.locales is not None else None
+    own = catalog_path(folder, lang) if folder is not None else None
+    where = own if own is not None and own.is_file() else catalog_path(locales_folder(), lang)
+    return [
+        Issue(
+            display_path(where),
+            None,
+            None,
+            "msgid",
+            f"{message!r} has no {lang} translation",
+            severity,
+        )
+        for message in messages
+    ]
 
 
 def write_outputs(built: Built, *, mode: int | None = None) -> list[Path]:

@@ -65,6 +65,10 @@ class Options:
     as_of: dt.date | None = None
     """Write the documents as of this day, with only what was known by then (a batch
     job's own ``as_of:`` may be earlier); None: today."""
+    allow_untranslated: bool = False
+    """Build an edition that has texts in no form of its language: each such text is
+    printed in the language it falls back to, marked, and the cover says "partial
+    translation". Without it, such an edition is not built (one error per text)."""
 
     def variant_for(self, audience: str) -> str | None:
         """The PDF variant of an edition for ``audience`` (None: a plain PDF)."""
@@ -72,7 +76,7 @@ class Options:
             return "pdf/ua-1" if audience == "public" else None
         return None if self.pdf_variant == "none" else self.pdf_variant
 
-    def rendering(self) -> tuple[str, str, str, int, bool, bool]:
+    def rendering(self) -> tuple[str, str, str, int, bool, bool, bool]:
         """What of these options changes the bytes of an output (for freshness; ``as_of``
         is the target's, and names its files)."""
         reference = ""
@@ -90,6 +94,7 @@ class Options:
             self.stale_after,
             self.page_numbers,
             self.embed_fonts,
+            self.allow_untranslated,
         )
 
 

@@ -169,6 +169,8 @@ class Written:
     """Image files the document embeds (logos)."""
     searched: bool = False
     """Whether it looked among all the project's profiles (then a new file can change it)."""
+    missing_messages: tuple[str, ...] = ()
+    """Fixed strings that the catalogs of its language do not translate (printed in English)."""
 
 
 def build_document(
@@ -182,6 +184,7 @@ def build_document(
     today: dt.date,
     as_of: dt.date | None = None,
     locales: Path | None = None,
+    mark_fallbacks: bool = False,
 ) -> Written:
     """The contents of document ``kind`` made from ``profile`` and what it pulls in.
 
@@ -204,6 +207,7 @@ def build_document(
         stale_after=stale_after,
         cities=profiles.cities,
         locales=locales,
+        mark_fallbacks=mark_fallbacks,
     )
     content = kind.builder(w, profile, profiles)
     cited = w.cite(content.cover, content.sections, profile)
@@ -212,8 +216,12 @@ def build_document(
     pictures = [p for p in (_logo(w, profiles, c) for c in content.logos) if p]
     control = issue_control(w, profile, profiles, created)
     draft = w.t("Draft").upper() if is_draft(profile) else ""
+    lines = cited.cover.lines
+    if w.fell_back and w.mark_fallbacks:
+        lines = (*lines, (Run(w.t(PARTIAL_NOTE), "verify"),))
     cover = replace(
         cited.cover,
+        lines=lines,
         mark=mark,
         note=_audience_note(w),
         logos=tuple(picture for picture, _ in pictures),
@@ -261,6 +269,7 @@ def build_document(
         tuple(sorted(w.unresolved)),
         tuple(path for _, path in pictures),
         w.searched,
+        tuple(sorted(w.missing_messages)),
     )
 
 
@@ -307,6 +316,11 @@ PUBLIC_NOTE = N_("For public distribution.")
 """What the cover of a public edition says; never what it leaves out."""
 
 
+PARTIAL_NOTE = N_(
+    "Partial translation: texts marked [EN] are not yet translated and are printed in English."
+)
+
+
 def _audience_note(w: Writer) -> str:
     if w.public:
         return w.t(PUBLIC_NOTE)
@@ -326,7 +340,7 @@ def _logo(w: Writer, profiles: Profiles, city: CityProfile) -> tuple[Picture, Pa
         assert entry.doc is not None
         issue = entry.doc.issue(("logo",), f"the image '{city.logo}' {exc}")
         raise InvalidInput(Report([issue])) from None
-    alt = w.t("Logo of {city}", city=w.text(city.name))
+    alt = w.t("Logo of {city}", city=w.name_text(city.name))
     return Picture(image.data, image.mime, alt), entry.path.parent / city.logo
 
 

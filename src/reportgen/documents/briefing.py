@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
 from reportgen.documents import Content, Profiles, is_draft, since
 from reportgen.documents import city as city_doc
@@ -38,13 +37,6 @@ PRIORITIES = (
 )
 
 
-def _utc_offset(zone: str, day: dt.date) -> str:
-    offset = dt.datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(zone)).utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset else 0
-    sign = "+" if minutes >= 0 else "−"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
 def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) -> FactList:
     """The key facts of the visit: when, who, where, and who leads on each side."""
     start, end = visit.dates.start, visit.dates.end
@@ -57,7 +49,7 @@ def at_a_glance(w: Writer, visit: Visit, host: CityProfile, guest: CityProfile) 
         (w.t("Dates"), plain(w.period(start, end))),
         (
             w.t("Direction"),
-            plain(w.t(direction, host=w.text(host.name), guest=w.text(guest.name))),
+            plain(w.t(direction, host=w.name_text(host.name), guest=w.name_text(guest.name))),
         ),
     ]
     if visit.delegation:
@@ -163,19 +155,18 @@ def programme(w: Writer, visit: Visit) -> list[Section]:
     items = sorted(visit.agenda, key=lambda item: (item.date.first, item.start))
     if not items:
         return []
-    zone = w.items(
-        [visit.timezone, _utc_offset(visit.timezone, visit.dates.start.first)], conjunction=False
-    )
+    zone = w.items(w.zone_parts(visit.timezone, visit.dates.start.first), conjunction=False)
     intro = Paragraph(plain(w.t("All times are local ({zone}).", zone=zone)), "note")
     sections = [Section("programme", w.t("Programme"), 1, (intro,))]
     header = w.header(N_("Time"), N_("Appointment"), N_("Location"), N_("Participants"))
     for day, group in groupby(items, key=lambda item: item.date.first):
         rows = []
         for item in group:
-            time = f"{item.start:%H:%M}" + (f"–{item.end:%H:%M}" if item.end else "")
+            time = w.times(item.start, item.end)
             what: list[Run] = [Run(w.text(item.title), "strong")]
-            if item.type and not _says(w.text(item.title), item.type, w.term(item.type)):
-                what.append(Run(f" ({w.term(item.type)})", "muted"))
+            kind = w.term(item.type)
+            if kind and not _says(w.text(item.title), str(item.type), kind):
+                what.append(Run(w.gloss(kind), "muted"))
             notes = w.inline(item.notes)
             if notes:
                 what.extend((Run(" "), *notes))
@@ -397,7 +388,7 @@ def build(w: Writer, visit: Visit, profiles: Profiles) -> Content:
     sections.extend(talking_points(w, visit))
     sections.append(Section("cities", w.t("The two cities"), 1, ()))
     for city, other, prefix in ((guest, host, "guest"), (host, guest, "host")):
-        sections.append(Section(f"{prefix}-city", w.text(city.name), 2, (), toc=True))
+        sections.append(Section(f"{prefix}-city", w.name_text(city.name), 2, (), toc=True))
         sections.extend(city_in_brief(w, city, other, prefix))
     history = relationship(w, host, guest)
     if history:
@@ -419,8 +410,8 @@ def build(w: Writer, visit: Visit, profiles: Profiles) -> Content:
     return Content(
         cover,
         sections,
-        author=w.text((host if visit.direction == "inbound" else guest).name),
+        author=w.name_text((host if visit.direction == "inbound" else guest).name),
         subject=w.t("Briefing pack"),
-        keywords=[w.text(host.name), w.text(guest.name), w.t("delegation visit")],
+        keywords=[w.name_text(host.name), w.name_text(guest.name), w.t("delegation visit")],
         logos=[guest, host],
     )

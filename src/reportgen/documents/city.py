@@ -78,8 +78,8 @@ def key_figures(w: Writer, city: CityProfile) -> FactList:
         for network in city.networks:
             since = ""
             if network.since:
-                since = " (" + w.t("since {date}", date=w.date(network.since)) + ")"
-            names.append(f"{w.text(network.name)}{since}")
+                since = w.gloss(w.t("since {date}", date=w.date(network.since)))
+            names.append(f"{w.name_text(network.name)}{since}")
         items.append((w.t("Networks"), plain(w.items(names))))
     return FactList(tuple(items))
 
@@ -110,7 +110,7 @@ def designations(w: Writer, city: CityProfile) -> Table:
     for item in city.designations:
         title: list[Run] = [Run(w.text(item.title))]
         if item.note:
-            title.append(Run(f" ({w.text(item.note)})", "muted"))
+            title.append(Run(w.gloss(w.text(item.note)), "muted"))
         title.extend(w.ref(city, item.source))
         rows.append(
             (
@@ -281,15 +281,15 @@ def build(w: Writer, city: CityProfile, profiles: Profiles) -> Content:
     region = w.text(city.region)
     cover = Cover(
         kicker=w.t("City profile"),
-        title=w.text(city.name),
+        title=w.name_text(city.name),
         subtitle=tuple(Run(r.text.strip(), r.style, r.href, r.lang) for r in subtitle),
         lines=(plain(w.items([region, country], conjunction=False)),),
     )
     return Content(
         cover,
         city_sections(w, city, prefix="city", level=1),
-        author=w.text(city.name),
+        author=w.name_text(city.name),
         subject=w.t("City profile"),
-        keywords=[w.text(city.name), city.country, *(f"SDG {g}" for g in city.sdg_focus)],
+        keywords=[w.name_text(city.name), city.country, *(f"SDG {g}" for g in city.sdg_focus)],
         logos=[city],
     )

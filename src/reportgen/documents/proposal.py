@@ -36,9 +36,7 @@ def key_facts(w: Writer, proposal: Proposal) -> FactList:
             w.t("Period"),
             plain(
                 w.period(proposal.period.start, proposal.period.end)
-                + " ("
-                + w.t("{months} months", months=months)
-                + ")"
+                + w.gloss(w.t("{months} months", months=months))
             ),
         ),
         (w.t("Status"), plain(w.term(proposal.status))),
@@ -85,7 +83,7 @@ def logframe(w: Writer, proposal: Proposal) -> list[Section]:
             rows.append(
                 (
                     Cell(w.inline(indicator.indicator)),
-                    Cell(plain(indicator.unit or "")),
+                    Cell(plain(w.term(indicator.unit))),
                     Cell(baseline),
                     Cell(target),
                     Cell(w.inline(indicator.verification)),
@@ -178,10 +176,10 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
     for line in budget.lines:
         item: list[Run] = [Run(w.text(line.item))]
         if line.activity:
-            item.append(Run(f" ({line.activity.upper()})", "muted"))
+            item.append(Run(w.gloss(line.activity.upper()), "muted"))
         if line.note:
             item.extend((Run(" "), *w.inline(line.note)))
-        quantity = w.number(line.quantity) + (f" {line.unit}" if line.unit else "")
+        quantity = w.quantity(line.quantity, line.unit)
         rows.append(
             (
                 Cell(tuple(item)),
@@ -261,10 +259,9 @@ def _share(w: Writer, amount: Decimal, total: Decimal) -> str:
 def _shares(w: Writer, subtotals: list[tuple[str, Decimal]], total: Decimal) -> str:
     """``Experts 33%, Training 28% and Travel 15%``, as the language writes a list."""
     from babel.lists import format_list
-    from babel.numbers import format_percent
 
     items = [
-        f"{label} {format_percent(amount / total if total else 0, locale=w.locale)}"
+        f"{label}{'' if w.cjk else ' '}{w.percent(amount / total, digits=0) if total else ''}"
         for label, amount in subtotals
     ]
     return str(format_list(items, locale=w.locale))
@@ -294,7 +291,7 @@ def sign_off(w: Writer, proposal: Proposal) -> Table | None:
         (
             Cell(
                 (
-                    Run(w.text(person.name), "strong"),
+                    Run(w.name_text(person.name), "strong"),
                     Run(
                         "\n"
                         + w.items(

@@ -97,7 +97,7 @@ def section(
     ]
     for city in cities:
         lines = _city_lines(w, city, span)
-        blocks.append(Paragraph((Run(w.text(city.name), "strong"),), "label"))
+        blocks.append(Paragraph((Run(w.name_text(city.name), "strong"),), "label"))
         if lines:
             blocks.append(BulletList(tuple(lines)))
         else:

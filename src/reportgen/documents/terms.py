@@ -1,4 +1,4 @@
-"""Words that come from the data but have a fixed meaning: statuses, levels, kinds.
+"""Words that come from the data but have a fixed meaning: statuses, levels, kinds, units.
 
 They are listed here so that the catalogs carry them; documents translate them with
 ``Writer.term``, which leaves any other word (a free category name) as written.
@@ -60,3 +60,28 @@ WORDS = (
     N_("press"),
     N_("internal meeting"),
 )
+
+UNITS = (
+    # common units of budget lines and indicators
+    N_("persons"),
+    N_("participants"),
+    N_("person-trips"),
+    N_("person-months"),
+    N_("person-days"),
+    N_("trips"),
+    N_("sets"),
+    N_("units"),
+    N_("courses"),
+    N_("workshops"),
+    N_("seminars"),
+    N_("facilities"),
+    N_("plans"),
+    N_("reports"),
+    N_("inventories"),
+    N_("households"),
+    N_("lump sum"),
+    N_("t/month"),
+    N_("t/year"),
+)
+"""Units that a profile may write in English and the catalogs translate (any other
+unit is a text of the profile, translated there)."""

@@ -32,7 +32,7 @@ from reportgen.documents.content import (
     safe_link,
 )
 from reportgen.documents.terms import LABELS
-from reportgen.i18n import fallback_chain, fill, translations
+from reportgen.i18n import SOURCE_LANGUAGE, fallback_chain, fill, has_message, translations
 from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
@@ -95,9 +95,20 @@ class Writer:
     _catalog: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
     catalog_lang: str | None = None
     """The language whose catalog gives the fixed strings; None when English stands in."""
+    mark_fallbacks: bool = False
+    """Mark each text printed in another language than the document's ("[EN] ...")."""
+    fell_back: set[str] = field(default_factory=set)
+    """The languages that texts were printed in for want of the document's."""
+    missing_messages: set[str] = field(default_factory=set)
+    """Fixed strings that the catalogs do not translate into the document's language."""
 
     def __post_init__(self) -> None:
         self._catalog, self.catalog_lang = translations(fallback_chain(self.lang), self.locales)
+
+    @property
+    def cjk(self) -> bool:
+        """Whether the document is in Chinese or Japanese (full-width punctuation)."""
+        return self.lang.split("-")[0] in ("ja", "zh")
 
     @property
     def public(self) -> bool:
@@ -107,16 +118,41 @@ class Writer:
 
     def t(self, message: str, **values: object) -> str:
         """A fixed string in the document's language; ``{name}`` fields filled from ``values``."""
+        if self.catalog_lang not in (None, SOURCE_LANGUAGE) and not has_message(
+            self._catalog, message
+        ):
+            self.missing_messages.add(message)
         text = self._catalog.gettext(message)
         return fill(text, values) if values else text
 
-    def term(self, value: str) -> str:
-        """A word from the data (a status, a category), translated when the catalog knows it.
+    def term(self, value: Text | str | None) -> str:
+        """A word from the data (a status, a unit, a kind of appointment), translated.
 
-        Fixed values print as their labels (``draft`` as "Draft"); any other word as written.
+        A text written in the document's language is printed as it is; else a word the
+        catalog knows is translated (``draft`` prints as the label "Draft"); any other word
+        is printed as written (marked as untranslated where the build allows it).
         """
-        label = LABELS.get(value.casefold())
-        return self.t(label) if label else self._catalog.gettext(value)
+        if value is None:
+            return ""
+        if isinstance(value, Text):
+            chain = fallback_chain(self.lang)
+            own = chain if self.lang == SOURCE_LANGUAGE else chain[:-1]
+            if any(value.has(tag) for tag in own):
+                return self.text(value)
+            word = value.get(SOURCE_LANGUAGE)
+        else:
+            word = value
+        label = LABELS.get(word.casefold())
+        if label:
+            return self.t(label)
+        for candidate in (word, word.casefold()):
+            if has_message(self._catalog, candidate):
+                return self._catalog.gettext(candidate)
+        if isinstance(value, Text) and self.lang.split("-")[0] != SOURCE_LANGUAGE:
+            return self.text(value)
+        if self.catalog_lang not in (None, SOURCE_LANGUAGE):
+            self.missing_messages.add(word)  # a free word of the data: the catalog's to give
+        return word
 
     def header(self, *names: str) -> tuple[Cell, ...]:
         """Table header cells, each name translated."""
@@ -127,21 +163,53 @@ class Writer:
 
         Which texts fell back is reported per file by ``reportgen.i18n.untranslated``.
         """
+        text, fallback = self._pick(value)
+        if fallback is None or not self.mark_fallbacks:
+            return text
+        self.fell_back.add(fallback)
+        return f"{self._mark(fallback)} {text}"
+
+    def reference(self, value: Text | str | None) -> str:
+        """A text that is cited as it was written (a source's title, a name, an address):
+        in the document's language when it has it, never marked as untranslated."""
+        return self._pick(value)[0]
+
+    def _pick(self, value: Text | str | None) -> tuple[str, str | None]:
+        """The text in the document's language or a parent, and the language it fell back
+        to when it has none (None: it is in the document's language)."""
         if value is None:
-            return ""
+            return "", None
         if isinstance(value, str):
-            return value
+            return value, None
         chain = fallback_chain(self.lang)
-        return value.get(chain[0], chain[1:])
+        own = chain if self.lang == SOURCE_LANGUAGE else chain[:-1]
+        for tag in own:
+            if value.has(tag):
+                return value.get(tag), None
+        if value.default is not None and SOURCE_LANGUAGE in own:
+            return value.default, None
+        fallback = next((t for t in chain if value.has(t)), None)
+        if fallback is None:
+            fallback = SOURCE_LANGUAGE if value.default is not None else value.languages[0]
+        return value.get(chain[0], chain[1:]), fallback
+
+    def _mark(self, lang: str) -> str:
+        """``[EN]``: what marks a text printed in ``lang`` for want of a translation."""
+        return f"[{lang.split('-')[0].upper()}]"
 
     def name(self, value: Text, local_lang: str | None = None) -> Inline:
         """A name in the document's language first, then in its local script, then in English.
 
         ``local_lang`` names the local script's key; without it, the first non-Latin
-        form is taken. Each form is shown once, and marked with its language.
+        form is taken. Each form is shown once, and marked with its language. A Chinese
+        or Japanese document that has the name in its own script prints that alone: the
+        other language's glyph forms (北九州市長 beside 北九州市市长) and English would
+        only confuse its reader.
         """
-        main = self.text(value)
+        main = self.name_text(value)
         runs: list[Run] = [Run(main)]
+        if self.cjk and _non_latin(main):
+            return tuple(runs)
         shown = {main}
         local = local_lang or next(
             (lang for lang in value.languages if _non_latin(value.get(lang))), None
@@ -151,9 +219,27 @@ class Writer:
             shown.add(value.get(local))
         english = value.get("en") if value.has("en") else value.default
         if english and english not in shown:
-            runs.append(Run(f" ({english})", lang="en"))
+            runs.append(Run(self.gloss(english), lang="en"))
         self.names.update(word for run in runs for word in _WORD.findall(run.text))
         return tuple(runs)
+
+    def name_text(self, value: Text) -> str:
+        """A name as the document's language writes it: its own form (or a parent's),
+        else the English or default form. Never the form of another language of the same
+        script family (a Japanese 北九州市長 in a Chinese document); names are not marked as
+        untranslated (``project.name_warnings`` flags a Latin-only name in a CJK edition)."""
+        chain = fallback_chain(self.lang)
+        own = chain if self.lang == SOURCE_LANGUAGE else chain[:-1]
+        for tag in own:
+            if value.has(tag):
+                return value.get(tag)
+        return value.get(SOURCE_LANGUAGE)
+
+    def gloss(self, text: str) -> str:
+        """`` (text)``: what stands in brackets after a word, such as the English title
+        after a local one ("Local title (English title)"); full-width in Chinese and
+        Japanese, where no space comes before it."""
+        return f"（{text}）" if self.cjk else f" ({text})"
 
     def city_name(self, city: CityProfile) -> Inline:
         return self.name(city.name, city.local_lang)
@@ -180,7 +266,7 @@ class Writer:
 
     def partner_text(self, ref: str) -> str:
         city = self.find_city(ref)
-        return self.text(city.name) if city else ref
+        return self.name_text(city.name) if city else ref
 
     def join_items(self, parts: Sequence[Inline], *, conjunction: bool = True) -> Inline:
         """Items as the language lists them (CLDR list patterns): "A、B和C" in Chinese.
@@ -257,20 +343,58 @@ class Writer:
         joined = str(Locale.parse(self.locale).interval_formats.get(None, "{0} – {1}"))
         return joined.format(self.date(start), self.date(end))
 
+    def times(self, start: dt.time, end: dt.time | None = None) -> str:
+        """``09:30–10:30``, ``9:30～10:30``: a time or a range of times as the language
+        writes them (CLDR), a range joined as the language joins dates."""
+        from babel import Locale
+        from babel.dates import format_skeleton
+
+        first = str(format_skeleton("Hm", start, locale=self.locale))
+        if end is None:
+            return first
+        joined = str(Locale.parse(self.locale).interval_formats.get(None, "{0} – {1}"))
+        last = str(format_skeleton("Hm", end, locale=self.locale))
+        return _NUMBER_RANGE.sub("–", joined.format(first, last))
+
+    def zone(self, zone: str, day: dt.date) -> str:
+        """``Japan Standard Time (JST, UTC+09:00)``: a time zone by its name in the
+        language (CLDR), its abbreviation where it has one, and its offset on ``day``."""
+        name, *details = self.zone_parts(zone, day)
+        return name + self.gloss(self.items(details, conjunction=False))
+
+    def zone_parts(self, zone: str, day: dt.date) -> list[str]:
+        """The name of a time zone, its abbreviation (if any) and its offset on ``day``."""
+        from zoneinfo import ZoneInfo
+
+        from babel.dates import get_timezone_name
+
+        moment = dt.datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(zone))
+        offset = moment.utcoffset() or dt.timedelta()
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "−"
+        utc = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        try:
+            name = str(get_timezone_name(moment, "long", locale=self.locale))
+        except (LookupError, ValueError):
+            name = zone
+        short = moment.tzname() or ""
+        return [name, short, utc] if short[:1].isalpha() and short.isupper() else [name, utc]
+
     def number(self, value: int | Decimal) -> str:
         from babel.numbers import format_decimal
 
         return true_minus(str(format_decimal(value, locale=self.locale)))
 
-    def percent(self, fraction: Decimal, *, signed: bool = False) -> str:
-        """``33.3%`` (``33,3 %`` in French): one decimal, in the language's percent
+    def percent(self, fraction: Decimal, *, signed: bool = False, digits: int = 1) -> str:
+        """``33.3%`` (``33,3 %`` in French): ``digits`` decimals, in the language's percent
         format (CLDR), with a true minus sign, and a plus sign when ``signed``."""
         from babel import Locale
         from babel.numbers import format_percent
 
         locale = Locale.parse(self.locale)
         pattern = locale.percent_formats[None].pattern.split(";")[0]
-        pattern = re.sub(r"0(?!.*0)", "0.0", pattern, count=1)
+        if digits:
+            pattern = re.sub(r"0(?!.*0)", "0." + "0" * digits, pattern, count=1)
         text = str(format_percent(abs(fraction), format=pattern, locale=locale))
         if fraction.quantize(Decimal("0.0001")) == 0:
             return text
@@ -278,9 +402,23 @@ class Writer:
             return MINUS + text
         return "+" + text if signed else text
 
+    def quantity(self, value: int | Decimal, unit: Text | str | None) -> str:
+        """``3 person-trips``: a number and its unit, which the catalogs may translate;
+        no space between them in Chinese and Japanese (3人回)."""
+        number = self.number(value)
+        if unit is None:
+            return number
+        word = self.term(unit)
+        return f"{number}{'' if self.cjk and _non_latin(word) else ' '}{word}"
+
     def money(self, value: Decimal, currency: str) -> str:
+        """``JPY 51,350,000``; ``5,135万円`` where the language counts large amounts in
+        myriads (CLDR's compact forms of Chinese and Japanese) and the amount is exact."""
         from babel.numbers import format_currency
 
+        compact = _myriads(value, currency, self.locale)
+        if compact is not None:
+            return compact
         return true_minus(
             str(
                 format_currency(
@@ -406,7 +544,7 @@ class Writer:
         runs: list[Run] = [Run(value)]
         remarks = self.parts([*details, self.text(getattr(fact, "note", None))])
         if remarks:
-            runs.append(Run(f" ({remarks})", "muted"))
+            runs.append(Run(self.gloss(remarks), "muted"))
         runs.append(Run(" " + self.t("as of {date}", date=self.date(fact.as_of)), "asof"))
         runs.extend(self.ref(profile, getattr(fact, "source", None)))
         if current and not self.public and checks.is_stale_fact(fact, self.staleness()):
@@ -417,9 +555,15 @@ class Writer:
 
     def blocks(self, value: Text | None, style: str | None = None) -> tuple[Block, ...]:
         """Markdown-subset text as paragraphs and lists; raw HTML stays literal text."""
-        source = self.text(value)
+        source, fallback = self._pick(value)
         if not source:
             return ()
+        if fallback and self.mark_fallbacks:
+            self.fell_back.add(fallback)
+            return _marked(self._blocks(source, style), f"{self._mark(fallback)} ")
+        return self._blocks(source, style)
+
+    def _blocks(self, source: str, style: str | None) -> tuple[Block, ...]:
         tokens = _markdown().parse(source)
         out: list[Block] = []
         items: list[Inline] = []
@@ -460,9 +604,10 @@ class Writer:
 
     def contact(self, contact: Contact) -> Inline:
         parts: list[Inline] = []
-        for value in (contact.name, contact.title, contact.unit, contact.address):
+        for value, name in ((contact.name, True), (contact.title, False), (contact.unit, False),
+                            (contact.address, True)):  # fmt: skip
             if value is not None:
-                parts.append((Run(self.text(value)),))
+                parts.append((Run(self.name_text(value) if name else self.text(value)),))
         if contact.phone:
             parts.append((Run(contact.phone),))
         if contact.email:
@@ -512,10 +657,12 @@ class _Entry:
                 if _url_key(source.url) == _url_key(known.url):
                     return True
                 continue
-            if known.id != source.id or _key(w.text(known.title)) != _key(w.text(source.title)):
+            if known.id != source.id or _key(w.reference(known.title)) != _key(
+                w.reference(source.title)
+            ):
                 continue
             publishers = (source.publisher, known.publisher)
-            if all(publishers) and len({_key(w.text(x)) for x in publishers}) > 1:
+            if all(publishers) and len({_key(w.reference(x)) for x in publishers}) > 1:
                 continue
             return True
         return False
@@ -531,13 +678,13 @@ class _Entry:
         another note. The address and the date accessed are the source's, from any copy.
         """
         sources = [copy.source for copy in [*first, *(c for c in self.copies if c not in first)]]
-        title = w.text(sources[0].title)
-        publisher = next((w.text(s.publisher) for s in sources if s.publisher), "")
+        title = w.reference(sources[0].title)
+        publisher = next((w.reference(s.publisher) for s in sources if s.publisher), "")
         url = next((s.url for s in sources if s.url), None)
         dates = [s.accessed for s in sources if s.accessed]
         accessed = max(dates, key=lambda date: date.last) if dates else None
         own = [copy.source.note for copy in first if copy.source.note]
-        note = _notes([w.text(n) for n in own], (title, publisher, url or ""))
+        note = _notes([w.reference(n) for n in own], (title, publisher, url or ""))
         parts: list[Run] = [Run(title, "em")]
         if publisher and not _within(publisher, title):
             parts.append(Run(publisher))
@@ -702,6 +849,32 @@ def _interval(start: dt.date, end: dt.date, precision: str, lang: str) -> str | 
     return _NUMBER_RANGE.sub("–", text)
 
 
+def _myriads(value: Decimal, currency: str, locale: str) -> str | None:
+    """``5,135万円``: an amount in the largest unit of 10,000 or 100,000,000 that divides it,
+    as CLDR's short compact pattern and currency unit pattern write it; None when the
+    language has no such unit or the amount is under it or not a whole number of it."""
+    from babel import Locale
+    from babel.numbers import format_decimal, get_currency_name, get_currency_unit_pattern
+
+    patterns = Locale.parse(locale).compact_decimal_formats.get("short", {}).get("other", {})
+    for magnitude in ("100000000", "10000"):
+        pattern = patterns.get(magnitude)
+        if pattern is None or str(pattern.pattern).strip("0") in ("", "K", "k"):
+            continue
+        suffix = str(pattern.pattern).replace("0", "")
+        if not suffix or suffix.isascii():
+            continue
+        count, rest = divmod(value, Decimal(magnitude))
+        if count < 1 or rest:
+            continue
+        number = f"{format_decimal(count, locale=locale)}{suffix}"
+        name = get_currency_name(currency, int(count), locale=locale)
+        return str(get_currency_unit_pattern(currency, int(count), locale=locale)).format(
+            number, name
+        )
+    return None
+
+
 @cache
 def _list_patterns(locale: str) -> dict[str, str]:
     """The locale's standard list patterns (``{0}、{1}``); English's when it has none."""
@@ -736,6 +909,19 @@ def _joined(parts: Sequence[Inline], separators: Sequence[str], latin: str) -> I
         runs.append(Run(separator))
         runs.extend(after)
     return tuple(runs)
+
+
+def _marked(blocks: tuple[Block, ...], mark: str) -> tuple[Block, ...]:
+    """``blocks`` with ``mark`` before their first words (a paragraph or a list's first item)."""
+    if not blocks:
+        return blocks
+    first = blocks[0]
+    run = Run(mark, "verify")
+    if isinstance(first, Paragraph):
+        first = replace(first, runs=(run, *first.runs))
+    elif isinstance(first, BulletList) and first.items:
+        first = replace(first, items=((run, *first.items[0]), *first.items[1:]))
+    return (first, *blocks[1:])
 
 
 def join(parts: Sequence[Inline], separator: str) -> Inline:

@@ -75,8 +75,8 @@ class Indicator(Model):
 
     indicator: Text
     """What is measured."""
-    unit: str | None = Field(default=None, max_length=40)
-    """Unit of measure (µg/m³, persons, %)."""
+    unit: Text | None = None
+    """Unit of measure (µg/m³, persons, %): a text to translate unless the catalogs know it."""
     baseline: Baseline | None = None
     """Value before the project."""
     target: Target | None = None
@@ -143,8 +143,9 @@ class BudgetLine(Model):
     """Category for subtotals: experts, travel, equipment, training ..."""
     quantity: Decimal = Field(gt=0, max_digits=12)
     """How many units."""
-    unit: str | None = Field(default=None, max_length=40)
-    """Unit of the quantity (person-months, trips, sets)."""
+    unit: Text | None = None
+    """Unit of the quantity (person-months, trips, sets): a text to translate unless the
+    catalogs know it."""
     unit_cost: Amount
     """Cost of one unit, in the budget's currency."""
     funded_by: PartnerRef | None = None

@@ -79,8 +79,9 @@ class AgendaItem(Model):
     """End time, after the start."""
     title: Text
     """What happens."""
-    type: str | None = Field(default=None, max_length=60)
-    """Kind of appointment: courtesy call, site visit, meeting, dinner ..."""
+    type: Text | None = None
+    """Kind of appointment: courtesy call, site visit, meeting, dinner ... (the catalogs
+    translate these; any other kind is a text to translate)."""
     location: Text | None = None
     """Where."""
     participants: list[Text] = []

@@ -21,9 +21,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen.errors import InvalidInput, Issue, Report, Severity, UsageError, display_path
+from reportgen.errors import (
+    InvalidInput,
+    Issue,
+    Report,
+    Severity,
+    UsageError,
+    display_path,
+    format_loc,
+)
 from reportgen.translations import markup, po, xliff, yamledit
-from reportgen.translations.units import Returned, Unit, project_file, split_id, units
+from reportgen.translations.units import (
+    Returned,
+    Unit,
+    project_file,
+    split_id,
+    texts,
+    unit_id,
+    units,
+)
 from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -231,9 +247,18 @@ def _import_file(
     for lang in sorted({item.lang for item in items}):
         for known in units(profile, doc, file, lang):
             current[(known.id, lang)] = known
+    names = {unit_id(file, format_loc(loc)) for loc, *_ in texts(profile, names=True)}
     wanted: dict[tuple[str | int, ...], list[tuple[Returned, Unit, str]]] = {}
     for item in items:
         unit = current.get((item.id, item.lang))
+        if unit is None and item.id in names and _has_text(item):
+            message = (
+                "not imported: names and addresses are not translated (a name may be given "
+                f"its {item.lang} form in the profile itself)"
+            )
+            result.report.add(_at(item, message))
+            result.refused += 1
+            continue
         found = _checked(item, unit, doc, result, strict=strict, overwrite=overwrite)
         if found is not None and unit is not None:
             wanted.setdefault(unit.loc, []).append((item, unit, found))

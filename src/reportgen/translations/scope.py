@@ -127,8 +127,11 @@ def collect(
     workspace: Workspace, scope: Scope, project: Project, lang: str
 ) -> tuple[list[Unit], Report]:
     """Every unit in the scope for ``lang``; files that do not validate are reported."""
+    from reportgen.i18n import catalog_words
+
     report = Report(list(scope.report.issues))
     found: list[Unit] = []
+    known = catalog_words(lang, workspace.locales)
     for path, fields in sorted(scope.files.items()):
         entry: Entry = project.add(path)
         if entry.profile is None or entry.doc is None:
@@ -142,7 +145,24 @@ def collect(
             )
             report.add(Issue(display_path(path), None, None, "", message))
             continue
-        for unit in units(entry.profile, entry.doc, file, lang):
+        for unit in units(entry.profile, entry.doc, file, lang, known):
             if fields is None or unit.top in fields:
                 found.append(unit)
     return found, report
+
+
+def edition_issues(workspace: Workspace, paths: Sequence[Path], languages: Sequence[str]) -> Report:
+    """What the editions in ``languages`` of the documents of ``paths`` lack, as a build
+    reports it: an error per text that has no translation, a warning per name that a
+    Chinese or Japanese edition would print in Latin letters only."""
+    from reportgen.pipeline import name_issues, untranslated_issues
+
+    covered, project = resolve(workspace, paths, documents=True)
+    report = Report(list(covered.report.issues))
+    for lang in languages:
+        for path, fields in sorted(covered.files.items()):
+            entry = project.add(path)
+            read = [(entry, None if fields is None else tuple(fields))]
+            report.extend(untranslated_issues(read, lang, workspace.locales))
+            report.extend(name_issues(read, lang))
+    return report

@@ -15,7 +15,8 @@ cells of narrow table columns and the labels of charts (``MAX_CHARS``). Paragrap
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -57,6 +58,29 @@ MAX_CHARS: dict[tuple[str, str], tuple[int, str]] = {
 }
 """Characters a text may take where the layout has a fixed width: (model, field) -> (limit,
 where it is printed). Counted in characters, as XLIFF's ``size-unit="char"``."""
+
+NAMES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("CityProfile", "name"),
+        ("Official", "name"),
+        ("Person", "name"),
+        ("Contact", "name"),
+        ("Contact", "address"),
+        ("Network", "name"),
+        ("Signatory", "name"),
+    }
+)
+"""Proper names and addresses, (model, field): not texts to translate. A name may carry
+its own form in a language (北九州市 for ``zh-Hans``), written in the profile by hand;
+``project.name_warnings`` flags one that an edition would print in another script."""
+
+TERMS: frozenset[tuple[str, str]] = frozenset(
+    {("AgendaItem", "type"), ("BudgetLine", "unit"), ("Indicator", "unit")}
+)
+"""Short words that the catalogs may already translate ("meeting", "persons"): such a
+text counts as translated when the language's catalog has its English form."""
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 @dataclass(frozen=True)
@@ -142,11 +166,15 @@ def project_file(path: Path, root: Path) -> str | None:
     return relative.as_posix()
 
 
-def texts(profile: Profile) -> Iterator[tuple[Loc, Text, type[BaseModel], str]]:
+def texts(
+    profile: Profile, *, names: bool = False
+) -> Iterator[tuple[Loc, Text, type[BaseModel], str]]:
     """Every translatable text: its field path, value, and the model and field holding it.
 
-    Sources are references in their own language and ``extra`` is free-form: neither is
-    translated (as ``reportgen.i18n.untranslated`` counts them).
+    Sources are references in their own language, ``extra`` is free-form, and names and
+    addresses (``NAMES``) are not translated: none of them is a text here (as
+    ``reportgen.i18n.untranslated`` counts them). ``names`` gives the names and
+    addresses instead.
     """
     from pydantic import BaseModel
 
@@ -158,7 +186,8 @@ def texts(profile: Profile) -> Iterator[tuple[Loc, Text, type[BaseModel], str]]:
         node, loc, owner, name = todo.pop()
         if isinstance(node, Text):
             assert owner is not None
-            yield loc, node, owner, name
+            if ((owner.__name__, name) in NAMES) == names:
+                yield loc, node, owner, name
         elif isinstance(node, Source):
             continue
         elif isinstance(node, BaseModel):
@@ -180,19 +209,42 @@ def languages_of(profile: Profile) -> set[str]:
     return found
 
 
-def units(profile: Profile, doc: Document, file: str, lang: str) -> list[Unit]:
-    """Every translatable text of ``profile`` for ``lang``, in the order of the file."""
+Known = Callable[[str], bool]
+"""Whether the catalog of the target language translates a word (for ``TERMS``)."""
+
+
+def is_translated(
+    text: Text, lang: str, owner: str = "", name: str = "", known: Known | None = None
+) -> bool:
+    """Whether a build in ``lang`` prints ``text`` in that language (or a parent).
+
+    A word of ``TERMS`` also counts when the catalog translates its English form
+    (``known``), or when it is a symbol that no language translates (µg/m³, MW, %).
+    """
+    chain = fallback_chain(lang)
+    own = chain if lang == SOURCE_LANGUAGE else chain[:-1]
+    if (text.default is not None and SOURCE_LANGUAGE in own) or any(text.has(t) for t in own):
+        return True
+    if (owner, name) in TERMS:
+        english = text.get(SOURCE_LANGUAGE)
+        return not _WORD.search(english) or (known is not None and known(english))
+    return False
+
+
+def units(
+    profile: Profile, doc: Document, file: str, lang: str, known: Known | None = None
+) -> list[Unit]:
+    """Every translatable text of ``profile`` for ``lang``, in the order of the file.
+
+    ``known`` says which words the language's catalog translates (see ``is_translated``).
+    """
     from reportgen.models.descriptions import describe
 
     describe(type(profile))  # the field docstrings, which translators' notes quote
-    chain = fallback_chain(lang)
-    own = chain if lang == SOURCE_LANGUAGE else chain[:-1]
     found: list[Unit] = []
     for loc, text, owner, name in texts(profile):
         table = dict(text.translations)
-        translated = (text.default is not None and SOURCE_LANGUAGE in own) or any(
-            tag in table for tag in own
-        )
+        translated = is_translated(text, lang, owner.__name__, name, known)
         source_lang, source = _source_of(text, lang)
         if source is None:  # only the target language has it: nothing to translate from
             source_lang, source = lang, text.get(lang)

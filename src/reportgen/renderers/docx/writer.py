@@ -650,12 +650,16 @@ class Writer:
         href = clean_text(safe_link(run.href) or "")
         if href and not style and href.startswith(EXTERNAL_LINKS):
             style = "Hyperlink"
+        # Chinese, Japanese and Korean have no italics: a slanted CJK font is a synthetic
+        # oblique, so their emphasis is bold (Latin words keep their italic)
+        cjk = (run.lang or self.doc.meta.lang).split("-")[0] in ("ja", "zh", "ko")
+        italic = run.style == "em" and not (cjk and not run.text.isascii())
         rpr = self._rpr(
             style,
             run.text,
             lang=run.lang,
-            bold=bold or run.style == "strong",
-            italic=run.style == "em",
+            bold=bold or run.style == "strong" or (run.style == "em" and not italic),
+            italic=italic,
         )
         element = run_element(typographic(run.text, run.lang or self.doc.meta.lang), rpr)
         if href.startswith(EXTERNAL_LINKS):
