@@ -103,6 +103,7 @@ def tricky_ua(samples: Workspace) -> Built:
         "tricky.ja.ua.pdf",
         "--lang",
         "ja",
+        "--allow-untranslated",  # its texts are English: a partial edition, marked
         "--pdf-variant",
         "pdf/ua-1",
     )
@@ -194,10 +195,11 @@ def test_no_structure_element_is_an_empty_span(public_briefing: Built) -> None:
 
 
 def test_accessible_builds_are_byte_identical(samples: Workspace) -> None:
-    args = ("profiles/cities/tricky.yaml", "--pdf-variant", "pdf/ua-1", "--lang", "ja")
+    partial = ("--lang", "ja", "--allow-untranslated")
+    args = ("profiles/cities/tricky.yaml", "--pdf-variant", "pdf/ua-1", *partial)
     first = samples.build(args[0], "tricky-a.pdf", *args[1:])
     second = samples.build(args[0], "tricky-b.pdf", *args[1:])
-    plain = samples.build(args[0], "tricky-plain.pdf", "--lang", "ja")
+    plain = samples.build(args[0], "tricky-plain.pdf", *partial)
     ids = [first_id(b.path) for b in (first, plain)]
 
     assert first.path.read_bytes() == second.path.read_bytes()
@@ -335,4 +337,4 @@ def test_word_pictures_are_inline_with_alt_text(word_proposal: WordDocument) -> 
 
     assert drawings
     assert len(described) == len(drawings)
-    assert all(len(text.split()) >= 3 for text in described)
+    assert all(len(text) >= 20 for text in described)  # a sentence (Japanese has no spaces)

@@ -140,40 +140,62 @@ def test_build_chinese_names_lead_with_the_chinese_form(
 def test_build_brazilian_portuguese_formats_numbers_and_dates_the_brazilian_way(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, html, err = build_html("profiles/cities/dalian.yaml", "pt-BR", capsys)
+    code, html, err = build_html(
+        "profiles/cities/dalian.yaml", "pt-BR", capsys, "--allow-untranslated"
+    )
 
     assert code == 0, err
     assert "7.450.785" in html
     assert "1 de novembro de 2020" in html
-    assert "no catalog for pt-BR: fixed strings (headings, labels) are in English" in err
+    assert (
+        "profiles/cities/dalian.yaml: warning: no catalog for pt-BR: fixed strings (headings, "
+        "labels) would be in English; add one with 'reportgen translations new-catalog pt-BR'"
+    ) in err
 
 
-def test_build_missing_translation_falls_back_and_is_reported_once_per_file(
+def _untranslate_summary(project: Path) -> int:
+    """Take the Japanese summary out of Dalian's profile; the line of ``summary:``."""
+    path = project / "profiles/cities/dalian.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("summary:\n")
+    ja = next(i for i in range(start, len(lines)) if lines[i].startswith("  ja:"))
+    del lines[ja : ja + 2]
+    path.write_text("".join(lines), encoding="utf-8")
+    return start + 1
+
+
+def test_build_missing_translation_fails_with_its_line_unless_allowed(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, html, err = build_html("profiles/cities/dalian.yaml", "ja", capsys)
-    warnings = [
-        line
-        for line in err.splitlines()
-        if "no ja translation" in line and line.startswith("profiles/cities/dalian.yaml")
-    ]
-
-    assert code == 0
-    assert len(warnings) == 1
-    assert warnings[0].startswith("profiles/cities/dalian.yaml: warning: ")
-    assert re.search(r"\d+ texts have no ja translation: .*summary", warnings[0])
-    assert "Dalian" in html  # the English summary stands in
-
-
-def test_build_strict_makes_a_missing_translation_an_error(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = build_html(
-        "profiles/cities/dalian.yaml", "ja", capsys, "--strict", "--stale-after", "1000"
-    )
+    line = _untranslate_summary(project)
+    code, _, err = build_html("profiles/cities/dalian.yaml", "ja", capsys)
 
     assert code == 1
-    assert "no ja translation" in err
+    assert err.splitlines()[0] == (
+        f"profiles/cities/dalian.yaml:{line}:1: summary: has no ja translation: translate it, "
+        "or build with --allow-untranslated"
+    )
+    assert not (project / "out").exists()
+
+    code, html, err = build_html(
+        "profiles/cities/dalian.yaml", "ja", capsys, "--allow-untranslated"
+    )
+    assert code == 0
+    assert f"profiles/cities/dalian.yaml:{line}:1: summary: warning: has no ja translation" in err
+    assert "[EN] Dalian, in Liaoning Province" in re.sub(r"<[^>]+>", "", html)
+
+
+def test_build_strict_fails_an_edition_allowed_untranslated(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _untranslate_summary(project)
+    code, _, err = build_html(
+        "profiles/cities/dalian.yaml", "ja", capsys, "--allow-untranslated", "--strict",
+        "--stale-after", "1000",
+    )  # fmt: skip
+
+    assert code == 1
+    assert "summary: warning: has no ja translation" in err
     assert not (project / "out").exists()
 
 

@@ -301,7 +301,8 @@ def test_warnings_of_fresh_outputs_are_logged_once_a_day_not_on_every_tick(
         history.set_marker("warned:nightly", yesterday.timestamp())
     next_day = tick()
     city = workdir / "profiles" / "cities" / "dalian.yaml"
-    city.write_text(city.read_text("utf-8").replace("summary: >-\n", "summary: >-\n  Edited.\n", 1))
+    text = city.read_text("utf-8")
+    city.write_text(text.replace("summary:\n  en: >-\n", "summary:\n  en: >-\n    Edited.\n", 1))
     rebuilt = tick()
 
     assert len(built) == 1  # printed when built

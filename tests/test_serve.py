@@ -324,7 +324,9 @@ def test_only_the_pages_that_printed_a_changed_field_are_rebuilt(
         assert all(state["status"] == "ok" for state in before.values()), before
         path = example / "profiles/cities/dalian.yaml"
         text = path.read_text("utf-8")
-        path.write_text(text.replace("\nsummary: >-\n", "\nsummary: >-\n  Revised.\n"), "utf-8")
+        revised = text.replace("\nsummary:\n  en: >-\n", "\nsummary:\n  en: >-\n    Revised.\n")
+        assert revised != text
+        path.write_text(revised, "utf-8")
         rebuilt = newer(client, keys["dalian"], before["dalian"]["version"])
         after = {name: client.get(f"/_state/{key}").json() for name, key in keys.items()}
     assert rebuilt["builds"] == before["dalian"]["builds"] + 1

@@ -89,7 +89,7 @@ follow_up:
   - {action: {en: Settle the costs, ja: 費用を精算する}, audience: internal}
 """
 CURRENT = "profiles/visits/now.yaml"
-JA_OFFICE = "2025年4月1日、森花 (Hana Mori)が大江健 (Ken Old)の後任として市長に就任[2]"
+JA_OFFICE = "2025年4月1日、森花が大江健の後任として市長に就任[2]"
 JA_OPEN = "共同計画に合意する（ビーヴィル事務所；期限：2025年6月30日）：未完了"
 PREVIOUS = "profiles/visits/before.yaml"
 
@@ -177,7 +177,7 @@ def test_since_change_is_computed_from_the_figures_of_the_profile(
 
 
 def test_since_in_japanese_follows_japanese_word_order(cli: RunCli, visits: Path) -> None:
-    lines = since_lines(build_html(cli, "--lang", "ja"))
+    lines = since_lines(build_html(cli, "--lang", "ja", "--allow-untranslated"))
 
     assert lines[0] == "前回訪問以降の動き（2024年6月3日～5日）"
     assert JA_OFFICE in lines
@@ -300,7 +300,10 @@ def test_since_pdf_lines_match_the_profiles(cli: RunCli, visits: Path) -> None:
 
 
 def test_since_docx_lines_in_japanese_match_the_profiles(cli: RunCli, visits: Path) -> None:
-    result = cli("build", CURRENT, "--format", "docx", "--lang", "ja", "-o", "out/b.docx")
+    result = cli(
+        "build", CURRENT, "--format", "docx", "--lang", "ja", "--allow-untranslated",
+        "-o", "out/b.docx",
+    )  # fmt: skip
     assert result.code == 0, result.stderr
 
     paragraphs = [squash(p.text) for p in open_docx("out/b.docx").paragraphs]
@@ -310,8 +313,8 @@ def test_since_docx_lines_in_japanese_match_the_profiles(cli: RunCli, visits: Pa
     assert "ビーヴィル" in section
     assert JA_OFFICE in section
     assert (
-        "人口：98,765 (国勢調査、市域) 2025年10月1日時点[3]"
-        "（100,000 (国勢調査、市域) 2020年時点[3]と比べて−1.2%）"
+        "人口：98,765（国勢調査、市域） 2025年10月1日時点[3]"
+        "（100,000（国勢調査、市域） 2020年時点[3]と比べて−1.2%）"
     ) in section
     assert JA_OPEN in section
 
@@ -497,7 +500,7 @@ def test_since_compares_like_with_like(cli: RunCli, changes: Path, write: WriteF
 
 
 def test_since_nothing_new_says_what_was_checked_and_how_old(cli: RunCli, changes: Path) -> None:
-    ja = since_lines(build_html(cli, "--lang", "ja"))
+    ja = since_lines(build_html(cli, "--lang", "ja", "--allow-untranslated"))
     shutil.rmtree("out")
     lines = since_lines(build_html(cli))
 
