@@ -19,13 +19,16 @@ class Bar:
     value: Decimal
 
 
-def _share(value: Decimal, total: Decimal) -> str:
+def _share(value: Decimal, total: Decimal, percent: Callable[[Decimal], str] | None = None) -> str:
+    """The whole per cent of ``total`` that ``value`` is ("<1%" for a tiny one), written
+    by ``percent`` (a fraction in the language's format) when given."""
     if total <= 0:
         return ""
-    percent = (value * 100 / total).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    if percent == 0 and value > 0:
-        return "<1%"
-    return f"{percent}%"
+    whole = (value * 100 / total).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    written = percent or (lambda fraction: f"{fraction * 100:.0f}%")
+    if whole == 0 and value > 0:
+        return "<" + written(Decimal("0.01"))
+    return written(whole / 100)
 
 
 def bar_chart(
@@ -33,6 +36,7 @@ def bar_chart(
     *,
     title: str,
     format_value: Callable[[Decimal], str],
+    format_share: Callable[[Decimal], str] | None = None,
     width_mm: float = 170,
 ) -> str:
     """Horizontal bars in the given order: label at the left, value and share at the bar's end.
@@ -46,7 +50,7 @@ def bar_chart(
     total = sum((bar.value for bar in bars), Decimal(0))
     labels = [clean(bar.label) for bar in bars]
     values = [clean(format_value(bar.value)) for bar in bars]
-    shares = [_share(bar.value, total) for bar in bars]
+    shares = [_share(bar.value, total, format_share) for bar in bars]
     ends = [
         text_width(value, size) + (WORD_GAP + text_width(share, size) if share else 0)
         for value, share in zip(values, shares, strict=True)

@@ -240,6 +240,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         [charts.Bar(label, amount) for label, amount in by_category],
         title=alt,
         format_value=lambda value: w.money(value, currency),
+        format_share=lambda fraction: w.percent(fraction, digits=0),
     )
     blocks.append(Figure(chart, alt, w.t("Budget by category and share of the total")))
     return blocks
