@@ -163,21 +163,15 @@ def test_unsettled_text_in_a_public_item_fails_the_public_edition_at_its_line(
 ) -> None:
     visit = example_project / VISIT
     text = visit.read_text(encoding="utf-8")
-    visit.write_text(
-        text.replace(
-            "    notes: Site access and safety arrangements to be confirmed.\n",
-            "    notes: Site access and safety arrangements to be confirmed.\n"
-            "    audience: public\n",
-        ),
-        encoding="utf-8",
-    )
+    notes = "    notes:\n      en: Site access and safety arrangements to be confirmed.\n"
+    visit.write_text(text.replace(notes, "    audience: public\n" + notes), encoding="utf-8")
 
     result = cli("build", VISIT, "--audience", "public", "-o", "out/")
 
     assert result.code == 1
     line = next(n for n, x in enumerate(visit.read_text().splitlines(), 1) if "Site access" in x)
     assert result.lines[0] == (
-        f'{VISIT}:{line}:12: agenda[7].notes: "Site access and safety arrangements to be'
+        f'{VISIT}:{line}:11: agenda[7].notes.en: "Site access and safety arrangements to be'
         ' confirmed." is not final ("to be confirmed"): write the final text, or mark the'
         " item `audience: internal` (a public edition prints it)"
     )
@@ -210,11 +204,12 @@ def test_logistics_are_printed_in_public_only_when_marked_public(
 ) -> None:
     visit = example_project / VISIT
     text = visit.read_text(encoding="utf-8")
-    body = text.split("logistics: |-\n", 1)[1].split("\n\n", 1)[0]
-    marked = "logistics:\n  audience: public\n  text: |-\n" + "\n".join(
+    # the text in every language it is written in, moved under `text:`
+    body = text.split("logistics:\n", 1)[1].split("\n\n", 1)[0]
+    marked = "logistics:\n  audience: public\n  text:\n" + "\n".join(
         "  " + line for line in body.splitlines()
     )
-    visit.write_text(text.replace("logistics: |-\n" + body, marked), encoding="utf-8")
+    visit.write_text(text.replace("logistics:\n" + body, marked), encoding="utf-8")
 
     result = cli("build", VISIT, "--audience", "public", "-o", "out/")
 
@@ -296,7 +291,8 @@ def test_who_is_who_names_the_office_holders_with_their_form_of_address(
     ]
     # a person known by a description is not described twice
     assert delegation[2][1].split("\n")[:2] == [
-        "Director, Dalian Ecology and Environment Bureau (illustrative)",
+        "Director, Dalian Ecology and Environment Bureau (illustrative) "
+        "大连市生态环境局局长（示例）",  # its form in the person's language beside it
         "address as Director",
     ]
     for row in [*delegation[1:], *hosts[1:]]:
