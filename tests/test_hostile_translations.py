@@ -22,6 +22,7 @@ kind: city
 id: aville
 name: {en: Aville, ja: エーヴィル}
 country: JP
+region: {en: Kanto, ja: 関東}
 officials:
   - {role: head, title: Mayor, name: {en: Ann Example}, as_of: 2026, source: s}
 summary: A city.
@@ -113,24 +114,24 @@ def test_an_existing_translation_changes_only_with_overwrite(
     path = workdir / "translations/ja.po"
     catalog = polib.pofile(str(path))
     for entry in catalog:
-        entry.msgstr = {"Aville": "アヴィル", "Mayor": "市長"}.get(entry.msgid, "")
+        entry.msgstr = {"Kanto": "関東地方", "Mayor": "市長"}.get(entry.msgid, "")
     catalog.save()
-    line = path.read_text("utf-8").splitlines().index('msgid "Aville"') + 1
+    line = path.read_text("utf-8").splitlines().index('msgid "Kanto"') + 1
 
     kept = cli("translations", "import", str(path))
 
     assert kept.code == 1
     assert kept.lines[0].startswith(f"translations/ja.po:{line}:1: ")
     assert kept.lines[0].endswith(
-        "profiles/cities/aville.yaml#name: not imported: the profile has a ja translation "
-        "already ('エーヴィル'); --overwrite replaces it"
+        "profiles/cities/aville.yaml#region: not imported: the profile has a ja translation "
+        "already ('関東'); --overwrite replaces it"
     )
-    assert profile(workdir)["name"] == {"en": "Aville", "ja": "エーヴィル"}
+    assert profile(workdir)["region"] == {"en": "Kanto", "ja": "関東"}
 
     replaced = cli("translations", "import", str(path), "--overwrite")
 
     assert replaced.code == 0, replaced.stderr
-    assert profile(workdir)["name"] == {"en": "Aville", "ja": "アヴィル"}
+    assert profile(workdir)["region"] == {"en": "Kanto", "ja": "関東地方"}
     assert profile(workdir)["officials"][0]["title"] == {"en": "Mayor", "ja": "市長"}  # type: ignore[index]
 
 
@@ -138,12 +139,12 @@ def test_a_text_written_only_in_the_target_language_is_its_source(
     cli: RunCli, write: WriteFile, workdir: Path
 ) -> None:
     write("reportgen.yaml", "profiles: profiles\n")
-    only_ja = CITY.replace("{en: Aville, ja: エーヴィル}", "{ja: エーヴィル}")
+    only_ja = CITY.replace("{en: Kanto, ja: 関東}", "{ja: 関東}")
     city = write("profiles/cities/aville.yaml", only_ja)
     store: Any = tt_xliff.xlifffile(sourcelanguage="en", targetlanguage="ja")
-    unit = store.addsourceunit("エーヴィル")
-    unit.setid("profiles/cities/aville.yaml#name")
-    unit.xmlelement.set("extradata", "source:" + source_digest("ja", "エーヴィル"))
+    unit = store.addsourceunit("関東")
+    unit.setid("profiles/cities/aville.yaml#region")
+    unit.xmlelement.set("extradata", "source:" + source_digest("ja", "関東"))
     unit.target = "悪の町"
     store.savefile(str(workdir / "crafted.xlf"))
 
@@ -151,7 +152,7 @@ def test_a_text_written_only_in_the_target_language_is_its_source(
 
     assert imported.code == 1
     assert imported.lines[0].endswith(
-        "profiles/cities/aville.yaml#name: not imported: the profile writes this text in ja "
+        "profiles/cities/aville.yaml#region: not imported: the profile writes this text in ja "
         "only: it is the source, which an import never changes"
     )
     assert city.read_text("utf-8") == only_ja
