@@ -492,3 +492,17 @@ def test_negative_figures_print_a_true_minus_sign() -> None:
     assert true_minus("-2,800") == "\u22122,800"
     assert true_minus("-JPY\u00a01,000") == "\u2212JPY\u00a01,000"
     assert true_minus("1-1 Jonai, +81-93-582-2146") == "1-1 Jonai, +81-93-582-2146"
+
+
+def test_docx_japanese_cover_title_keeps_its_date_whole(
+    example_project: Path, cli: RunCli, tmp_path: Path
+) -> None:
+    done = cli("build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers",
+               "--no-embed-fonts", "-o", "ja.docx")  # fmt: skip
+    assert done.code == 0, done.stderr
+    cover = pages_of(libreoffice_pdf(example_project / "ja.docx", tmp_path))[0]
+    lines = ["".join(line.split()) for line in cover.splitlines()]
+
+    # too long for one line: it breaks before the bracket, not inside the date
+    assert "大連市代表団北九州市訪問" in lines
+    assert "（2027年5月）" in lines

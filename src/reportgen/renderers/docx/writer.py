@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -290,7 +291,8 @@ class Writer:
         if cover.logos:
             self._logos(cover.logos)
         # without logos the title keeps their place, as in the PDF
-        self._paragraph("Title", (Run(cover.title),), space_before=0 if cover.logos else 1587)
+        title = _title_lines(cover.title, self.text_width / TWIPS_PER_MM)
+        self._paragraph("Title", (Run(title),), space_before=0 if cover.logos else 1587)
         if cover.subtitle:
             self._paragraph("Subtitle", cover.subtitle)
         for line in cover.lines:
@@ -782,6 +784,23 @@ def _watermark(word: str) -> BaseOxmlElement:
         "</v:shape></w:pict></w:r>"
     )
     return parse_xml(xml)
+
+
+TITLE_SIZE_MM = 26 * 25.4 / 72
+"""The cover title's size (26 pt, the bundled Title style), in millimetres."""
+_BRACKETED_END = re.compile(r"^(.+?)\s*([（(][^（）()]+[）)])$")
+
+
+def _title_lines(title: str, width_mm: float) -> str:
+    """A cover title too long for one line broken before its closing bracket ("(May
+    2027)", "（2027年5月）"), as in the PDF: Word and LibreOffice would break a Chinese or
+    Japanese date anywhere in it."""
+    from reportgen.charts.text import text_width
+
+    found = _BRACKETED_END.match(title)
+    if found is None or text_width(title, TITLE_SIZE_MM, bold=True) <= width_mm:
+        return title
+    return f"{found.group(1)}\n{found.group(2)}"
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
