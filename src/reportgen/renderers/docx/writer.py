@@ -291,7 +291,9 @@ class Writer:
         if cover.logos:
             self._logos(cover.logos)
         # without logos the title keeps their place, as in the PDF
-        title = _title_lines(cover.title, self.text_width / TWIPS_PER_MM)
+        title = cover.title
+        if scripts.for_lang(self.doc.meta.lang).slot == "east-asian":  # Latin breaks at spaces
+            title = _title_lines(title, self.text_width / TWIPS_PER_MM)
         self._paragraph("Title", (Run(title),), space_before=0 if cover.logos else 1587)
         if cover.subtitle:
             self._paragraph("Subtitle", cover.subtitle)
@@ -792,9 +794,9 @@ _BRACKETED_END = re.compile(r"^(.+?)\s*([（(][^（）()]+[）)])$")
 
 
 def _title_lines(title: str, width_mm: float) -> str:
-    """A cover title too long for one line broken before its closing bracket ("(May
-    2027)", "（2027年5月）"), as in the PDF: Word and LibreOffice would break a Chinese or
-    Japanese date anywhere in it."""
+    """A Chinese or Japanese cover title too long for one line, broken before its closing
+    bracket ("（2027年5月）"), as in the PDF: Word and LibreOffice would break the date
+    anywhere in it."""
     from reportgen.charts.text import text_width
 
     found = _BRACKETED_END.match(title)
