@@ -479,6 +479,8 @@ def test_printed_text_has_typographic_apostrophes_and_no_space_before_percent(
         ('会議は"環境"について', "ja", "会議は「環境」について"),
         ('the "City of Kitakyushu"', "ja", "the “City of Kitakyushu”"),  # English in Japanese
         ('see https://example.org/it\'s "here"', "en", "see https://example.org/it's “here”"),
+        ('mail "office@city.example.org" now', "en", "mail “office@city.example.org” now"),
+        ('see "https://example.org/a" and "b"', "en", "see “https://example.org/a” and “b”"),
     ],
 )
 def test_quotes_follow_the_language_of_the_text(text: str, lang: str, printed: str) -> None:

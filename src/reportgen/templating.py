@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from reportgen.documents.content import Run, safe_link
 from reportgen.errors import ReportgenError, display_link, display_path
+from reportgen.typography import ADDRESS, typographic
 
 
 class TemplateError(ReportgenError):
@@ -92,8 +93,7 @@ def _finalize(value: Any) -> Any:
 _CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff\u1e00-\u1eff"
 _KEPT = re.compile(
-    r"(?P<address>(?:https?://|mailto:|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}'’”]"
-    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    rf"(?P<address>{ADDRESS})"
     rf"|(?P<date>(?:\d{{1,4}}[年月日])+)|(?P<word>[{_CJK}]+)"
 )
 _KEPT_AND_NAMES = re.compile(
@@ -157,8 +157,6 @@ def _typographic(text: str, lang: str | None = None) -> str:
     document = _LANG.get()
     if document is None:
         return text
-    from reportgen.typography import typographic
-
     return typographic(text, lang or document)
 
 

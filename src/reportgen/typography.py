@@ -8,9 +8,14 @@ from reportgen import scripts
 
 _OPENS_AFTER = r"(?:^|(?<=[\s(\[{\u2014\u2013/]))"
 _SINGLE_OPEN = re.compile(_OPENS_AFTER + r"'(?=\w)")
+ADDRESS = (
+    r"(?:https?://|mailto:|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}'’”]"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+"""A web or e-mail address in running text (an e-mail address only from a word's start, so
+that a long word is scanned once)."""
 _VERBATIM = re.compile(
-    r"(?:https?://|mailto:|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # addresses
-    r"|<[^<>]*>|\{[{%#].*?[}%#]\}|`[^`]*`"  # markup and code, shown as written
+    ADDRESS + r"|<[^<>]*>|\{[{%#].*?[}%#]\}|`[^`]*`"  # markup and code, shown as written
 )
 
 
@@ -58,6 +63,25 @@ def typographic(text: str, lang: str) -> str:
     ):
         lang = "en"
     marks = quote_marks(lang)
+    kept = [found.group() for found in _VERBATIM.finditer(text)]
+    if not kept:
+        return _quotes(text, marks)
+    if _HELD in text:
+        return _quotes_around(text, marks)
+    # the verbatim parts are held out while quotes are paired over the whole text, so that
+    # a pair of quotes around an address still opens and closes: “mail@example.org”
+    quoted = _quotes(_VERBATIM.sub(_HELD, text), marks).split(_HELD)
+    return "".join(part + held for part, held in zip(quoted, [*kept, ""], strict=True))
+
+
+_HELD = "\x00"
+"""Stands for a verbatim part while the quotes around it are paired (never in a profile's
+text: YAML and the models refuse control characters)."""
+
+
+def _quotes_around(text: str, marks: str) -> str:
+    """Quotes made typographic piece by piece between the verbatim parts (the rare text that
+    holds ``_HELD`` itself)."""
     pieces: list[str] = []
     end = 0
     for found in _VERBATIM.finditer(text):
