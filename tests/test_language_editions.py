@@ -65,6 +65,35 @@ def test_example_briefing_is_a_complete_edition_without_english_runs(
     assert "例示" in text or "示例" in text
 
 
+@pytest.mark.parametrize(("lang", "font"), [("ja", "CJK-JP"), ("zh-Hans", "CJK-SC")])
+def test_latin_words_in_a_cjk_edition_are_set_in_the_latin_font(
+    cli: RunCli, example_project: Path, lang: str, font: str
+) -> None:
+    from pypdf import PdfReader
+
+    assert cli("build", VISIT, "--lang", lang, "-o", "out").code == 0
+    pdf = PdfReader(example_project / f"out/dalian-to-kitakyushu-2027-05.briefing.{lang}.pdf")
+    latin: dict[str, set[str]] = {}
+    own: set[str] = set()
+
+    def note(text: str, cm: object, tm: object, font_dict: object, size: object) -> None:
+        if not isinstance(font_dict, dict):
+            return
+        name = str(font_dict.get("/BaseFont"))
+        for word in re.findall(r"[A-Za-z]{2,}", text):  # SDGs, PM2.5, JST, UTC
+            latin.setdefault(word, set()).add(name)
+        if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
+            own.add(name)
+
+    for page in pdf.pages:
+        page.extract_text(visitor_text=note)
+
+    assert {"SDGs", "PM", "JST"} <= set(latin)
+    assert {word: fonts for word, fonts in latin.items() if any("CJK" in f for f in fonts)} == {}
+    assert any(font in name for name in own)  # (a name quoted in Japanese form: CJK-JP)
+    assert not [name for name in own | set().union(*latin.values()) if "Italic" in name]
+
+
 def test_strict_example_fails_only_on_the_stale_census(cli: RunCli, example_project: Path) -> None:
     built = cli("build", VISIT, "--lang", "ja", "--lang", "zh-Hans", "--strict", "-o", "out")
     problems = [line for line in built.lines if line.startswith("profiles/")]
