@@ -471,3 +471,19 @@ def test_load_small_aliases_are_expanded(write: WriteFile) -> None:
     assert city.region == city.municipality_type
     assert city.region is not None
     assert city.region.get("nb") == "Oslo fylke"
+
+
+def test_validate_unknown_key_is_matched_against_the_keys_of_its_own_entry(
+    cli: RunCli, write: WriteFile
+) -> None:
+    # 'since' is a key of office holders, not of partnerships (they say 'established'):
+    # no "did you mean 'since'?", nor a far-fetched guess such as 'audience'
+    write("oslo.yaml", OSLO + "partnerships:\n  - {partner: b, type: friendship, since: 1990}\n")
+
+    result = cli("validate", "oslo.yaml")
+
+    assert result.code == 1
+    assert (
+        "oslo.yaml:7:36: partnerships[0].since: unknown key 'since'"
+        " (free-form values belong under 'extra')"
+    ) in result.lines

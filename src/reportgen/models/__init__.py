@@ -76,6 +76,24 @@ def _field_names(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> frozenset[str]:
+    """The field names of the model(s) at ``loc`` in ``model`` (list indexes and union tags
+    skipped): the keys an unknown key there could have meant. Empty where it cannot tell."""
+    models = [model]
+    for step in loc:
+        if not isinstance(step, str):
+            continue
+        inner = [
+            found
+            for current in models
+            if step in current.model_fields
+            for found in _models_in(current.model_fields[step].annotation)
+        ]
+        if inner:  # else a step that names no field (a union's tag): the same models
+            models = inner
+    return frozenset(name for current in models for name in current.model_fields)
+
+
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
@@ -92,7 +110,8 @@ def _message(error: Any, model: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        close = difflib.get_close_matches(key, _field_names(model), n=1)
+        here = _fields_at(model, error["loc"][:-1]) or _field_names(model)
+        close = difflib.get_close_matches(key, here - {key}, n=1, cutoff=0.7)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"unknown key '{key}'{hint} (free-form values belong under 'extra')"
     if kind == "missing":
