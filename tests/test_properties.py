@@ -95,7 +95,8 @@ def cities(draw: st.DrawFn, ident: str, others: list[str], texts: Any, words: An
     """A valid city profile; partners are the other cities' ids or free names."""
     source_ids = draw(st.lists(ids, max_size=3, unique=True))
     sources = st.sampled_from(source_ids) if source_ids else st.none()
-    partners = st.one_of(st.sampled_from(others), words) if others else words
+    names = words.filter(lambda word: word.strip().casefold() != ident)  # not itself
+    partners = st.one_of(st.sampled_from(others), names) if others else names
     city: Data = {
         "kind": "city",
         "id": ident,
