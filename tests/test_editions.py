@@ -142,16 +142,18 @@ def test_the_courtesy_copy_prints_only_what_is_marked_public(
     text = words("\n".join(pages(pdf)))
     assert "礼节性拜会" in text or "Courtesy call" in text  # a public appointment
     assert "09:30" in text
-    for internal in (
-        "Host team pre-brief",  # an internal appointment
-        "Arrival and transfer",  # an appointment not marked public
-        "Seek agreement on the work plan",  # a talking point
-        "Interpretation",  # logistics
+    for internal in (  # in the edition's language (and in English, were it to fall back)
+        "接待方事前碰头会", "Host team pre-brief",  # an internal appointment
+        "抵达，前往酒店", "Arrival and transfer",  # an appointment not marked public
+        "欢迎代表团", "Welcome the delegation",  # talking points
+        "争取在访问结束前", "Seek agreement on the work plan",
+        "核心信息", "Key messages",
+        "交替传译", "Interpretation",  # logistics
         "+81-93-582-2146",  # a phone number
-        "Circulate the signed meeting minutes",  # a follow-up action
-        "Party Secretary",  # a sensitivity
-        "to be confirmed",
-    ):
+        "已签署的会议纪要", "Circulate the signed meeting minutes",  # a follow-up action
+        "市委书记", "Party Secretary",  # a sensitivity
+        "待确认", "to be confirmed",
+    ):  # fmt: skip
         assert internal not in text, internal
     cover = words(pages(pdf)[0])
     assert "供公开发布。" in cover
