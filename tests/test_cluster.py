@@ -1051,3 +1051,29 @@ def test_a_stopped_scheduler_ends_the_batch_with_one_located_line_in_history_sta
     assert {f["error"] for run in runs[:2] for f in run["failures"]} == {lost}
     notified = json.loads((example / "notified.json").read_text("utf-8"))
     assert lost in json.dumps(notified)
+
+
+def test_a_build_that_starts_after_its_batch_ended_lays_nothing_out(client: Any) -> None:
+    # a stopped batch cancels its builds, but one already on its way to a worker may start
+    # after the batch removed its snapshot there: it must not lay the snapshot out again
+    def late_build(dask_worker: Any) -> tuple[bool, bool]:
+        from pathlib import Path
+
+        from reportgen.batching import remote
+
+        snapshot = remote.Snapshot("d1", "0123456789abcdef", {}, ("/stopped/profiles",))
+        base = Path(dask_worker.local_directory)
+        remote.remove_snapshot(snapshot.origin, "ended-batch", dask_worker)
+        try:
+            remote.place(snapshot, base, "ended-batch")
+        except remote.Ended:
+            refused = True
+        else:
+            refused = False
+        folder = remote.snapshot_folder(base, snapshot.origin)
+        placed = remote.place(snapshot, base, "a-later-batch")  # the next batch still can
+        found = folder.exists() and placed == folder
+        remote.remove_snapshot(snapshot.origin, "a-later-batch", dask_worker)
+        return refused, found
+
+    assert set(client.run(late_build).values()) == {(True, True)}

@@ -119,8 +119,9 @@ def run_targets(
     from reportgen.batching import remote
 
     snapshot = take_snapshot(workspace, options, targets)
+    token = uuid.uuid4().hex[:8]
     shipment = remote.Shipment(
-        snapshot, shipped(workspace), options, str(Path.cwd().resolve()), remote.versions()
+        snapshot, shipped(workspace), options, str(Path.cwd().resolve()), remote.versions(), token
     )
     left: dict[Any, Target] = {}
     with _dask_quiet(), connect(scheduler, jobs, options) as client:
@@ -140,7 +141,6 @@ def run_targets(
                 CALL_TIMEOUT,
                 "sending the project to the workers",
             )
-            token = uuid.uuid4().hex[:8]
             keys = [
                 f"reportgen-{t.document}-{t.source.stem}-{t.lang}-{token}-{index}"
                 for index, t in enumerate(targets)
@@ -168,7 +168,7 @@ def run_targets(
                     )
                 if not keep_warm:
                     bounded(
-                        lambda: client.run(remote.remove_snapshot, snapshot.origin),
+                        lambda: client.run(remote.remove_snapshot, snapshot.origin, token),
                         CLEAN_UP_TIMEOUT,
                         "removing the project from the workers",
                     )

@@ -126,6 +126,9 @@ class Shipment:
     cwd: str
     """The coordinator's current folder: problems name files relative to it."""
     versions: Versions
+    batch: str = ""
+    """The batch's id: once the batch has ended on a worker, a build of it that starts late
+    (cancelled, but already on its way) lays nothing out there."""
 
 
 async def warm_up(css: str) -> None:
@@ -170,7 +173,15 @@ def _inside(folder: Path, name: str) -> Path:
     return path
 
 
-def place(snapshot: Snapshot, base: Path) -> Path:
+_ENDED: set[str] = set()
+"""The batches whose snapshot this worker has removed (``remove_snapshot``)."""
+
+
+class Ended(Exception):
+    """The batch of a build ended before the build started: nothing is laid out."""
+
+
+def place(snapshot: Snapshot, base: Path, batch: str = "") -> Path:
     """Lay ``snapshot`` out under ``base`` (once per digest); returns its folder.
 
     A later snapshot of the same project rewrites only the files that changed, so the
@@ -181,6 +192,8 @@ def place(snapshot: Snapshot, base: Path) -> Path:
     for name in (*snapshot.files, *snapshot.folders):
         _inside(folder, name)
     with _LOCK:
+        if batch and batch in _ENDED:
+            raise Ended(batch)
         digest, placed = _PLACED.get(folder, ("", {}))
         if digest == snapshot.digest:
             return folder
@@ -197,12 +210,14 @@ def place(snapshot: Snapshot, base: Path) -> Path:
     return folder
 
 
-def remove_snapshot(origin: str, dask_worker: Any = None) -> bool:
-    """Remove the snapshot of ``origin`` from this worker (run on each worker as a batch
-    ends); True when there was one."""
+def remove_snapshot(origin: str, batch: str = "", dask_worker: Any = None) -> bool:
+    """Remove the snapshot of ``origin`` from this worker (run on each worker as ``batch``
+    ends; a build of it that starts later lays nothing out); True when there was one."""
     worker = dask_worker or get_worker()
     folder = snapshot_folder(Path(worker.local_directory), origin)
     with _LOCK:
+        if batch:
+            _ENDED.add(batch)
         _PLACED.pop(folder, None)
         _PROJECTS.pop(folder, None)
         for root in [key for key in _PROJECTS if key.is_relative_to(folder)]:
@@ -341,9 +356,12 @@ def build(target: Target, shipment: Shipment) -> bytes:
             )
             return answer.encode(Outcome(False, error=f"this worker runs {differ}"), worker.address)
         try:
-            folder = place(shipment.snapshot, Path(worker.local_directory))
+            folder = place(shipment.snapshot, Path(worker.local_directory), shipment.batch)
         except Unsafe as exc:
             message = f"the worker {worker.address} refused the project's snapshot: {exc}"
+            return answer.encode(Outcome(False, error=message), worker.address)
+        except Ended:
+            message = "the batch ended before this document was started"
             return answer.encode(Outcome(False, error=message), worker.address)
         view = View(folder, Path(shipment.cwd))
         workspace = view.workspace(shipment.workspace)
