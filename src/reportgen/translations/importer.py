@@ -63,6 +63,11 @@ class ImportResult:
     refused: int = 0
     """Translations not imported (see the report)."""
 
+    def refuse(self, issue: Issue) -> None:
+        """A translation not imported, and why (at its place in the file)."""
+        self.report.add(issue)
+        self.refused += 1
+
     def summary(self) -> str:
         files = len(self.written)
         line = (
@@ -132,8 +137,7 @@ def import_files(
         parts = split_id(item.id)
         if parts is None:
             message = "not a text of a profile of this project: not imported"
-            result.report.add(_at(item, message))
-            result.refused += 1
+            result.refuse(_at(item, message))
             continue
         earlier = seen.get((item.id, item.lang))
         if earlier is not None and not _has_text(earlier):
@@ -144,8 +148,7 @@ def import_files(
                 f"given twice with different {item.lang} translations "
                 f"(first at {earlier.origin}:{earlier.line}): this one is not imported"
             )
-            result.report.add(_at(item, message))
-            result.refused += 1
+            result.refuse(_at(item, message))
             continue
         seen[(item.id, item.lang)] = item
         if earlier is None:
@@ -256,8 +259,7 @@ def _import_file(
                 "not imported: names and addresses are not translated (a name may be given "
                 f"its {item.lang} form in the profile itself)"
             )
-            result.report.add(_at(item, message))
-            result.refused += 1
+            result.refuse(_at(item, message))
             continue
         found = _checked(item, unit, doc, result, strict=strict, overwrite=overwrite)
         if found is not None and unit is not None:
@@ -304,8 +306,7 @@ def _checked(
     if unit is None:
         if _has_text(item):
             message = "not imported: the profile has no such text any more"
-            result.report.add(_at(item, message))
-            result.refused += 1
+            result.refuse(_at(item, message))
         else:
             result.untranslated += 1
         return None
@@ -316,8 +317,7 @@ def _checked(
         text, problem = markup.resolve(list(item.parts), source_segments)
     text = text.strip()
     if problem:
-        result.report.add(_at(item, f"not imported: {problem}"))
-        result.refused += 1
+        result.refuse(_at(item, f"not imported: {problem}"))
         return None
     if not text:
         result.untranslated += 1
@@ -327,18 +327,15 @@ def _checked(
             f"the source text changed since {item.origin} was exported: the {item.lang} "
             "translation was not imported; it needs a new translation"
         )
-        result.report.add(doc.issue(unit.loc, message))
-        result.refused += 1
+        result.refuse(doc.issue(unit.loc, message))
         return None
     unreadable = _unreadable(text)
     if unreadable:
-        result.report.add(_at(item, f"not imported: the translation's {unreadable}"))
-        result.refused += 1
+        result.refuse(_at(item, f"not imported: the translation's {unreadable}"))
         return None
     shape = markup.structure_problem(unit.source, text)
     if shape:
-        result.report.add(_at(item, f"not imported: {shape}"))
-        result.refused += 1
+        result.refuse(_at(item, f"not imported: {shape}"))
         return None
     if unit.max_chars and len(text) > unit.max_chars:
         message = (
@@ -346,8 +343,7 @@ def _checked(
             f"{unit.max_chars} fit in {unit.max_reason}"
         )
         if strict:
-            result.report.add(_at(item, f"not imported (--strict): {message}"))
-            result.refused += 1
+            result.refuse(_at(item, f"not imported (--strict): {message}"))
             return None
         result.report.add(_at(item, message, Severity.WARNING))
     if unit.target is not None and markup.same_text(unit.target, text):
@@ -358,16 +354,14 @@ def _checked(
             f"not imported: the profile writes this text in {item.lang} only: it is the "
             "source, which an import never changes"
         )
-        result.report.add(_at(item, message))
-        result.refused += 1
+        result.refuse(_at(item, message))
         return None
     if unit.target is not None and not overwrite:
         message = (
             f"not imported: the profile has a {item.lang} translation already "
             f"({_shortened(unit.target)}); --overwrite replaces it"
         )
-        result.report.add(_at(item, message))
-        result.refused += 1
+        result.refuse(_at(item, message))
         return None
     return text
 
@@ -414,8 +408,7 @@ def _write(
     for change in changes:
         if id(change.edit) in failed:
             for item in change.items:
-                result.report.add(_at(item, f"not imported: {failed[id(change.edit)]}"))
-                result.refused += 1
+                result.refuse(_at(item, f"not imported: {failed[id(change.edit)]}"))
     done = [change for change in changes if id(change.edit) not in failed]
     if not done:
         return
