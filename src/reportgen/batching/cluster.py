@@ -471,7 +471,7 @@ def take_snapshot(workspace: Workspace, options: Options, targets: Sequence[Targ
     catalogs, and the reference document. Hidden files and folders (``.env``), the
     output folder and the manifest (its ``notify`` holds a webhook's token) stay here.
     """
-    from reportgen.batching.remote import Snapshot, digest_of
+    from reportgen.batching.remote import Snapshot, absolute, digest_of
 
     profile_roots = [workspace.profiles] + [target.source.parent for target in targets]
     whole_roots = [workspace.templates, workspace.locales]
@@ -523,6 +523,8 @@ def _walk(root: Path, skip: set[Path], folders: set[Path]) -> Iterator[Path]:
 
 def _named_pictures(workspace: Workspace, targets: Sequence[Target]) -> Iterator[Path]:
     """The pictures (logos) that the profiles name, beside each profile."""
+    from reportgen.batching.remote import absolute
+
     project = workspace.project()
     for target in targets:
         project.add(target.source)
@@ -530,11 +532,6 @@ def _named_pictures(workspace: Workspace, targets: Sequence[Target]) -> Iterator
         logo = getattr(entry.profile, "logo", None)
         if isinstance(logo, str):
             yield absolute(entry.path.parent / logo)
-
-
-def absolute(path: Path) -> Path:
-    """``path`` made absolute and normalised, its symbolic links kept (they travel as such)."""
-    return Path(os.path.abspath(path))  # noqa: PTH100 - Path.resolve would follow the links
 
 
 def _outermost(paths: Iterable[Path]) -> list[Path]:

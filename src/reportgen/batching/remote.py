@@ -28,7 +28,6 @@ from typing import Any
 from distributed import get_worker
 
 from reportgen.batching import answer
-from reportgen.batching.cluster import absolute
 from reportgen.batching.freshness import TOOLS
 from reportgen.batching.pool import Outcome, build_one
 from reportgen.errors import InvalidInput, Issue, Report
@@ -61,12 +60,15 @@ _IDENTITY: dict[str, tuple[tuple[tuple[str, int, int], ...], str]] = {}
 """The build identity of the installed package, with the file stamps it was read at."""
 
 
+def absolute(path: Path) -> Path:
+    """``path`` made absolute and normalised, its symbolic links kept (they travel as such)."""
+    return Path(os.path.abspath(path))  # noqa: PTH100 - Path.resolve would follow the links
+
+
 def build_identity() -> str:
     """A digest of the installed reportgen's files (code, templates, catalogs, fonts):
     two builds of different code differ in it even under one version number."""
-    import reportgen
-
-    package = Path(reportgen.__file__).parent
+    package = Path(__file__).resolve().parent.parent  # the reportgen package
     files = sorted(
         path
         for path in package.rglob("*")
