@@ -12,7 +12,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from reportgen.cli import main
-from reportgen.i18n import catalog_languages, fallback_chain, locales_folder
+from reportgen.i18n import catalog_languages, locales_folder
+from reportgen.languages import fallback_chain
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "reportgen"

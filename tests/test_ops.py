@@ -23,6 +23,7 @@ import pytest
 
 from reportgen import batching as batch
 from reportgen import schedule as schedules
+from reportgen import scheduler as runner
 from reportgen.history import HISTORY_NAME, INTERRUPTED, History
 from reportgen.models.manifest import Schedule
 from reportgen.state import STATE_NAME
@@ -180,14 +181,14 @@ def test_failing_schedule_notifies_retries_keeps_failing_then_recovers(
     assert "failed 1 (built 1, fresh 0)" in line
 
     # the retry comes after the backoff, fails the same way: logged, not posted again
-    run_batch = schedules.default_run_batch(lambda: False)
+    run_batch = runner.default_run_batch(lambda: False)
     with History.opened(workdir / "output") as history:
         first_failing = history.failing("nightly")
     assert first_failing is not None
     assert first_failing.retry_at == first_failing.last_attempt + schedules.BACKOFF_FIRST
     retry_time = first_failing.retry_time
-    assert schedules.run_due(path, retry_time - dt.timedelta(seconds=1), run_batch) == []
-    assert schedules.run_due(path, retry_time, run_batch) == ["nightly"]
+    assert runner.run_due(path, retry_time - dt.timedelta(seconds=1), run_batch) == []
+    assert runner.run_due(path, retry_time, run_batch) == ["nightly"]
     assert hook.events == ["failure"]
     with History.opened(workdir / "output") as history:
         failing = history.failing("nightly")
@@ -197,7 +198,7 @@ def test_failing_schedule_notifies_retries_keeps_failing_then_recovers(
     # fixed: the next retry builds it, recovery is posted, status is healthy
     (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
     fixed_time = failing.retry_time
-    assert schedules.run_due(path, fixed_time, run_batch) == ["nightly"]
+    assert runner.run_due(path, fixed_time, run_batch) == ["nightly"]
 
     assert hook.events == ["failure", "recovery"]
     assert hook.bodies[-1]["failed"] == 0 and hook.bodies[-1]["built"] == 1
@@ -319,12 +320,12 @@ def test_every_run_is_sent_with_always_and_failures_repeat_each_night(
     make_due(path, start)
     run_batch = RecordingBatch()
 
-    schedules.run_due(path, start, run_batch)
-    schedules.run_due(path, start + dt.timedelta(seconds=schedules.BACKOFF_FIRST), run_batch)
-    schedules.run_due(path, start + dt.timedelta(days=1), run_batch)  # the next night
+    runner.run_due(path, start, run_batch)
+    runner.run_due(path, start + dt.timedelta(seconds=schedules.BACKOFF_FIRST), run_batch)
+    runner.run_due(path, start + dt.timedelta(days=1), run_batch)  # the next night
     run_batch.failing = False
-    schedules.run_due(path, start + dt.timedelta(days=2), run_batch)
-    schedules.run_due(path, start + dt.timedelta(days=3), run_batch)
+    runner.run_due(path, start + dt.timedelta(days=2), run_batch)
+    runner.run_due(path, start + dt.timedelta(days=3), run_batch)
 
     assert hook.events == ["failure", "still-failing", "failure", "recovery", "success"]
     assert [body["attempts"] for body in hook.bodies] == [1, 2, 3, 0, 0]
@@ -339,7 +340,7 @@ def test_a_webhook_that_fails_or_cannot_be_reached_is_logged_never_fatal(
         path = ops_project(workdir, f"notify: {{webhook: '{broken.url}?key=hunter2'}}\n")
         now = dt.datetime.now(UTC)
         make_due(path, now)
-        ran = schedules.run_due(path, now, RecordingBatch())
+        ran = runner.run_due(path, now, RecordingBatch())
     finally:
         broken.server.shutdown()
         broken.server.server_close()
@@ -351,7 +352,7 @@ def test_a_webhook_that_fails_or_cannot_be_reached_is_logged_never_fatal(
 
     caplog.clear()
     later = now + dt.timedelta(days=1)
-    assert schedules.run_due(path, later, schedules.default_run_batch(lambda: False)) == ["nightly"]
+    assert runner.run_due(path, later, runner.default_run_batch(lambda: False)) == ["nightly"]
     assert f"webhook http://127.0.0.1:{port}/... not reached" in caplog.text
 
 
@@ -454,7 +455,7 @@ def test_a_missing_notify_command_is_logged_and_the_run_recorded(
     now = dt.datetime.now(UTC)
     make_due(path, now)
 
-    ran = schedules.run_due(path, now, RecordingBatch())
+    ran = runner.run_due(path, now, RecordingBatch())
 
     assert ran == ["nightly"]
     assert "notify command no-such-program-here: no such program" in caplog.text
@@ -544,7 +545,7 @@ def test_deleting_the_build_state_keeps_history_and_schedule_markers(
     (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
     now = dt.datetime.now(UTC)
     make_due(path, now)
-    assert schedules.run_due(path, now, schedules.default_run_batch(lambda: False)) == ["nightly"]
+    assert runner.run_due(path, now, runner.default_run_batch(lambda: False)) == ["nightly"]
 
     (workdir / "output" / STATE_NAME).unlink()
     listing = cli("schedule", "list", str(path))

@@ -20,6 +20,7 @@ import pytest
 
 from reportgen import batching as batch
 from reportgen import schedule as schedules
+from reportgen import scheduler as runner
 from reportgen.history import HISTORY_NAME, History, RunRecord
 from reportgen.models.manifest import Schedule
 from reportgen.workspace import Options, Workspace
@@ -287,17 +288,17 @@ def test_run_due_first_sighting_only_records_then_runs_once_per_due_time(tmp_pat
     first_seen = dt.datetime(2027, 1, 15, 1, 0, tzinfo=TOKYO)
     due_time = dt.datetime(2027, 1, 15, 2, 0, tzinfo=TOKYO)
 
-    assert schedules.run_due(path, first_seen, fake) == []
+    assert runner.run_due(path, first_seen, fake) == []
     assert fake.calls == []
     assert marker(path, "nightly") == first_seen.timestamp()
 
-    assert schedules.run_due(path, due_time - dt.timedelta(seconds=1), fake) == []
-    assert schedules.run_due(path, due_time, fake) == ["nightly"]
+    assert runner.run_due(path, due_time - dt.timedelta(seconds=1), fake) == []
+    assert runner.run_due(path, due_time, fake) == ["nightly"]
     assert fake.names == ["nightly"]
     assert marker(path, "nightly") == due_time.timestamp()
 
-    assert schedules.run_due(path, due_time, fake) == []
-    assert schedules.run_due(path, due_time + dt.timedelta(hours=12), fake) == []
+    assert runner.run_due(path, due_time, fake) == []
+    assert runner.run_due(path, due_time + dt.timedelta(hours=12), fake) == []
     assert fake.names == ["nightly"]
 
 
@@ -307,8 +308,8 @@ def test_run_due_after_downtime_runs_a_missed_nightly_schedule_once(tmp_path: Pa
     set_marker(path, "nightly", now - dt.timedelta(days=3))
     fake = FakeBatch()
 
-    ran = schedules.run_due(path, now, fake)
-    again = schedules.run_due(path, now + dt.timedelta(minutes=1), fake)
+    ran = runner.run_due(path, now, fake)
+    again = runner.run_due(path, now + dt.timedelta(minutes=1), fake)
 
     assert ran == ["nightly"]
     assert again == []
@@ -321,13 +322,13 @@ def test_scheduler_run_sleeps_until_the_fire_time_and_runs_then(tmp_path: Path) 
     start = dt.datetime(2027, 1, 15, 1, 58, 30, tzinfo=TOKYO)
     clock = FakeClock(start, until=start + dt.timedelta(minutes=10))
     fake = FakeBatch(clock)
-    scheduler = schedules.Scheduler(path, clock, fake)
+    scheduler = runner.Scheduler(path, clock, fake)
 
     scheduler.run()
 
     assert fake.calls == [("nightly", dt.datetime(2027, 1, 15, 2, 0, tzinfo=TOKYO))]
     assert clock.waits[:2] == [60.0, 30.0]
-    assert all(0 < wait <= schedules.MAX_SLEEP for wait in clock.waits)
+    assert all(0 < wait <= runner.MAX_SLEEP for wait in clock.waits)
 
 
 # --- no overlap with a concurrent batch ------------------------------------------------------
@@ -341,11 +342,11 @@ def test_scheduler_waits_while_a_batch_holds_the_output_and_retries_soon(
     now = dt.datetime(2027, 1, 15, 2, 0, 30, tzinfo=TOKYO)
     set_marker(path, "nightly", now - dt.timedelta(days=1))
     clock = FakeClock(now)
-    scheduler = schedules.Scheduler(path, clock)  # the real default_run_batch
+    scheduler = runner.Scheduler(path, clock)  # the real default_run_batch
     nightly = scheduler.manifest.schedules[0]
 
     with batch.output_lock(output):
-        assert schedules.default_run_batch(lambda: False)(path, nightly) is False
+        assert runner.default_run_batch(lambda: False)(path, nightly) is False
         ran = scheduler.step()
         wait = scheduler.seconds_to_next()
         assert ran == []
@@ -358,7 +359,7 @@ def test_scheduler_waits_while_a_batch_holds_the_output_and_retries_soon(
             state.close()
 
     # the next nightly time is a day away: the scheduler must come back within seconds
-    assert 0 < wait <= schedules.RETRY_SECONDS <= schedules.MAX_SLEEP
+    assert 0 < wait <= runner.RETRY_SECONDS <= runner.MAX_SLEEP
     clock.sleep(wait, scheduler.stop_event)
     ran = scheduler.step()
 
@@ -367,7 +368,7 @@ def test_scheduler_waits_while_a_batch_holds_the_output_and_retries_soon(
     runs = recorded_runs(path)
     assert [(r.trigger, r.built, r.failed) for r in runs] == [("schedule:nightly", 1, 0)]
     assert (output / "dalian.city-profile.en.html").is_file()
-    assert scheduler.seconds_to_next() == schedules.MAX_SLEEP
+    assert scheduler.seconds_to_next() == runner.MAX_SLEEP
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -380,7 +381,7 @@ def test_scheduled_run_with_a_failing_job_is_recorded_in_history(
     now = dt.datetime(2027, 1, 15, 2, 0, 30, tzinfo=TOKYO)
     set_marker(path, "nightly", now - dt.timedelta(days=1))
 
-    ran = schedules.run_due(path, now, schedules.default_run_batch(lambda: False))
+    ran = runner.run_due(path, now, runner.default_run_batch(lambda: False))
 
     assert ran == ["nightly"]
     [run] = recorded_runs(path)
@@ -406,7 +407,7 @@ def test_scheduled_run_that_cannot_start_is_recorded_as_failed(
     now = dt.datetime(2027, 1, 15, 2, 0, 30, tzinfo=TOKYO)
     set_marker(path, "nightly", now - dt.timedelta(days=1))
 
-    ran = schedules.run_due(path, now, schedules.default_run_batch(lambda: False))
+    ran = runner.run_due(path, now, runner.default_run_batch(lambda: False))
 
     assert ran == ["nightly"]  # recorded, not retried every round
     [run] = recorded_runs(path)
@@ -466,7 +467,7 @@ def test_scheduler_sigterm_sets_the_stop_event_and_run_returns(tmp_path: Path) -
             os.kill(os.getpid(), signal.SIGTERM)
 
     clock = SignallingClock(dt.datetime(2027, 1, 15, 9, 0, tzinfo=TOKYO))
-    scheduler = schedules.Scheduler(path, clock, FakeBatch())
+    scheduler = runner.Scheduler(path, clock, FakeBatch())
 
     with restored_signal_handlers():
         scheduler.install_signal_handlers()
@@ -627,7 +628,7 @@ def test_scheduler_runs_each_schedule_once_through_a_dst_change_night(
     clock = FakeClock(start, until=dt.datetime.combine(day, dt.time(3, 45), zone))
     fake = FakeBatch(clock)
 
-    schedules.Scheduler(path, clock, fake).run()
+    runner.Scheduler(path, clock, fake).run()
 
     daily = [moment for name, moment in fake.calls if name == "daily"]
     halfhourly = [m for name, m in fake.calls if name == "halfhourly" and m is not None]
@@ -653,7 +654,7 @@ def test_scheduler_step_picks_up_a_new_schedule_after_the_manifest_changes(
     path = write_manifest(tmp_path, NIGHTLY)
     clock = FakeClock(dt.datetime(2027, 1, 15, 9, 10, tzinfo=TOKYO))
     fake = FakeBatch(clock)
-    scheduler = schedules.Scheduler(path, clock, fake)
+    scheduler = runner.Scheduler(path, clock, fake)
     scheduler.step()
 
     write_manifest(tmp_path, NIGHTLY, '{name: hourly, cron: "0 * * * *", jobs: [broken]}')
@@ -663,7 +664,7 @@ def test_scheduler_step_picks_up_a_new_schedule_after_the_manifest_changes(
     assert [s.name for s in scheduler.manifest.schedules] == ["nightly", "hourly"]
     assert "reloaded reportgen.yaml" in caplog.messages
     assert marker(path, "hourly") == clock.now().timestamp()
-    assert scheduler.seconds_to_next() == schedules.MAX_SLEEP
+    assert scheduler.seconds_to_next() == runner.MAX_SLEEP
     clock.time = dt.datetime(2027, 1, 15, 10, 0, tzinfo=TOKYO)
     assert scheduler.step() == ["hourly"]
     assert fake.calls == [("hourly", clock.time)]
@@ -675,7 +676,7 @@ def test_scheduler_step_keeps_the_last_good_manifest_after_an_invalid_rewrite(
     path = write_manifest(tmp_path, NIGHTLY)
     clock = FakeClock(dt.datetime(2027, 1, 15, 1, 0, tzinfo=TOKYO))
     fake = FakeBatch(clock)
-    scheduler = schedules.Scheduler(path, clock, fake)
+    scheduler = runner.Scheduler(path, clock, fake)
     scheduler.step()
     good = scheduler.manifest
 

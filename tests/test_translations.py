@@ -26,8 +26,8 @@ from translate.storage.placeables import StringElem
 
 from reportgen import yamlio
 from reportgen.errors import format_loc
-from reportgen.i18n import untranslated
 from reportgen.models import parse_profile
+from reportgen.texts import untranslated
 from reportgen.translations.units import source_digest, units
 from tests.conftest import ROOT, RunCli, WriteFile
 

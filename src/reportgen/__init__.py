@@ -51,13 +51,13 @@ def validate(
     Returns a ``Report`` of every error and warning (stale facts are warnings; with
     ``options.strict`` they count as failures: ``report.failed(strict=True)``).
     """
-    from reportgen import project
+    from reportgen import validation
     from reportgen.workspace import Workspace
 
     chosen = [Path(p) for p in paths]
     start = chosen[0] if chosen else None
     workspace = Workspace.resolve(start, profiles=profiles, options=options, clock=_clock(today))
-    return project.validate(chosen, workspace)
+    return validation.validate(chosen, workspace)
 
 
 def build(

@@ -7,21 +7,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 
 from reportgen.errors import Loc
+from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile, Proposal, Visit
 from reportgen.models.city import Official
 from reportgen.models.common import Fact
 from reportgen.models.types import PartialDate, currency_digits
 from reportgen.models.visit import EarlierVisit
 
-if TYPE_CHECKING:
-    from reportgen.workspace import Staleness
+
+@dataclass(frozen=True)
+class Staleness:
+    """How old a fact may be before it is flagged, judged on one day."""
+
+    today: dt.date
+    months: int = DEFAULT_STALE_MONTHS
+
 
 Finding = tuple[Loc, str]
 

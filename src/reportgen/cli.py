@@ -246,12 +246,12 @@ def validate(
     debug: bool,
 ) -> None:
     """Check profile files and folders (recursively): every error, and stale facts."""
-    from reportgen import project
+    from reportgen import validation
     from reportgen.workspace import Workspace
 
     options = make_options(strict=strict, stale_after=stale_after)
     workspace = Workspace.resolve(paths[0], profiles=profiles, options=options)
-    report = project.validate(list(paths), workspace)
+    report = validation.validate(list(paths), workspace)
     if languages and not report.errors:
         from reportgen.targets import check_language
         from reportgen.translations.scope import edition_issues
@@ -733,12 +733,13 @@ def schedule_list(manifest: Path | None, strict: bool, stale_after: int, debug: 
     from rich.table import Table
 
     from reportgen import schedule as schedules
+    from reportgen import scheduler
     from reportgen.workspace import Workspace
 
     workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
-    with schedules.output_history(path, loaded) as state:
+    with scheduler.output_history(path, loaded) as state:
         rows = schedules.statuses(loaded, state, dt.datetime.now(dt.UTC))
     table = Table(title=f"schedules of {display_path(path)} (time zone {zone.key})")
     for column in ("schedule", "cron", "jobs", "last run", "result", "next run"):
@@ -826,12 +827,13 @@ def schedule_run(
     import signal
 
     from reportgen import schedule as schedules
+    from reportgen import scheduler
     from reportgen.workspace import Workspace
 
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     with _schedule_log(schedules.zone_of(loaded), quiet=quiet):
-        runner = schedules.Scheduler(
+        runner = scheduler.Scheduler(
             path, options=options, reported=_json_line if as_json else None
         )
         runner.install_signal_handlers()
@@ -876,6 +878,7 @@ def schedule_due(
     import logging
 
     from reportgen import schedule as schedules
+    from reportgen import scheduler
     from reportgen.workspace import Workspace
 
     workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
@@ -885,7 +888,7 @@ def schedule_due(
     summaries: list[dict[str, Any]] = []
     with _schedule_log(zone, quiet=quiet):
         now = dt.datetime.now(dt.UTC)
-        run_batch = schedules.default_run_batch(lambda: False, options)
+        run_batch = scheduler.default_run_batch(lambda: False, options)
         waited: list[str] = []
 
         def counted(manifest_path: Path, schedule: Any) -> Any:
@@ -894,10 +897,10 @@ def schedule_due(
                 waited.append(schedule.name)
             return ran
 
-        ran = schedules.run_due(
+        ran = scheduler.run_due(
             path, now, counted, loaded, reported=summaries.append, retry_now=retry_now
         )
-        with schedules.output_history(path, loaded) as history:
+        with scheduler.output_history(path, loaded) as history:
             rows = schedules.statuses(loaded, history, now)
         failing = [row.failing for row in rows if row.failing is not None]
         for row in rows:
@@ -968,13 +971,14 @@ def status(
     import json
 
     from reportgen import schedule as schedules
+    from reportgen import scheduler
     from reportgen.history import unrecorded
     from reportgen.workspace import Workspace
 
     workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
-    with schedules.output_history(path, loaded) as history:
+    with scheduler.output_history(path, loaded) as history:
         rows = schedules.statuses(loaded, history, dt.datetime.now(dt.UTC))
 
     def iso(moment: dt.datetime | None) -> str | None:
@@ -1065,12 +1069,13 @@ def history(
     from rich.table import Table
 
     from reportgen import schedule as schedules
+    from reportgen import scheduler
     from reportgen.workspace import Workspace
 
     workspace = Workspace.resolve(manifest=manifest, require_manifest=True)
     path, loaded = _manifest_of(workspace)
     zone = schedules.zone_of(loaded)
-    with schedules.output_history(path, loaded) as state:
+    with scheduler.output_history(path, loaded) as state:
         runs = state.runs(limit)
     if as_json:
         records = [_run_json(run, zone) for run in runs]

@@ -19,22 +19,22 @@ import copy
 import gettext
 import io
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reportgen.errors import Loc
+    pass
 
 from reportgen.errors import InvalidInput, Issue, Report, ReportgenError, display_path
+from reportgen.languages import SOURCE_LANGUAGE, catalog_name
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
 DOMAIN = "reportgen"
-SOURCE_LANGUAGE = "en"
 
 
 def N_(message: str) -> str:
@@ -44,11 +44,6 @@ def N_(message: str) -> str:
 
 def locales_folder() -> Path:
     return Path(str(files("reportgen"))) / "locales"
-
-
-def catalog_name(lang: str) -> str:
-    """The catalog folder of a BCP 47 tag: ``zh-Hans`` -> ``zh_Hans``."""
-    return lang.replace("-", "_")
 
 
 def catalog_languages() -> list[str]:
@@ -264,80 +259,6 @@ def translations(
     return gettext.NullTranslations(), None
 
 
-def language_problem(tag: str) -> str | None:
-    """Why ``tag`` cannot be the language of a document, and what to write; None if it can.
-
-    A country code is the common mistake (``kr`` for Korea, ``jp`` for Japan): the
-    message names the country and its main language, from CLDR.
-    """
-    from babel import Locale, UnknownLocaleError
-    from babel.core import get_global
-
-    try:
-        Locale.parse(catalog_name(tag))
-    except (UnknownLocaleError, ValueError):
-        pass
-    else:
-        return None
-    english = Locale("en")
-    base = tag.split("-")[0]
-    alias = get_global("language_aliases").get(base)
-    if alias and _known(alias):
-        return f"'{tag}' is not a language tag here: write {alias} ({english.languages[alias]})"
-    territory = base.upper()
-    if territory in english.territories:
-        spoken = get_global("territory_languages").get(territory, {})
-        main = sorted(
-            (lang for lang, facts in spoken.items() if facts.get("official_status")),
-            key=lambda lang: -float(spoken[lang].get("population_percent") or 0),
-        )
-        country = english.territories[territory]
-        if main and _known(main[0]):
-            name = english.languages.get(main[0], main[0])
-            return (
-                f"'{tag}' is not a language: {territory} is the country code of {country}; "
-                f"for {name} write {main[0]}"
-            )
-        return f"'{tag}' is not a language: {territory} is the country code of {country}"
-    return f"'{tag}' is not a language that reportgen knows: use a tag such as en, ko or pt-BR"
-
-
-def _known(lang: str) -> bool:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(lang)
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
-
-
-def fallback_chain(lang: str, default: str = SOURCE_LANGUAGE) -> tuple[str, ...]:
-    """``zh-Hant`` -> (``zh-Hant``, ``zh``, ``en``): the languages tried, in order."""
-    parts = lang.split("-")
-    chain = ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
-    if default not in chain:
-        chain.append(default)
-    return tuple(chain)
-
-
-def untranslated(model: object, lang: str, known: Callable[[str], bool] | None = None) -> list[Loc]:
-    """Where the texts of ``model`` are that a build in ``lang`` prints in another language.
-
-    A plain string is in the default language (English). Sources are references in
-    their own language, ``extra`` is free-form and names are not translated: none is
-    counted. ``known`` says which words the language's catalog translates (agenda types,
-    units: see ``reportgen.translations.units.TERMS``).
-    """
-    from reportgen.translations.units import is_translated, texts
-
-    return [
-        loc
-        for loc, text, owner, name in texts(model)  # type: ignore[arg-type]
-        if not is_translated(text, lang, owner.__name__, name, known)
-    ]
-
-
 def has_message(catalog: gettext.NullTranslations | None, message: str) -> bool:
     """Whether ``catalog`` (or a catalog it falls back on) translates ``message``."""
     while catalog is not None:
@@ -345,20 +266,3 @@ def has_message(catalog: gettext.NullTranslations | None, message: str) -> bool:
             return True
         catalog = getattr(catalog, "_fallback", None)
     return False
-
-
-def catalog_words(lang: str, project_locales: Path | None = None) -> Callable[[str], bool]:
-    """Whether the catalog of ``lang`` translates a word from the data ("meeting",
-    "persons"), as ``Writer.term`` looks it up; every word is English's own."""
-    from reportgen.documents.terms import LABELS
-
-    chain = fallback_chain(lang)
-    catalog, found = translations(chain, project_locales)
-    if found == SOURCE_LANGUAGE:
-        return lambda word: True
-
-    def knows(word: str) -> bool:
-        label = LABELS.get(word.casefold())
-        return any(has_message(catalog, m) for m in (label, word, word.casefold()) if m)
-
-    return knows

@@ -177,3 +177,45 @@ def templates_issue(root: Path, manifest: Manifest | None) -> Issue | None:
             f"project, or add {name} to allow_outside in reportgen.yaml if that is meant",
         )
     return None
+
+
+def load_manifest(path: Path, *, strict: bool = True) -> Manifest:
+    """Read and validate a manifest; raises ``InvalidInput`` with every problem at once.
+
+    With ``strict=False`` (a build that only looks up folders), a broken manifest counts
+    as an empty one: the build does not depend on its jobs.
+    """
+    import dataclasses
+
+    from reportgen import yamlio
+    from reportgen.errors import InvalidInput, Report
+    from reportgen.models import Manifest, parse_manifest
+
+    try:
+        doc = yamlio.load(path)
+    except InvalidInput:
+        if strict:
+            raise
+        return Manifest()
+    if not strict and isinstance(doc.data, dict) and "schedules" in doc.data:
+        # a build needs the folders, not the schedules (whose cron checks cost an import)
+        doc = dataclasses.replace(
+            doc, data={key: value for key, value in doc.data.items() if key != "schedules"}
+        )
+    # the jobs that schedules name are checked on the data, so that their errors come
+    # in the same round as the schema's
+    report = Report([doc.issue(loc, message) for loc, message in reference_rules(doc.data)])
+    try:
+        manifest = parse_manifest(doc)
+    except InvalidInput as exc:
+        if not strict:
+            return Manifest()
+        report.extend(exc.report.issues)
+        raise InvalidInput(report) from None
+    if report.errors and strict:
+        raise InvalidInput(report)
+    # a folder that leads outside is refused even for a build: it would be written to
+    outside = path_issues(doc, manifest)
+    if outside:
+        raise InvalidInput(Report(outside))
+    return manifest

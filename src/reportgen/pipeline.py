@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen import tracking
+from reportgen.checks import Staleness
 from reportgen.errors import InvalidInput, Issue, Report, Severity, display_path
 from reportgen.models import Profile
 from reportgen.output import write_atomic
@@ -29,7 +30,7 @@ from reportgen.project import (
 )
 from reportgen.registry import DOCUMENTS, RENDERERS
 from reportgen.targets import Target
-from reportgen.workspace import Options, Staleness, Workspace
+from reportgen.workspace import Options, Workspace
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def build_target(
     from reportgen import checks
     from reportgen.documents import Profiles, build_document
     from reportgen.documents.redact import redact
-    from reportgen.renderers import RenderContext
+    from reportgen.renderers import RenderContext, renderer
 
     project = project or workspace.project()
     staleness = replace(workspace.staleness, today=target.day(workspace.today))
@@ -182,7 +183,7 @@ def build_target(
         attachments=tuple(e.path for e in drawn),
     )
     outputs = tuple(
-        (output.path, RENDERERS[output.format].render(written.document, context))
+        (output.path, renderer(RENDERERS[output.format])(written.document, context))
         for output in target.outputs
     )
     inputs = [_input(entry, fields) for entry, fields in read]
@@ -297,7 +298,8 @@ def untranslated_issues(
     ``read`` gives each profile with the top-level fields the document printed (None:
     all of them). ``translations status`` counts the same texts.
     """
-    from reportgen.i18n import catalog_words, untranslated
+    from reportgen.documents.terms import catalog_words
+    from reportgen.texts import untranslated
 
     known = catalog_words(lang, locales)
     issues = []
@@ -315,8 +317,8 @@ def untranslated_issues(
 def name_issues(read: Sequence[tuple[Entry, tuple[str, ...] | None]], lang: str) -> list[Issue]:
     """A warning per name that a Chinese or Japanese edition would print in Latin letters
     only: it has no form in ``lang`` (a Japanese form never stands in for a Chinese one)."""
-    from reportgen.i18n import fallback_chain
-    from reportgen.translations.units import texts
+    from reportgen.languages import fallback_chain
+    from reportgen.texts import texts
 
     if lang.split("-")[0] not in ("ja", "zh", "ko"):
         return []

@@ -1,14 +1,13 @@
 """A project: where profiles are found by id, and the checks that span files.
 
-``validate`` is the whole of ``reportgen validate``: load every file, validate it, run
-the rules of each file and across files, and collect every problem into one report.
+``reportgen.validation`` runs them over the files a user names.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +23,12 @@ from reportgen.errors import (
     display_path,
 )
 from reportgen.models import parse_profile
-from reportgen.workspace import MANIFEST_NAME
+from reportgen.models.manifest import MANIFEST_NAME
 
 if TYPE_CHECKING:
+    from reportgen.checks import Staleness
     from reportgen.models import Profile
     from reportgen.models.types import Text
-    from reportgen.workspace import Staleness, Workspace
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -364,32 +363,6 @@ def dependencies(profile: Profile) -> list[tuple[str, str]]:
     return [(kind, ident) for _, kind, ident in references(profile)]
 
 
-def validate(paths: Sequence[Path], workspace: Workspace) -> Report:
-    """Check files and folders; every problem in them, with warnings for stale facts."""
-    report = Report()
-    targets: list[Path] = []
-    skipped: list[Issue] = []
-    for path in paths:
-        if not path.exists():
-            report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
-        else:
-            targets.extend(yaml_files([path], workspace.root, skipped))
-    project = workspace.project()
-    report.extend(skipped)
-    for path in targets:
-        if path.name == MANIFEST_NAME:
-            report.extend(_manifest_issues(path))
-            continue
-        report.extend(project.issues_of(project.add(path), workspace.staleness))
-    from reportgen.i18n import catalog_issues
-
-    report.extend(catalog_issues(workspace.locales))
-    if not targets and not report.issues:
-        names = ", ".join(display_path(p) for p in paths)
-        report.add(Issue(names, None, None, "", "no YAML files found"))
-    return report
-
-
 def entry_issues(project: Project, entry: Entry, staleness: Staleness) -> Iterator[Issue]:
     """The rules of one valid file, its references, placeholders, and its stale facts."""
     from reportgen import checks, placeholders
@@ -412,23 +385,6 @@ def entry_issues(project: Project, entry: Entry, staleness: Staleness) -> Iterat
     yield from project.cross_file_issues(entry)
     for loc, message in checks.stale_facts(profile, staleness):
         yield doc.issue(loc, message, severity=Severity.WARNING)
-
-
-def _manifest_issues(path: Path) -> list[Issue]:
-    """A manifest's problems: schema and references, sources that match no file, home, and
-    the settings that run a program or send the project to another host (warnings)."""
-    from reportgen import manifest_checks
-    from reportgen.workspace import load_manifest
-
-    try:
-        manifest = load_manifest(path)
-    except InvalidInput as exc:
-        return exc.report.issues
-    doc = yamlio.load(path)
-    issues = manifest_checks.source_issues(doc, manifest)
-    project = Project(path.parent / manifest.profiles, root=path.parent)
-    issues += manifest_checks.home_issues(doc, manifest, project)
-    return issues + manifest_checks.code_issues(doc, manifest)
 
 
 def checked(project: Project, path: Path, staleness: Staleness) -> tuple[Profile, Report]:

@@ -2,19 +2,14 @@
 
 Everything that names a document or a format (the manifest's schema, the command
 line, the planner, the build step) reads these registries. Each entry names the module
-that does the work, imported only when a document is built, so reading the lists costs
-nothing at start-up.
+that does the work by its dotted name; ``reportgen.documents`` and
+``reportgen.renderers`` import it when a document is built, so reading the lists costs
+nothing at start-up and this module imports nothing of the project's.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from reportgen.documents import DocumentBuilder
-    from reportgen.renderers import Render
 
 
 @dataclass(frozen=True)
@@ -25,11 +20,6 @@ class DocumentType:
     kind: str
     module: str
     """The module in ``reportgen.documents`` whose ``build`` makes it."""
-
-    @property
-    def builder(self) -> DocumentBuilder:
-        found: DocumentBuilder = importlib.import_module(self.module).build
-        return found
 
 
 @dataclass(frozen=True)
@@ -42,12 +32,6 @@ class Renderer:
     """``module:function`` of the function that renders a ``Document`` in this format."""
     needs_fonts: bool
     """Whether the format draws text itself (PDF), so missing glyphs are errors first."""
-
-    @property
-    def render(self) -> Render:
-        module, _, function = self.entry.partition(":")
-        found: Render = getattr(importlib.import_module(module), function)
-        return found
 
 
 DOCUMENTS: dict[str, DocumentType] = {
@@ -92,22 +76,3 @@ def document_for(kind: str, name: str | None) -> DocumentType:
     if found.kind != kind:
         raise UsageError(f"a {name} is made from a {found.kind} profile, not from a {kind}")
     return found
-
-
-def one_of(names: dict[str, Any], what: str) -> Any:
-    """A Pydantic type: a string that names an entry of a registry (its JSON Schema an enum)."""
-    from typing import Annotated
-
-    from pydantic import AfterValidator, WithJsonSchema
-    from pydantic_core import PydanticCustomError
-
-    def check(value: str) -> str:
-        if value not in names:
-            raise PydanticCustomError(
-                "choice",
-                "'{value}' is not a {what}: use one of {names}",
-                {"value": value[:60], "what": what, "names": ", ".join(names)},
-            )
-        return value
-
-    return Annotated[str, AfterValidator(check), WithJsonSchema({"enum": list(names)})]

@@ -72,7 +72,7 @@ def earliest(*days: dt.date | None) -> dt.date | None:
 
 def check_language(lang: str) -> str:
     """A BCP 47 tag as the command line takes it; a usage error otherwise."""
-    from reportgen.i18n import language_problem
+    from reportgen.languages import language_problem
     from reportgen.models.types import LANG_PATTERN
 
     if not re.fullmatch(LANG_PATTERN, lang):

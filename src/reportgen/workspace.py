@@ -21,10 +21,9 @@ from reportgen.errors import InvalidInput, UsageError
 from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_STALE_MONTHS, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
+    from reportgen.checks import Staleness
     from reportgen.models import Manifest
     from reportgen.project import Project
-
-MANIFEST_NAME = "reportgen.yaml"
 
 Audience = Literal["internal", "public"]
 Paper = Literal["a4", "letter"]
@@ -154,20 +153,6 @@ class Clock:
 
 
 @dataclass(frozen=True)
-class Staleness:
-    """How old a fact may be before it is flagged, judged on one day."""
-
-    today: dt.date
-    months: int = DEFAULT_STALE_MONTHS
-
-    @property
-    def cutoff(self) -> dt.date:
-        from reportgen.checks import months_before
-
-        return months_before(self.today, self.months)
-
-
-@dataclass(frozen=True)
 class Workspace:
     """Where a run's files are, and its clock: resolved once, then passed everywhere."""
 
@@ -217,6 +202,8 @@ class Workspace:
         manifest's folder; without a manifest ids are looked up in ``./profiles``, else
         beside ``start``.
         """
+        from reportgen.checks import Staleness
+        from reportgen.manifest_checks import load_manifest
         from reportgen.models import Manifest
 
         options = options or Options()
@@ -263,6 +250,8 @@ def _folder(path: Path) -> Path | None:
 
 def find_manifest(start: Path | None = None) -> Path | None:
     """The nearest ``reportgen.yaml`` in ``start`` (default: the current folder) or above."""
+    from reportgen.models.manifest import MANIFEST_NAME
+
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / MANIFEST_NAME
@@ -272,6 +261,8 @@ def find_manifest(start: Path | None = None) -> Path | None:
 
 
 def _manifest_path(named: Path | None, start: Path | None, *, required: bool) -> Path | None:
+    from reportgen.models.manifest import MANIFEST_NAME
+
     if named is not None:
         found = named / MANIFEST_NAME if named.is_dir() else named
         if not found.is_file():
@@ -286,44 +277,3 @@ def _manifest_path(named: Path | None, start: Path | None, *, required: bool) ->
     if found_here is None and required:
         raise UsageError("no reportgen.yaml here or in any folder above; name the manifest")
     return found_here
-
-
-def load_manifest(path: Path, *, strict: bool = True) -> Manifest:
-    """Read and validate a manifest; raises ``InvalidInput`` with every problem at once.
-
-    With ``strict=False`` (a build that only looks up folders), a broken manifest counts
-    as an empty one: the build does not depend on its jobs.
-    """
-    from reportgen import yamlio
-    from reportgen.errors import Report
-    from reportgen.manifest_checks import path_issues, reference_rules
-    from reportgen.models import Manifest, parse_manifest
-
-    try:
-        doc = yamlio.load(path)
-    except InvalidInput:
-        if strict:
-            raise
-        return Manifest()
-    if not strict and isinstance(doc.data, dict) and "schedules" in doc.data:
-        # a build needs the folders, not the schedules (whose cron checks cost an import)
-        doc = dataclasses.replace(
-            doc, data={key: value for key, value in doc.data.items() if key != "schedules"}
-        )
-    # the jobs that schedules name are checked on the data, so that their errors come
-    # in the same round as the schema's
-    report = Report([doc.issue(loc, message) for loc, message in reference_rules(doc.data)])
-    try:
-        manifest = parse_manifest(doc)
-    except InvalidInput as exc:
-        if not strict:
-            return Manifest()
-        report.extend(exc.report.issues)
-        raise InvalidInput(report) from None
-    if report.errors and strict:
-        raise InvalidInput(report)
-    # a folder that leads outside is refused even for a build: it would be written to
-    outside = path_issues(doc, manifest)
-    if outside:
-        raise InvalidInput(Report(outside))
-    return manifest

@@ -8,6 +8,7 @@ document shares: metadata, the handling mark, logos, sources and labels.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -53,6 +54,14 @@ class Content:
 
 
 DocumentBuilder = Callable[[Writer, Any, "Profiles"], Content]
+
+
+def builder(kind: DocumentType) -> DocumentBuilder:
+    """The ``build`` function of a document's module, imported when first asked for."""
+    found: DocumentBuilder = importlib.import_module(kind.module).build
+    return found
+
+
 P = TypeVar("P", bound="BaseModel")
 
 
@@ -209,7 +218,7 @@ def build_document(
         locales=locales,
         mark_fallbacks=mark_fallbacks,
     )
-    content = kind.builder(w, profile, profiles)
+    content = builder(kind)(w, profile, profiles)
     cited = w.cite(content.cover, content.sections, profile)
     keywords = list(content.keywords)
     mark = w.t("Public") if w.public else w.t("Internal")

@@ -8,7 +8,11 @@ as labels; ``WORDS`` are read inside a sentence or brackets and stay lower case.
 
 from __future__ import annotations
 
-from reportgen.i18n import N_
+from collections.abc import Callable
+from pathlib import Path
+
+from reportgen.i18n import N_, has_message, translations
+from reportgen.languages import SOURCE_LANGUAGE, fallback_chain
 
 LABELS = {
     # proposal status
@@ -85,3 +89,18 @@ UNITS = (
 )
 """Units that a profile may write in English and the catalogs translate (any other
 unit is a text of the profile, translated there)."""
+
+
+def catalog_words(lang: str, project_locales: Path | None = None) -> Callable[[str], bool]:
+    """Whether the catalog of ``lang`` translates a word from the data ("meeting",
+    "persons"), as ``Writer.term`` looks it up; every word is English's own."""
+    chain = fallback_chain(lang)
+    catalog, found = translations(chain, project_locales)
+    if found == SOURCE_LANGUAGE:
+        return lambda word: True
+
+    def knows(word: str) -> bool:
+        label = LABELS.get(word.casefold())
+        return any(has_message(catalog, m) for m in (label, word, word.casefold()) if m)
+
+    return knows

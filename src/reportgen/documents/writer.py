@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from reportgen import checks
+from reportgen import checks, markdown
+from reportgen.checks import Staleness
 from reportgen.documents.content import (
     Block,
     BulletList,
@@ -32,13 +33,13 @@ from reportgen.documents.content import (
     safe_link,
 )
 from reportgen.documents.terms import LABELS
-from reportgen.i18n import SOURCE_LANGUAGE, fallback_chain, fill, has_message, translations
+from reportgen.i18n import fill, has_message, translations
+from reportgen.languages import SOURCE_LANGUAGE, fallback_chain
 from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
 from reportgen.models.common import Source as SourceModel
 from reportgen.models.types import PartialDate, Text, currency_digits
-from reportgen.workspace import Staleness
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -48,15 +49,6 @@ _BABEL_LOCALES = {"en": "en_GB", "zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW
 def babel_locale(lang: str) -> str:
     """The CLDR locale whose formats a document in ``lang`` uses (``en`` prints 1 May 2019)."""
     return _BABEL_LOCALES.get(lang, lang.replace("-", "_"))
-
-
-@cache
-def _markdown() -> Any:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("zero", {"html": False}).enable(
-        ["emphasis", "list", "link", "newline", "escape", "backticks"]
-    )
 
 
 MINUS = "\u2212"
@@ -161,7 +153,7 @@ class Writer:
     def text(self, value: Text | str | None) -> str:
         """The text in the document's language, else along the fallback chain.
 
-        Which texts fell back is reported per file by ``reportgen.i18n.untranslated``.
+        Which texts fell back is reported per file by ``reportgen.texts.untranslated``.
         """
         text, fallback = self._pick(value)
         if fallback is None or not self.mark_fallbacks:
@@ -227,7 +219,7 @@ class Writer:
         """A name as the document's language writes it: its own form (or a parent's),
         else the English or default form. Never the form of another language of the same
         script family (a Japanese 北九州市長 in a Chinese document); names are not marked as
-        untranslated (``project.name_warnings`` flags a Latin-only name in a CJK edition)."""
+        untranslated (``pipeline.name_issues`` flags a Latin-only name in a CJK edition)."""
         chain = fallback_chain(self.lang)
         own = chain if self.lang == SOURCE_LANGUAGE else chain[:-1]
         for tag in own:
@@ -564,7 +556,7 @@ class Writer:
         return self._blocks(source, style)
 
     def _blocks(self, source: str, style: str | None) -> tuple[Block, ...]:
-        tokens = _markdown().parse(source)
+        tokens = markdown.parser().parse(source)
         out: list[Block] = []
         items: list[Inline] = []
         depth = 0

@@ -16,8 +16,9 @@ from reportgen.models.types import (
     PartialDate,
     Text,
     TimeZoneName,
+    one_of,
 )
-from reportgen.registry import DOCUMENTS, RENDERERS, one_of
+from reportgen.registry import DOCUMENTS, RENDERERS
 
 if TYPE_CHECKING:
     DocumentName = str
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 else:
     DocumentName = one_of(DOCUMENTS, "document")
     FormatName = one_of(RENDERERS, "format")
+
+MANIFEST_NAME = "reportgen.yaml"
+"""The manifest's file name: a project is the folder that holds one."""
 
 
 _CRON_FIELDS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -117,7 +117,7 @@ Lang = Annotated[
 
 
 def _check_document_lang(value: str) -> str:
-    from reportgen.i18n import language_problem
+    from reportgen.languages import language_problem
 
     problem = language_problem(value)
     if problem:
@@ -515,3 +515,19 @@ def _check_relative_path(value: str) -> str:
 
 RelativePath = Annotated[str, AfterValidator(_check_relative_path)]
 """A file path relative to the profile, inside its folder (no URLs, no ``..``)."""
+
+
+def one_of(names: Mapping[str, object], what: str) -> object:
+    """A Pydantic type: a string that names an entry of a registry (its JSON Schema an enum)."""
+    from pydantic import AfterValidator, WithJsonSchema
+
+    def check(value: str) -> str:
+        if value not in names:
+            raise PydanticCustomError(
+                "choice",
+                "'{value}' is not a {what}: use one of {names}",
+                {"value": value[:60], "what": what, "names": ", ".join(names)},
+            )
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"enum": list(names)})]

@@ -7,11 +7,13 @@ engines themselves (WeasyPrint, python-docx) are imported only when used.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.documents.content import Document
+from reportgen.registry import Renderer
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,13 @@ class RenderContext:
 
 
 Render = Callable[[Document, RenderContext], bytes]
+
+
+def renderer(fmt: Renderer) -> Render:
+    """The function that writes a ``Document`` in ``fmt`` (its ``module:function``)."""
+    module, _, function = fmt.entry.partition(":")
+    found: Render = getattr(importlib.import_module(module), function)
+    return found
 
 
 def to_html(doc: Document, context: RenderContext) -> bytes:

@@ -1,5 +1,5 @@
-"""Scheduled builds: cron times (``cron``), what the history says of each schedule
-(``health``) and the foreground runner (``runner``)."""
+"""Schedules: their cron times (``cron``) and what the run history says of each
+(``health``). ``reportgen.scheduler`` runs them; batches clear what they fixed here."""
 
 from reportgen.schedule.cron import fire_times, is_due, machine_zone, next_fire, zone_of
 from reportgen.schedule.health import (
@@ -13,39 +13,19 @@ from reportgen.schedule.health import (
     statuses,
     summary_of,
 )
-from reportgen.schedule.runner import (
-    MAX_SLEEP,
-    RETRY_SECONDS,
-    RunBatch,
-    Scheduler,
-    SystemClock,
-    WallClock,
-    default_run_batch,
-    output_history,
-    run_due,
-)
 
 __all__ = [
     "BACKOFF_FIRST",
-    "MAX_SLEEP",
     "NOTABLE",
-    "RETRY_SECONDS",
     "TRIGGER_PREFIX",
-    "RunBatch",
-    "Scheduler",
     "Status",
-    "SystemClock",
-    "WallClock",
     "backoff",
-    "default_run_batch",
     "due",
     "failing_schedules",
     "fire_times",
     "is_due",
     "machine_zone",
     "next_fire",
-    "output_history",
-    "run_due",
     "statuses",
     "summary_of",
     "zone_of",

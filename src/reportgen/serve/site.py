@@ -21,20 +21,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reportgen.checks import Staleness
 from reportgen.errors import InvalidInput, ReportgenError, display_path
+from reportgen.models.manifest import MANIFEST_NAME
 from reportgen.pipeline import Input, build_target
 from reportgen.project import LISTING_PREFIX, Project, forget, listing_digest, yaml_files
 from reportgen.registry import PROFILE_KINDS, RENDERERS, default_document
 from reportgen.state import State
 from reportgen.targets import Output, Target, output_name
-from reportgen.workspace import (
-    MANIFEST_NAME,
-    Clock,
-    Options,
-    Staleness,
-    Workspace,
-    find_manifest,
-)
+from reportgen.workspace import Clock, Options, Workspace, find_manifest
 
 log = logging.getLogger("reportgen")
 
@@ -322,7 +317,7 @@ class Site:
         return targets
 
     def _invalid(self, targets: Iterable[Target]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        from reportgen.project import validate
+        from reportgen.validation import validate
 
         ws = self.workspace
         paths: list[Path] = []

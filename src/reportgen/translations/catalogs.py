@@ -26,7 +26,8 @@ def new_catalog(workspace: Workspace, lang: str, *, force: bool = False) -> Path
     from babel import Locale
     from babel.messages.pofile import read_po, write_po
 
-    from reportgen.i18n import catalog_name, catalog_path, locales_folder
+    from reportgen.i18n import catalog_path, locales_folder
+    from reportgen.languages import catalog_name
     from reportgen.output import write_atomic
     from reportgen.targets import check_language
     from reportgen.translations import moment

@@ -30,13 +30,13 @@ from reportgen.errors import (
     display_path,
     format_loc,
 )
+from reportgen.texts import texts
 from reportgen.translations import markup, po, xliff, yamledit
 from reportgen.translations.units import (
     Returned,
     Unit,
     project_file,
     split_id,
-    texts,
     unit_id,
     units,
 )
@@ -163,7 +163,7 @@ def import_files(
 def _accepted(found: list[Returned], result: ImportResult) -> list[Returned]:
     """The units of one file that may be imported at all: none into the language the
     profiles are written in, none without the digest of its source; one line says why."""
-    from reportgen.i18n import SOURCE_LANGUAGE
+    from reportgen.languages import SOURCE_LANGUAGE
 
     kept: list[Returned] = []
     refused: dict[str, list[Returned]] = {}

@@ -12,11 +12,15 @@ documents use: a text whose marks cannot be cut faithfully is sent whole, with a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
 CodeKind = Literal["open", "close", "placeholder"]
 
@@ -81,11 +85,10 @@ def resolve(parts: list[Part], source: list[Segment] | None) -> tuple[str, str]:
     return "".join(out), ""
 
 
-@cache
-def _parser() -> Any:
-    from reportgen.documents.writer import _markdown
+def _parser() -> MarkdownIt:
+    from reportgen import markdown
 
-    return _markdown()
+    return markdown.parser()
 
 
 def signature(text: str) -> tuple[tuple[str, str], ...]:

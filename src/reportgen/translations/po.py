@@ -17,7 +17,7 @@ from pathlib import Path
 
 from reportgen._version import __version__
 from reportgen.errors import Issue, Report, display_path
-from reportgen.i18n import catalog_name
+from reportgen.languages import catalog_name
 from reportgen.translations import markup
 from reportgen.translations.units import Returned, Unit
 

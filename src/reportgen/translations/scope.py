@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.errors import InvalidInput, Issue, Report, display_path
+from reportgen.models.manifest import MANIFEST_NAME
 from reportgen.project import Entry, Project, yaml_files
 from reportgen.translations.units import Unit, project_file, units
-from reportgen.workspace import MANIFEST_NAME, Options, Workspace
+from reportgen.workspace import Options, Workspace
 
 
 @dataclass
@@ -76,8 +77,7 @@ def _job_sources(
     workspace: Workspace, manifest: Path, report: Report
 ) -> list[tuple[Path, str | None, str]]:
     """Each job's source files with its document and audience."""
-    from reportgen.manifest_checks import matches
-    from reportgen.workspace import load_manifest
+    from reportgen.manifest_checks import load_manifest, matches
 
     try:
         loaded = load_manifest(manifest)
@@ -127,7 +127,7 @@ def collect(
     workspace: Workspace, scope: Scope, project: Project, lang: str
 ) -> tuple[list[Unit], Report]:
     """Every unit in the scope for ``lang``; files that do not validate are reported."""
-    from reportgen.i18n import catalog_words
+    from reportgen.documents.terms import catalog_words
 
     report = Report(list(scope.report.issues))
     found: list[Unit] = []

@@ -51,8 +51,8 @@ def status(
     documents: bool = False,
 ) -> tuple[list[Coverage], Report]:
     """Coverage of each language (default: the manifest's and the texts' own) per file."""
+    from reportgen.texts import languages_of
     from reportgen.translations import scope
-    from reportgen.translations.units import languages_of
 
     covered, project = scope.resolve(workspace, paths, documents=documents)
     chosen = list(dict.fromkeys(languages))

@@ -15,19 +15,16 @@ cells of narrow table columns and the labels of charts (``MAX_CHARS``). Paragrap
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from reportgen.errors import Loc, format_loc
-from reportgen.i18n import SOURCE_LANGUAGE, fallback_chain
+from reportgen.languages import SOURCE_LANGUAGE
+from reportgen.texts import Known, is_translated, texts
 from reportgen.translations.yamledit import yaml_loc
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from reportgen.models import Profile
     from reportgen.models.types import Text
     from reportgen.translations.markup import Part
@@ -58,29 +55,6 @@ MAX_CHARS: dict[tuple[str, str], tuple[int, str]] = {
 }
 """Characters a text may take where the layout has a fixed width: (model, field) -> (limit,
 where it is printed). Counted in characters, as XLIFF's ``size-unit="char"``."""
-
-NAMES: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("CityProfile", "name"),
-        ("Official", "name"),
-        ("Person", "name"),
-        ("Contact", "name"),
-        ("Contact", "address"),
-        ("Network", "name"),
-        ("Signatory", "name"),
-    }
-)
-"""Proper names and addresses, (model, field): not texts to translate. A name may carry
-its own form in a language (北九州市 for ``zh-Hans``), written in the profile by hand;
-``project.name_warnings`` flags one that an edition would print in another script."""
-
-TERMS: frozenset[tuple[str, str]] = frozenset(
-    {("AgendaItem", "type"), ("BudgetLine", "unit"), ("Indicator", "unit")}
-)
-"""Short words that the catalogs may already translate ("meeting", "persons"): such a
-text counts as translated when the language's catalog has its English form."""
-
-_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 @dataclass(frozen=True)
@@ -164,71 +138,6 @@ def project_file(path: Path, root: Path) -> str | None:
     except ValueError:
         return None
     return relative.as_posix()
-
-
-def texts(
-    profile: Profile, *, names: bool = False
-) -> Iterator[tuple[Loc, Text, type[BaseModel], str]]:
-    """Every translatable text: its field path, value, and the model and field holding it.
-
-    Sources are references in their own language, ``extra`` is free-form, and names and
-    addresses (``NAMES``) are not translated: none of them is a text here (as
-    ``reportgen.i18n.untranslated`` counts them). ``names`` gives the names and
-    addresses instead.
-    """
-    from pydantic import BaseModel
-
-    from reportgen.models.common import Source
-    from reportgen.models.types import Text
-
-    todo: list[tuple[object, Loc, type[BaseModel] | None, str]] = [(profile, (), None, "")]
-    while todo:
-        node, loc, owner, name = todo.pop()
-        if isinstance(node, Text):
-            assert owner is not None
-            if ((owner.__name__, name) in NAMES) == names:
-                yield loc, node, owner, name
-        elif isinstance(node, Source):
-            continue
-        elif isinstance(node, BaseModel):
-            children = [
-                (getattr(node, field), (*loc, field), type(node), field)
-                for field in type(node).model_fields
-                if field != "extra"
-            ]
-            todo.extend(reversed(children))
-        elif isinstance(node, list | tuple):
-            todo.extend(reversed([(item, (*loc, i), owner, name) for i, item in enumerate(node)]))
-
-
-def languages_of(profile: Profile) -> set[str]:
-    """The languages the profile's texts are written in (a plain string is English)."""
-    found: set[str] = set()
-    for _, text, _, _ in texts(profile):
-        found.update(text.languages or (SOURCE_LANGUAGE,))
-    return found
-
-
-Known = Callable[[str], bool]
-"""Whether the catalog of the target language translates a word (for ``TERMS``)."""
-
-
-def is_translated(
-    text: Text, lang: str, owner: str = "", name: str = "", known: Known | None = None
-) -> bool:
-    """Whether a build in ``lang`` prints ``text`` in that language (or a parent).
-
-    A word of ``TERMS`` also counts when the catalog translates its English form
-    (``known``), or when it is a symbol that no language translates (µg/m³, MW, %).
-    """
-    chain = fallback_chain(lang)
-    own = chain if lang == SOURCE_LANGUAGE else chain[:-1]
-    if (text.default is not None and SOURCE_LANGUAGE in own) or any(text.has(t) for t in own):
-        return True
-    if (owner, name) in TERMS:
-        english = text.get(SOURCE_LANGUAGE)
-        return not _WORD.search(english) or (known is not None and known(english))
-    return False
 
 
 def units(

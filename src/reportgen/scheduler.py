@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from reportgen.errors import ReportgenError, display_path
 from reportgen.history import FAILED, History, RunRecord
+from reportgen.manifest_checks import load_manifest
 from reportgen.models.manifest import Manifest, Schedule
 from reportgen.schedule.cron import next_fire, zone_of
 from reportgen.schedule.health import (
@@ -31,7 +32,7 @@ from reportgen.schedule.health import (
     unsettled_summary,
 )
 from reportgen.state import StateBusy, StateError
-from reportgen.workspace import Options, load_manifest
+from reportgen.workspace import Options
 
 if TYPE_CHECKING:
     from reportgen.batching import BatchResult
