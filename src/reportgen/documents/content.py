@@ -196,10 +196,6 @@ class Document:
     draft: str = ""
     """The word that marks every page while the document is a draft ("DRAFT"); empty
     when it is not one."""
-    dependencies: tuple[tuple[str, str], ...] = ()
-    """``(kind, id)`` of every other profile the document drew from."""
-    unresolved: tuple[str, ...] = ()
-    """Names looked up as city ids that no profile has (printed as free names)."""
     names: tuple[str, ...] = ()
     """The words of the proper names it prints (cities, people): wherever they stand,
     they are never hyphenated."""

@@ -124,8 +124,6 @@ def bundled_reference() -> bytes:
 
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 SAFE_LINKS = ("http://", "https://", "mailto:")
 """External targets a reference may keep: web links in a header or footer fetch nothing."""
 FETCHING_FIELD = re.compile(
