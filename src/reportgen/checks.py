@@ -46,14 +46,14 @@ def walk(node: Any, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
 
 
 def profile_rules(profile: Profile) -> Iterator[Finding]:
-    """Every rule of one file: sources resolve, ids inside it are unique, dates in order."""
+    """Every rule of one file: sources resolve, ids inside it are unique, dates in order
+    (and the rules of its kind: ``ProfileKind.rules``)."""
+    from reportgen.registry import KINDS, load
+
     yield from _source_rules(profile)
-    if isinstance(profile, CityProfile):
-        yield from _city_rules(profile)
-    elif isinstance(profile, Proposal):
-        yield from _proposal_rules(profile)
-    elif isinstance(profile, Visit):
-        yield from _visit_rules(profile)
+    rules = KINDS[profile.kind].rules
+    if rules is not None:
+        yield from load(rules)(profile)
 
 
 def _duplicates(items: list[Any], key: str, loc: Loc) -> Iterator[Finding]:
@@ -86,7 +86,8 @@ def _ordered(start: PartialDate, end: PartialDate, loc: Loc, what: str) -> Itera
         yield loc, f"{what} ends ({end}) before it starts ({start})"
 
 
-def _city_rules(city: CityProfile) -> Iterator[Finding]:
+def city_rules(city: CityProfile) -> Iterator[Finding]:
+    """A city's own rules: its name in its language, terms in order, no partnering itself."""
     if city.local_lang and not city.name.has(city.local_lang):
         yield ("local_lang",), f"name has no '{city.local_lang}' entry"
     for index, official in enumerate(city.officials):
@@ -110,7 +111,9 @@ def format_amount(value: Decimal, currency: str) -> str:
     return f"{currency} {value:,}"
 
 
-def _proposal_rules(proposal: Proposal) -> Iterator[Finding]:
+def proposal_rules(proposal: Proposal) -> Iterator[Finding]:
+    """A proposal's own rules: its activities inside its period and its outputs, its
+    programme's limits, a budget its currency can pay."""
     period = proposal.period
     yield from _ordered(period.start, period.end, ("period", "end"), "the period")
     if proposal.lead in proposal.partners:
@@ -210,7 +213,8 @@ def _budget_rules(proposal: Proposal) -> Iterator[Finding]:
             )
 
 
-def _visit_rules(visit: Visit) -> Iterator[Finding]:
+def visit_rules(visit: Visit) -> Iterator[Finding]:
+    """A visit's own rules: its agenda inside its dates, follow-ups after it."""
     start, end = visit.dates.start, visit.dates.end
     reversed_dates = end.last < start.first
     yield from _ordered(start, end, ("dates", "end"), "the visit")

@@ -26,7 +26,7 @@ from reportgen.errors import (
     display_path,
 )
 from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
-from reportgen.registry import DOCUMENTS, PROFILE_KINDS, RENDERERS
+from reportgen.registry import DOCUMENTS, RENDERERS, kind_names
 from reportgen.workspace import AUDIENCES, Options
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -269,7 +269,7 @@ def validate(
 
 
 @cli.command()
-@click.argument("kind", required=False, type=click.Choice([*PROFILE_KINDS, "manifest"]))
+@click.argument("kind", required=False, type=click.Choice([*kind_names(), "manifest"]))
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
 )
@@ -295,7 +295,7 @@ def schema(
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(PROFILE_KINDS))
+@click.argument("kind", type=click.Choice(kind_names()))
 @click.argument("ident", metavar="ID")
 @click.option(
     "-o",

@@ -28,7 +28,7 @@ from reportgen.project import (
     dependencies,
     listing_digest,
 )
-from reportgen.registry import DOCUMENTS, RENDERERS
+from reportgen.registry import DOCUMENTS, RENDERERS, load
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
 
@@ -165,14 +165,6 @@ def build_target(
             valid_until = checks.next_staleness_change(
                 [e.profile for e, _ in read if e.profile is not None], staleness
             )
-    if "docx" in target.formats and options.reference_docx is not None:
-        from reportgen.renderers.docx.reference import reference_warnings
-
-        reference = display_path(options.reference_docx)
-        for what in reference_warnings(options.reference_docx):
-            report.add(Issue(reference, None, None, "", what, Severity.WARNING))
-    if report.failed(strict=options.strict):
-        raise InvalidInput(report)
     context = RenderContext(
         paper=options.paper,
         pdf_variant=options.variant_for(target.audience),
@@ -182,6 +174,12 @@ def build_target(
         templates=workspace.templates,
         attachments=tuple(e.path for e in drawn),
     )
+    for fmt in target.formats:
+        hook = RENDERERS[fmt].warnings
+        if hook is not None:
+            report.extend(load(hook)(context))
+    if report.failed(strict=options.strict):
+        raise InvalidInput(report)
     outputs = tuple(
         (output.path, renderer(RENDERERS[output.format])(written.document, context))
         for output in target.outputs

@@ -272,7 +272,6 @@ def _read(path: Path) -> Entry:
     return entry
 
 
-_FOLDER_KINDS = {"cities": "city", "proposals": "proposal", "visits": "visit"}
 _TOP_LEVEL_RE = re.compile(
     r"^(kind|id)[ \t]*:[ \t]*([\"']?)([a-z0-9][a-z0-9-]*)\2[ \t]*(?:#.*)?$", re.MULTILINE
 )
@@ -286,7 +285,7 @@ def recover_identity(path: Path) -> tuple[str | None, str | None]:
     not that it does not exist.
     """
     from reportgen.models.types import ID_PATTERN
-    from reportgen.registry import PROFILE_KINDS
+    from reportgen.registry import KINDS
 
     text = ""
     try:
@@ -296,29 +295,23 @@ def recover_identity(path: Path) -> tuple[str | None, str | None]:
     except OSError:
         pass
     found = {name: value for name, _, value in _TOP_LEVEL_RE.findall(text)}
-    kind = found.get("kind") or _FOLDER_KINDS.get(path.parent.name)
+    folders = {k.folder: k.name for k in KINDS.values()}
+    kind = found.get("kind") or folders.get(path.parent.name)
     ident = found.get("id") or path.stem
     return (
-        kind if kind in PROFILE_KINDS else None,
+        kind if kind in KINDS else None,
         ident if re.fullmatch(ID_PATTERN, ident) else None,
     )
 
 
 def references(profile: Profile) -> Iterator[tuple[Loc, str, str]]:
-    """Every id that must resolve to another profile: ``(loc, kind, id)``."""
-    from reportgen.models import Proposal, Visit
+    """Every id that must resolve to another profile: ``(loc, kind, id)`` (each kind
+    says which of its fields name one: ``ProfileKind.references``)."""
+    from reportgen.registry import KINDS, load
 
-    if isinstance(profile, Proposal):
-        yield ("lead",), "city", profile.lead
-        for index, partner in enumerate(profile.partners):
-            yield ("partners", index), "city", partner
-    elif isinstance(profile, Visit):
-        yield ("host",), "city", profile.host
-        yield ("guest",), "city", profile.guest
-        for index, proposal in enumerate(profile.proposals):
-            yield ("proposals", index), "proposal", proposal
-        if isinstance(profile.previous_visit, str):
-            yield ("previous_visit",), "visit", profile.previous_visit
+    found = KINDS[profile.kind].references
+    if found is not None:
+        yield from load(found)(profile)
 
 
 def partner_names(profile: Profile) -> Iterator[tuple[Loc, str]]:

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from reportgen.models import CityProfile
     from reportgen.workspace import Workspace
 
-FOLDERS = {"city": "cities", "proposal": "proposals", "visit": "visits"}
 DEFAULT_ZONE = "UTC"
 
 _LETTERS = str.maketrans(
@@ -35,9 +34,12 @@ _LETTERS = str.maketrans(
 
 
 def default_path(kind: str, ident: str, profiles: Path | None) -> Path:
-    """``<profiles>/<cities|proposals|visits>/<id>.yaml`` in a project, else ``<id>.yaml``."""
+    """``<profiles>/<the kind's folder>/<id>.yaml`` in a project (``cities/``), else
+    ``<id>.yaml``."""
+    from reportgen.registry import KINDS
+
     if profiles is not None and profiles.is_dir():
-        return profiles / FOLDERS[kind] / f"{ident}.yaml"
+        return profiles / KINDS[kind].folder / f"{ident}.yaml"
     return Path(f"{ident}.yaml")
 
 
@@ -141,6 +143,8 @@ def render(
     today: dt.date | None = None,
 ) -> str:
     """The starter text; ``cities`` are the project's, by id, for names and defaults."""
+    from reportgen.registry import KINDS
+
     cities = cities or {}
     country = _checked("country", starter.country, "--country")
     zone = _checked("timezone", starter.timezone, "--timezone")
@@ -187,7 +191,8 @@ def render(
         or placeholders.CURRENCY,
         "direction": direction,
     }
-    source = files("reportgen").joinpath("starters", f"{starter.kind}.yaml").read_text("utf-8")
+    package, _, where = KINDS[starter.kind].starter.partition(":")
+    source = files(package).joinpath(where).read_text("utf-8")
     return align_comments(Template(source).substitute(values))
 
 

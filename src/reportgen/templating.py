@@ -277,9 +277,14 @@ def page_counter(template: str) -> Markup:
     return Markup(" ".join(parts))
 
 
+BUILT_IN = "reportgen:templates"
+"""The built-in templates (``package:folder``), looked up after any other."""
+
+
 @cache
 def environment(project_templates: Path | None = None) -> Any:
-    """The template environment; ``project_templates`` overrides built-in templates by name."""
+    """The template environment; ``project_templates`` overrides the templates of the
+    kinds of profile (the built-in ones) by name."""
     from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
     from jinja2.loaders import split_template_path
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -302,7 +307,13 @@ def environment(project_templates: Path | None = None) -> Any:
     loaders: list[Any] = []
     if project_templates is not None and project_templates.is_dir():
         loaders.append(ProjectLoader(project_templates))
-    loaders.append(PackageLoader("reportgen", "templates"))
+    from reportgen.registry import KINDS
+
+    # the templates of each kind of profile (``ProfileKind.templates``), the built-in ones last
+    own = dict.fromkeys(kind.templates for kind in KINDS.values())
+    for entry in sorted(own, key=lambda entry: entry == BUILT_IN):
+        package, _, folder = entry.partition(":")
+        loaders.append(PackageLoader(package, folder))
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,

@@ -75,27 +75,6 @@ class Options:
             return "pdf/ua-1" if audience == "public" else None
         return None if self.pdf_variant == "none" else self.pdf_variant
 
-    def rendering(self) -> tuple[str, str, str, int, bool, bool, bool]:
-        """What of these options changes the bytes of an output (for freshness; ``as_of``
-        is the target's, and names its files)."""
-        reference = ""
-        if self.reference_docx is not None:
-            import hashlib
-
-            try:
-                reference = hashlib.sha256(self.reference_docx.read_bytes()).hexdigest()
-            except OSError:
-                reference = str(self.reference_docx)
-        return (
-            self.paper,
-            self.pdf_variant or "",
-            reference,
-            self.stale_after,
-            self.page_numbers,
-            self.embed_fonts,
-            self.allow_untranslated,
-        )
-
 
 @dataclass(frozen=True)
 class Clock:

@@ -39,6 +39,7 @@ from reportgen.batching.lock import BatchError
 from reportgen.batching.pool import Outcome
 from reportgen.models.manifest import SCHEDULER_HINT
 from reportgen.project import YAML_SUFFIXES
+from reportgen.registry import warm_ups
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
 
@@ -128,12 +129,15 @@ def run_targets(
         futures: list[Any] = []
         try:
             check_versions(client, scheduler)
-            if any("pdf" in target.formats for target in targets):
+            warm = warm_ups(fmt for target in targets for fmt in target.formats)
+            if warm:
                 from reportgen.renderers.html import stylesheet
 
                 css = stylesheet(workspace.templates)
                 bounded(
-                    lambda: client.run(remote.warm_up, css), WARM_UP_TIMEOUT, "loading the fonts"
+                    lambda: client.run(remote.warm_up, css, warm),
+                    WARM_UP_TIMEOUT,
+                    "loading the fonts",
                 )
             key = f"reportgen-shipment-{snapshot.digest[:16]}-{uuid.uuid4().hex[:8]}"
             scattered = bounded(

@@ -1,12 +1,13 @@
 """Whether an output is fresh: nothing it printed has changed since it was built.
 
 An output's fingerprint covers the environment (templates, stylesheet, catalogs, tool
-versions), what was asked (document, format, language, audience, paper, variant,
-reference document, staleness limit) and the digest of each thing its build read: the
-fields of each profile it printed, whole files (logos), folder listings. A changed
-figure therefore rebuilds only the documents that print it. The output itself counts
-too: a file on disk whose bytes are not those recorded (replaced by another program, or
-by ``reportgen build`` with other options) is built again.
+versions), what was asked (document, format, language, audience, staleness limit and
+the options its format reads: paper, variant, reference document) and the digest of
+each thing its build read: the fields of each profile it printed, whole files
+(logos), folder listings. A changed figure therefore rebuilds only the documents that
+print it. The output itself counts too: a file on disk whose bytes are not those
+recorded (replaced by another program, or by ``reportgen build`` with other options) is
+built again.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from reportgen import tracking
 from reportgen.pipeline import Input, fields_digest
 from reportgen.project import LISTING_PREFIX, listing_digest
+from reportgen.registry import DOCUMENT_OPTIONS, RENDERERS
 from reportgen.state import State
 from reportgen.targets import Output, Target
 from reportgen.workspace import Options, Workspace
@@ -76,6 +79,22 @@ def on_disk(path: Path, digest: str) -> bool:
         return False
 
 
+def option_values(options: Options, fmt: str) -> list[Any]:
+    """What of ``options`` changes the bytes of an output in ``fmt``: those of every
+    document, and those its renderer reads (``Renderer.options``); a file named (the
+    reference document) counts by its contents."""
+    values: list[Any] = []
+    for name in (*DOCUMENT_OPTIONS, *RENDERERS[fmt].options):
+        value = getattr(options, name)
+        if isinstance(value, Path):
+            try:
+                value = hashlib.sha256(value.read_bytes()).hexdigest()
+            except OSError:
+                value = str(value)
+        values.append([name, value])
+    return values
+
+
 def fingerprint(
     target: Target,
     output: Output,
@@ -88,7 +107,7 @@ def fingerprint(
         "environment": environment,
         "task": [target.document, output.format, target.lang, target.audience]
         + ([target.as_of.isoformat()] if target.as_of else []),
-        "options": list(options.rendering()),
+        "options": option_values(options, output.format),
         "inputs": sorted([path, list(fields) if fields else None, d] for path, fields, d in inputs),
     }
     return hashlib.sha256(json.dumps(record).encode()).hexdigest()
@@ -163,7 +182,7 @@ class Freshness:
             return False
         if record.valid_until and self.today.isoformat() >= record.valid_until:
             return False
-        if not on_disk(output.path, record.digest):
+        if RENDERERS[output.format].checks_output and not on_disk(output.path, record.digest):
             return False  # changed on disk since it was written
         if self.options.strict and record.warnings:
             return False  # warnings fail with --strict: build again, to fail or pass now

@@ -25,6 +25,7 @@ from typing import Any
 from reportgen.errors import ReportgenError
 from reportgen.limits import set_memory_limit
 from reportgen.pipeline import Built
+from reportgen.registry import load, warm_ups
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
 
@@ -129,7 +130,11 @@ def interrupts_held() -> Iterator[None]:
 
 
 def _worker_main(
-    connection: Connection, workspace: Workspace, options: Options, warm: bool, parent: int
+    connection: Connection,
+    workspace: Workspace,
+    options: Options,
+    warm: tuple[str, ...],
+    parent: int,
 ) -> None:
     """A worker: load the engines once, then build targets until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -139,10 +144,11 @@ def _worker_main(
         set_memory_limit(memory_mb)
     if warm:
         try:
-            from reportgen.renderers import pdf
             from reportgen.renderers.html import stylesheet
 
-            pdf.warm_up(stylesheet(workspace.templates))
+            css = stylesheet(workspace.templates)
+            for entry in warm:
+                load(entry)(css)
         except Exception:  # a target will report the real problem
             pass
     from reportgen.pipeline import build_target
@@ -183,7 +189,9 @@ def answer_requests(connection: Connection, handle: Callable[[Any], Any]) -> Non
 
 
 class _Worker:
-    def __init__(self, context: Any, workspace: Workspace, options: Options, warm: bool) -> None:
+    def __init__(
+        self, context: Any, workspace: Workspace, options: Options, warm: tuple[str, ...]
+    ) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(
             target=_worker_main,
@@ -254,7 +262,7 @@ def run_targets(
     """
     context = multiprocessing.get_context("spawn")
     pending = list(reversed(targets))
-    warm = any("pdf" in target.formats for target in targets)
+    warm = warm_ups(fmt for target in targets for fmt in target.formats)
     timeout = options.timeout
 
     def start() -> _Worker:

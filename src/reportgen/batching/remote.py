@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -133,17 +134,19 @@ class Shipment:
     (cancelled, but already on its way) lays nothing out there."""
 
 
-async def warm_up(css: str) -> None:
-    """Load WeasyPrint, the fonts and the batch's stylesheet in this worker process (run
-    on each worker once per batch; nothing stays registered on the scheduler)."""
-    await asyncio.to_thread(_warm, css)
+async def warm_up(css: str, entries: Sequence[str]) -> None:
+    """Load the engines of the batch's formats (``Renderer.warm_up``: WeasyPrint, the
+    fonts) and its stylesheet in this worker process (run on each worker once per
+    batch; nothing stays registered on the scheduler)."""
+    await asyncio.to_thread(_warm, css, entries)
 
 
-def _warm(css: str) -> None:
-    from reportgen.renderers import pdf
+def _warm(css: str, entries: Sequence[str]) -> None:
+    from reportgen.registry import load
 
-    with contextlib.suppress(Exception):  # the first document reports the real problem
-        pdf.warm_up(css)
+    for entry in entries:
+        with contextlib.suppress(Exception):  # the first document reports the real problem
+            load(entry)(css)
 
 
 # --- laying out the snapshot --------------------------------------------------------------

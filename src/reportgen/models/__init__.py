@@ -7,7 +7,9 @@ every error path) and turns each Pydantic error into a located ``Issue``.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
+import operator
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -15,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import InvalidInput, Issue, Report
 from reportgen.models.manifest import Manifest
-from reportgen.registry import PROFILE_KINDS
+from reportgen.registry import KINDS, kind_names, load
 from reportgen.yamlio import Document
 
 if TYPE_CHECKING:
@@ -26,24 +28,21 @@ if TYPE_CHECKING:
     Profile: TypeAlias = CityProfile | Proposal | Visit
 
 
-@cache
-def _kinds() -> dict[str, Any]:
-    """The model of each kind, imported on first use: reading a manifest needs none."""
-    from reportgen.models.city import CityProfile
-    from reportgen.models.proposal import Proposal
-    from reportgen.models.visit import Visit
-
-    return {"city": CityProfile, "proposal": Proposal, "visit": Visit}
+def model_of(kind: str) -> type[BaseModel]:
+    """The model of a kind of profile (``registry.KINDS``), imported on first use:
+    reading a manifest needs none."""
+    found: type[BaseModel] = load(KINDS[kind].model)
+    return found
 
 
 def __getattr__(name: str) -> Any:
-    """The profile models, loaded when first asked for (PEP 562)."""
-    kinds = {"CityProfile": "city", "Proposal": "proposal", "Visit": "visit"}
-    if name in kinds:
-        return _kinds()[kinds[name]]
+    """The profile models by class name, and ``Profile`` (any of them), loaded when
+    first asked for (PEP 562)."""
     if name == "Profile":
-        found = _kinds()
-        return found["city"] | found["proposal"] | found["visit"]
+        return functools.reduce(operator.or_, (model_of(kind) for kind in KINDS))
+    for kind in KINDS.values():
+        if kind.model.rpartition(":")[2] == name:
+            return model_of(kind.name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -145,12 +144,12 @@ def parse_profile(doc: Document) -> Profile:
         raise InvalidInput(Report([doc.issue((), "a profile is a mapping that starts with kind:")]))
     kind = data.get("kind")
     if kind is None:
-        message = f"required, but missing: one of {', '.join(PROFILE_KINDS)}"
+        message = f"required, but missing: one of {', '.join(kind_names())}"
         raise InvalidInput(Report([doc.issue(("kind",), message)]))
-    if not isinstance(kind, str) or kind not in PROFILE_KINDS:
-        message = f"'{kind}' is not a kind of profile: use one of {', '.join(PROFILE_KINDS)}"
+    if not isinstance(kind, str) or kind not in KINDS:
+        message = f"'{kind}' is not a kind of profile: use one of {', '.join(kind_names())}"
         raise InvalidInput(Report([doc.issue(("kind",), message)]))
-    profile: Profile = _validate(_kinds()[kind], doc)
+    profile: Profile = _validate(model_of(kind), doc)
     return profile
 
 
@@ -168,9 +167,9 @@ def json_schema(kind: str | None = None) -> dict[str, Any]:
         schema = Manifest.model_json_schema()
         schema["title"] = "reportgen manifest (reportgen.yaml)"
     elif kind is not None:
-        schema = _kinds()[kind].model_json_schema()
+        schema = model_of(kind).model_json_schema()
     else:
-        parts = {k: m.model_json_schema() for k, m in _kinds().items()}
+        parts = {k: model_of(k).model_json_schema() for k in kind_names()}
         defs: dict[str, Any] = {}
         branches = []
         for part in parts.values():
@@ -178,10 +177,15 @@ def json_schema(kind: str | None = None) -> dict[str, Any]:
             branches.append(part)
         schema = {
             "title": "reportgen profile",
-            "description": "A city, proposal or visit profile, chosen by its kind.",
+            "description": f"A {_either(kind_names())} profile, chosen by its kind.",
             "oneOf": branches,
             "$defs": defs,
         }
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     result: dict[str, Any] = json.loads(json.dumps(schema, default=str))
     return result
+
+
+def _either(names: list[str]) -> str:
+    """``city, proposal or visit``."""
+    return " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))

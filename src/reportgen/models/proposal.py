@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
+from reportgen.errors import Loc
 from reportgen.models.common import Sourced
 from reportgen.models.types import (
     Amount,
@@ -256,3 +258,10 @@ class Proposal(Sourced):
     """Who steers the project and how."""
     sign_off: list[Signatory] = []
     """Who signs."""
+
+
+def references(proposal: Proposal) -> Iterator[tuple[Loc, str, str]]:
+    """The cities a proposal names by id: its lead and its partners."""
+    yield ("lead",), "city", proposal.lead
+    for index, partner in enumerate(proposal.partners):
+        yield ("partners", index), "city", partner

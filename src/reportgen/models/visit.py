@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, GetJsonSchemaHandler, model_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from reportgen.errors import Loc
 from reportgen.models.common import Sourced
 from reportgen.models.types import (
     INTERNAL,
@@ -207,3 +209,13 @@ class Visit(Sourced):
     """The last visit between the same two cities, for "Since the last visit": the id of
     its profile, or its date and title when it has none. Without it, the latest visit
     profile between the two cities (either direction) that ended before this one starts."""
+
+
+def references(visit: Visit) -> Iterator[tuple[Loc, str, str]]:
+    """The profiles a visit names by id: its cities, its proposals, the visit before it."""
+    yield ("host",), "city", visit.host
+    yield ("guest",), "city", visit.guest
+    for index, proposal in enumerate(visit.proposals):
+        yield ("proposals", index), "proposal", proposal
+    if isinstance(visit.previous_visit, str):
+        yield ("previous_visit",), "visit", visit.previous_visit

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.documents.content import Document
+from reportgen.errors import Issue, Severity, display_path
 from reportgen.registry import Renderer
 
 
@@ -88,3 +89,16 @@ def to_docx(doc: Document, context: RenderContext) -> bytes:
         page_numbers=context.page_numbers,
         embed_fonts=context.embed_fonts,
     )
+
+
+def docx_warnings(context: RenderContext) -> list[Issue]:
+    """What a Word build takes out of the reference document, one warning each."""
+    if context.reference_docx is None:
+        return []
+    from reportgen.renderers.docx.reference import reference_warnings
+
+    reference = display_path(context.reference_docx)
+    return [
+        Issue(reference, None, None, "", what, Severity.WARNING)
+        for what in reference_warnings(context.reference_docx)
+    ]

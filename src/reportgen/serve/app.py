@@ -2,8 +2,9 @@
 
     /                       the index: every page by job, and what does not validate
     /<key>                  the live preview of a page
-    /<key>.html|.pdf|.docx  the page as a file, built on demand (the HTML is the one the
-                            PDF is made from)
+    /<key>.<format>         the page as a file in a format of the registry, built on
+                            demand (.html, .pdf, .docx; the HTML is the one the PDF is
+                            made from)
     /_events/<key>          the page's states as server-sent events (/_events/: the index)
     /_state/<key>           the page's state now (JSON)
     /_static/<name>         the preview's own script and stylesheets
@@ -38,14 +39,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reportgen.errors import display_path
+from reportgen.registry import RENDERERS
 from reportgen.serve.preview import PageState, Preview
-from reportgen.serve.site import FORMATS, Site
+from reportgen.serve.site import PREVIEW, Site
 
-MEDIA_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 STATIC = {
     "preview.js": "text/javascript; charset=utf-8",
     "index.js": "text/javascript; charset=utf-8",
@@ -98,12 +95,12 @@ def create_app(site: Site, *, allowed_hosts: Sequence[str] | None = None) -> Sta
     async def target(request: Request) -> Response:
         name = request.path_params["name"]
         stem, dot, suffix = name.rpartition(".")
-        if dot and suffix in FORMATS and preview.page(stem) is not None:
+        if dot and suffix in RENDERERS and preview.page(stem) is not None:
             return await document(preview, stem, suffix)
         state = preview.page(name)
         if state is None:
             return not_found()
-        result = await preview.result(state, "html")
+        result = await preview.result(state, PREVIEW)
         page = render_preview(preview, state, ok=result.ok)
         return HTMLResponse(page, headers={"Content-Security-Policy": OWN_PAGES})
 
@@ -122,7 +119,7 @@ def create_app(site: Site, *, allowed_hosts: Sequence[str] | None = None) -> Sta
         state = preview.page(request.path_params["key"])
         if state is None:
             return not_found()
-        await preview.result(state, "html")
+        await preview.result(state, PREVIEW)
         return JSONResponse(preview.state(state))
 
     async def static(request: Request) -> Response:
@@ -158,12 +155,13 @@ async def document(preview: Preview, key: str, fmt: str) -> Response:
         heading = f"The {fmt.upper()} of {key} cannot be built:"
         return PlainTextResponse("\n".join([heading, *result.errors]) + "\n", status_code=422)
     headers = {}
-    if fmt == "html":
+    renderer = RENDERERS[fmt]
+    if fmt == PREVIEW:
         headers["Content-Security-Policy"] = DOCUMENT
     else:
-        disposition = "inline" if fmt == "pdf" else "attachment"
+        disposition = "inline" if renderer.inline else "attachment"
         headers["Content-Disposition"] = f'{disposition}; filename="{quote(key)}.{fmt}"'
-    return Response(result.data, media_type=MEDIA_TYPES[fmt], headers=headers)
+    return Response(result.data, media_type=renderer.media_type, headers=headers)
 
 
 async def stream(preview: Preview, state: PageState | None) -> AsyncIterator[str]:
@@ -175,7 +173,7 @@ async def stream(preview: Preview, state: PageState | None) -> AsyncIterator[str
             yield event({"index": preview.index_version})
         else:
             if state.current:
-                await preview.result(state, "html")
+                await preview.result(state, PREVIEW)
             yield event(preview.state(state))
         while True:
             try:
@@ -272,6 +270,11 @@ def _templates() -> Any:
     return env
 
 
+def file_formats() -> list[str]:
+    """The formats a page links to as files: every one but the live preview's."""
+    return [name for name in RENDERERS if name != PREVIEW]
+
+
 def href(key: str, fmt: str | None = None) -> str:
     """The address of a page (or of one of its files)."""
     return "/" + quote(key, safe="") + (f".{fmt}" if fmt else "")
@@ -312,12 +315,13 @@ def render_index(preview: Preview) -> str:
             pages=pages,
             invalid={name for name, _ in survey.invalid},
             empty=empty,
+            formats=file_formats(),
         )
     )
 
 
 def render_preview(preview: Preview, state: PageState, *, ok: bool) -> str:
-    result = state.results.get("html")
+    result = state.results.get(PREVIEW)
     return str(
         _templates()
         .get_template("preview.html.j2")
@@ -327,6 +331,7 @@ def render_preview(preview: Preview, state: PageState, *, ok: bool) -> str:
             version=state.version if ok else "",
             ok=ok,
             paper=preview.site.options.paper,
+            formats=file_formats(),
             errors=result.errors if result is not None else (),
             warnings=result.warnings if result is not None else (),
         )

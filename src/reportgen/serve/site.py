@@ -26,15 +26,16 @@ from reportgen.errors import InvalidInput, ReportgenError, display_path
 from reportgen.models.manifest import MANIFEST_NAME
 from reportgen.pipeline import Input, build_target
 from reportgen.project import LISTING_PREFIX, Project, forget, listing_digest, yaml_files
-from reportgen.registry import PROFILE_KINDS, RENDERERS, default_document
+from reportgen.registry import KINDS, RENDERERS, default_document
 from reportgen.state import State
 from reportgen.targets import Output, Target, output_name
 from reportgen.workspace import Clock, Options, Workspace, find_manifest
 
 log = logging.getLogger("reportgen")
 
-FORMATS = ("html", "pdf", "docx")
-"""What a page can be had as: the live HTML preview, and the files on demand."""
+PREVIEW = "html"
+"""The format of the live preview; a page can be had in every other format of
+``registry.RENDERERS`` too, as a file built on demand."""
 
 _GLOB = re.compile(r"[*?\[]")
 
@@ -285,7 +286,7 @@ class Site:
         from reportgen.models.types import ID_PATTERN
 
         entry = project.add(path)
-        kind = entry.kind if entry.kind in PROFILE_KINDS else None
+        kind = entry.kind if entry.kind in KINDS else None
         ident = entry.id if entry.id is not None and re.fullmatch(ID_PATTERN, entry.id) else None
         before = self._known.get(path.resolve(), (None, None))
         now = (kind or before[0], ident or before[1])
