@@ -53,6 +53,7 @@ def post_processing_seconds(source: Path, runs: int) -> tuple[int, float]:
     import pikepdf
 
     import reportgen
+    from reportgen.checks import Staleness
     from reportgen.documents import Profiles, build_document
     from reportgen.project import Project
     from reportgen.registry import default_document
@@ -67,8 +68,7 @@ def post_processing_seconds(source: Path, runs: int) -> tuple[int, float]:
         Profiles(Project(ROOT / "profiles"), "internal"),
         lang="en",
         created=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
-        stale_after=24,
-        today=dt.date(2027, 1, 1),
+        staleness=Staleness(dt.date(2027, 1, 1), 24),
     ).document
     tagged = render_pdf(render_html(doc, inline_css=False), stylesheet(), variant="pdf/ua-1")
     descriptions = link_descriptions(doc)

@@ -55,6 +55,7 @@ def main() -> None:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1798761600")
 
     import reportgen
+    from reportgen.checks import Staleness
     from reportgen.documents import Profiles, build_document
     from reportgen.project import Project
     from reportgen.registry import default_document
@@ -89,8 +90,7 @@ def main() -> None:
             Profiles(project, "internal"),
             lang="en",
             created=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
-            stale_after=options.stale_after,
-            today=today,
+            staleness=Staleness(today, options.stale_after),
         )
         alone = median_time(
             functools.partial(render_docx, written.document, page_numbers=False), repeat

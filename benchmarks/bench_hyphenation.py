@@ -33,6 +33,7 @@ def main() -> None:
     import weasyprint
 
     import reportgen
+    from reportgen.checks import Staleness
     from reportgen.documents import Profiles, build_document
     from reportgen.project import Project
     from reportgen.registry import default_document
@@ -45,8 +46,7 @@ def main() -> None:
         Profiles(Project(ROOT / "profiles"), "internal"),
         lang=args.lang,
         created=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
-        stale_after=24,
-        today=dt.date(2027, 1, 1),
+        staleness=Staleness(dt.date(2027, 1, 1), 24),
     )
     marked = render_html(written.document)
     pages = {

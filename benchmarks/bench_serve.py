@@ -96,18 +96,18 @@ def fetch_seconds(url: str) -> tuple[float, int]:
 def warm_pdf_build(folder: Path) -> float:
     """The median of three builds of the briefing's PDF in this process, after a first
     one (warm)."""
+    from reportgen.context import BuildContext
     from reportgen.pipeline import build_target
     from reportgen.project import Project
     from reportgen.targets import Output, Target
-    from reportgen.workspace import Options, Workspace
 
-    workspace = Workspace.resolve(manifest=folder / "reportgen.yaml")
+    context = BuildContext.resolve(manifest=folder / "reportgen.yaml")
     output = Output("pdf", folder / "unused.pdf")
     target = Target(folder / VISIT, "briefing", "en", "internal", (output,))
     times = []
     for _ in range(4):
         started = time.perf_counter()
-        build_target(workspace, target, Options(), Project(workspace.profiles))
+        build_target(context, target, Project(context.workspace.profiles))
         times.append(time.perf_counter() - started)
     return statistics.median(times[1:])
 

@@ -76,13 +76,12 @@ def build(
     in ``exc.report``) and writes nothing when the input is bad, or with
     ``options.strict`` when there is any warning. ``result.written`` lists the files.
     """
+    from reportgen.context import BuildContext
     from reportgen.pipeline import build as run_build
-    from reportgen.workspace import Workspace
 
-    chosen = options or Options()
     path = Path(source)
-    workspace = Workspace.resolve(path, profiles=profiles, options=chosen, clock=_clock(today))
-    return run_build(workspace, path, chosen, document=document, output=output)
+    context = BuildContext.resolve(path, profiles=profiles, options=options, clock=_clock(today))
+    return run_build(context, path, document=document, output=output)
 
 
 def batch(
@@ -104,15 +103,14 @@ def batch(
     or failed), seconds, error and warnings; ``result.ok`` is False when any failed.
     """
     from reportgen import batching
-    from reportgen.workspace import Workspace
+    from reportgen.context import BuildContext
 
-    chosen = options or Options()
     named = Path(manifest) if manifest is not None else None
-    workspace = Workspace.resolve(
-        manifest=named, options=chosen, clock=_clock(today), require_manifest=True
+    context = BuildContext.resolve(
+        manifest=named, options=options, clock=_clock(today), require_manifest=True
     )
     settings = batching.Settings(jobs=jobs, force=force, only=tuple(only), scheduler=scheduler)
-    return batching.run(workspace, chosen, settings, progress=progress)
+    return batching.run(context, settings=settings, progress=progress)
 
 
 def _clock(today: dt.date | None) -> Clock | None:

@@ -447,9 +447,9 @@ def build(
     debug: bool,
 ) -> None:
     """Build one document from FILE in each format and language asked."""
+    from reportgen.context import BuildContext
     from reportgen.limits import limited
     from reportgen.pipeline import build as run_build
-    from reportgen.workspace import Workspace
 
     options = make_options(
         formats=formats,
@@ -467,9 +467,9 @@ def build(
         strict=strict,
         stale_after=stale_after,
     )
-    workspace = Workspace.resolve(file, profiles=profiles, options=options)
+    context = BuildContext.resolve(file, profiles=profiles, options=options)
     with limited(timeout=options.timeout, memory_mb=options.memory_mb):
-        result = run_build(workspace, file, options, document=document, output=output)
+        result = run_build(context, file, document=document, output=output)
     print_report(result.report)
     for path in result.written:
         click.echo(display_path(path))
@@ -597,9 +597,10 @@ def batch(
 ) -> None:
     """Build every job of a manifest (default: the nearest reportgen.yaml); skip what is fresh."""
     from reportgen import batching as batches
-    from reportgen.workspace import Workspace
+    from reportgen.context import BuildContext
 
-    workspace = Workspace.resolve(manifest=manifest, options=options, require_manifest=True)
+    context = BuildContext.resolve(manifest=manifest, options=options, require_manifest=True)
+    workspace = context.workspace
     if report_file is not None:
         from reportgen.output import refuse_link
 
@@ -608,7 +609,7 @@ def batch(
         jobs=jobs or 0, force=force, only=only, scheduler=scheduler, keep_warm=keep_warm
     )
     with _progress(quiet=quiet) as progress:
-        result = batches.run(workspace, options, settings, progress=progress)
+        result = batches.run(context, settings=settings, progress=progress)
     if report_file is not None:
         batches.write_report(report_file, result, workspace.manifest.file_mode)
     if as_json:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen import tracking
+from reportgen.audience import is_public
 from reportgen.checks import Staleness
 from reportgen.errors import InvalidInput, Issue, Report, Severity, display_path
 from reportgen.models import Profile
@@ -30,7 +32,10 @@ from reportgen.project import (
 )
 from reportgen.registry import DOCUMENTS, RENDERERS, load
 from reportgen.targets import Target
-from reportgen.workspace import Options, Workspace
+
+if TYPE_CHECKING:
+    from reportgen.context import BuildContext
+    from reportgen.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -70,9 +75,7 @@ def fields_digest(digests: dict[str, str], fields: Sequence[str]) -> str:
     return tracking.value_digest([[name, digests.get(name, tracking.ABSENT)] for name in fields])
 
 
-def build_target(
-    workspace: Workspace, target: Target, options: Options, project: Project | None = None
-) -> Built:
+def build_target(context: BuildContext, target: Target, project: Project | None = None) -> Built:
     """Build every output of ``target`` in memory; raises ``InvalidInput`` on bad input
     (and, with ``options.strict``, on any warning)."""
     from reportgen import checks
@@ -80,8 +83,9 @@ def build_target(
     from reportgen.documents.redact import redact
     from reportgen.renderers import RenderContext, renderer
 
-    project = project or workspace.project()
-    staleness = replace(workspace.staleness, today=target.day(workspace.today))
+    workspace, options = context.workspace, context.options
+    project = project or context.project()
+    staleness = context.staleness_for(target.as_of)
     profile, report = checked(project, target.source, staleness)
     kind = DOCUMENTS[target.document]
     if kind.kind != profile.kind:
@@ -109,14 +113,14 @@ def build_target(
                 report.extend(uncovered(entry.doc))
         if report.errors:
             raise InvalidInput(report)
-    public = target.audience == "public"
+    public = is_public(target.audience)
     if public:
         report.extend(draft_issues(drawn[0], profile))
         if report.errors:
             raise InvalidInput(report)
     shown = redact(profile) if public else profile
     profiles = Profiles(project, target.audience)
-    created = workspace.clock.created([e.path for e in drawn])
+    created = context.clock.created([e.path for e in drawn])
     with tracking.recording() as reads:
         try:
             written = build_document(
@@ -125,8 +129,7 @@ def build_target(
                 profiles,
                 lang=target.lang,
                 created=created,
-                stale_after=staleness.months,
-                today=staleness.today,
+                staleness=staleness,
                 as_of=target.as_of,
                 locales=workspace.locales,
                 mark_fallbacks=options.allow_untranslated,
@@ -165,7 +168,7 @@ def build_target(
             valid_until = checks.next_staleness_change(
                 [e.profile for e, _ in read if e.profile is not None], staleness
             )
-    context = RenderContext(
+    rendering = RenderContext(
         paper=options.paper,
         pdf_variant=options.variant_for(target.audience),
         reference_docx=options.reference_docx,
@@ -177,11 +180,11 @@ def build_target(
     for fmt in target.formats:
         hook = RENDERERS[fmt].warnings
         if hook is not None:
-            report.extend(load(hook)(context))
+            report.extend(load(hook)(rendering))
     if report.failed(strict=options.strict):
         raise InvalidInput(report)
     outputs = tuple(
-        (output.path, renderer(RENDERERS[output.format])(written.document, context))
+        (output.path, renderer(RENDERERS[output.format])(written.document, rendering))
         for output in target.outputs
     )
     inputs = [_input(entry, fields) for entry, fields in read]
@@ -382,9 +385,8 @@ class BuildResult:
 
 
 def build(
-    workspace: Workspace,
+    context: BuildContext,
     source: Path,
-    options: Options,
     *,
     document: str | None = None,
     output: Path | None = None,
@@ -392,11 +394,12 @@ def build(
     """Build every format x language asked; nothing is written if any of them fails."""
     from reportgen.targets import plan_build
 
-    project = workspace.project()
-    targets = plan_build(workspace, source, options, project, document=document, output=output)
+    workspace = context.workspace
+    project = context.project()
+    targets = plan_build(context, source, project, document=document, output=output)
     result = BuildResult()
     for target in targets:
-        built = build_target(workspace, target, options, project)
+        built = build_target(context, target, project)
         result.built.append(built)
         result.report.extend(built.record.warnings)
     for built in result.built:

@@ -77,16 +77,16 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
 
     def run(manifest_path: Path, schedule: Schedule) -> bool | RunRecord:
         from reportgen import batching as batches
-        from reportgen.workspace import Workspace
+        from reportgen.context import BuildContext
 
         settings = batches.Settings(
             only=tuple(schedule.jobs), trigger=TRIGGER_PREFIX + schedule.name
         )
         try:
-            workspace = Workspace.resolve(
+            context = BuildContext.resolve(
                 manifest=manifest_path, options=chosen, require_manifest=True
             )
-            result = batches.run(workspace, chosen, settings, should_stop=should_stop)
+            result = batches.run(context, settings=settings, should_stop=should_stop)
         except (batches.OutputBusy, StateBusy) as exc:
             log.info("schedule %s waits: %s", schedule.name, exc)
             return False

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportgen.audience import Audience, is_public
 from reportgen.errors import InvalidInput, Report, UsageError
 from reportgen.registry import RENDERERS, document_for
 
 if TYPE_CHECKING:
+    from reportgen.context import BuildContext
     from reportgen.project import Project
-    from reportgen.workspace import Options, Workspace
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Target:
     source: Path
     document: str
     lang: str
-    audience: str
+    audience: Audience
     outputs: tuple[Output, ...]
     job: str = ""
     """The manifest job that asked for it (empty for ``reportgen build``)."""
@@ -59,7 +60,7 @@ def output_name(
     """``<id>.<document>.<lang>.<ext>``; public documents add ``.public`` before the
     extension, so a public copy never overwrites the internal one, and documents written
     as of a day add ``.as-of-<day>``, so that they never overwrite today's."""
-    infix = ".public" if audience == "public" else ""
+    infix = ".public" if is_public(audience) else ""
     if as_of is not None:
         infix += f".as-of-{as_of.isoformat()}"
     return f"{ident}.{document}.{lang}{infix}.{RENDERERS[fmt].suffix}"
@@ -84,9 +85,8 @@ def check_language(lang: str) -> str:
 
 
 def plan_build(
-    workspace: Workspace,
+    context: BuildContext,
     source: Path,
-    options: Options,
     project: Project,
     *,
     document: str | None = None,
@@ -97,6 +97,7 @@ def plan_build(
     ``output`` names the file when exactly one is built, a folder otherwise (default:
     the workspace's output folder).
     """
+    options = context.options
     for fmt in options.formats:
         if fmt not in RENDERERS:
             raise UsageError(f"unknown format '{fmt}': use one of {', '.join(RENDERERS)}")
@@ -108,7 +109,7 @@ def plan_build(
     kind = document_for(entry.kind, document)
     pairs = [(lang, fmt) for lang in options.languages for fmt in options.formats]
     single = output is not None and len(pairs) == 1 and not output.is_dir() and output.suffix
-    folder = output if output is not None and not single else workspace.output
+    folder = output if output is not None and not single else context.workspace.output
     targets = []
     for lang in options.languages:
         outputs = tuple(

@@ -15,8 +15,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from reportgen.audience import AUDIENCES, Audience, is_public
 from reportgen.errors import InvalidInput, UsageError
 from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_STALE_MONTHS, DEFAULT_TIMEOUT
 
@@ -25,12 +26,11 @@ if TYPE_CHECKING:
     from reportgen.models import Manifest
     from reportgen.project import Project
 
-Audience = Literal["internal", "public"]
 Paper = Literal["a4", "letter"]
 PdfVariant = Literal["pdf/a-3b", "pdf/ua-1", "none"]
 PAPERS: tuple[Paper, ...] = ("a4", "letter")
 PDF_VARIANTS: tuple[PdfVariant, ...] = ("pdf/a-3b", "pdf/ua-1", "none")
-AUDIENCES: tuple[Audience, ...] = ("internal", "public")
+__all__ = ["AUDIENCES", "Audience", "Clock", "Options", "Workspace", "find_manifest"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Options:
     def variant_for(self, audience: str) -> str | None:
         """The PDF variant of an edition for ``audience`` (None: a plain PDF)."""
         if self.pdf_variant is None:
-            return "pdf/ua-1" if audience == "public" else None
+            return "pdf/ua-1" if is_public(audience) else None
         return None if self.pdf_variant == "none" else self.pdf_variant
 
 
@@ -181,7 +181,6 @@ class Workspace:
         manifest's folder; without a manifest ids are looked up in ``./profiles``, else
         beside ``start``.
         """
-        from reportgen.checks import Staleness
         from reportgen.manifest_checks import load_manifest
         from reportgen.models import Manifest
 
@@ -193,7 +192,7 @@ class Workspace:
         else:
             loaded = Manifest()
             root = Path.cwd()
-        clock = (clock or Clock.from_environment(zone=loaded.timezone)).until(options.as_of)
+        when = _when(clock or Clock.from_environment(zone=loaded.timezone), options)
         if profiles is not None:
             folder: Path | None = profiles
         elif manifest_path is not None:
@@ -218,9 +217,42 @@ class Workspace:
             templates=_folder(root / "templates"),
             locales=_folder(root / "locales"),
             output=root / loaded.output,
-            clock=clock,
-            staleness=Staleness(clock.today, options.stale_after),
+            **when,
         )
+
+    @classmethod
+    def of_folder(
+        cls,
+        folder: Path,
+        *,
+        profiles: Path | None = None,
+        options: Options | None = None,
+        clock: Clock | None = None,
+    ) -> Workspace:
+        """The workspace of a folder of profiles with no manifest (``reportgen serve
+        FOLDER``): its ``profiles/`` folder when it has one, else the folder itself."""
+        from reportgen.models import Manifest
+
+        own = folder / "profiles"
+        return cls(
+            root=folder.resolve(),
+            manifest_path=None,
+            manifest=Manifest(),
+            profiles=profiles or (own if own.is_dir() else folder),
+            templates=_folder(folder / "templates"),
+            locales=_folder(folder / "locales"),
+            output=folder / "output",
+            **_when(clock or Clock.from_environment(), options or Options()),
+        )
+
+
+def _when(clock: Clock, options: Options) -> dict[str, Any]:
+    """The clock and staleness of a workspace: ``--as-of`` stops the clock, and
+    ``--stale-after`` becomes the ``Staleness`` every check and document is judged by."""
+    from reportgen.checks import Staleness
+
+    stopped = clock.until(options.as_of)
+    return {"clock": stopped, "staleness": Staleness(stopped.today, options.stale_after)}
 
 
 def _folder(path: Path) -> Path | None:

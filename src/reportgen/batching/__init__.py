@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.batching.lock import LOCK_NAME, BatchError, OutputBusy, OutputLock, output_lock
+from reportgen.context import BuildContext
 from reportgen.errors import ReportgenError, display_path
 from reportgen.history import (
     FAILED,
@@ -153,7 +154,7 @@ Progress = Callable[[TaskResult, int, int], None]
 
 
 def run(
-    workspace: Workspace,
+    context: BuildContext | Workspace,
     options: Options | None = None,
     settings: Settings | None = None,
     *,
@@ -165,10 +166,15 @@ def run(
     A file of its own that the run cannot write (the build state or the history on a
     full disk) stops it, not with an exception: ``stopped`` and ``unrecorded`` say what,
     and a run the history could not take is kept in a marker file (``kept``).
+
+    ``context`` is the command's; a bare ``Workspace`` is made into one with
+    ``options``.
     """
     from reportgen.output import remove_stale_temporaries
 
-    options = options or Options()
+    if isinstance(context, Workspace):
+        context = BuildContext(context, options or Options())
+    workspace = context.workspace
     settings = settings or Settings()
     started_wall, started = time.time(), time.perf_counter()
     mode = workspace.manifest.file_mode
@@ -195,7 +201,7 @@ def run(
 
         try:
             try:
-                _run(workspace, options, settings, state, lock, result, progress, stop, halted)
+                _run(context, settings, state, lock, result, progress, stop, halted)
             except StateError as exc:  # planning could not write the build state
                 if isinstance(exc, StateBusy):
                     raise
@@ -276,8 +282,7 @@ def _ends_with(path: Path, tail: Path) -> bool:
 
 
 def _run(
-    workspace: Workspace,
-    options: Options,
+    context: BuildContext,
     settings: Settings,
     state: State,
     lock: OutputLock,
@@ -298,6 +303,7 @@ def _run(
     from reportgen.batching.pool import Outcome, run_targets
     from reportgen.pipeline import write_outputs
 
+    workspace, options = context.workspace, context.options
     planned = plan(workspace, state, settings.only, options.as_of)
     targets = planned.targets
     environment = environment_digest(workspace)
@@ -385,8 +391,7 @@ def _run(
 
             unbuilt = cluster.run_targets(
                 stale,
-                workspace,
-                options,
+                context,
                 jobs=jobs,
                 done=done,
                 should_stop=should_stop,
@@ -402,7 +407,7 @@ def _run(
                             TaskResult(target, output, "failed", error=unbuilt.message), shown=False
                         )
         else:
-            run_targets(stale, workspace, options, jobs=jobs, done=done, should_stop=should_stop)
+            run_targets(stale, context, jobs=jobs, done=done, should_stop=should_stop)
     order = {(t.job, o.path): i for i, t in enumerate(targets) for o in t.outputs}
     result.results.sort(key=lambda r: order.get((r.target.job, r.output.path), -1))
 

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from reportgen.batching.remote import File, Snapshot
+    from reportgen.context import BuildContext
 
 LOCAL = "local"
 """The scheduler name that starts a cluster on this machine for the batch."""
@@ -90,8 +91,7 @@ class Unbuilt(NamedTuple):
 
 def run_targets(
     targets: Sequence[Target],
-    workspace: Workspace,
-    options: Options,
+    context: BuildContext,
     *,
     jobs: int,
     done: Callable[[Target, Outcome], None],
@@ -119,6 +119,7 @@ def run_targets(
         ) from None
     from reportgen.batching import remote
 
+    workspace, options = context.workspace, context.options
     snapshot = take_snapshot(workspace, options, targets)
     token = uuid.uuid4().hex[:8]
     shipment = remote.Shipment(

@@ -20,14 +20,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportgen.errors import ReportgenError
 from reportgen.limits import set_memory_limit
 from reportgen.pipeline import Built
 from reportgen.registry import load, warm_ups
 from reportgen.targets import Target
-from reportgen.workspace import Options, Workspace
+
+if TYPE_CHECKING:
+    from reportgen.context import BuildContext
 
 STARTUP_LIMIT = 120.0
 """Seconds a worker may take to start (imports, fonts) before its first document."""
@@ -46,10 +48,9 @@ class Outcome:
 
 
 def build_one(
-    workspace: Workspace,
+    context: BuildContext,
     target: Target,
-    options: Options,
-    build: Callable[[Workspace, Target, Options], Built] | None = None,
+    build: Callable[[BuildContext, Target], Built] | None = None,
 ) -> Outcome:
     """Build one target (in a worker); every failure becomes a message.
 
@@ -57,9 +58,10 @@ def build_one(
     from reportgen.errors import InvalidInput
     from reportgen.pipeline import build_target
 
+    options = context.options
     started = time.perf_counter()
     try:
-        built = (build or build_target)(workspace, target, options)
+        built = (build or build_target)(context, target)
     except InvalidInput as exc:
         lines = [str(issue) for issue in exc.report.errors]
         if not lines and options.strict:
@@ -130,23 +132,19 @@ def interrupts_held() -> Iterator[None]:
 
 
 def _worker_main(
-    connection: Connection,
-    workspace: Workspace,
-    options: Options,
-    warm: tuple[str, ...],
-    parent: int,
+    connection: Connection, context: BuildContext, warm: tuple[str, ...], parent: int
 ) -> None:
     """A worker: load the engines once, then build targets until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with(parent)
-    memory_mb = options.memory_mb
+    memory_mb = context.options.memory_mb
     if memory_mb > 0:
         set_memory_limit(memory_mb)
     if warm:
         try:
             from reportgen.renderers.html import stylesheet
 
-            css = stylesheet(workspace.templates)
+            css = stylesheet(context.workspace.templates)
             for entry in warm:
                 load(entry)(css)
         except Exception:  # a target will report the real problem
@@ -156,14 +154,14 @@ def _worker_main(
 
     project: Project | None = None  # read once, for every target of this worker
 
-    def build(workspace: Workspace, target: Target, options: Options) -> Built:
+    def build(context: BuildContext, target: Target) -> Built:
         nonlocal project
-        project = project or workspace.project()
-        return build_target(workspace, target, options, project)
+        project = project or context.project()
+        return build_target(context, target, project)
 
     def handle(target: Target) -> Outcome:
         try:
-            return build_one(workspace, target, options, build)
+            return build_one(context, target, build)
         except MemoryError:
             return Outcome(False, error="out of memory")
 
@@ -189,13 +187,11 @@ def answer_requests(connection: Connection, handle: Callable[[Any], Any]) -> Non
 
 
 class _Worker:
-    def __init__(
-        self, context: Any, workspace: Workspace, options: Options, warm: tuple[str, ...]
-    ) -> None:
-        self.connection, child = context.Pipe()
-        self.process = context.Process(
+    def __init__(self, processes: Any, context: BuildContext, warm: tuple[str, ...]) -> None:
+        self.connection, child = processes.Pipe()
+        self.process = processes.Process(
             target=_worker_main,
-            args=(child, workspace, options, warm, os.getpid()),
+            args=(child, context, warm, os.getpid()),
             daemon=True,
             name="reportgen-worker",
         )
@@ -247,8 +243,7 @@ def death_reason(process: Any) -> str:
 
 def run_targets(
     targets: Sequence[Target],
-    workspace: Workspace,
-    options: Options,
+    context: BuildContext,
     *,
     jobs: int,
     done: Callable[[Target, Outcome], None],
@@ -260,13 +255,13 @@ def run_targets(
     written atomically, so nothing half-written remains) and every target not finished
     fails as interrupted.
     """
-    context = multiprocessing.get_context("spawn")
+    processes = multiprocessing.get_context("spawn")
     pending = list(reversed(targets))
     warm = warm_ups(fmt for target in targets for fmt in target.formats)
-    timeout = options.timeout
+    timeout = context.options.timeout
 
     def start() -> _Worker:
-        return _Worker(context, workspace, options, warm)
+        return _Worker(processes, context, warm)
 
     workers = [start() for _ in range(max(1, min(jobs, len(targets))))]
     try:

@@ -31,6 +31,7 @@ from distributed import get_worker
 from reportgen.batching import answer
 from reportgen.batching.freshness import TOOLS
 from reportgen.batching.pool import Outcome, build_one
+from reportgen.context import BuildContext
 from reportgen.errors import InvalidInput, Issue, Report
 from reportgen.limits import Overrun, within
 from reportgen.pipeline import Built, Input, Record
@@ -369,16 +370,16 @@ def build(target: Target, shipment: Shipment) -> bytes:
             message = "the batch ended before this document was started"
             return answer.encode(Outcome(False, error=message), worker.address)
         view = View(folder, Path(shipment.cwd))
-        workspace = view.workspace(shipment.workspace)
         digest = shipment.snapshot.digest
         reference = options.reference_docx
         local = replace(options, reference_docx=view.here(reference) if reference else None)
+        context = BuildContext(view.workspace(shipment.workspace), local)
 
-        def mapped(workspace: Workspace, here: Target, options: Options) -> Built:
+        def mapped(context: BuildContext, here: Target) -> Built:
             from reportgen.pipeline import build_target
 
             try:
-                built = build_target(workspace, here, options, project_of(workspace, digest))
+                built = build_target(context, here, project_of(context.workspace, digest))
             except InvalidInput as exc:
                 raise InvalidInput(view.report(exc.report)) from None
             record = built.record
@@ -387,7 +388,7 @@ def build(target: Target, shipment: Shipment) -> bytes:
             return Built(target, built.outputs, Record(inputs, record.valid_until, warnings))
 
         here = replace(target, source=view.here(target.source))
-        outcome = within(lambda: build_one(workspace, here, local, mapped), options.timeout)
+        outcome = within(lambda: build_one(context, here, mapped), options.timeout)
         outcome.error = view.text(outcome.error)
         return answer.encode(outcome, worker.address)
     except Overrun as exc:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from reportgen.audience import Audience, is_public
 from reportgen.documents.content import (
     Block,
     BulletList,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
     from pydantic import BaseModel
 
+    from reportgen.checks import Staleness
     from reportgen.models import CityProfile, Profile, Proposal
     from reportgen.project import Entry, Project
     from reportgen.registry import DocumentType
@@ -105,11 +107,12 @@ class Profiles:
     """The profiles a document may draw from, as its audience may see them and as they
     were known on its day (``day``: None for today, with everything they hold)."""
 
-    def __init__(self, project: Project, audience: str, day: dt.date | None = None) -> None:
+    def __init__(self, project: Project, audience: Audience, day: dt.date | None = None) -> None:
         from reportgen.models import CityProfile
 
         self.project = project
-        self.public = audience == "public"
+        self.audience: Audience = audience
+        self.public = is_public(audience)
         self.day = day
         cities: dict[str, CityProfile] = {}
         broken: dict[str, Entry] = {}
@@ -126,10 +129,6 @@ class Profiles:
     def on(self, day: dt.date | None) -> Profiles:
         """The same profiles as known on ``day``."""
         return self if day == self.day else Profiles(self.project, self.audience, day)
-
-    @property
-    def audience(self) -> str:
-        return "public" if self.public else "internal"
 
     def show(self, profile: P) -> P:
         """``profile`` as the document may show it."""
@@ -189,8 +188,7 @@ def build_document(
     *,
     lang: str,
     created: dt.datetime,
-    stale_after: int,
-    today: dt.date,
+    staleness: Staleness,
     as_of: dt.date | None = None,
     locales: Path | None = None,
     mark_fallbacks: bool = False,
@@ -199,21 +197,21 @@ def build_document(
 
     ``profile`` is already as its audience may see it (see ``documents.redact``). The
     document is written as of ``as_of`` (a briefing no later than its visit's end:
-    ``documents.known``), and facts are judged on that day when it is before ``today``.
+    ``documents.known``), and facts are judged on that day when it is before the day of
+    ``staleness``.
     """
     from reportgen.documents.known import document_day, known_on
 
-    audience = "public" if profiles.public else "internal"
     day = document_day(profile, as_of)
+    if day is not None and day < staleness.today:
+        staleness = replace(staleness, today=day)
     if day is not None:
         profiles = profiles.on(day)
         profile = known_on(profile, day)
-        today = min(today, day)
     w = Writer(
         lang=lang,
-        audience=audience,
-        today=today,
-        stale_after=stale_after,
+        audience=profiles.audience,
+        staleness=staleness,
         cities=profiles.cities,
         locales=locales,
         mark_fallbacks=mark_fallbacks,
@@ -267,7 +265,7 @@ def build_document(
             "sources": w.t("Sources"),
             "verify": w.t("verify"),
         },
-        audience=audience,
+        audience=profiles.audience,
         names=tuple(sorted(w.names)),
         foot=_foot(w, control, created),
         draft=draft,

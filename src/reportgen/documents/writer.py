@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reportgen import checks, markdown
+from reportgen.audience import Audience, is_public
 from reportgen.checks import Staleness
 from reportgen.documents.content import (
     Block,
@@ -35,7 +36,6 @@ from reportgen.documents.content import (
 from reportgen.documents.terms import LABELS
 from reportgen.i18n import fill, has_message, translations
 from reportgen.languages import SOURCE_LANGUAGE, fallback_chain
-from reportgen.limits import DEFAULT_STALE_MONTHS
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
 from reportgen.models.common import Source as SourceModel
@@ -65,10 +65,9 @@ class Writer:
     """Turns profile values into runs and blocks in one language, for one audience."""
 
     lang: str = "en"
-    audience: str = "internal"
-    today: dt.date
-    """The day facts are judged on (the workspace's clock)."""
-    stale_after: int = DEFAULT_STALE_MONTHS
+    audience: Audience = "internal"
+    staleness: Staleness
+    """How old a fact may be, and the day facts are judged on (the build context's)."""
     cities: Mapping[str, CityProfile] = field(default_factory=dict)
     """Cities known to the project, to print partner ids as names."""
     locales: Path | None = None
@@ -104,7 +103,12 @@ class Writer:
 
     @property
     def public(self) -> bool:
-        return self.audience == "public"
+        return is_public(self.audience)
+
+    @property
+    def today(self) -> dt.date:
+        """The day facts are judged on."""
+        return self.staleness.today
 
     # --- words --------------------------------------------------------------------------
 
@@ -512,11 +516,8 @@ class Writer:
         day does not list it as consulted)."""
         return source.accessed is not None and source.accessed.first > self.today
 
-    def staleness(self) -> Staleness:
-        return Staleness(self.today, self.stale_after)
-
     def stale(self, as_of: PartialDate) -> bool:
-        return checks.is_stale(as_of, checks.months_before(self.today, self.stale_after))
+        return checks.is_stale(as_of, checks.months_before(self.today, self.staleness.months))
 
     def fact(
         self,
@@ -539,7 +540,7 @@ class Writer:
             runs.append(Run(self.gloss(remarks), "muted"))
         runs.append(Run(" " + self.t("as of {date}", date=self.date(fact.as_of)), "asof"))
         runs.extend(self.ref(profile, getattr(fact, "source", None)))
-        if current and not self.public and checks.is_stale_fact(fact, self.staleness()):
+        if current and not self.public and checks.is_stale_fact(fact, self.staleness):
             runs.append(Run(f" {self.t('verify')}", "verify"))
         return tuple(runs)
 

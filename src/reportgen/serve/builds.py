@@ -31,8 +31,8 @@ from reportgen.batching.pool import (
     die_with,
     interrupts_held,
 )
+from reportgen.context import BuildContext
 from reportgen.serve.site import Page, Result, build_page
-from reportgen.workspace import Options, Workspace
 
 STOP_GRACE = 5.0
 """Seconds past its time limit a worker has to answer (its own alarm stops the build
@@ -51,11 +51,10 @@ def workers_wanted() -> int:
 class Job:
     """One build of a page in one format, as a worker receives it."""
 
-    workspace: Workspace
+    context: BuildContext
     page: Page
     fmt: str
     cache: Path
-    options: Options
     forget: tuple[Path, ...] = ()
     """Files changed since this worker's last build: read them again."""
     reload: bool = False
@@ -90,8 +89,9 @@ def _build(job: Job) -> Result:
         stylesheet.cache_clear()
     started = time.perf_counter()
     try:
-        with limited(timeout=job.options.timeout, memory_mb=job.options.memory_mb):
-            return build_page(job.workspace, job.page, job.fmt, job.cache, job.options)
+        options = job.context.options
+        with limited(timeout=options.timeout, memory_mb=options.memory_mb):
+            return build_page(job.context, job.page, job.fmt, job.cache)
     except LimitExceeded as exc:
         return Result(None, errors=(str(exc),), seconds=time.perf_counter() - started)
 
@@ -142,7 +142,7 @@ class _Worker:
                 except (EOFError, OSError):
                     return self._lost(started), False
                 if message == STARTED:
-                    limit = job.options.timeout + STOP_GRACE
+                    limit = job.context.options.timeout + STOP_GRACE
                     continue
                 result: Result = message
                 return result, True
@@ -152,7 +152,8 @@ class _Worker:
             if limit == STARTUP_LIMIT:
                 line = f"the build did not start within {STARTUP_LIMIT:g} s"
             else:
-                line = f"the build took longer than {job.options.timeout:g} s: stopped (--timeout)"
+                timeout = job.context.options.timeout
+                line = f"the build took longer than {timeout:g} s: stopped (--timeout)"
             return Result(None, errors=(line,), seconds=time.monotonic() - started), False
 
     def _lost(self, started: float) -> Result:
@@ -207,9 +208,7 @@ class Builds:
         worker.seen, worker.reloads = len(self._changed), self._reloads
         return worker
 
-    async def run(
-        self, workspace: Workspace, page: Page, fmt: str, cache: Path, options: Options
-    ) -> Result:
+    async def run(self, context: BuildContext, page: Page, fmt: str, cache: Path) -> Result:
         """Build ``page`` in ``fmt`` in a free worker (waiting for one when all are busy).
 
         Cancelling the call stops the build: its worker is killed and replaced."""
@@ -222,11 +221,10 @@ class Builds:
                     worker.kill()
                 worker = await asyncio.to_thread(self._new)
             job = Job(
-                workspace,
+                context,
                 page,
                 fmt,
                 cache,
-                options,
                 forget=tuple(self._changed[worker.seen :]),
                 reload=worker.reloads != self._reloads,
             )

@@ -166,7 +166,7 @@ class Preview:
             task = state.tasks.get(fmt)
             if task is None:
                 site = self.site
-                build = self.builds.run(site.workspace, state.page, fmt, site.cache, site.options)
+                build = self.builds.run(site.context, state.page, fmt, site.cache)
                 task = asyncio.ensure_future(build)
                 state.tasks[fmt] = task
             try:

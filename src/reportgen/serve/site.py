@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reportgen.checks import Staleness
+from reportgen.audience import Audience
+from reportgen.context import BuildContext
 from reportgen.errors import InvalidInput, ReportgenError, display_path
 from reportgen.models.manifest import MANIFEST_NAME
 from reportgen.pipeline import Input, build_target
@@ -29,7 +30,7 @@ from reportgen.project import LISTING_PREFIX, Project, forget, listing_digest, y
 from reportgen.registry import KINDS, RENDERERS, default_document
 from reportgen.state import State
 from reportgen.targets import Output, Target, output_name
-from reportgen.workspace import Clock, Options, Workspace, find_manifest
+from reportgen.workspace import Options, Workspace
 
 log = logging.getLogger("reportgen")
 
@@ -49,7 +50,7 @@ class Page:
     source: Path
     document: str
     lang: str
-    audience: str
+    audience: Audience
     jobs: tuple[str, ...]
     """The manifest jobs that ask for it (without a manifest: the document's name)."""
     as_of: dt.date | None = None
@@ -105,48 +106,6 @@ class Result:
         return self.data is not None
 
 
-def resolve(path: Path | None, options: Options, profiles: Path | None = None) -> Workspace:
-    """The workspace of ``reportgen serve [MANIFEST|FOLDER]``.
-
-    A manifest, or a folder holding one (no argument: the nearest one from here
-    upwards); otherwise the folder's profiles (its ``profiles/`` folder when it has one)
-    with their default documents.
-    """
-    if path is not None and path.is_file():
-        return Workspace.resolve(
-            manifest=path, profiles=profiles, options=options, require_manifest=True
-        )
-    if path is None:
-        found = find_manifest()
-        folder = Path.cwd()
-    else:
-        found = path / MANIFEST_NAME if (path / MANIFEST_NAME).is_file() else None
-        folder = path
-    if found is not None:
-        return Workspace.resolve(
-            manifest=found, profiles=profiles, options=options, require_manifest=True
-        )
-    from reportgen.models import Manifest
-
-    clock = Clock.from_environment().until(options.as_of)
-    own = folder / "profiles"
-    return Workspace(
-        root=folder.resolve(),
-        manifest_path=None,
-        manifest=Manifest(),
-        profiles=profiles or (own if own.is_dir() else folder),
-        templates=_folder(folder / "templates"),
-        locales=_folder(folder / "locales"),
-        output=folder / "output",
-        clock=clock,
-        staleness=Staleness(clock.today, options.stale_after),
-    )
-
-
-def _folder(path: Path) -> Path | None:
-    return path if path.is_dir() else None
-
-
 class Site:
     """A project as the preview sees it. Not thread-safe: the server calls ``survey``
     and ``refresh`` on one thread; builds run in worker processes (``build_page``)."""
@@ -163,12 +122,16 @@ class Site:
         self.options = options
         self.cache = cache
         self.profiles = profiles
-        self.workspace = resolve(path, options, profiles)
+        self.context = BuildContext.of_project(path, options, profiles=profiles)
         self.manifest_problems: tuple[str, ...] = ()
         self._state: State | None = None
         self._known: dict[Path, tuple[str | None, str | None]] = {}
         """Each source's last readable ``(kind, id)``, so that a page keeps its name while
         its file is broken."""
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.context.workspace
 
     @property
     def state(self) -> State:
@@ -359,7 +322,7 @@ class Site:
         environment.cache_clear()
         stylesheet.cache_clear()
         try:
-            self.workspace = resolve(self.path, self.options, self.profiles)
+            self.context = BuildContext.of_project(self.path, self.options, profiles=self.profiles)
         except InvalidInput as exc:
             self.manifest_problems = tuple(str(issue) for issue in exc.report.errors)
         except UsageError as exc:
@@ -397,12 +360,12 @@ class Site:
         return found
 
 
-def build_page(workspace: Workspace, page: Page, fmt: str, cache: Path, options: Options) -> Result:
+def build_page(context: BuildContext, page: Page, fmt: str, cache: Path) -> Result:
     """The page in one format; bad input gives the problem lines, never an exception
     (running out of memory excepted: the worker's limit reports it)."""
     started = time.perf_counter()
     try:
-        built = build_target(workspace, page.target(fmt, cache), options, workspace.project())
+        built = build_target(context, page.target(fmt, cache), context.project())
     except InvalidInput as exc:
         lines = tuple(str(issue) for issue in exc.report)
         return Result(None, errors=lines, seconds=time.perf_counter() - started)
@@ -413,7 +376,7 @@ def build_page(workspace: Workspace, page: Page, fmt: str, cache: Path, options:
     except Exception as exc:  # a bug in one build must not stop the server
         from reportgen.batching.pool import address_space_nearly_full
 
-        if address_space_nearly_full(options.memory_mb):
+        if address_space_nearly_full(context.options.memory_mb):
             # C code that cannot allocate raises what it likes: near the limit, that is
             # running out of memory (the worker's limit says so)
             raise MemoryError from None

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.audience import Audience
+from reportgen.context import BuildContext
 from reportgen.errors import InvalidInput, Issue, Report, display_path
 from reportgen.models.manifest import MANIFEST_NAME
 from reportgen.project import Entry, Project, yaml_files
@@ -54,7 +56,7 @@ def resolve(
                 Report([Issue("", None, None, "", "no profiles folder here: name the files")])
             )
         chosen = [workspace.profiles]
-    sources: list[tuple[Path, str | None, str]] = []
+    sources: list[tuple[Path, str | None, Audience]] = []
     for path in chosen:
         if not path.exists():
             scope.report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
@@ -68,14 +70,16 @@ def resolve(
                     sources.append((found, None, "internal"))
                 else:
                     scope.add(found, None)
+    # what a document prints does not depend on how it is rendered: the default options
+    context = BuildContext(workspace, Options())
     for source, document, audience in sources:
-        _printed(workspace, project, scope, source, document, audience)
+        _printed(context, project, scope, source, document, audience)
     return scope, project
 
 
 def _job_sources(
     workspace: Workspace, manifest: Path, report: Report
-) -> list[tuple[Path, str | None, str]]:
+) -> list[tuple[Path, str | None, Audience]]:
     """Each job's source files with its document and audience."""
     from reportgen.manifest_checks import load_manifest, matches
 
@@ -84,7 +88,7 @@ def _job_sources(
     except InvalidInput as exc:
         report.extend(exc.report.issues)
         return []
-    found: list[tuple[Path, str | None, str]] = []
+    found: list[tuple[Path, str | None, Audience]] = []
     for job in loaded.jobs:
         audience = job.audience or loaded.defaults.audience
         files = {p for pattern in job.sources for p in matches(manifest.parent, pattern)}
@@ -93,12 +97,12 @@ def _job_sources(
 
 
 def _printed(
-    workspace: Workspace,
+    context: BuildContext,
     project: Project,
     scope: Scope,
     source: Path,
     document: str | None,
-    audience: str,
+    audience: Audience,
 ) -> None:
     """Add what the document of ``source`` prints, from each profile it reads."""
     from reportgen.pipeline import build_target
@@ -112,7 +116,7 @@ def _printed(
     name = document or default_document(entry.kind).name
     target = Target(source, name, "en", audience, ())
     try:
-        built = build_target(workspace, target, Options(), project)
+        built = build_target(context, target, project)
     except InvalidInput as exc:
         scope.report.extend(exc.report.errors)
         return
