@@ -300,8 +300,9 @@ def _run(
         output_digest,
     )
     from reportgen.batching.plan import plan
-    from reportgen.batching.pool import Outcome, run_targets
+    from reportgen.batching.pool import run_targets
     from reportgen.pipeline import write_outputs
+    from reportgen.step import Outcome
 
     workspace, options = context.workspace, context.options
     planned = plan(workspace, state, settings.only, options.as_of)

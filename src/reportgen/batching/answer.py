@@ -19,10 +19,10 @@ from typing import Annotated, Any, Literal
 import msgpack
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reportgen.batching.pool import Outcome
 from reportgen.errors import Issue, Severity, display_path
 from reportgen.pipeline import Built, Input, Record
 from reportgen.project import LISTING_PREFIX
+from reportgen.step import Outcome
 from reportgen.targets import Target
 
 MAX_ANSWER_BYTES = 1 << 30

@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from reportgen.batching.lock import BatchError
-from reportgen.batching.pool import Outcome
 from reportgen.models.manifest import SCHEDULER_HINT
 from reportgen.project import YAML_SUFFIXES
 from reportgen.registry import warm_ups
+from reportgen.step import Outcome
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
 

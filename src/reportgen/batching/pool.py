@@ -18,14 +18,12 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
-from reportgen.errors import ReportgenError
-from reportgen.limits import set_memory_limit
 from reportgen.pipeline import Built
 from reportgen.registry import load, warm_ups
+from reportgen.step import Outcome, guarded, worker_limits
 from reportgen.targets import Target
 
 if TYPE_CHECKING:
@@ -35,68 +33,6 @@ STARTUP_LIMIT = 120.0
 """Seconds a worker may take to start (imports, fonts) before its first document."""
 STARTED = "started"
 """What a worker says when it begins a target; the time limit counts from then."""
-
-
-@dataclass
-class Outcome:
-    """What became of one target in a worker: its outputs and record, or why not."""
-
-    ok: bool
-    built: Built | None = None
-    error: str = ""
-    seconds: float = 0.0
-
-
-def build_one(
-    context: BuildContext,
-    target: Target,
-    build: Callable[[BuildContext, Target], Built] | None = None,
-) -> Outcome:
-    """Build one target (in a worker); every failure becomes a message.
-
-    ``build`` stands in for ``build_target`` (a cluster worker's maps paths back)."""
-    from reportgen.errors import InvalidInput
-    from reportgen.pipeline import build_target
-
-    options = context.options
-    started = time.perf_counter()
-    try:
-        built = (build or build_target)(context, target)
-    except InvalidInput as exc:
-        lines = [str(issue) for issue in exc.report.errors]
-        if not lines and options.strict:
-            lines = [f"{issue} (--strict: warnings fail)" for issue in exc.report.warnings]
-        return Outcome(False, error="\n".join(lines or [str(exc)]), seconds=_since(started))
-    except ReportgenError as exc:
-        return Outcome(False, error=str(exc), seconds=_since(started))
-    except MemoryError:
-        return Outcome(False, error="out of memory", seconds=_since(started))
-    except Exception as exc:  # a bug must fail one target, not the batch
-        if address_space_nearly_full(options.memory_mb):
-            # C code that cannot allocate raises what it likes (a compile() short of memory
-            # reports a malformed tree): near the limit, that is running out of memory
-            message = f"out of memory (the worker's limit is {options.memory_mb} MB)"
-        else:
-            message = f"internal error: {type(exc).__name__}: {exc}"
-        return Outcome(False, error=message, seconds=_since(started))
-    return Outcome(True, built, seconds=_since(started))
-
-
-def address_space_nearly_full(limit_mb: int) -> bool:
-    """Whether this process uses most of its address-space limit (Linux; else False)."""
-    import os
-    from pathlib import Path
-
-    try:
-        pages = int(Path("/proc/self/statm").read_text("ascii").split()[0])
-    except (OSError, ValueError, IndexError, MemoryError):
-        return False
-    used_mb = pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
-    return limit_mb > 0 and used_mb > 0.8 * limit_mb
-
-
-def _since(started: float) -> float:
-    return time.perf_counter() - started
 
 
 PR_SET_PDEATHSIG = 1
@@ -137,9 +73,7 @@ def _worker_main(
     """A worker: load the engines once, then build targets until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with(parent)
-    memory_mb = context.options.memory_mb
-    if memory_mb > 0:
-        set_memory_limit(memory_mb)
+    worker_limits(context.options)
     if warm:
         try:
             from reportgen.renderers.html import stylesheet
@@ -154,14 +88,14 @@ def _worker_main(
 
     project: Project | None = None  # read once, for every target of this worker
 
-    def build(context: BuildContext, target: Target) -> Built:
+    def build(context: BuildContext, target: Target, _: Project | None) -> Built:
         nonlocal project
         project = project or context.project()
         return build_target(context, target, project)
 
     def handle(target: Target) -> Outcome:
         try:
-            return build_one(context, target, build)
+            return guarded(context, target, guard="process", build=build)
         except MemoryError:
             return Outcome(False, error="out of memory")
 

@@ -30,12 +30,12 @@ from distributed import get_worker
 
 from reportgen.batching import answer
 from reportgen.batching.freshness import TOOLS
-from reportgen.batching.pool import Outcome, build_one
 from reportgen.context import BuildContext
 from reportgen.errors import InvalidInput, Issue, Report
-from reportgen.limits import Overrun, within
+from reportgen.limits import Overrun
 from reportgen.pipeline import Built, Input, Record
 from reportgen.project import LISTING_PREFIX, Project
+from reportgen.step import Outcome, guarded
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
 
@@ -375,7 +375,7 @@ def build(target: Target, shipment: Shipment) -> bytes:
         local = replace(options, reference_docx=view.here(reference) if reference else None)
         context = BuildContext(view.workspace(shipment.workspace), local)
 
-        def mapped(context: BuildContext, here: Target) -> Built:
+        def mapped(context: BuildContext, here: Target, _: Project | None) -> Built:
             from reportgen.pipeline import build_target
 
             try:
@@ -388,7 +388,7 @@ def build(target: Target, shipment: Shipment) -> bytes:
             return Built(target, built.outputs, Record(inputs, record.valid_until, warnings))
 
         here = replace(target, source=view.here(target.source))
-        outcome = within(lambda: build_one(context, here, mapped), options.timeout)
+        outcome = guarded(context, here, guard="thread", build=mapped)
         outcome.error = view.text(outcome.error)
         return answer.encode(outcome, worker.address)
     except Overrun as exc:

@@ -84,8 +84,8 @@ def build(
 ) -> None:
     """Build one document from FILE in each format and language asked."""
     from reportgen.context import BuildContext
-    from reportgen.limits import limited
     from reportgen.pipeline import build as run_build
+    from reportgen.step import limits
 
     options = make_options(
         formats=formats,
@@ -104,7 +104,7 @@ def build(
         stale_after=stale_after,
     )
     context = BuildContext.resolve(file, profiles=profiles, options=options)
-    with limited(timeout=options.timeout, memory_mb=options.memory_mb):
+    with limits(options):
         result = run_build(context, file, document=document, output=output)
     print_report(result.report)
     for path in result.written:

@@ -77,7 +77,6 @@ def _warm(languages: Sequence[str], templates: Path | None) -> None:
 
 def _build(job: Job) -> Result:
     """Build ``job`` under its limits (in a worker); every failure is a Result."""
-    from reportgen.limits import LimitExceeded, limited
     from reportgen.project import forget
 
     forget(job.forget)
@@ -87,13 +86,7 @@ def _build(job: Job) -> Result:
 
         environment.cache_clear()
         stylesheet.cache_clear()
-    started = time.perf_counter()
-    try:
-        options = job.context.options
-        with limited(timeout=options.timeout, memory_mb=options.memory_mb):
-            return build_page(job.context, job.page, job.fmt, job.cache)
-    except LimitExceeded as exc:
-        return Result(None, errors=(str(exc),), seconds=time.perf_counter() - started)
+    return build_page(job.context, job.page, job.fmt, job.cache)
 
 
 def _worker_main(

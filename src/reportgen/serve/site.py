@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,10 +24,11 @@ from reportgen.audience import Audience
 from reportgen.context import BuildContext
 from reportgen.errors import InvalidInput, ReportgenError, display_path
 from reportgen.models.manifest import MANIFEST_NAME
-from reportgen.pipeline import Input, build_target
+from reportgen.pipeline import Input
 from reportgen.project import LISTING_PREFIX, Project, forget, listing_digest, yaml_files
 from reportgen.registry import KINDS, RENDERERS, default_document
 from reportgen.state import State
+from reportgen.step import guarded
 from reportgen.targets import Output, Target, output_name
 from reportgen.workspace import Options, Workspace
 
@@ -361,34 +361,24 @@ class Site:
 
 
 def build_page(context: BuildContext, page: Page, fmt: str, cache: Path) -> Result:
-    """The page in one format; bad input gives the problem lines, never an exception
-    (running out of memory excepted: the worker's limit reports it)."""
-    started = time.perf_counter()
-    try:
-        built = build_target(context, page.target(fmt, cache), context.project())
-    except InvalidInput as exc:
-        lines = tuple(str(issue) for issue in exc.report)
-        return Result(None, errors=lines, seconds=time.perf_counter() - started)
-    except ReportgenError as exc:
-        return Result(None, errors=(str(exc),), seconds=time.perf_counter() - started)
-    except MemoryError:
-        raise
-    except Exception as exc:  # a bug in one build must not stop the server
-        from reportgen.batching.pool import address_space_nearly_full
+    """The page in one format, under the limits of ``context.options`` (the guarded
+    build step); bad input gives the problem lines, never an exception."""
 
-        if address_space_nearly_full(context.options.memory_mb):
-            # C code that cannot allocate raises what it likes: near the limit, that is
-            # running out of memory (the worker's limit says so)
-            raise MemoryError from None
+    def bug(exc: Exception) -> None:  # a bug in one build must not stop the server
         log.exception("building %s (%s) failed", page.key, fmt)
-        line = f"internal error: {type(exc).__name__}: {exc}"
-        return Result(None, errors=(line,), seconds=time.perf_counter() - started)
+
+    outcome = guarded(context, page.target(fmt, cache), bug=bug)
+    built = outcome.built
+    if not outcome.ok or built is None:
+        report = outcome.report
+        lines = (outcome.error,) if report is None else tuple(str(i) for i in report)
+        return Result(None, errors=lines, seconds=outcome.seconds)
     warnings = tuple(str(issue) for issue in built.record.warnings)
     return Result(
         built.outputs[0][1],
         warnings=warnings,
         inputs=built.record.inputs,
-        seconds=time.perf_counter() - started,
+        seconds=outcome.seconds,
     )
 
 
