@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import docx
 import pikepdf
 import pytest
 from docx.document import Document as WordDocument
@@ -23,6 +22,7 @@ from outloud import check
 import reportgen
 from reportgen.models import Proposal
 from reportgen.workspace import Options
+from tests.helpers import open_docx
 from tests.test_pdf import (
     DALIAN,
     PROPOSAL,
@@ -295,7 +295,7 @@ def word_proposal(tmp_path_factory: pytest.TempPathFactory) -> WordDocument:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1798761600")
         reportgen.build(ROOT / PROPOSAL, options=options, output=target, profiles=ROOT / "profiles")
-    return docx.Document(str(target))
+    return open_docx(str(target))
 
 
 def test_word_title_and_language_are_set(word_proposal: WordDocument) -> None:

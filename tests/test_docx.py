@@ -54,6 +54,7 @@ from reportgen.renderers.docx import (
     render_docx,
     svg_to_png,
 )
+from tests.helpers import open_docx, unjoined
 
 ROOT = Path(__file__).resolve().parent.parent
 PROPOSAL = ROOT / "profiles" / "proposals" / "kitakyushu-dalian-air-2027.yaml"
@@ -97,7 +98,7 @@ def proposal_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def proposal(proposal_path: Path) -> WordDocument:
-    return docx.Document(str(proposal_path))
+    return open_docx(str(proposal_path))
 
 
 def xpath(element: Any, query: str) -> list[Any]:
@@ -130,7 +131,7 @@ def small_document(
 
 
 def reopen(data: bytes) -> WordDocument:
-    return docx.Document(io.BytesIO(data))
+    return open_docx(io.BytesIO(data))
 
 
 # --- structure --------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def test_docx_lists_are_numbered_lists(proposal: WordDocument, japanese_briefing
     bullets = [
         p for p in proposal.paragraphs if p.style is not None and p.style.name == "List Bullet"
     ]
-    briefing = docx.Document(str(japanese_briefing))
+    briefing = open_docx(str(japanese_briefing))
     sources = [p for p in briefing.paragraphs if p.style is not None and p.style.name == "Source"]
 
     assert bullets and all(xpath(p._p, "./w:pPr/w:numPr/w:numId") for p in bullets)
@@ -294,7 +295,7 @@ def test_docx_rebuild_is_byte_identical(
 
 
 def test_docx_language_is_set_in_the_styles(tmp_path: Path) -> None:
-    word = docx.Document(str(build_docx(PROPOSAL, tmp_path / "ja.docx", lang="ja")))
+    word = open_docx(str(build_docx(PROPOSAL, tmp_path / "ja.docx", lang="ja")))
     defaults = xpath(word.styles.element, "./w:docDefaults/w:rPrDefault/w:rPr")[0]
     lang = xpath(defaults, "./w:lang")[0]
     fonts = xpath(defaults, "./w:rFonts")[0]
@@ -355,7 +356,7 @@ def text_runs(path: Path) -> list[tuple[str, dict[str, str]]]:
         ]
         for name in parts:
             for run in ET.fromstring(package.read(name)).iter(w("r")):
-                text = "".join(t.text or "" for t in run.iter(w("t")))
+                text = unjoined("".join(t.text or "" for t in run.iter(w("t"))))
                 lang = run.find(f"{w('rPr')}/{w('lang')}")
                 attributes = {} if lang is None else {k.split("}")[1]: v for k, v in lang.items()}
                 if text.strip():
@@ -430,7 +431,7 @@ def test_docx_english_in_a_japanese_document_keeps_its_words_in_libreoffice(
         check=True,
         timeout=60,
     ).stdout
-    word = docx.Document(str(japanese_briefing))
+    word = open_docx(str(japanese_briefing))
     texts = [p.text for p in word.paragraphs]
     texts += [c.text for t in word.tables for row in t.rows for c in row.cells]
     words = set(re.findall(r"[A-Za-z]+", "\n".join(texts)))
@@ -441,8 +442,8 @@ def test_docx_english_in_a_japanese_document_keeps_its_words_in_libreoffice(
 
 
 def test_docx_briefing_builds_for_the_public(tmp_path: Path) -> None:
-    internal = docx.Document(str(build_docx(VISIT, tmp_path / "internal.docx")))
-    public = docx.Document(str(build_docx(VISIT, tmp_path / "public.docx", audience="public")))
+    internal = open_docx(str(build_docx(VISIT, tmp_path / "internal.docx")))
+    public = open_docx(str(build_docx(VISIT, tmp_path / "public.docx", audience="public")))
 
     assert "Risks" in [p.text for p in internal.paragraphs]  # the sensitivities, in the summary
     assert "Risks" not in [p.text for p in public.paragraphs]
@@ -618,7 +619,7 @@ def letterhead(path: Path) -> Path:
 def test_docx_reference_styles_are_used(tmp_path: Path) -> None:
     reference = letterhead(tmp_path / "letterhead.docx")
 
-    word = docx.Document(str(build_docx(PROPOSAL, tmp_path / "styled.docx", reference=reference)))
+    word = open_docx(str(build_docx(PROPOSAL, tmp_path / "styled.docx", reference=reference)))
     heading = word.styles["Heading 1"]
     names = {style.name for style in word.styles}
 

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import TODAY_EPOCH, Result, RunCli
+from tests.helpers import open_docx
 from tests.hostile.generate import CORPUS, Setting, run_setup
 
 FAMILIES = (
@@ -378,9 +379,8 @@ def pdf_text(path: Path) -> str:
 
 def docx_text(path: Path) -> str:
     """The text of a built Word file, after checking that it refers to no outside file."""
-    import docx
 
-    document = docx.Document(str(path))
+    document = open_docx(str(path))
     for part in document.part.package.iter_parts():
         for relationship in part.rels.values():
             if relationship.is_external:

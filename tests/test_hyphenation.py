@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from docx import Document as open_docx
 
 from tests.conftest import RunCli, WriteFile
+from tests.helpers import open_docx
 
 URL = (
     "https://montevideo.gub.uy/relacionesinternacionales/cooperacion_descentralizada"

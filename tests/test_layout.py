@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docx import Document as open_docx
 from pypdf import PdfReader
 
 from reportgen.documents.content import (
@@ -38,6 +37,7 @@ from reportgen.renderers import RenderContext, to_docx, to_pdf
 from reportgen.renderers.docx.office import NOT_INSTALLED
 from reportgen.typography import typographic
 from tests.conftest import RunCli
+from tests.helpers import open_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -327,6 +327,68 @@ def test_docx_breaks_chinese_and_japanese_lines_by_their_rules(
     assert len(text) > 50
     assert [line for line in text if line[0] in NO_LINE_STARTS_WITH] == []
     assert [line for line in text if line[-1] in "「（"] == []
+
+
+KEPT = ("武内和久", "北九州市長", "2027年5月12日")
+"""A name, a title and a date: each one kept on one line (``templating.join_kept``)."""
+
+
+def joined_document(lang: str, width: int) -> Document:
+    """A table whose first column is ``width`` parts of 20 narrow, and whose cells put the
+    name, the title and the date at every place of a line."""
+    created = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    rows = tuple(
+        (Cell(plain("あ" * n + "、" + "、".join(KEPT) + "。")), Cell(plain("x"))) for n in range(8)
+    )
+    table = Table((Cell(plain("出席者")), Cell(plain("x"))), rows, widths=(width, 20 - width))
+    return Document(
+        name="briefing",
+        meta=Meta("武内和久", "Tester", "武内和久", ("a",), lang, created, created),
+        cover=Cover(kicker="K", title="T", mark="M"),
+        sections=(
+            Section("s", "武内和久", 1, (Paragraph(plain("、".join(KEPT))), table)),
+            Section("t", "北九州市長", 1, (Paragraph(plain("x")),)),
+            # enough headings for a contents page
+            *(Section(f"u{n}", f"見出し{n}", 1, (Paragraph(plain("x")),)) for n in range(8)),
+        ),
+        labels={"contents": "目次", "page_of": "{page} / {pages}"},
+    )
+
+
+def raw_texts(path: Path) -> list[str]:
+    """Each paragraph's text as the Word file holds it, word joiners and all."""
+    import docx
+
+    word = docx.Document(str(path))
+    paragraphs = list(word.paragraphs)
+    paragraphs += [
+        p for t in word.tables for row in t.rows for c in row.cells for p in c.paragraphs
+    ]
+    return [p.text for p in paragraphs]
+
+
+def test_docx_joins_the_letters_of_names_and_dates_in_chinese_japanese_and_korean(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ja.docx"
+    path.write_bytes(to_docx(joined_document("ja", 3), RenderContext(page_numbers=False)))
+    texts = raw_texts(path)
+    word = open_docx(str(path))
+
+    joined = ["\u2060".join(kept) for kept in KEPT]
+    assert "、".join(joined) in texts  # the paragraph
+    assert sum("、".join(joined) in text for text in texts) == 9  # and the 8 cells
+    # not in headings, the contents' entries, the contents' heading, the properties
+    assert [text for text in texts if text in ("武内和久", "北九州市長", "目次")] == [
+        "目次", "武内和久", "北九州市長", "武内和久", "北九州市長",
+    ]  # fmt: skip
+    assert word.core_properties.title == word.core_properties.subject == "武内和久"
+    # a reader of the text (tests.helpers.open_docx) sees the words alone
+    assert "、".join(KEPT) in [p.text for p in word.paragraphs]
+    # only in Chinese, Japanese and Korean editions
+    english = tmp_path / "en.docx"
+    english.write_bytes(to_docx(joined_document("en", 3), RenderContext(page_numbers=False)))
+    assert not any("\u2060" in text for text in raw_texts(english))
 
 
 # --- fonts that travel with the Word file -------------------------------------------------------

@@ -17,11 +17,11 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
-from docx import Document as open_docx
 from docx.table import Table as WordTable
 from pypdf import PdfReader
 
 from reportgen.cli import main
+from tests.helpers import open_docx
 
 EPOCH = "1798761600"
 """2027-01-01 00:00 UTC: the day of every build here."""

@@ -11,13 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from docx import Document as open_docx
 
 import reportgen
 from reportgen.batching import BatchResult, Settings, run
 from reportgen.models import CityProfile, Visit
 from reportgen.workspace import Clock, Options, Workspace
 from tests.conftest import TODAY, RunCli, WriteFile
+from tests.helpers import open_docx
 
 AVILLE = """\
 kind: city

@@ -191,7 +191,7 @@ def keep_html(text: str) -> Markup:
     named = False  # whether the last thing put out is a name's span
     for found in (_KEPT if names is None else _KEPT_AND_NAMES).finditer(text):
         word, name = found.group("word"), found.groupdict().get("name")
-        if word is not None and not 2 <= len(word) <= KEPT_LETTERS:
+        if word is not None and not _kept_word(word):
             continue
         if name is not None and (names is None or not names.named(name)):
             continue
@@ -212,6 +212,33 @@ def keep_html(text: str) -> Markup:
         end = found.end()
     out.append(str(escape(text[end:])))
     return Markup("".join(out))
+
+
+WORD_JOINER = "\u2060"
+"""An invisible letter between two others that a line may not break between."""
+
+
+def _kept_word(word: str) -> bool:
+    return 2 <= len(word) <= KEPT_LETTERS
+
+
+def join_kept(text: str) -> str:
+    """``text`` with the letters of what ``keep_html`` keeps on one line in Chinese,
+    Japanese and Korean (a name of 2 to 8 letters, a date such as "2027年5月") joined by
+    ``WORD_JOINER``: for a Word file, which has no spans, so that Word and LibreOffice
+    keep them whole as the PDF does. Addresses and the names of hyphenated languages are
+    left as they are (Word files are never hyphenated)."""
+    out: list[str] = []
+    end = 0
+    for found in _KEPT.finditer(text):
+        word = found.group("word")
+        if found.group("address") is not None or (word is not None and not _kept_word(word)):
+            continue
+        out.append(text[end : found.start()])
+        out.append(WORD_JOINER.join(found.group()))
+        end = found.end()
+    out.append(text[end:])
+    return "".join(out)
 
 
 def _address_html(address: str) -> str:

@@ -51,6 +51,7 @@ from reportgen.renderers.docx.pictures import (
     svg_width_mm,
 )
 from reportgen.renderers.docx.styles import LIST_STYLES, Numbering, Styles
+from reportgen.templating import join_kept
 from reportgen.typography import typographic
 
 if TYPE_CHECKING:
@@ -109,6 +110,8 @@ KINSOKU = {
 }
 """Word's line-breaking rules (characters no line starts with, and none ends with) for
 Japanese (strict) and Chinese; other CJK languages take the Japanese set."""
+JOINED_LANGS = ("ja", "zh", "ko")
+"""Editions whose names and dates are kept on one line (``templating.join_kept``)."""
 EXTERNAL_LINKS = ("http://", "https://", "mailto:")
 
 
@@ -130,6 +133,10 @@ class Writer:
         """Each entry of the contents: the bookmark it links to and its link."""
         self.sect_pr = self._clear_body()
         self.text_width = _text_width(self.sect_pr)
+        self.joined = doc.meta.lang.split("-")[0] in JOINED_LANGS
+        """Whether names and dates are joined with word joiners (not in headings: their
+        text becomes the contents' entries and the navigation pane's, where an invisible
+        letter would only be in the way of an editor)."""
 
     def set_paper(self, paper: str) -> None:
         """A4 or US Letter, the margins unchanged."""
@@ -344,12 +351,13 @@ class Writer:
         in; updating the field (F9 in Word, Tools > Update in LibreOffice) rebuilds the
         same entries with them.
         """
-        self._paragraph("TOC Heading", (Run(self.doc.labels.get("contents", "Contents")),))
+        label = self.doc.labels.get("contents", "Contents")
+        self._paragraph("TOC Heading", (Run(label),), joined=False)
         paragraphs: list[BaseOxmlElement] = []
         for section in self.doc.contents:
             anchor = self.anchors[section.id]
             link = el("w:hyperlink", {"w:anchor": anchor, "w:history": "1"})
-            link.append(self._run(Run(section.title, lang=section.lang)))
+            link.append(self._run(Run(section.title, lang=section.lang), joined=False))
             self.contents.append((anchor, link))
             paragraph = self._paragraph(f"TOC {section.level}", (), append=False)
             paragraph.append(link)
@@ -380,6 +388,7 @@ class Writer:
             HEADINGS[level],
             (Run(section.title, lang=section.lang),),
             page_break=self.first_body_heading,
+            joined=False,
         )
         self.first_body_heading = False
         self._bookmark(paragraph, self.anchors[section.id])
@@ -598,9 +607,10 @@ class Writer:
         space_before: int | None = None,
         tab: int | None = None,
         append: bool = True,
+        joined: bool = True,
     ) -> BaseOxmlElement:
         """A paragraph of ``style``, with its properties in schema order; ``tab`` is a
-        left tab stop (twentieths of a point)."""
+        left tab stop (twentieths of a point); ``joined``: see ``_run``."""
         ppr = el("w:pPr", None, val("w:pStyle", self.styles.id(style)))
         if keep_next:
             ppr.append(el("w:keepNext"))
@@ -618,7 +628,7 @@ class Writer:
             ppr.append(val("w:jc", align))
         paragraph = el("w:p", None, ppr)
         for run in runs:
-            paragraph.append(self._run(run, bold=bold))
+            paragraph.append(self._run(run, bold=bold, joined=joined))
         if append:
             self._append(paragraph)
         return paragraph
@@ -649,7 +659,9 @@ class Writer:
         children.append(el("w:lang", lang_attributes(text, lang, self.doc.meta.lang)))
         return el("w:rPr", None, *children)
 
-    def _run(self, run: Run, *, bold: bool = False) -> BaseOxmlElement:
+    def _run(self, run: Run, *, bold: bool = False, joined: bool = True) -> BaseOxmlElement:
+        """One run (in a link, if it has one); in a Chinese, Japanese or Korean edition
+        and unless not ``joined``, the names and dates it holds kept whole."""
         style = RUN_STYLES.get(run.style or "")
         href = clean_text(safe_link(run.href) or "")
         if href and not style and href.startswith(EXTERNAL_LINKS):
@@ -665,7 +677,10 @@ class Writer:
             bold=bold or run.style == "strong" or (run.style == "em" and not italic),
             italic=italic,
         )
-        element = run_element(typographic(run.text, run.lang or self.doc.meta.lang), rpr)
+        text = typographic(run.text, run.lang or self.doc.meta.lang)
+        if joined and self.joined:
+            text = join_kept(text)
+        element = run_element(text, rpr)
         if href.startswith(EXTERNAL_LINKS):
             from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
