@@ -55,6 +55,8 @@ class Renderer:
     warnings: str | None = None
     """``module:function`` with the warnings of its options, called with the
     ``RenderContext`` of a build: ``Issue`` s added to the build's report."""
+    tools: tuple[str, ...] = ()
+    """The distributions whose versions change its bytes (freshness counts them)."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ register_renderer(
         inline=True,
         options=("paper", "pdf_variant"),
         warm_up="reportgen.renderers.pdf:warm_up",
+        tools=("weasyprint",),
     )
 )
 register_renderer(
@@ -168,6 +171,7 @@ register_renderer(
         media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         options=("paper", "reference_docx", "page_numbers", "embed_fonts"),
         warnings="reportgen.renderers:docx_warnings",
+        tools=("python-docx",),
     )
 )
 register_renderer(

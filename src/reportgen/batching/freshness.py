@@ -22,12 +22,20 @@ from typing import Any
 from reportgen import tracking
 from reportgen.pipeline import Input, fields_digest
 from reportgen.project import LISTING_PREFIX, listing_digest
-from reportgen.registry import DOCUMENT_OPTIONS, RENDERERS
+from reportgen.registry import DOCUMENT_OPTIONS, KINDS, RENDERERS
 from reportgen.state import State
 from reportgen.targets import Output, Target
 from reportgen.workspace import Options, Workspace
 
-TOOLS = ("weasyprint", "python-docx", "cairosvg", "jinja2", "pydantic", "babel")
+SHARED_TOOLS = ("cairosvg", "jinja2", "pydantic", "babel")
+"""The libraries that shape every format's output (each format adds its own)."""
+
+
+def tools() -> tuple[str, ...]:
+    """The libraries whose versions an output's fingerprint counts: each format's
+    (``Renderer.tools``), then the shared ones."""
+    own = (name for renderer in RENDERERS.values() for name in renderer.tools)
+    return tuple(dict.fromkeys((*own, *SHARED_TOOLS)))
 
 
 def environment_digest(workspace: Workspace) -> str:
@@ -44,13 +52,16 @@ def environment_digest(workspace: Workspace) -> str:
     # the issuing office is printed on every document
     office = workspace.manifest.office
     digest.update(f"office {(office.default, office.translations) if office else None}".encode())
-    for name in TOOLS:
+    for name in tools():
         try:
             digest.update(f"{name} {importlib.metadata.version(name)}".encode())
         except importlib.metadata.PackageNotFoundError:
             digest.update(f"{name} none".encode())
     package = Path(str(files("reportgen")))
-    folders = [package / "templates", package / "renderers", package / "locales"]
+    # the templates of each kind of profile (the built-in ones: reportgen's templates/)
+    kinds = dict.fromkeys(kind.templates.partition(":") for kind in KINDS.values())
+    folders = [Path(str(files(owner).joinpath(folder))) for owner, _, folder in kinds]
+    folders += [package / "renderers", package / "locales"]
     folders += [f for f in (workspace.templates, workspace.locales) if f is not None]
     for folder in folders:
         if folder.is_dir():

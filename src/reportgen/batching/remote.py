@@ -29,7 +29,7 @@ from typing import Any
 from distributed import get_worker
 
 from reportgen.batching import answer
-from reportgen.batching.freshness import TOOLS
+from reportgen.batching.freshness import tools
 from reportgen.context import BuildContext
 from reportgen.errors import InvalidInput, Issue, Report
 from reportgen.limits import Overrun
@@ -50,7 +50,7 @@ def versions() -> Versions:
     from reportgen import _version  # read now: a worker may have been changed since import
 
     found = [("reportgen", _version.__version__), ("reportgen build", build_identity())]
-    for name in TOOLS:
+    for name in tools():
         try:
             found.append((name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
