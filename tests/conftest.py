@@ -2,62 +2,35 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from reportgen.cli import main
+from tests.helpers import (
+    CITY_A,
+    CITY_B,
+    ROOT,
+    TODAY_EPOCH,
+    VISIT,
+    Built,
+    Result,
+    RunCli,
+    Workspace,
+    WriteFile,
+    shared_workspace,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
-
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository: the example project (``profiles/`` and ``reportgen.yaml``) lives here."""
-
-TODAY = dt.date(2027, 1, 15)
-"""The day every test runs on, so that no test depends on the real date."""
-TODAY_EPOCH = str(int(dt.datetime(2027, 1, 15, 8, tzinfo=dt.UTC).timestamp()))
-"""``TODAY`` as ``SOURCE_DATE_EPOCH`` (the command line reads "today" from it)."""
-
-CITY_A = """\
-kind: city
-id: aville
-name: Aville
-country: JP
-summary: A city.
-"""
-CITY_B = """\
-kind: city
-id: bville
-name: Bville
-country: CN
-summary: Another city.
-"""
-
-
-@dataclass(frozen=True)
-class Result:
-    """What one run of ``reportgen`` did."""
-
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def lines(self) -> list[str]:
-        """The lines on standard error (problems, then the summary)."""
-        return self.stderr.splitlines()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,10 +75,6 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-
-
-RunCli = Callable[..., Result]
-WriteFile = Callable[[str, str], Path]
 
 
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,17 +161,28 @@ def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     yield tmp_path
 
 
-def example_files() -> list[Path]:
-    """Every example profile in the repository, relative to the repository."""
-    return sorted(p.relative_to(ROOT) for p in (ROOT / "profiles").rglob("*.yaml"))
+@pytest.fixture
+def example(example_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example project, current, on ``TODAY`` (documents carry that date)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+    monkeypatch.setenv("NO_COLOR", "1")
+    return example_project
 
 
-def plain(value: Any) -> Any:
-    """Loaded YAML as JSON-able data: exact decimals become int or float."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A copy of the example project whose documents are built once per test run."""
+    return shared_workspace(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A project of small cities written for the tests (``SAMPLE_PROFILES``), documents built
+    once per test run."""
+    return shared_workspace(tmp_path_factory, "samples")
+
+
+@pytest.fixture(scope="session")
+def public_briefing(examples: Workspace) -> Built:
+    """The example briefing's public edition as PDF: accessible without being asked."""
+    return examples.build(VISIT, "briefing-public.pdf", "--audience", "public")

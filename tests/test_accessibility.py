@@ -22,15 +22,13 @@ from outloud import check
 import reportgen
 from reportgen.models import Proposal
 from reportgen.workspace import Options
-from tests.helpers import open_docx
-from tests.test_pdf import (
+from tests.helpers import (
     DALIAN,
     PROPOSAL,
     ROOT,
-    VISIT,
     Built,
     Workspace,
-    shared_workspace,
+    open_docx,
 )
 
 WATCHED = {"LNK-001", "LNK-004", "PAG-001", "TAG-020", "ORD-001"}
@@ -69,22 +67,6 @@ def xmp(path: Path) -> str:
 def first_id(path: Path) -> bytes:
     with pikepdf.open(path) as pdf:
         return bytes(pdf.trailer.ID[0])
-
-
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return shared_workspace(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def samples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return shared_workspace(tmp_path_factory, "samples")
-
-
-@pytest.fixture(scope="module")
-def public_briefing(examples: Workspace) -> Built:
-    """The example briefing's public edition: accessible without being asked."""
-    return examples.build(VISIT, "briefing-public.pdf", "--audience", "public")
 
 
 @pytest.fixture(scope="module")

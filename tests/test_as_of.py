@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import reportgen
-from tests.conftest import RunCli, WriteFile
+from tests.helpers import RunCli, WriteFile
 
 ANNIVERSARY = "profiles/visits/dalian-to-kitakyushu-2024.yaml"
 KITAKYUSHU = "profiles/cities/kitakyushu.yaml"
@@ -234,7 +234,7 @@ def test_source_date_epoch_is_a_day_in_the_manifests_time_zone(
 
 
 def test_serve_previews_the_documents_as_of_a_day(aville: Path) -> None:
-    from tests.test_serve import Server
+    from tests.helpers import Server
 
     server = Server(aville, "--as-of", "2025-06-01")
     try:
@@ -267,7 +267,7 @@ def test_a_job_as_of_a_day_to_come_fails_alone_at_its_line(
 
 
 def test_a_scheduled_run_writes_as_of_the_day_asked(cli: RunCli, workdir: Path) -> None:
-    from tests.test_schedule import NIGHTLY, html_project, set_marker
+    from tests.helpers import NIGHTLY, html_project, set_marker
 
     path = html_project(workdir, NIGHTLY)
     set_marker(path, "nightly", dt.datetime.now(dt.UTC) - dt.timedelta(days=2))

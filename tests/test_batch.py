@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 import zipfile
@@ -32,62 +31,33 @@ from reportgen.batching import (
     run,
 )
 from reportgen.batching.plan import plan
-from reportgen.output import TEMP_PREFIX
 from reportgen.state import STATE_NAME, State
-from reportgen.workspace import Clock, Options, Workspace
-from tests.conftest import CITY_A, ROOT, TODAY, TODAY_EPOCH, RunCli
-
-EXAMPLE_JOBS = """\
-profiles: profiles
-output: output
-defaults: {formats: [html], languages: [en], audience: internal}
-jobs:
-  - name: city-profiles
-    document: city-profile
-    sources: [profiles/cities/*.yaml]
-  - name: dalian-visit-briefing
-    document: briefing
-    sources: [profiles/visits/dalian-to-kitakyushu-2027-05.yaml]
-  - name: air-quality-proposal
-    document: proposal
-    sources: [profiles/proposals/kitakyushu-dalian-air-2027.yaml]
-"""
-"""The example manifest's jobs, in HTML only: four documents."""
-
-CITIES_ONLY = """\
-profiles: profiles
-output: output
-defaults: {formats: [html]}
-jobs:
-  - {name: city-profiles, document: city-profile, sources: [profiles/cities/*.yaml]}
-"""
-
-DALIAN = "dalian.city-profile.en.html"
-KITAKYUSHU = "kitakyushu.city-profile.en.html"
-BRIEFING = "dalian-to-kitakyushu-2027-05.briefing.en.html"
-PROPOSAL = "kitakyushu-dalian-air-2027.proposal.en.html"
-EXAMPLE_DOCUMENTS = {DALIAN, KITAKYUSHU, BRIEFING, PROPOSAL}
+from reportgen.workspace import Options
+from tests.helpers import BRIEFING_HTML as BRIEFING
+from tests.helpers import (
+    CITIES_ONLY,
+    CITY_A,
+    EXAMPLE_DOCUMENTS,
+    EXAMPLE_JOBS,
+    ROOT,
+    TODAY_EPOCH,
+    RunCli,
+    documents,
+    statuses,
+    temporaries,
+    workspace_of,
+    write_long_visit,
+    write_manifest,
+)
+from tests.helpers import DALIAN_HTML as DALIAN
+from tests.helpers import KITAKYUSHU_HTML as KITAKYUSHU
+from tests.helpers import PROPOSAL_HTML as PROPOSAL
 
 CITY_PROFILES = ROOT / "profiles" / "cities"
 VISIT = Path("profiles/visits/dalian-to-kitakyushu-2027-05.yaml")
 PROPOSAL_FILE = Path("profiles/proposals/kitakyushu-dalian-air-2027.yaml")
 
-
 # --- helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def example(example_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The example project, current, on ``TODAY`` (documents carry that date)."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
-    monkeypatch.setenv("NO_COLOR", "1")
-    return example_project
-
-
-def write_manifest(root: Path, text: str) -> Path:
-    path = root / "reportgen.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 class Task(NamedTuple):
@@ -99,16 +69,6 @@ class Task(NamedTuple):
     lang: str
     audience: str
     target: Path
-
-
-def workspace_of(root: Path, options: Options | None = None) -> Workspace:
-    """The project's workspace on ``TODAY``."""
-    return Workspace.resolve(
-        manifest=root / "reportgen.yaml",
-        options=options,
-        clock=Clock(TODAY),
-        require_manifest=True,
-    )
 
 
 def batch(root: Path, **values: Any) -> BatchResult:
@@ -135,21 +95,6 @@ def tasks_of(root: Path, only: Sequence[str] = ()) -> list[Task]:
     ]
 
 
-def statuses(result: BatchResult) -> dict[str, str]:
-    return {item.path.name: item.status for item in result.results}
-
-
-def documents(folder: Path) -> set[str]:
-    """The document files in an output folder (not the lock, state or temporaries)."""
-    if not folder.is_dir():
-        return set()
-    return {path.name for path in folder.iterdir() if not path.name.startswith(".")}
-
-
-def temporaries(folder: Path) -> list[str]:
-    return sorted(path.name for path in folder.glob(f"{TEMP_PREFIX}*"))
-
-
 def mtimes(folder: Path) -> dict[str, int]:
     return {name: (folder / name).stat().st_mtime_ns for name in documents(folder)}
 
@@ -158,39 +103,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def write_long_visit(path: Path, items: int) -> None:
-    """A valid visit between the example cities whose agenda has ``items`` entries.
-
-    Kept outside ``profiles/`` so that other documents, which look ids up there, do not
-    read it.
-    """
-    lines = [
-        "kind: visit",
-        "id: long-visit",
-        "title: A visit with a very long agenda",
-        "direction: inbound",
-        "host: kitakyushu",
-        "guest: dalian",
-        "dates: {start: 2027-05-12, end: 2027-05-15}",
-        "timezone: Asia/Tokyo",
-        "purpose: Many short meetings.",
-        "objectives: [Meet everyone.]",
-        "delegation:",
-        "  - {name: Head, title: Mayor, organisation: City, role: head of delegation}",
-        "hosts:",
-        "  - {name: Host, title: Mayor, organisation: City}",
-        "agenda:",
-    ]
-    for index in range(items):
-        hour, minute = 8 + index % 10, (index // 10) % 6 * 10
-        lines.append(
-            f'  - {{date: 2027-05-{12 + index % 4}, start: "{hour:02d}:{minute:02d}", '
-            f'end: "{hour:02d}:{minute + 5:02d}", title: Meeting {index}, type: meeting}}'
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _spawned_children(parent: int) -> list[int]:

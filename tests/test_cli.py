@@ -11,7 +11,7 @@ import pytest
 
 import reportgen
 from reportgen.models import Proposal, Visit
-from tests.conftest import CITY_A, RunCli, WriteFile
+from tests.helpers import CITY_A, RunCli, WriteFile
 
 BROKEN_CITY = """\
 kind: city

@@ -28,20 +28,22 @@ from reportgen._version import __version__
 from reportgen.batching import BatchResult, Settings, TaskResult, run
 from reportgen.batching import cluster as batch_cluster
 from reportgen.workspace import Options
-from tests.conftest import CITY_A, ROOT, TODAY_EPOCH, RunCli
-from tests.test_batch import (
+from tests.helpers import (
     CITIES_ONLY,
-    DALIAN,
+    CITY_A,
     EXAMPLE_DOCUMENTS,
-    KITAKYUSHU,
+    ROOT,
+    RunCli,
     documents,
+    set_marker,
     statuses,
     temporaries,
     workspace_of,
     write_long_visit,
     write_manifest,
 )
-from tests.test_schedule import set_marker
+from tests.helpers import DALIAN_HTML as DALIAN
+from tests.helpers import KITAKYUSHU_HTML as KITAKYUSHU
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
@@ -99,13 +101,6 @@ def scheduler(client: Any) -> str:
     address: str = client.scheduler.address
     client.wait_for_workers(2)
     return address
-
-
-@pytest.fixture
-def example(example_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
-    monkeypatch.setenv("NO_COLOR", "1")
-    return example_project
 
 
 def batch(root: Path, **values: Any) -> BatchResult:

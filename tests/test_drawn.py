@@ -14,7 +14,7 @@ import pytest
 
 from reportgen import schedule as schedules
 from reportgen.history import History
-from tests.conftest import RunCli, WriteFile
+from tests.helpers import RunCli, WriteFile
 
 MANIFEST = """\
 home: aville

@@ -8,8 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.conftest import RunCli
-from tests.helpers import open_docx
+from tests.helpers import RunCli, open_docx
 
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
 PROPOSAL = "profiles/proposals/kitakyushu-dalian-air-2027.yaml"

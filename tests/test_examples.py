@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 import reportgen
 from reportgen.models import json_schema
-from tests.conftest import ROOT, TODAY, RunCli, example_files
+from tests.helpers import ROOT, TODAY, RunCli, example_files
 
 
 def test_examples_validate_without_errors(example_project: Path) -> None:

@@ -9,7 +9,6 @@ each case declares its own outcome in its header (see ``tests/hostile/README.md`
 
 from __future__ import annotations
 
-import html.parser
 import importlib
 import io
 import os
@@ -27,8 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TODAY_EPOCH, Result, RunCli
-from tests.helpers import open_docx
+from tests.helpers import TODAY_EPOCH, Result, RunCli, docx_text, html_text, pdf_text, squeeze
 from tests.hostile.generate import CORPUS, Setting, run_setup
 
 FAMILIES = (
@@ -43,8 +41,6 @@ FAMILIES = (
     "state",
     "cluster",
 )
-FETCHING_FIELDS = ("INCLUDEPICTURE", "INCLUDETEXT", "attachedTemplate", "DDEAUTO")
-"""What no part of a built Word file may hold: fields and settings that fetch a file."""
 SECRET = "TOP-SECRET-e1f4c9"
 """What the file outside every case's project holds; no output may carry it."""
 KITAKYUSHU = """\
@@ -62,9 +58,6 @@ name: {en: Dalian, zh-Hans: 大连市}
 country: CN
 summary: A port city.
 """
-SAFE_TARGETS = ("http://", "https://", "mailto:", "#", "data:image/")
-"""What a link or a picture in a built document may point to."""
-UNSAFE_TAGS = {"script", "iframe", "object", "embed", "link", "base", "form", "meta-refresh"}
 
 
 # --- the corpus ------------------------------------------------------------------------------
@@ -306,11 +299,6 @@ def expand(text: str, fill: dict[str, str]) -> str:
 # --- reading what a build wrote -----------------------------------------------------------------
 
 
-def squeeze(text: str) -> str:
-    """Text without white space (PDF text extraction breaks lines where layout did)."""
-    return re.sub(r"\s+", "", text)
-
-
 def contents(path: Path) -> Iterator[bytes]:
     """The bytes of a file, and of each member when it is a zip package (a .docx)."""
     data = path.read_bytes()
@@ -319,84 +307,6 @@ def contents(path: Path) -> Iterator[bytes]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for name in archive.namelist():
                 yield archive.read(name)
-
-
-class _Page(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.targets: list[str] = []
-        self.tags: set[str] = set()
-        self.styles: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        self.tags.add(tag)
-        if tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
-            self.tags.add("meta-refresh")
-        for name in ("href", "src", "xlink:href", "action", "srcset", "data", "poster"):
-            if values.get(name) is not None:
-                self.targets.append(str(values[name]))
-        if tag == "img" and values.get("alt"):
-            self.text.append(str(values["alt"]))  # a chart's text alternative is read too
-        self._in_style = tag == "style"
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        (self.styles if self._in_style else self.text).append(data)
-
-
-def html_text(path: Path) -> str:
-    """The text of a built page, after checking that it links and loads nothing foreign."""
-    page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    assert not page.tags & UNSAFE_TAGS
-    assert all(target.startswith(SAFE_TARGETS) for target in page.targets), page.targets
-    assert all(_plain_mailto(target) for target in page.targets), page.targets
-    css = "".join(page.styles)
-    assert not re.search(r"@import|url\((?!\s*['\"]?data:)", css)
-    return " ".join(page.text)
-
-
-def pdf_text(path: Path) -> str:
-    """The text of a built PDF, after checking that it carries no file and no foreign link."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(path)
-    assert reader.attachments == {}
-    for page in reader.pages:
-        for annotation in page.get("/Annots") or []:
-            action = annotation.get_object().get("/A") or {}
-            assert action.get("/S") in (None, "/URI", "/GoTo"), action
-            if "/URI" in action:
-                assert str(action["/URI"]).startswith(SAFE_TARGETS[:3])
-                assert _plain_mailto(str(action["/URI"]))
-    return "\n".join(page.extract_text() for page in reader.pages)
-
-
-def docx_text(path: Path) -> str:
-    """The text of a built Word file, after checking that it refers to no outside file."""
-
-    document = open_docx(str(path))
-    for part in document.part.package.iter_parts():
-        for relationship in part.rels.values():
-            if relationship.is_external:
-                assert relationship.reltype.endswith("/hyperlink"), relationship.reltype
-                assert relationship.target_ref.startswith(SAFE_TARGETS[:3])
-                assert _plain_mailto(relationship.target_ref)
-        assert "vbaProject" not in str(part.partname)
-        if str(part.partname).endswith(".xml"):
-            assert not [f for f in FETCHING_FIELDS if f.encode() in part.blob], part.partname
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
-
-
-def _plain_mailto(target: str) -> bool:
-    """A ``mailto:`` link holds the address alone: no ``?attach=``, ``?bcc=`` ..."""
-    return not target.startswith("mailto:") or "?" not in target
 
 
 CHECKERS: dict[str, Callable[[Path], str]] = {

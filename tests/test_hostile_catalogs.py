@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import polib
 import pytest
 
-from tests.conftest import RunCli
+from tests.helpers import RunCli
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY_EPOCH, RunCli
+from tests.helpers import TODAY_EPOCH, RunCli
 
 HOSTILE_NAME = "[link=https:evil.example]x.yaml"
 """A profile's file name that is Rich markup: it made the rest of the line a hyperlink."""

@@ -18,7 +18,7 @@ import pytest
 from reportgen import batching, state
 from reportgen.history import HISTORY_NAME
 from reportgen.workspace import Options, Workspace
-from tests.conftest import TODAY_EPOCH, RunCli, WriteFile
+from tests.helpers import TODAY_EPOCH, RunCli, WriteFile
 
 MANIFEST = """\
 profiles: profiles

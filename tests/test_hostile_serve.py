@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.test_serve import CITIES, Server, raw_get, write
+from tests.helpers import CITIES, Server, raw_get, write
 
 KITAKYUSHU = """\
 kind: city

@@ -15,7 +15,7 @@ from translate.storage import xliff as tt_xliff
 
 from reportgen import yamlio
 from reportgen.translations.units import source_digest
-from tests.conftest import RunCli, WriteFile
+from tests.helpers import RunCli, WriteFile
 
 CITY = """\
 kind: city

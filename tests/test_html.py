@@ -14,7 +14,7 @@ from importlib.resources import files
 import pytest
 from pypdf import PdfReader
 
-from tests.test_pdf import DALIAN, VISIT, Built, Workspace, shared_workspace
+from tests.helpers import DALIAN, VISIT, Built, Workspace
 
 
 class Page(HTMLParser):
@@ -51,16 +51,6 @@ class Page(HTMLParser):
             for name, value in attrs.items()
             if name in ("src", "href", "srcset", "data")
         ]
-
-
-@pytest.fixture(scope="session")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return shared_workspace(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def samples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return shared_workspace(tmp_path_factory, "samples")
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunCli, WriteFile
-from tests.helpers import open_docx
+from tests.helpers import RunCli, WriteFile, open_docx
 
 URL = (
     "https://montevideo.gub.uy/relacionesinternacionales/cooperacion_descentralizada"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import yamlio
-from tests.conftest import RunCli, WriteFile
+from tests.helpers import RunCli, WriteFile
 
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
 STALE_CENSUS = "population[0].as_of: warning: population 7,450,785 is dated 2020-11-01"
@@ -107,7 +107,7 @@ def test_chinese_edition_prints_chinese_names_never_japanese_forms(
     assert cli("build", VISIT, "--lang", "zh-Hans", "--format", "docx", "-o", "out").code == 0
     assert cli("build", VISIT, "--lang", "zh-Hans", "-o", "out").code == 0
     pdf = pdftotext(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.zh-Hans.pdf")
-    from tests.test_hostile import docx_text
+    from tests.helpers import docx_text
 
     word = docx_text(example_project / "out/dalian-to-kitakyushu-2027-05.briefing.zh-Hans.docx")
     for text in (pdf, word):
@@ -159,7 +159,7 @@ def test_untranslated_text_fails_the_edition_at_its_line(
 def test_allow_untranslated_marks_every_fallback_and_the_cover(
     cli: RunCli, example_project: Path
 ) -> None:
-    from tests.test_hostile import docx_text
+    from tests.helpers import docx_text
 
     _drop(example_project / VISIT, ("objectives", 1))
     built = cli(
@@ -282,7 +282,7 @@ agenda:
 def test_spanish_catalog_gives_units_types_and_percentages_in_spanish(
     cli: RunCli, project: Path, write: WriteFile
 ) -> None:
-    from tests.test_hostile import docx_text
+    from tests.helpers import docx_text
 
     write("locales/es/LC_MESSAGES/reportgen.po", SPANISH_CATALOG)
     write("profiles/proposals/agua.yaml", PROPOSAL)

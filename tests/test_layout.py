@@ -36,8 +36,7 @@ from reportgen.documents.content import (
 from reportgen.renderers import RenderContext, to_docx, to_pdf
 from reportgen.renderers.docx.office import NOT_INSTALLED
 from reportgen.typography import typographic
-from tests.conftest import RunCli
-from tests.helpers import open_docx
+from tests.helpers import RunCli, open_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -28,7 +28,7 @@ from reportgen.history import HISTORY_NAME, INTERRUPTED, History
 from reportgen.models.manifest import Schedule
 from reportgen.state import STATE_NAME
 from reportgen.workspace import Options, Workspace
-from tests.conftest import ROOT, TODAY_EPOCH, RunCli
+from tests.helpers import ROOT, TODAY_EPOCH, RunCli
 
 UTC = dt.UTC
 

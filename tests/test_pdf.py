@@ -9,259 +9,40 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
-import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
-import textwrap
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
-from pypdf import PageObject, PdfReader
-from pypdf.generic import Destination
+from pypdf import PageObject
 
 import reportgen
-from reportgen.cli import main
 from reportgen.models import CityProfile, Proposal, Visit
 from reportgen.models.types import Text
-
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository, where the example project (``profiles/``, ``reportgen.yaml``) lives."""
-EPOCH = 1798761600
-"""2027-01-01 00:00 UTC: "today" and the PDF dates of every build here."""
-
-VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
-PROPOSAL = "profiles/proposals/kitakyushu-dalian-air-2027.yaml"
-KITAKYUSHU = "profiles/cities/kitakyushu.yaml"
-DALIAN = "profiles/cities/dalian.yaml"
+from tests.helpers import (
+    DALIAN,
+    EPOCH,
+    KITAKYUSHU,
+    MINIMAL_CITY,
+    PROPOSAL,
+    ROOT,
+    VISIT,
+    Built,
+    Run,
+    Workspace,
+    inside,
+    run_cli,
+    squash,
+    write,
+)
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
 
-MINIMAL_CITY = """\
-kind: city
-id: minimal
-name: Minimal Town
-country: JP
-summary: A small town with nothing else on file.
-"""
-
-TRICKY_CITY = """\
-kind: city
-id: tricky
-name: {en: Tricky Town, ja: 難所町}
-local_lang: ja
-country: JP
-summary: >-
-  Template {{ 7*7 }} and <script>alert(1)</script> and <b>bold</b> stay text.
-  Links: [bad](javascript:alert(1)), [shouting](JavaScript:alert(2)),
-  [file](ftp://example.org/file), [data](data:text/html;base64,PHNjcmlwdD4=)
-  and a [good link](https://example.org/tricky).
-population:
-  - {value: 123457, as_of: 2020-04-01, source: census}
-contacts:
-  - {name: Ann Example, email: ann@example.org, phone: "+81-3-1234-5678", audience: public}
-  - {name: Bob Hidden, email: bob@example.org, audience: internal}
-sources:
-  - {id: census, title: National census, url: "https://example.org/census"}
-"""
-
-SAMPLE_PROFILES = {
-    "profiles/cities/minimal.yaml": MINIMAL_CITY,
-    "profiles/cities/tricky.yaml": TRICKY_CITY,
-}
-"""Small cities written for these tests, in a project of their own."""
-
-
 # --- building ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one ``reportgen`` command did."""
-
-    code: int
-    stdout: str
-    stderr: str
-    weasyprint_log: tuple[str, ...]
-    """Warnings that WeasyPrint logged while the command ran."""
-
-
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def inside(folder: Path, epoch: int = EPOCH) -> Iterator[None]:
-    """``folder`` as the current folder, on the day of ``epoch``, without colours."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(folder)
-        patch.setenv("SOURCE_DATE_EPOCH", str(epoch))
-        patch.setenv("NO_COLOR", "1")
-        for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CLICOLOR_FORCE"):
-            patch.delenv(name, raising=False)
-        yield
-
-
-def run_cli(folder: Path, *args: str) -> Run:
-    """``reportgen ARGS...`` run in this process inside ``folder``."""
-    out, err = io.StringIO(), io.StringIO()
-    # reportgen stops WeasyPrint's log from propagating; a handler on its own logger still
-    # sees every record
-    collector = _Collector()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collector)
-    try:
-        with inside(folder), redirect_stdout(out), redirect_stderr(err):
-            try:
-                main(list(args))
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-            else:  # pragma: no cover - main always exits
-                code = 0
-    finally:
-        logger.removeHandler(collector)
-    return Run(code, out.getvalue(), err.getvalue(), tuple(collector.messages))
-
-
-class Heading(NamedTuple):
-    level: int
-    title: str
-    page: int
-    """1-based."""
-
-
-@dataclass
-class Built:
-    """One output file and the run that wrote it; PDFs are read back lazily, once."""
-
-    path: Path
-    run: Run
-
-    @cached_property
-    def reader(self) -> PdfReader:
-        assert self.run.code == 0, self.run.stderr
-        return PdfReader(self.path)
-
-    @cached_property
-    def pages(self) -> list[str]:
-        """The text of each page, as pypdf extracts it."""
-        return [page.extract_text() for page in self.reader.pages]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.pages)
-
-    @cached_property
-    def words(self) -> str:
-        """The whole text with every run of white space made one space."""
-        return squash(self.text)
-
-    @cached_property
-    def outline(self) -> list[Heading]:
-        """The bookmarks in document order."""
-        found: list[Heading] = []
-
-        def walk(items: Sequence[object], level: int) -> None:
-            for item in items:
-                if isinstance(item, list):
-                    walk(item, level + 1)
-                elif isinstance(item, Destination):
-                    page = self.reader.get_destination_page_number(item)
-                    assert page is not None, f"bookmark {item.title!r} points nowhere"
-                    found.append(Heading(level, str(item.title), page + 1))
-
-        walk(self.reader.outline, 1)
-        return found
-
-    @cached_property
-    def poppler_pages(self) -> list[str]:
-        """The text of each page as ``pdftotext`` extracts it, text inside pictures included."""
-        done = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(self.path), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.split("\f")[: len(self.pages)]
-
-    def lines(self, page: int) -> list[str]:
-        """The stripped lines of page ``page`` (1-based)."""
-        return [line.strip() for line in self.pages[page - 1].splitlines()]
-
-    def section(self, title: str) -> str:
-        """The words from heading ``title`` to the next heading of the same or a higher level."""
-        index = next(i for i, h in enumerate(self.outline) if h.title == title)
-        heading = self.outline[index]
-        after = [h for h in self.outline[index + 1 :] if h.level <= heading.level][:1]
-        last = after[0].page if after else len(self.pages)
-        lines = [
-            line.strip()
-            for page in self.pages[heading.page - 1 : last]
-            for line in page.splitlines()
-        ]
-        start = lines.index(title)
-        end = lines.index(after[0].title, start + 1) if after else len(lines)
-        return squash(" ".join(lines[start:end]))
-
-
-class Workspace:
-    """A project folder in which documents are built, each one once."""
-
-    def __init__(self, folder: Path, files: dict[str, str] | None = None) -> None:
-        self.folder = folder
-        if files is None:
-            shutil.copytree(ROOT / "profiles", folder / "profiles")
-            shutil.copy2(ROOT / "reportgen.yaml", folder / "reportgen.yaml")
-        else:
-            for name, text in {"reportgen.yaml": "profiles: profiles\n", **files}.items():
-                write(folder / name, text)
-        self._built: dict[tuple[str, ...], Built] = {}
-
-    def build(self, source: str, name: str, *options: str) -> Built:
-        """``reportgen build SOURCE -o out/NAME OPTIONS...``, run the first time it is asked."""
-        args = ("build", source, "-o", f"out/{name}", *options)
-        if args not in self._built:
-            self._built[args] = Built(self.folder / "out" / name, run_cli(self.folder, *args))
-        return self._built[args]
-
-
-_WORKSPACES: dict[str, Workspace] = {}
-
-
-def shared_workspace(factory: pytest.TempPathFactory, name: str = "examples") -> Workspace:
-    """The session's ``examples`` (a copy of the example project) or ``samples`` project.
-
-    Kept here rather than in fixtures so that other test modules share the same builds.
-    """
-    if name not in _WORKSPACES:
-        files = SAMPLE_PROFILES if name == "samples" else None
-        _WORKSPACES[name] = Workspace(factory.mktemp(name), files)
-    return _WORKSPACES[name]
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def snippet(value: Text | str, words: int = 8) -> str:
@@ -288,23 +69,8 @@ def load_visit() -> Visit:
 
 
 @pytest.fixture(scope="session")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return shared_workspace(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def samples(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return shared_workspace(tmp_path_factory, "samples")
-
-
-@pytest.fixture(scope="session")
 def briefing(examples: Workspace) -> Built:
     return examples.build(VISIT, "briefing.pdf")
-
-
-@pytest.fixture(scope="session")
-def public_briefing(examples: Workspace) -> Built:
-    return examples.build(VISIT, "briefing-public.pdf", "--audience", "public")
 
 
 @pytest.fixture(scope="session")

@@ -29,8 +29,7 @@ from hypothesis import strategies as st
 
 from reportgen.cli import main
 from reportgen.yamlio import MAX_INT_DIGITS, resolve_plain
-from tests.conftest import TODAY_EPOCH, Result
-from tests.test_hostile import docx_text, html_text, pdf_text, squeeze
+from tests.helpers import TODAY_EPOCH, Result, docx_text, html_text, pdf_text, squeeze
 
 SETTINGS: dict[str, Any] = {
     "deadline": None,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY_EPOCH, RunCli, WriteFile
+from tests.helpers import TODAY_EPOCH, RunCli, WriteFile
 
 
 @dataclass(frozen=True)

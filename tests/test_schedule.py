@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,34 +23,16 @@ from reportgen import scheduler as runner
 from reportgen.history import HISTORY_NAME, History, RunRecord
 from reportgen.models.manifest import Schedule
 from reportgen.workspace import Options, Workspace
-from tests.conftest import ROOT, TODAY_EPOCH, RunCli
+from tests.helpers import NIGHTLY, TODAY_EPOCH, RunCli, html_project, set_marker
+from tests.helpers import schedule_manifest as write_manifest
 
 UTC = dt.UTC
 TOKYO = ZoneInfo("Asia/Tokyo")
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
 
-NIGHTLY = '{name: nightly, cron: "0 2 * * *", jobs: [cities]}'
 NEVER_SOON = '{name: yearly, cron: "0 0 1 1 *", jobs: [cities]}'
 
-MANIFEST = """\
-profiles: profiles
-output: output
-timezone: {zone}
-defaults: {{formats: [html], languages: [en]}}
-jobs:
-  - {{name: cities, document: city-profile, sources: [profiles/cities/dalian.yaml]}}
-  - {{name: broken, document: city-profile, sources: [broken/*.yaml]}}
-schedules:
-"""
-BROKEN_CITY = """\
-kind: city
-id: broken
-name: Broken
-country: XX
-summary: A city.
-sdg_focus: [18]
-"""
 BROKEN_FIRST_LINE = "broken/b.yaml:4:10: country: 'XX' is not an ISO 3166-1 alpha-2 country code"
 
 
@@ -95,34 +76,10 @@ class FakeBatch:
         return [name for name, _ in self.calls]
 
 
-def write_manifest(root: Path, *schedule_lines: str, zone: str = "Asia/Tokyo") -> Path:
-    """``reportgen.yaml`` with two html jobs (cities, broken) and the schedules given."""
-    text = MANIFEST.format(zone=zone) + "".join(f"  - {line}\n" for line in schedule_lines)
-    path = root / "reportgen.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path.resolve()
-
-
-def html_project(root: Path, *schedule_lines: str) -> Path:
-    """A real project: the example profiles, a broken city, and the manifest."""
-    shutil.copytree(ROOT / "profiles", root / "profiles")
-    (root / "broken").mkdir()
-    (root / "broken" / "b.yaml").write_text(BROKEN_CITY, encoding="utf-8")
-    return write_manifest(root, *schedule_lines)
-
-
 def marker(manifest_path: Path, name: str) -> float | None:
     state = History.open(manifest_path.parent / "output")
     try:
         return state.marker(schedules.TRIGGER_PREFIX + name)
-    finally:
-        state.close()
-
-
-def set_marker(manifest_path: Path, name: str, moment: dt.datetime) -> None:
-    state = History.open(manifest_path.parent / "output")
-    try:
-        state.set_marker(schedules.TRIGGER_PREFIX + name, moment.timestamp())
     finally:
         state.close()
 

@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from reportgen import yamlio
-from tests.conftest import ROOT, RunCli, example_files, plain
+from tests.helpers import ROOT, RunCli, example_files, plain
 
 KINDS = ["city", "proposal", "visit", "manifest"]
 

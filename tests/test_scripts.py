@@ -14,7 +14,7 @@ import pytest
 from reportgen import scripts
 from reportgen.charts import sdg_chips
 from reportgen.renderers.docx import bundled_reference
-from tests.conftest import RunCli
+from tests.helpers import RunCli
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")

@@ -7,46 +7,37 @@ printed, a server-sent event, text in the page), never for time.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
-import queue
 import re
-import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import textwrap
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import CITY_A, CITY_B, ROOT, TODAY_EPOCH, RunCli
+from tests.helpers import (
+    CITIES,
+    CITY_A,
+    CITY_B,
+    ROOT,
+    TODAY_EPOCH,
+    RunCli,
+    Server,
+    needs_extra,
+    raw_get,
+    write,
+)
 
 if TYPE_CHECKING:
     import httpx
     from playwright.sync_api import Browser
 
-MISSING = [
-    name for name in ("starlette", "uvicorn", "watchfiles") if not importlib.util.find_spec(name)
-]
-NO_EXTRA = f"the serve extra is not installed ({', '.join(MISSING)}): ./run setup installs it"
-needs_extra = pytest.mark.skipif(bool(MISSING), reason=NO_EXTRA)
-
-CITIES = """\
-profiles: profiles
-output: output
-defaults: {formats: [html], languages: [en]}
-jobs:
-  - {name: cities, document: city-profile, sources: [profiles/cities/*.yaml]}
-"""
 ELSEWHERE = """\
 kind: city
 id: elsewhere
@@ -58,69 +49,6 @@ VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
 WAIT_MS = 20_000
 """How long the browser tests wait for the page to change (a loaded machine is slow)."""
 BRIEFING = "dalian-to-kitakyushu-2027-05.briefing.en"
-
-
-class Server:
-    """A running ``reportgen serve`` process in ``folder``, and the lines it printed."""
-
-    def __init__(self, folder: Path, *args: str, files: int | None = None) -> None:
-        """``files``: the most files the server may hold open (its ``RLIMIT_NOFILE``)."""
-        if MISSING:
-            pytest.skip(NO_EXTRA)
-        env = dict(os.environ, SOURCE_DATE_EPOCH=TODAY_EPOCH, NO_COLOR="1")
-        self.folder = folder
-
-        def limit() -> None:
-            if files is not None:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
-
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "reportgen", "serve", "--port", "0", *args],
-            cwd=folder,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=limit,
-        )
-        self.printed: list[str] = []
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        found = re.search(r"at (http://\S+/) ", self.wait_for("serving"))
-        assert found, self.printed
-        self.url = found.group(1)
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.printed.append(line.rstrip("\n"))
-            self._lines.put(line.rstrip("\n"))
-        self._lines.put(None)
-
-    def wait_for(self, text: str) -> str:
-        """The next printed line that holds ``text`` (fails if the server ends first)."""
-        while True:
-            line = self._lines.get(timeout=60)
-            assert line is not None, f"the server ended: {self.printed}"
-            if text in line:
-                return line
-
-    def client(self) -> httpx.Client:
-        import httpx
-
-        return httpx.Client(base_url=self.url, timeout=30)
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        """Stop it as a service manager does (or as Ctrl-C does); returns the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        code = self.process.wait(timeout=20)
-        self._reader.join(timeout=20)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
-        return code
 
 
 def states(
@@ -140,25 +68,6 @@ def states(
 def newer(client: httpx.Client, key: str, version: int) -> dict[str, Any]:
     """The state of page ``key`` once its version is past ``version``."""
     return states(client, key, lambda state: int(state["version"]) > version)
-
-
-def raw_get(url: str, target: str, host: str = "127.0.0.1") -> tuple[int, bytes]:
-    """``GET target`` sent as written (no client tidies ``..`` or ``%2e`` away)."""
-    where = urlsplit(url)
-    assert where.hostname is not None and where.port is not None
-    with socket.create_connection((where.hostname, where.port), timeout=30) as conn:
-        request = f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-        conn.sendall(request.encode("latin-1"))
-        data = b""
-        while chunk := conn.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    return int(head.split(b" ", 2)[1]), body
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

@@ -16,8 +16,7 @@ import reportgen
 from reportgen.batching import BatchResult, Settings, run
 from reportgen.models import CityProfile, Visit
 from reportgen.workspace import Clock, Options, Workspace
-from tests.conftest import TODAY, RunCli, WriteFile
-from tests.helpers import open_docx
+from tests.helpers import TODAY, RunCli, WriteFile, open_docx
 
 AVILLE = """\
 kind: city

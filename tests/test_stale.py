@@ -9,7 +9,7 @@ import pytest
 
 import reportgen
 from reportgen.errors import Report
-from tests.conftest import TODAY, RunCli, WriteFile
+from tests.helpers import TODAY, RunCli, WriteFile
 
 CITY = """\
 kind: city

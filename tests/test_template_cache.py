@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import templating
-from tests.conftest import RunCli, WriteFile
+from tests.helpers import RunCli, WriteFile
 
 OWN_TEMPLATE = "<!doctype html><html><body><h1>{{ doc.name }}</h1><p>{}</p></body></html>\n"
 

@@ -29,7 +29,7 @@ from reportgen.errors import format_loc
 from reportgen.models import parse_profile
 from reportgen.texts import untranslated
 from reportgen.translations.units import source_digest, units
-from tests.conftest import ROOT, RunCli, WriteFile
+from tests.helpers import ROOT, RunCli, WriteFile
 
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.history import History
-from tests.conftest import CITY_A, CITY_B, RunCli, WriteFile
+from tests.helpers import CITY_A, CITY_B, RunCli, WriteFile
 
 VISIT = """\
 kind: visit

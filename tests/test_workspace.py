@@ -12,7 +12,7 @@ import pytest
 import reportgen
 from reportgen.documents.redact import redact
 from reportgen.models import Visit
-from tests.conftest import TODAY, RunCli, WriteFile
+from tests.helpers import TODAY, RunCli, WriteFile
 
 OLD_CITY = """\
 kind: city

@@ -11,7 +11,7 @@ import pytest
 import reportgen
 from reportgen.errors import InvalidInput
 from reportgen.models import CityProfile, Visit
-from tests.conftest import CITY_A, RunCli, WriteFile
+from tests.helpers import CITY_A, RunCli, WriteFile
 
 OSLO = """\
 kind: city
