@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from reportgen import registry
-from tests.conftest import CITY_A, ROOT, TODAY_EPOCH, Result
+from tests.helpers import CITY_A, ROOT, TODAY_EPOCH, Result
 
 MANIFEST = """\
 profiles: profiles
