@@ -193,6 +193,11 @@ def warm_ups(formats: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(entry for entry in found if entry is not None))
 
 
+def format_options() -> tuple[str, ...]:
+    """Every field of ``workspace.Options`` that a format reads (``Renderer.options``)."""
+    return tuple(dict.fromkeys(name for r in RENDERERS.values() for name in r.options))
+
+
 def kind_names() -> list[str]:
     """The kinds of profile, in the order messages list them."""
     return sorted(KINDS)

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from reportgen.batching.lock import BatchError
 from reportgen.models.manifest import SCHEDULER_HINT
 from reportgen.project import YAML_SUFFIXES
-from reportgen.registry import warm_ups
+from reportgen.registry import format_options, warm_ups
 from reportgen.step import Outcome
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
@@ -494,8 +494,10 @@ def take_snapshot(workspace: Workspace, options: Options, targets: Sequence[Targ
     for picture in _named_pictures(workspace, targets):
         if any(picture.is_relative_to(root) for root in inside) and picture not in skip:
             _add(files, picture)
-    if options.reference_docx is not None:
-        _add(files, absolute(options.reference_docx), follow=True)
+    for name in format_options():  # a file a format reads (the reference document)
+        named = getattr(options, name)
+        if isinstance(named, Path):
+            _add(files, absolute(named), follow=True)
     ordered = tuple(str(folder) for folder in sorted(folders))
     origin = f"{socket.gethostname()}\0{workspace.root.resolve()}"
     return Snapshot(

@@ -35,6 +35,7 @@ from reportgen.errors import InvalidInput, Issue, Report
 from reportgen.limits import Overrun
 from reportgen.pipeline import Built, Input, Record
 from reportgen.project import LISTING_PREFIX, Project
+from reportgen.registry import format_options
 from reportgen.step import Outcome, guarded
 from reportgen.targets import Target
 from reportgen.workspace import Options, Workspace
@@ -371,8 +372,11 @@ def build(target: Target, shipment: Shipment) -> bytes:
             return answer.encode(Outcome(False, error=message), worker.address)
         view = View(folder, Path(shipment.cwd))
         digest = shipment.snapshot.digest
-        reference = options.reference_docx
-        local = replace(options, reference_docx=view.here(reference) if reference else None)
+        named = {name: getattr(options, name) for name in format_options()}
+        files: dict[str, Any] = {
+            name: view.here(value) for name, value in named.items() if isinstance(value, Path)
+        }
+        local = replace(options, **files)
         context = BuildContext(view.workspace(shipment.workspace), local)
 
         def mapped(context: BuildContext, here: Target, _: Project | None) -> Built:
