@@ -23,14 +23,14 @@ from reportgen.history import FAILED, History, RunRecord
 from reportgen.manifest_checks import load_manifest
 from reportgen.models.manifest import Manifest, Schedule
 from reportgen.schedule.cron import next_fire, zone_of
-from reportgen.schedule.health import (
+from reportgen.schedule.retry import (
     TRIGGER_PREFIX,
     due,
     failing_schedules,
-    send,
     settle,
     unsettled_summary,
 )
+from reportgen.schedule.summary import send
 from reportgen.state import StateBusy, StateError
 from reportgen.workspace import Options
 

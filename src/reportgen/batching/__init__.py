@@ -235,7 +235,7 @@ def run(
             run = result.as_run(settings.trigger)
             result.kept = keep_unrecorded(workspace.output, run, result.unrecorded, mode)
     if workspace.manifest_path is not None:
-        from reportgen.schedule.health import send
+        from reportgen.schedule.summary import send
 
         for summary in recoveries:
             send(workspace.manifest_path, workspace.manifest, summary)
@@ -247,7 +247,7 @@ def _clear_fixed(
 ) -> list[dict[str, Any]]:
     """Clear the failing schedules whose failed outputs this run built (or found fresh); a
     scheduled run leaves its own schedule to ``reportgen.schedule``."""
-    from reportgen.schedule.health import TRIGGER_PREFIX, clear_fixed
+    from reportgen.schedule.retry import TRIGGER_PREFIX, clear_fixed
 
     if workspace.manifest_path is None or not workspace.manifest.schedules:
         return []

@@ -1,32 +1,23 @@
-"""Schedules: their cron times (``cron``) and what the run history says of each
-(``health``). ``reportgen.scheduler`` runs them; batches clear what they fixed here."""
+"""Schedules: their cron times (``cron``), their failures and retries (``retry``), what
+``notify:`` is told of their runs (``summary``) and what the run history says of each
+(``health``). ``reportgen.scheduler`` runs them; batches clear what they fixed in ``retry``.
 
-from reportgen.schedule.cron import fire_times, is_due, machine_zone, next_fire, zone_of
-from reportgen.schedule.health import (
-    BACKOFF_FIRST,
-    NOTABLE,
-    TRIGGER_PREFIX,
-    Status,
-    backoff,
-    due,
-    failing_schedules,
-    statuses,
-    summary_of,
-)
+The package re-exports what the command line and the tests use; the scheduler and
+batches import from the modules themselves.
+"""
+
+from reportgen.schedule.cron import fire_times, next_fire, zone_of
+from reportgen.schedule.health import Status, statuses
+from reportgen.schedule.retry import BACKOFF_FIRST, NOTABLE, TRIGGER_PREFIX, due
 
 __all__ = [
     "BACKOFF_FIRST",
     "NOTABLE",
     "TRIGGER_PREFIX",
     "Status",
-    "backoff",
     "due",
-    "failing_schedules",
     "fire_times",
-    "is_due",
-    "machine_zone",
     "next_fire",
     "statuses",
-    "summary_of",
     "zone_of",
 ]
