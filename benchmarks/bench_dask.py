@@ -43,7 +43,7 @@ from bench_batch import Generator
 
 from reportgen.batching import Settings, run
 from reportgen.batching.plan import plan
-from reportgen.state import State
+from reportgen.state import BuildState
 from reportgen.workspace import Clock, Options, Workspace
 
 BIN = Path(sys.executable).parent
@@ -255,7 +255,7 @@ def scale(sizes: list[int], cache: Path) -> None:
                 f"{worked / targets * 1000:.2f} ms; {targets / build.seconds:.1f} documents/s",
             )
             workspace = workspace_of(root)
-            state = State.open(workspace.output)
+            state = BuildState.open(workspace.output)
             try:
                 cpu = time.process_time()
                 planned = plan(workspace, state)

@@ -31,7 +31,7 @@ from reportgen.batching import (
     run,
 )
 from reportgen.batching.plan import plan
-from reportgen.state import STATE_NAME, State
+from reportgen.state import STATE_NAME, BuildState
 from reportgen.workspace import Options
 from tests.helpers import BRIEFING_HTML as BRIEFING
 from tests.helpers import (
@@ -83,7 +83,7 @@ def batch(root: Path, **values: Any) -> BatchResult:
 
 def tasks_of(root: Path, only: Sequence[str] = ()) -> list[Task]:
     """The planned output files of the project's manifest (nothing is built)."""
-    state = State.open(root / "planning-state")
+    state = BuildState.open(root / "planning-state")
     try:
         targets = plan(workspace_of(root), state, only).targets
     finally:
@@ -407,7 +407,7 @@ def test_run_rebuilds_the_documents_that_print_an_edited_field_and_no_others(
         "aville.city-profile.en.html": "fresh",
     }
     assert "again in 2025" in (example / "output" / DALIAN).read_text(encoding="utf-8")
-    state = State.open(example / "output")
+    state = BuildState.open(example / "output")
     try:
         record = state.target(str(example / "output" / KITAKYUSHU))
     finally:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import batching, state
+from reportgen import batching, store
 from reportgen.history import HISTORY_NAME
 from reportgen.workspace import Options, Workspace
 from tests.helpers import TODAY_EPOCH, RunCli, WriteFile
@@ -52,7 +52,7 @@ def test_batch_waits_then_reports_a_busy_state_and_keeps_it(
     batch_project: Path, cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert cli("batch", "--jobs", "1").code == 0
-    monkeypatch.setattr(state, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
     holder = sqlite3.connect(STATE, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -97,7 +97,7 @@ def test_a_damaged_state_is_set_aside_not_deleted(
 
     assert again.code == 0 and "built 2" in again.stderr
     assert "is damaged" in caplog.text
-    aside = STATE.with_name(STATE.name + state.DAMAGED_SUFFIX)
+    aside = STATE.with_name(STATE.name + store.DAMAGED_SUFFIX)
     assert aside.read_bytes().startswith(b"this is not a database")
 
 

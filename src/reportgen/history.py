@@ -11,7 +11,8 @@ full rebuild and nothing else. It holds:
 - ``failing``: for each schedule whose last run failed, since when, how many attempts,
   the outputs that failed and when the next retry is due.
 
-A damaged history is set aside (renamed, not deleted) and started afresh, with a log line.
+A damaged history is set aside (renamed, not deleted) and started afresh, with a log line;
+one that is busy, read-only or on a full disk is reported (``reportgen.store``).
 A run that the history cannot take (its disk is full) is kept in a marker file instead
 (``keep_unrecorded``), where ``status`` finds it, and copied in by the next run that is
 recorded.
@@ -26,13 +27,12 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportgen.state import _raise_unless_damaged
+from reportgen.store import Store
 
 log = logging.getLogger("reportgen")
 
@@ -100,46 +100,15 @@ class Failing:
         return dt.datetime.fromtimestamp(self.retry_at, dt.UTC)
 
 
-class History:
+class History(Store):
     """The history store of one output folder; open with ``History.opened(folder)``."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
-        self.path = path
-        self.db = connection
-        self.mode: int | None = None
-        """The permission bits of its file (the manifest's ``file_mode``), if set."""
+    file_name = HISTORY_NAME
+    title = "history"
+    schema = _SCHEMA
 
-    @classmethod
-    def open(cls, folder: Path, mode: int | None = None) -> History:
-        """The history of ``folder``; with ``mode`` (``file_mode``), its file gets that mode."""
-        from reportgen.output import make_folder
-
-        make_folder(folder, mode)
-        path = folder / HISTORY_NAME
-        fresh = not path.exists()
-        try:
-            history = cls(path, _connect(path, mode))
-        except sqlite3.DatabaseError as exc:
-            _raise_unless_damaged(path, exc)
-            _set_aside(path, exc)
-            history, fresh = cls(path, _connect(path, mode)), False
-        history.mode = mode
-        if fresh:
-            history._copy_legacy(folder / LEGACY_STATE)
-        return history
-
-    @classmethod
-    @contextmanager
-    def opened(cls, folder: Path, mode: int | None = None) -> Iterator[History]:
-        """The history of ``folder``, closed when the block ends."""
-        history = cls.open(folder, mode)
-        try:
-            yield history
-        finally:
-            history.close()
-
-    def close(self) -> None:
-        self.db.close()
+    def _created(self, folder: Path) -> None:
+        self._copy_legacy(folder / LEGACY_STATE)
 
     def _copy_legacy(self, state: Path) -> None:
         """Runs and markers of a build state from before the history had its own file."""
@@ -168,24 +137,13 @@ class History:
         finally:
             self.db.execute("DETACH DATABASE legacy")
 
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """A history damaged while in use is set aside for an empty one, with a log line."""
-        try:
-            yield
-        except sqlite3.DatabaseError as exc:
-            _raise_unless_damaged(self.path, exc)  # busy, read-only, full: reported as such
-            self.db.close()
-            _set_aside(self.path, exc)
-            self.db = _connect(self.path, self.mode)
-
     # --- runs ----------------------------------------------------------------------------------
 
     def start_run(self, trigger: str, started: float) -> int:
         """Record a run as running; rows a killed run left running become interrupted."""
-        with self._guard(), self.db:
-            self.db.execute("UPDATE runs SET result = ? WHERE result = ?", (INTERRUPTED, RUNNING))
-            cursor = self.db.execute(
+        with self._write() as db:
+            db.execute("UPDATE runs SET result = ? WHERE result = ?", (INTERRUPTED, RUNNING))
+            cursor = db.execute(
                 "INSERT INTO runs (trigger, started, result) VALUES (?, ?, ?)",
                 (trigger, started, RUNNING),
             )
@@ -204,8 +162,8 @@ class History:
     ) -> None:
         """Complete a started run: its counts, failures and result (by default ok or failed)."""
         outcome = result or (FAILED if counts[2] else OK)
-        with self._guard(), self.db:
-            self.db.execute(
+        with self._write() as db:
+            db.execute(
                 "UPDATE runs SET seconds = ?, built = ?, fresh = ?, failed = ?, failures = ?,"
                 " result = ?, warnings = ? WHERE id = ?",
                 (seconds, *counts, json.dumps(list(failures)), outcome, warnings, run),
@@ -255,8 +213,8 @@ class History:
             return None
 
     def set_marker(self, name: str, value: float) -> None:
-        with self._guard(), self.db:
-            self.db.execute("INSERT OR REPLACE INTO markers VALUES (?, ?)", (name, value))
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO markers VALUES (?, ?)", (name, value))
 
     # --- failing schedules ---------------------------------------------------------------------
 
@@ -279,8 +237,8 @@ class History:
             return None
 
     def set_failing(self, failing: Failing) -> None:
-        with self._guard(), self.db:
-            self.db.execute(
+        with self._write() as db:
+            db.execute(
                 "INSERT OR REPLACE INTO failing VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     failing.schedule,
@@ -293,8 +251,8 @@ class History:
             )
 
     def clear_failing(self, schedule: str) -> None:
-        with self._guard(), self.db:
-            self.db.execute("DELETE FROM failing WHERE schedule = ?", (schedule,))
+        with self._write() as db:
+            db.execute("DELETE FROM failing WHERE schedule = ?", (schedule,))
 
 
 @dataclass(frozen=True)
@@ -420,26 +378,3 @@ def _failures(stored: Any) -> tuple[dict[str, Any], ...]:
     if not isinstance(found, list):
         return ()
     return tuple(item for item in found if isinstance(item, dict))
-
-
-def _set_aside(path: Path, exc: BaseException) -> None:
-    log.warning("history %s is damaged (%s); starting afresh", path.name, exc)
-    path.replace(path.with_name(path.name + ".damaged"))
-    path.with_name(path.name + "-journal").unlink(missing_ok=True)
-
-
-def _connect(path: Path, mode: int | None = None) -> sqlite3.Connection:
-    from reportgen.output import apply_mode
-
-    if path.is_symlink():
-        raise sqlite3.DatabaseError(f"{path.name} is a symbolic link")
-    connection = sqlite3.connect(path, timeout=10, isolation_level="DEFERRED")
-    try:
-        connection.execute("PRAGMA journal_mode = DELETE")
-        connection.execute("PRAGMA schema_version").fetchone()  # the file exists from here
-        apply_mode(path, mode)  # its journal takes the same mode
-        connection.executescript(_SCHEMA)
-    except sqlite3.DatabaseError:
-        connection.close()
-        raise
-    return connection

@@ -31,7 +31,7 @@ from reportgen.schedule.retry import (
     unsettled_summary,
 )
 from reportgen.schedule.summary import send
-from reportgen.state import StateBusy, StateError
+from reportgen.store import StoreBusy, StoreError
 from reportgen.workspace import Options
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
                 manifest=manifest_path, options=chosen, require_manifest=True
             )
             result = batches.run(context, settings=settings, should_stop=should_stop)
-        except (batches.OutputBusy, StateBusy) as exc:
+        except (batches.OutputBusy, StoreBusy) as exc:
             log.info("schedule %s waits: %s", schedule.name, exc)
             return False
         except Exception as exc:  # a failing run is recorded; the scheduler goes on
@@ -199,7 +199,7 @@ def run_due(
                 runs = history.runs(1, TRIGGER_PREFIX + schedule.name)
                 run = runs[0] if runs and runs[0].id > last_id else kept
                 summary = settle(manifest_path, manifest, history, schedule, run, now)
-        except StateError as exc:  # the history cannot be written (a full disk)
+        except StoreError as exc:  # the history cannot be written (a full disk)
             summary = unsettled_summary(manifest_path, manifest, schedule, kept, now, str(exc))
         ran.append(schedule.name)
         if summary is None:

@@ -31,7 +31,8 @@ from reportgen.history import (
     forget_unrecorded,
     keep_unrecorded,
 )
-from reportgen.state import State, StateBusy, StateError
+from reportgen.state import BuildState
+from reportgen.store import StoreBusy, StoreError
 from reportgen.targets import Output, Target
 from reportgen.workspace import Options, Workspace
 
@@ -185,14 +186,14 @@ def run(
         History.opened(workspace.output, mode) as runs,
     ):
         remove_stale_temporaries(workspace.output)
-        state = State.open(workspace.output, mode)  # busy, read-only: said before anything
+        state = BuildState.open(workspace.output, mode)  # busy, read-only: said before anything
         run_id: int | None = None
         try:
             run_id = runs.start_run(settings.trigger, started_wall)
-        except StateBusy:
+        except StoreBusy:
             state.close()
             raise
-        except StateError as exc:
+        except StoreError as exc:
             result.unrecorded = str(exc)
         halted: list[str] = []
 
@@ -202,13 +203,13 @@ def run(
         try:
             try:
                 _run(context, settings, state, lock, result, progress, stop, halted)
-            except StateError as exc:  # planning could not write the build state
-                if isinstance(exc, StateBusy):
+            except StoreError as exc:  # planning could not write the build state
+                if isinstance(exc, StoreBusy):
                     raise
                 halted.append(str(exc))
         except BaseException:  # Ctrl-C, a crash, a busy state: the history says so
             if run_id is not None:
-                with contextlib.suppress(StateError):
+                with contextlib.suppress(StoreError):
                     seconds = time.perf_counter() - started
                     runs.finish_run(run_id, seconds, (0, 0, 0), [], result=INTERRUPTED)
             raise
@@ -229,7 +230,7 @@ def run(
                 )
                 forget_unrecorded(workspace.output, runs)
                 recoveries = _clear_fixed(workspace, settings.trigger, runs, result)
-            except StateError as exc:
+            except StoreError as exc:
                 result.unrecorded = str(exc)
         if result.unrecorded:
             run = result.as_run(settings.trigger)
@@ -284,7 +285,7 @@ def _ends_with(path: Path, tail: Path) -> bool:
 def _run(
     context: BuildContext,
     settings: Settings,
-    state: State,
+    state: BuildState,
     lock: OutputLock,
     result: BatchResult,
     progress: Progress | None,
@@ -292,7 +293,7 @@ def _run(
     halted: list[str],
 ) -> None:
     """Plan, skip what is fresh, build the rest into ``result``; a file of its own that
-    cannot be written (``StateError``) is put in ``halted``, which stops the run."""
+    cannot be written (``StoreError``) is put in ``halted``, which stops the run."""
     from reportgen.batching.freshness import (
         Freshness,
         built_fingerprint,
@@ -332,9 +333,9 @@ def _run(
     def done(target: Target, outcome: Outcome) -> None:
         try:
             finish(target, outcome)
-        except StateBusy:
+        except StoreBusy:
             raise
-        except StateError as exc:  # the build state cannot be written: the run stops
+        except StoreError as exc:  # the build state cannot be written: the run stops
             if not halted:
                 halted.append(str(exc))
             share = outcome.seconds / max(1, len(target.outputs))
@@ -361,9 +362,9 @@ def _run(
                 for output in target.outputs:
                     if not halted:
                         state.forget_target(str(output.path))
-            except StateBusy:
+            except StoreBusy:
                 raise
-            except StateError as exc:  # said once, after the summary
+            except StoreError as exc:  # said once, after the summary
                 halted.append(str(exc))
             for output in target.outputs:
                 report(TaskResult(target, output, "failed", share, outcome.error))

@@ -23,7 +23,7 @@ from reportgen import tracking
 from reportgen.pipeline import Input, fields_digest
 from reportgen.project import LISTING_PREFIX, listing_digest
 from reportgen.registry import DOCUMENT_OPTIONS, KINDS, RENDERERS
-from reportgen.state import State
+from reportgen.state import BuildState
 from reportgen.targets import Output, Target
 from reportgen.workspace import Options, Workspace
 
@@ -136,7 +136,7 @@ class Freshness:
     """Decides whether outputs are fresh, reading each input file at most once."""
 
     def __init__(
-        self, state: State, environment: str, options: Options, today: dt.date, *, force: bool
+        self, state: BuildState, environment: str, options: Options, today: dt.date, *, force: bool
     ) -> None:
         self.state = state
         self.environment = environment

@@ -19,7 +19,7 @@ from reportgen.batching.lock import BatchError
 from reportgen.errors import Issue, UsageError, display_path
 from reportgen.manifest_checks import matches
 from reportgen.project import leads_outside
-from reportgen.state import State
+from reportgen.state import BuildState
 from reportgen.targets import Output, Target, earliest, output_name
 from reportgen.tracking import file_digest
 from reportgen.workspace import Workspace
@@ -37,7 +37,7 @@ class Plan:
     """``(job name, located problem)`` for each job that names no file."""
 
 
-def source_id(path: Path, state: State) -> str:
+def source_id(path: Path, state: BuildState) -> str:
     """The profile's id, from the state when the file is unchanged, else from the file."""
     from reportgen import yamlio
     from reportgen.errors import InvalidInput
@@ -62,7 +62,7 @@ def source_id(path: Path, state: State) -> str:
 
 
 def plan(
-    workspace: Workspace, state: State, only: Sequence[str] = (), as_of: dt.date | None = None
+    workspace: Workspace, state: BuildState, only: Sequence[str] = (), as_of: dt.date | None = None
 ) -> Plan:
     """Every target of the jobs asked for; ``as_of`` (``--as-of``) is the latest day any
     of them is written as of (a job's own ``as_of:`` may be earlier)."""

@@ -29,7 +29,7 @@ log = logging.getLogger("reportgen")
 
 T = TypeVar("T")
 
-State = dict[str, Any]
+PageMessage = dict[str, Any]
 """A page's state as the preview page is sent it (JSON)."""
 
 
@@ -78,7 +78,7 @@ class PageState:
     """HTML builds of this page so far (the state tells, so a rebuild can be seen)."""
     results: dict[str, Result] = field(default_factory=dict)
     tasks: dict[str, asyncio.Future[Result]] = field(default_factory=dict)
-    listeners: set[asyncio.Queue[State | None]] = field(default_factory=set)
+    listeners: set[asyncio.Queue[PageMessage | None]] = field(default_factory=set)
 
     def invalidate(self) -> list[str]:
         """A new version: its builds are dropped, and those still running are stopped
@@ -110,7 +110,7 @@ class Preview:
         self.survey = Survey()
         self.pages: dict[str, PageState] = {}
         self.index_version = 0
-        self.index_listeners: set[asyncio.Queue[State | None]] = set()
+        self.index_listeners: set[asyncio.Queue[PageMessage | None]] = set()
         self.builder = Worker("reportgen-preview")
         self.builds = Builds()
         self.stopping = asyncio.Event()
@@ -194,7 +194,7 @@ class Preview:
             count = len(result.errors)
             log.info("%s: %d problem%s", what, count, "s" * (count != 1))
 
-    def state(self, state: PageState) -> State:
+    def state(self, state: PageState) -> PageMessage:
         """What the preview page is told: ok (with warnings), error (the problem lines),
         building, or gone."""
         result = state.results.get("html")
@@ -213,15 +213,17 @@ class Preview:
 
     # --- listeners -------------------------------------------------------------------------
 
-    def listen(self, state: PageState | None) -> asyncio.Queue[State | None]:
+    def listen(self, state: PageState | None) -> asyncio.Queue[PageMessage | None]:
         """A queue of the page's states (of the index's versions when ``state`` is None)."""
-        listener: asyncio.Queue[State | None] = asyncio.Queue()
+        listener: asyncio.Queue[PageMessage | None] = asyncio.Queue()
         (self.index_listeners if state is None else state.listeners).add(listener)
         if self.stopping.is_set():
             listener.put_nowait(None)
         return listener
 
-    def unlisten(self, state: PageState | None, listener: asyncio.Queue[State | None]) -> None:
+    def unlisten(
+        self, state: PageState | None, listener: asyncio.Queue[PageMessage | None]
+    ) -> None:
         (self.index_listeners if state is None else state.listeners).discard(listener)
 
     def _tell(self, state: PageState) -> None:

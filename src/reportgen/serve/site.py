@@ -27,7 +27,7 @@ from reportgen.models.manifest import MANIFEST_NAME
 from reportgen.pipeline import Input
 from reportgen.project import LISTING_PREFIX, Project, forget, listing_digest, yaml_files
 from reportgen.registry import KINDS, RENDERERS, default_document
-from reportgen.state import State
+from reportgen.state import BuildState
 from reportgen.step import guarded
 from reportgen.targets import Output, Target, output_name
 from reportgen.workspace import Options, Workspace
@@ -124,7 +124,7 @@ class Site:
         self.profiles = profiles
         self.context = BuildContext.of_project(path, options, profiles=profiles)
         self.manifest_problems: tuple[str, ...] = ()
-        self._state: State | None = None
+        self._state: BuildState | None = None
         self._known: dict[Path, tuple[str | None, str | None]] = {}
         """Each source's last readable ``(kind, id)``, so that a page keeps its name while
         its file is broken."""
@@ -134,10 +134,10 @@ class Site:
         return self.context.workspace
 
     @property
-    def state(self) -> State:
+    def state(self) -> BuildState:
         """The id cache of the planner, opened by the thread that uses it (SQLite)."""
         if self._state is None:
-            self._state = State.open(self.cache)
+            self._state = BuildState.open(self.cache)
         return self._state
 
     def close(self) -> None:
