@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.conftest import ROOT, RunCli, WriteFile
+from tests.helpers import ROOT, RunCli, WriteFile
 
 MANIFEST = """\
 profiles: profiles
