@@ -50,6 +50,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _CACHE_FOLDER = pytest.StashKey[str]()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``./run test`` hands the tests out one by one (``--dist loadgroup``), except the tests
+    of a module that share something started once per module (a cluster, servers, a browser,
+    documents): those run together, in one process, before the tests handed out singly."""
+    together: set[str] = set()
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        definitions = info.name2fixturedefs.values() if info is not None else []
+        if any(d.scope == "module" for defs in definitions for d in defs):
+            together.add(item.nodeid.split("::")[0])
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if module in together:
+            item.add_marker(pytest.mark.xdist_group(module))
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in together)
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
