@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import io
+import os
 import random
 import re
 import shutil
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import replace
@@ -734,3 +736,61 @@ def test_docx_cli_reports_a_bad_reference(
         .endswith("bad.docx: not a Word document (.docx): it is not a zip archive")
     )
     assert not (tmp_path / "out.docx").exists()
+
+
+# --- the LibreOffice pass ------------------------------------------------------------------------
+
+
+def test_libreoffice_profiles_are_kept_in_the_cache_one_per_run_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportgen.renderers.docx import office
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kept = tmp_path / "cache" / "reportgen" / "libreoffice"
+
+    with office._profile() as first, office._profile() as second:
+        assert (first, second) == (kept / "slot-0", kept / "slot-1")  # never one for two
+    with office._profile() as again:
+        assert again == first  # a later run takes up the same profile
+
+
+def test_a_hung_libreoffice_is_ended_whole_and_the_contents_stay_without_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportgen.renderers.docx import office
+
+    # an office that never finishes: a script whose own child (the office) hangs
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    started = tmp_path / "office.pid"
+    script = bin_dir / "soffice"
+    script.write_text(f"#!/bin/sh\nsleep 600 &\necho $! > {started}\nwait\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(office, "LAYOUT_TIMEOUT", 1.0)
+    sections = tuple(Section(f"s{n}", f"Part {n}", 1, (Paragraph((Run("x"),)),)) for n in range(12))
+
+    with pytest.raises(office.LayoutError, match="took more than 1 s"):
+        office.lay_out(b"PK")
+    word = reopen(render_docx(small_document(*sections)))
+
+    # the office is gone with the script: nothing is left running on the profile
+    office_pid = int(started.read_text())
+    for _ in range(50):
+        if not running(office_pid):
+            break
+        time.sleep(0.1)
+    assert not running(office_pid)
+    entries = [p.text for p in word.paragraphs if p.style is not None and p.style.name == "toc 1"]
+    assert entries and all("\t" not in entry for entry in entries)
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

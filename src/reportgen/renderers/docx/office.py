@@ -5,19 +5,30 @@ Page numbers need a layout, which python-docx cannot make. When ``soffice`` is o
 a named destination; the page of the destination of a heading's bookmark is the page
 number its contents entry prints. Without LibreOffice, nothing is run and nothing costs.
 
-Each process uses one LibreOffice profile folder of its own (made on first use, removed
-at exit): two processes that shared one would hand their files to each other's office.
+LibreOffice's start-up is most of the pass's cost, and making a new profile folder (its
+user settings) a good part of the rest. So profiles are kept in the user's cache
+(``usercache``), ``libreoffice/slot-N``, and used again by later builds; each is held
+under a lock while one LibreOffice runs on it (two that shared one would hand their
+files to each other's office), so that concurrent builds and batch workers each take a
+slot of their own. Where the cache cannot be written, or every slot is taken, a process
+uses a profile folder of its own (made on first use, removed at exit). LibreOffice runs
+in a process group of its own: one that takes too long is ended whole, and leaves no
+office behind on the profile.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from reportgen import usercache
 
 LAYOUT_TIMEOUT = 120.0
 """Seconds LibreOffice may take to lay one document out."""
@@ -40,11 +51,14 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+PROFILE_SLOTS = 8
+"""Profile folders kept in the cache: as many LibreOffice runs at once reuse one."""
+
 _profiles: dict[int, Path] = {}
 
 
-def _profile() -> Path:
-    """This process's LibreOffice profile folder."""
+def _own_profile() -> Path:
+    """This process's own LibreOffice profile folder (removed at exit)."""
     pid = os.getpid()
     if pid not in _profiles:
         folder = Path(tempfile.mkdtemp(prefix="reportgen-office-"))
@@ -53,32 +67,94 @@ def _profile() -> Path:
     return _profiles[pid]
 
 
-def lay_out(docx: bytes, *, timeout: float = LAYOUT_TIMEOUT) -> bytes:
+@contextlib.contextmanager
+def _profile() -> Iterator[Path]:
+    """A LibreOffice profile folder that no other LibreOffice uses meanwhile: a free slot
+    of the cache, or this process's own folder."""
+    try:
+        import fcntl
+    except ImportError:  # not on a POSIX system
+        yield _own_profile()
+        return
+    folder = usercache.folder() / "libreoffice"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        yield _own_profile()
+        return
+    for slot in range(PROFILE_SLOTS):
+        try:
+            lock = os.open(folder / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            break
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(lock)
+            continue
+        try:
+            yield folder / f"slot-{slot}"
+        finally:
+            os.close(lock)  # the lock goes with it
+        return
+    yield _own_profile()
+
+
+def lay_out(docx: bytes, *, timeout: float | None = None) -> bytes:
     """The Word file as LibreOffice lays it out: a PDF whose named destinations are the
-    Word file's bookmarks."""
+    Word file's bookmarks (within ``timeout`` seconds, by default ``LAYOUT_TIMEOUT``)."""
+    timeout = LAYOUT_TIMEOUT if timeout is None else timeout
     command = soffice()
     if command is None:
         raise LayoutError("LibreOffice is not installed")
-    profile = _profile()
-    with tempfile.TemporaryDirectory(prefix="reportgen-layout-") as work:
+    with tempfile.TemporaryDirectory(prefix="reportgen-layout-") as work, _profile() as profile:
         source = Path(work) / "document.docx"
         source.write_bytes(docx)
         try:
-            subprocess.run(
+            _run(
                 [command, f"-env:UserInstallation={(profile / 'user').as_uri()}",
                  "--headless", "--norestore", "--nolockcheck",
                  "--convert-to", PDF_FILTER, "--outdir", work, str(source)],
-                capture_output=True, timeout=timeout, check=True,
-                stdin=subprocess.DEVNULL,
+                timeout,
             )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            raise LayoutError(f"LibreOffice took more than {timeout:.0f} s") from None
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise LayoutError(f"LibreOffice failed: {exc}") from None
+        except LayoutError:
+            shutil.rmtree(profile / "user", ignore_errors=True)  # the next run makes it anew
+            raise
         result = Path(work) / "document.pdf"
         if not result.is_file():
             raise LayoutError("LibreOffice wrote no PDF")
         return result.read_bytes()
+
+
+def _run(command: list[str], timeout: float) -> None:
+    """Runs LibreOffice in a process group of its own, ended whole if it takes too long
+    (``soffice`` is a script that starts the office: ending the script alone would leave
+    the office running on the profile)."""
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise LayoutError(f"LibreOffice failed: {exc}") from None
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            if hasattr(os, "killpg"):
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+        process.communicate()  # reaped, its pipe closed
+        raise LayoutError(f"LibreOffice took more than {timeout:.0f} s") from None
+    if process.returncode != 0:
+        said = stderr.decode("utf-8", "replace").strip().splitlines()
+        raise LayoutError(
+            f"LibreOffice failed (exit {process.returncode})" + (f": {said[-1]}" if said else "")
+        )
 
 
 def _pdf_name(bookmark: str) -> str:
