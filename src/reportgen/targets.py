@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen.audience import Audience, is_public
-from reportgen.errors import InvalidInput, Report, UsageError
+from reportgen.errors import (
+    InvalidInput,
+    Issue,
+    Report,
+    ReportgenError,
+    UsageError,
+    display_path,
+)
 from reportgen.registry import RENDERERS, document_for
 
 if TYPE_CHECKING:
     from reportgen.context import BuildContext
     from reportgen.project import Project
+    from reportgen.workspace import Workspace
+    from reportgen.yamlio import Document
 
 
 @dataclass(frozen=True)
@@ -126,3 +136,136 @@ def plan_build(
             Target(source, kind.name, lang, options.audience, outputs, as_of=options.as_of)
         )
     return targets
+
+
+class PlanError(ReportgenError):
+    """Targets cannot be planned: two of them would write the same file."""
+
+
+@dataclass
+class Plan:
+    """The targets to build, and the jobs that could not be planned."""
+
+    targets: list[Target] = field(default_factory=list)
+    problems: list[tuple[str, Issue]] = field(default_factory=list)
+    """``(job name, located problem)`` for each job that names no file."""
+
+
+def plan_jobs(
+    context: BuildContext,
+    only: Sequence[str] = (),
+    *,
+    ident: Callable[[Path], str] = lambda source: source.stem,
+) -> Plan:
+    """The targets of a manifest's jobs (``batch``, the schedules, ``serve``): every
+    source x language of the jobs asked for (``only``; default: all).
+
+    ``ident`` names a source's outputs (the batch's remembers ids per file digest);
+    ``--as-of`` is the latest day any target is written as of (a job's own ``as_of:``
+    may be earlier).
+    """
+    from reportgen.manifest_checks import matches
+    from reportgen.project import leads_outside
+
+    workspace = context.workspace
+    as_of = context.options.as_of
+    manifest = workspace.manifest
+    root = workspace.root
+    names = [job.name for job in manifest.jobs]
+    for name in only:
+        if name not in names:
+            raise UsageError(f"no job named '{name}' (jobs: {', '.join(names) or 'none'})")
+    result = Plan()
+    owners: dict[Path, tuple[str, Path]] = {}
+    for index, job in enumerate(manifest.jobs):
+        if only and job.name not in only:
+            continue
+        files = sorted({p for pattern in job.sources for p in matches(root, pattern)})
+        if not files:
+            result.problems.append((job.name, _no_match(workspace, index, job.sources)))
+            continue
+        if as_of is None and job.as_of is not None and job.as_of.last > workspace.today:
+            message = (
+                f"{job.as_of} has not ended yet (today is {workspace.today.isoformat()}): "
+                "a document is written as of a day that has passed"
+            )
+            result.problems.append((job.name, _job_issue(workspace, index, "as_of", message)))
+            continue
+        formats = tuple(job.formats or manifest.defaults.formats)
+        languages = job.languages or manifest.defaults.languages
+        audience = job.audience or manifest.defaults.audience
+        day = earliest(job.as_of.last if job.as_of else None, as_of)
+        for source in files:
+            # a link leading outside is never read: its build fails, naming it
+            named = source.stem if leads_outside(source, root) else ident(source)
+            for lang in languages:
+                outputs = tuple(
+                    Output(
+                        fmt,
+                        workspace.output
+                        / output_name(named, job.document, lang, fmt, audience, day),
+                    )
+                    for fmt in formats
+                )
+                target = Target(source, job.document, lang, audience, outputs, job.name, day)
+                for output in outputs:
+                    other = owners.get(output.path)
+                    if other is not None:
+                        raise PlanError(
+                            f"jobs '{other[0]}' ({display_path(other[1])}) and "
+                            f"'{job.name}' ({display_path(source)}) would both write "
+                            f"{display_path(output.path)}"
+                        )
+                    owners[output.path] = (job.name, source)
+                result.targets.append(target)
+    return result
+
+
+def plan_folder(context: BuildContext, kind_of: Callable[[Path], str | None]) -> list[Target]:
+    """The targets of a folder of profiles without a manifest (``serve FOLDER``): each
+    profile (``kind_of`` tells its kind; None: not one) as its kind's own document, in
+    each language of the options, no file named."""
+    from reportgen.models.manifest import MANIFEST_NAME
+    from reportgen.project import yaml_files
+    from reportgen.registry import default_document
+
+    folder = context.workspace.profiles
+    if folder is None or not folder.is_dir():
+        return []
+    options = context.options
+    targets = []
+    for path in yaml_files([folder]):
+        if path.name == MANIFEST_NAME:
+            continue
+        kind = kind_of(path)
+        if kind is None:
+            continue  # not a profile (or never readable): listed with its problems
+        document = default_document(kind).name
+        for lang in options.languages:
+            targets.append(Target(path, document, lang, options.audience, (), as_of=options.as_of))
+    return targets
+
+
+def _no_match(workspace: Workspace, index: int, patterns: Sequence[str]) -> Issue:
+    from reportgen.manifest_checks import no_match
+
+    message = f"no file matches {', '.join(patterns)}"
+    return _located(workspace, lambda doc: no_match(doc, index, patterns), message)
+
+
+def _job_issue(workspace: Workspace, index: int, field: str, message: str) -> Issue:
+    """The problem of field ``field`` of job ``index``, at its line in the manifest."""
+    return _located(workspace, lambda doc: doc.issue(("jobs", index, field), message), message)
+
+
+def _located(workspace: Workspace, issue: Callable[[Document], Issue], message: str) -> Issue:
+    """``issue`` of the manifest, located at its line; ``message`` alone when it cannot be."""
+    from reportgen import yamlio
+
+    path = workspace.manifest_path
+    if path is None:
+        return Issue("", None, None, "", message)
+    try:
+        return issue(yamlio.load(path))
+    except Exception:  # the manifest was read once already; a location is a bonus
+        return Issue(display_path(path), None, None, "", message)

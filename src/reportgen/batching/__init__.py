@@ -300,13 +300,13 @@ def _run(
         environment_digest,
         output_digest,
     )
-    from reportgen.batching.plan import plan
+    from reportgen.batching.plan import plan_in
     from reportgen.batching.pool import run_targets
     from reportgen.pipeline import write_outputs
     from reportgen.step import Outcome
 
     workspace, options = context.workspace, context.options
-    planned = plan(workspace, state, settings.only, options.as_of)
+    planned = plan_in(context, state, settings.only)
     targets = planned.targets
     environment = environment_digest(workspace)
     freshness = Freshness(state, environment, options, workspace.today, force=settings.force)

@@ -25,11 +25,11 @@ from reportgen.context import BuildContext
 from reportgen.errors import InvalidInput, ReportgenError, display_path
 from reportgen.models.manifest import MANIFEST_NAME
 from reportgen.pipeline import Input
-from reportgen.project import LISTING_PREFIX, Project, forget, listing_digest, yaml_files
-from reportgen.registry import KINDS, RENDERERS, default_document
+from reportgen.project import LISTING_PREFIX, Project, forget, listing_digest
+from reportgen.registry import KINDS, RENDERERS
 from reportgen.state import BuildState
 from reportgen.step import guarded
-from reportgen.targets import Output, Target, output_name
+from reportgen.targets import Output, Target, output_name, plan_folder
 from reportgen.workspace import Options, Workspace
 
 log = logging.getLogger("reportgen")
@@ -43,27 +43,40 @@ _GLOB = re.compile(r"[*?\[]")
 
 @dataclass(frozen=True)
 class Page:
-    """One document of the preview: a target, named by its output file name without the
-    extension (``dalian-to-kitakyushu-2027-05.briefing.en``)."""
+    """One document of the preview: a planned target, named by its output file name
+    without the extension (``dalian-to-kitakyushu-2027-05.briefing.en``)."""
 
     key: str
-    source: Path
-    document: str
-    lang: str
-    audience: Audience
+    target: Target
+    """What it is made from (its files are named when it is built, in one format)."""
     jobs: tuple[str, ...]
     """The manifest jobs that ask for it (without a manifest: the document's name)."""
-    as_of: dt.date | None = None
-    """The day it is written as of (``--as-of``, the job's ``as_of:``)."""
 
-    def target(self, fmt: str, folder: Path) -> Target:
+    @property
+    def source(self) -> Path:
+        return self.target.source
+
+    @property
+    def document(self) -> str:
+        return self.target.document
+
+    @property
+    def lang(self) -> str:
+        return self.target.lang
+
+    @property
+    def audience(self) -> Audience:
+        return self.target.audience
+
+    @property
+    def as_of(self) -> dt.date | None:
+        return self.target.as_of
+
+    def built_as(self, fmt: str, folder: Path) -> Target:
         """The target that builds this page in ``fmt`` (its file named in ``folder``,
         though ``build_target`` writes nothing)."""
         output = Output(fmt, folder / f"{self.key}.{RENDERERS[fmt].suffix}")
-        job = self.jobs[0] if self.jobs else ""
-        return Target(
-            self.source, self.document, self.lang, self.audience, (output,), job, self.as_of
-        )
+        return replace(self.target, outputs=(output,), job=self.jobs[0] if self.jobs else "")
 
     @property
     def what(self) -> tuple[Path, str, str, str, dt.date | None]:
@@ -184,14 +197,14 @@ class Site:
     def survey(self) -> Survey:
         """Every page of the project, grouped by job, and what does not validate."""
         from reportgen.batching.lock import BatchError
-        from reportgen.batching.plan import plan
+        from reportgen.batching.plan import plan_in
 
         ws = self.workspace
         project = ws.project()
         problems = list(self.manifest_problems)
         if ws.manifest_path is not None:
             try:
-                planned = plan(ws, self.state, as_of=self.options.as_of)
+                planned = plan_in(self.context, self.state)
             except (BatchError, ReportgenError) as exc:
                 problems.append(str(exc))
                 targets: list[Target] = []
@@ -199,7 +212,7 @@ class Site:
                 targets = planned.targets
                 problems += [str(issue) for _, issue in planned.problems]
         else:
-            targets = self._folder_targets(project)
+            targets = plan_folder(self.context, lambda path: self._remembered(path, project)[0])
         pages: dict[str, Page] = {}
         groups: dict[str, list[str]] = {}
         refused: list[str] = []
@@ -216,15 +229,7 @@ class Site:
             job = target.job or target.document
             page = pages.get(key)
             if page is None:
-                pages[key] = Page(
-                    key,
-                    target.source,
-                    target.document,
-                    target.lang,
-                    target.audience,
-                    (job,),
-                    target.as_of,
-                )
+                pages[key] = Page(key, replace(target, outputs=(), job=""), (job,))
             elif page.source.resolve() != target.source.resolve():
                 problems.append(
                     f"{display_path(target.source)}: {key} is also made from "
@@ -258,27 +263,6 @@ class Site:
 
     def _ident(self, source: Path, project: Project) -> str:
         return self._remembered(source, project)[1] or source.stem
-
-    def _folder_targets(self, project: Project) -> list[Target]:
-        """Without a manifest: each profile of the folder as its kind's own document."""
-        folder = self.workspace.profiles
-        if folder is None or not folder.is_dir():
-            return []
-        targets = []
-        for path in yaml_files([folder]):
-            if path.name == MANIFEST_NAME:
-                continue
-            kind = self._remembered(path, project)[0]
-            if kind is None:
-                continue  # not a profile (or never readable): listed with its problems
-            document = default_document(kind).name
-            for lang in self.options.languages:
-                targets.append(
-                    Target(
-                        path, document, lang, self.options.audience, (), as_of=self.options.as_of
-                    )
-                )
-        return targets
 
     def _invalid(self, targets: Iterable[Target]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         from reportgen.validation import validate
@@ -367,7 +351,7 @@ def build_page(context: BuildContext, page: Page, fmt: str, cache: Path) -> Resu
     def bug(exc: Exception) -> None:  # a bug in one build must not stop the server
         log.exception("building %s (%s) failed", page.key, fmt)
 
-    outcome = guarded(context, page.target(fmt, cache), bug=bug)
+    outcome = guarded(context, page.built_as(fmt, cache), bug=bug)
     built = outcome.built
     if not outcome.ok or built is None:
         report = outcome.report

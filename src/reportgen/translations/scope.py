@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.audience import Audience
 from reportgen.context import BuildContext
-from reportgen.errors import InvalidInput, Issue, Report, display_path
+from reportgen.errors import InvalidInput, Issue, Report, ReportgenError, display_path
 from reportgen.models.manifest import MANIFEST_NAME
 from reportgen.project import Entry, Project, yaml_files
+from reportgen.targets import Target
 from reportgen.translations.units import Unit, project_file, units
 from reportgen.workspace import Options, Workspace
 
@@ -56,65 +56,70 @@ def resolve(
                 Report([Issue("", None, None, "", "no profiles folder here: name the files")])
             )
         chosen = [workspace.profiles]
-    sources: list[tuple[Path, str | None, Audience]] = []
+    sources: list[Target | Path] = []
+    """The targets of a manifest's jobs, and profiles built as their own documents."""
     for path in chosen:
         if not path.exists():
             scope.report.add(Issue(display_path(path), None, None, "", "no such file or folder"))
         elif path.is_file() and path.name == MANIFEST_NAME:
-            sources.extend(_job_sources(workspace, path, scope.report))
+            sources.extend(_job_targets(workspace, path, scope.report))
         else:
             for found in yaml_files([path]):
                 if found.name == MANIFEST_NAME:
                     continue
                 if documents:
-                    sources.append((found, None, "internal"))
+                    sources.append(found)
                 else:
                     scope.add(found, None)
     # what a document prints does not depend on how it is rendered: the default options
     context = BuildContext(workspace, Options())
-    for source, document, audience in sources:
-        _printed(context, project, scope, source, document, audience)
+    for source in sources:
+        _printed(context, project, scope, source)
     return scope, project
 
 
-def _job_sources(
-    workspace: Workspace, manifest: Path, report: Report
-) -> list[tuple[Path, str | None, Audience]]:
-    """Each job's source files with its document and audience."""
-    from reportgen.manifest_checks import load_manifest, matches
+def _job_targets(workspace: Workspace, manifest: Path, report: Report) -> list[Target]:
+    """The planner's targets of each job of ``manifest``, one per source, document and
+    audience: what a document prints is read in English, as of today."""
+    from reportgen.context import BuildContext
+    from reportgen.targets import plan_jobs
 
     try:
-        loaded = load_manifest(manifest)
+        context = BuildContext.resolve(
+            manifest=manifest,
+            options=Options(as_of=workspace.today),
+            clock=workspace.clock,
+            require_manifest=True,
+        )
+        planned = plan_jobs(context)
     except InvalidInput as exc:
         report.extend(exc.report.issues)
         return []
-    found: list[tuple[Path, str | None, Audience]] = []
-    for job in loaded.jobs:
-        audience = job.audience or loaded.defaults.audience
-        files = {p for pattern in job.sources for p in matches(manifest.parent, pattern)}
-        found.extend((path, job.document, audience) for path in sorted(files))
-    return found
+    except ReportgenError as exc:
+        report.add(Issue(display_path(manifest), None, None, "", str(exc)))
+        return []
+    found = [
+        Target(target.source, target.document, "en", target.audience, ())
+        for target in planned.targets
+    ]
+    return list(dict.fromkeys(found))
 
 
-def _printed(
-    context: BuildContext,
-    project: Project,
-    scope: Scope,
-    source: Path,
-    document: str | None,
-    audience: Audience,
-) -> None:
-    """Add what the document of ``source`` prints, from each profile it reads."""
+def _printed(context: BuildContext, project: Project, scope: Scope, source: Target | Path) -> None:
+    """Add what the document of ``source`` (a profile: its own document) prints, from
+    each profile it reads."""
     from reportgen.pipeline import build_target
     from reportgen.registry import default_document
-    from reportgen.targets import Target
 
-    entry = project.add(source)
+    path = source.source if isinstance(source, Target) else source
+    entry = project.add(path)
     if entry.profile is None or entry.kind is None:
         scope.report.extend(entry.issues)
         return
-    name = document or default_document(entry.kind).name
-    target = Target(source, name, "en", audience, ())
+    if isinstance(source, Target):
+        target = source
+    else:
+        target = Target(path, default_document(entry.kind).name, "en", "internal", ())
     try:
         built = build_target(context, target, project)
     except InvalidInput as exc:
