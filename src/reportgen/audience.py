@@ -16,8 +16,3 @@ AUDIENCES: tuple[Audience, ...] = ("internal", "public")
 def is_public(audience: str) -> bool:
     """Whether an edition for ``audience`` is the public one."""
     return audience == "public"
-
-
-def audience_of(public: bool) -> Audience:
-    """The audience of an edition that is public or not."""
-    return "public" if public else "internal"
