@@ -24,7 +24,7 @@ from typing import Any
 from reportgen import usercache
 from reportgen.errors import Issue, Loc
 from reportgen.scripts import SCRIPTS
-from reportgen.yamlio import Document, describe_char
+from reportgen.yamlio import YamlDocument, describe_char
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ def _strings(node: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
             yield from _strings(value, (*loc, index))
 
 
-def uncovered(doc: Document) -> list[Issue]:
+def uncovered(doc: YamlDocument) -> list[Issue]:
     """One error per field holding a character that no installed font can draw."""
     cover = coverage()
     if not cover.starts:

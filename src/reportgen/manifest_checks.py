@@ -18,7 +18,7 @@ from reportgen.errors import Issue, Loc, Severity, display_link
 if TYPE_CHECKING:
     from reportgen.models import Manifest
     from reportgen.project import Project
-    from reportgen.yamlio import Document
+    from reportgen.yamlio import YamlDocument
 
 Finding = tuple[Loc, str]
 
@@ -56,12 +56,12 @@ def matches(root: Path, pattern: str) -> list[Path]:
         return []
 
 
-def no_match(doc: Document, index: int, patterns: Sequence[str]) -> Issue:
+def no_match(doc: YamlDocument, index: int, patterns: Sequence[str]) -> Issue:
     """The error of job ``index`` whose source patterns match no file, at its line."""
     return doc.issue(("jobs", index, "sources"), f"no file matches {', '.join(patterns)}")
 
 
-def source_issues(doc: Document, manifest: Manifest) -> list[Issue]:
+def source_issues(doc: YamlDocument, manifest: Manifest) -> list[Issue]:
     """Job sources that match no file, located at their line in the manifest.
 
     A job that matches nothing builds nothing: an error at its ``sources``, the message
@@ -83,7 +83,7 @@ def source_issues(doc: Document, manifest: Manifest) -> list[Issue]:
     return issues
 
 
-def code_issues(doc: Document, manifest: Manifest) -> list[Issue]:
+def code_issues(doc: YamlDocument, manifest: Manifest) -> list[Issue]:
     """A manifest is code: a warning at each setting that runs a program (``notify.command``)
     or sends the project to another host (a ``scheduler`` other than ``local``), so that
     whoever reviews a manifest sees them."""
@@ -108,7 +108,7 @@ def code_issues(doc: Document, manifest: Manifest) -> list[Issue]:
     return issues
 
 
-def home_issues(doc: Document, manifest: Manifest, project: Project) -> list[Issue]:
+def home_issues(doc: YamlDocument, manifest: Manifest, project: Project) -> list[Issue]:
     """The home city must be a city profile of the project."""
     if manifest.home is None or project.exists("city", manifest.home):
         return []
@@ -116,7 +116,7 @@ def home_issues(doc: Document, manifest: Manifest, project: Project) -> list[Iss
     return [doc.issue(("home",), f"unknown city '{manifest.home}': no profile in {where} has it")]
 
 
-def path_issues(doc: Document, manifest: Manifest) -> list[Issue]:
+def path_issues(doc: YamlDocument, manifest: Manifest) -> list[Issue]:
     """Folders of the manifest that lead outside the project, or that collide.
 
     ``profiles`` and ``output`` resolve inside the manifest's folder (symbolic links

@@ -95,7 +95,7 @@ class Entry:
     path: Path
     kind: str | None
     id: str | None
-    doc: yamlio.Document | None = None
+    doc: yamlio.YamlDocument | None = None
     profile: Profile | None = None
     issues: list[Issue] = field(default_factory=list)
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from reportgen.context import BuildContext
     from reportgen.project import Project
     from reportgen.workspace import Workspace
-    from reportgen.yamlio import Document
+    from reportgen.yamlio import YamlDocument
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def _job_issue(workspace: Workspace, index: int, field: str, message: str) -> Is
     return _located(workspace, lambda doc: doc.issue(("jobs", index, field), message), message)
 
 
-def _located(workspace: Workspace, issue: Callable[[Document], Issue], message: str) -> Issue:
+def _located(workspace: Workspace, issue: Callable[[YamlDocument], Issue], message: str) -> Issue:
     """``issue`` of the manifest, located at its line; ``message`` alone when it cannot be."""
     from reportgen import yamlio
 

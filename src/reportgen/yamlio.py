@@ -96,7 +96,7 @@ class FlowSplit:
 
 
 @dataclass
-class Document:
+class YamlDocument:
     """A loaded YAML file: its plain data and where each value and key stands."""
 
     path: Path
@@ -558,7 +558,7 @@ def guess_encoding(raw: bytes) -> str | None:
     return None
 
 
-def load(path: Path) -> Document:
+def load(path: Path) -> YamlDocument:
     """Read and parse one YAML file; raises ``InvalidInput`` listing every problem."""
     name = display_path(path)
     try:
@@ -650,7 +650,7 @@ def _loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse(text: str, path: Path) -> Document:
+def parse(text: str, path: Path) -> YamlDocument:
     """Parse YAML text (already decoded) as if read from ``path``."""
     import yaml
 
@@ -682,6 +682,6 @@ def parse(text: str, path: Path) -> Document:
         raise InvalidInput(Report([*builder.issues, issue])) from None
     if builder.issues:
         raise InvalidInput(Report(builder.issues))
-    return Document(
+    return YamlDocument(
         path, data, builder.positions, builder.key_positions, flow_splits=builder.flow_splits
     )

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from reportgen.errors import InvalidInput, Issue, Report
 from reportgen.models.manifest import Manifest
 from reportgen.registry import KINDS, kind_names, load
-from reportgen.yamlio import Document
+from reportgen.yamlio import YamlDocument
 
 if TYPE_CHECKING:
     from reportgen.models.city import CityProfile
@@ -118,7 +118,7 @@ def _message(error: Any, model: type[BaseModel]) -> str:
     return str(error["msg"])
 
 
-def issues_from(error: ValidationError, doc: Document, model: type[BaseModel]) -> list[Issue]:
+def issues_from(error: ValidationError, doc: YamlDocument, model: type[BaseModel]) -> list[Issue]:
     """One located ``Issue`` per Pydantic error."""
     return [
         doc.issue(
@@ -130,14 +130,14 @@ def issues_from(error: ValidationError, doc: Document, model: type[BaseModel]) -
     ]
 
 
-def _validate(model: type[Any], doc: Document) -> Any:
+def _validate(model: type[Any], doc: YamlDocument) -> Any:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
         raise InvalidInput(Report(issues_from(exc, doc, model))) from None
 
 
-def parse_profile(doc: Document) -> Profile:
+def parse_profile(doc: YamlDocument) -> Profile:
     """Validate a loaded profile; raises ``InvalidInput`` with every problem in it."""
     data = doc.data
     if not isinstance(data, dict):
@@ -153,7 +153,7 @@ def parse_profile(doc: Document) -> Profile:
     return profile
 
 
-def parse_manifest(doc: Document) -> Manifest:
+def parse_manifest(doc: YamlDocument) -> Manifest:
     """Validate a loaded ``reportgen.yaml``."""
     if doc.data is None:
         return Manifest()

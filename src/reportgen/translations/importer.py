@@ -43,7 +43,7 @@ from reportgen.translations.units import (
 from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:
-    from reportgen.yamlio import Document
+    from reportgen.yamlio import YamlDocument
 
 XLIFF_SUFFIXES = (".xlf", ".xliff", ".xml", ".sdlxliff", ".mqxliff")
 
@@ -290,7 +290,7 @@ class _Change:
 def _checked(
     item: Returned,
     unit: Unit | None,
-    doc: Document,
+    doc: YamlDocument,
     result: ImportResult,
     *,
     strict: bool,
@@ -389,7 +389,7 @@ def _source_changed(item: Returned, unit: Unit) -> bool:
 
 def _write(
     path: Path,
-    doc: Document,
+    doc: YamlDocument,
     changes: list[_Change],
     result: ImportResult,
     *,

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from reportgen.models import Profile
     from reportgen.models.types import Text
     from reportgen.translations.markup import Part
-    from reportgen.yamlio import Document
+    from reportgen.yamlio import YamlDocument
 
 MAX_CHARS: dict[tuple[str, str], tuple[int, str]] = {
     ("Visit", "title"): (120, "the title line of the cover"),
@@ -141,7 +141,7 @@ def project_file(path: Path, root: Path) -> str | None:
 
 
 def units(
-    profile: Profile, doc: Document, file: str, lang: str, known: Known | None = None
+    profile: Profile, doc: YamlDocument, file: str, lang: str, known: Known | None = None
 ) -> list[Unit]:
     """Every translatable text of ``profile`` for ``lang``, in the order of the file.
 

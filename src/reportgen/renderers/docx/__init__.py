@@ -43,7 +43,7 @@ from reportgen.renderers.docx.reference import (
     open_reference,
     read_reference,
 )
-from reportgen.renderers.docx.writer import Writer
+from reportgen.renderers.docx.writer import WordWriter
 
 __all__ = [
     "MAX_REFERENCE_BYTES",
@@ -74,7 +74,7 @@ def render_docx(
     installed fonts it uses (see ``embedding.py``).
     """
     word = open_reference(reference)
-    writer = Writer(word, doc, bundled=reference is None)
+    writer = WordWriter(word, doc, bundled=reference is None)
     if reference is None and paper is not None:
         writer.set_paper(paper)
     writer.write()

@@ -115,7 +115,7 @@ JOINED_LANGS = ("ja", "zh", "ko")
 EXTERNAL_LINKS = ("http://", "https://", "mailto:")
 
 
-class Writer:
+class WordWriter:
     """Fills a reference document (body cleared) with one ``Document``."""
 
     def __init__(self, word: WordDocument, doc: Document, *, bundled: bool) -> None:
