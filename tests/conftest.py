@@ -52,9 +52,10 @@ _CACHE_FOLDER = pytest.StashKey[str]()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``./run test`` hands the tests out one by one (``--dist loadgroup``), except the tests
-    of a module that share something started once per module (a cluster, servers, a browser,
-    documents): those run together, in one process, before the tests handed out singly."""
+    """The modules whose tests share something started once per module (a cluster,
+    servers, a browser, documents) go first; under ``--dist
+    loadgroup`` they would also be kept in one process (``./run test`` hands out whole
+    files: ``--dist loadfile``)."""
     together: set[str] = set()
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
