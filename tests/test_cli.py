@@ -11,16 +11,8 @@ import pytest
 
 import reportgen
 from reportgen.models import Proposal, Visit
-from tests.helpers import CITY_A, RunCli, WriteFile
+from tests.helpers import BROKEN_CITY, CITY_A, RunCli, WriteFile
 
-BROKEN_CITY = """\
-kind: city
-id: broken
-name: Broken
-country: XX
-summary: A city.
-sdg_focus: [18]
-"""
 STALE_CITY = """\
 kind: city
 id: stale
