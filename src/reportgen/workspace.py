@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from reportgen.audience import AUDIENCES, Audience, is_public
+from reportgen.audience import Audience, is_public
 from reportgen.errors import InvalidInput, UsageError
 from reportgen.limits import DEFAULT_MEMORY_MB, DEFAULT_STALE_MONTHS, DEFAULT_TIMEOUT
 
@@ -30,7 +30,7 @@ Paper = Literal["a4", "letter"]
 PdfVariant = Literal["pdf/a-3b", "pdf/ua-1", "none"]
 PAPERS: tuple[Paper, ...] = ("a4", "letter")
 PDF_VARIANTS: tuple[PdfVariant, ...] = ("pdf/a-3b", "pdf/ua-1", "none")
-__all__ = ["AUDIENCES", "Audience", "Clock", "Options", "Workspace", "find_manifest"]
+__all__ = ["Clock", "Options", "Workspace", "find_manifest"]
 
 
 @dataclass(frozen=True)

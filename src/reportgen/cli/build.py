@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from reportgen.audience import AUDIENCES
 from reportgen.cli.options import (
     debug_option,
     limit_options,
@@ -19,7 +20,6 @@ from reportgen.cli.options import (
 from reportgen.cli.present import print_office_note, print_report
 from reportgen.errors import display_path
 from reportgen.registry import DOCUMENTS, RENDERERS
-from reportgen.workspace import AUDIENCES
 
 
 @click.command()

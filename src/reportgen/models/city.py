@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from reportgen.audience import Audience
 from reportgen.models.common import AreaFact, PopulationFact, Sourced
 from reportgen.models.types import (
-    Audience,
     Country,
     Id,
     Lang,

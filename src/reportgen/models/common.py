@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import Field
 
 from reportgen import tracking
+from reportgen.audience import Audience
 from reportgen.models.types import (
     INTERNAL,
-    Audience,
     Email,
     Id,
     Model,

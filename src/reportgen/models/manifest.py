@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from reportgen.audience import Audience
 from reportgen.models.types import (
-    Audience,
     DocumentLang,
     Id,
     Model,

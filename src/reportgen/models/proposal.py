@@ -8,11 +8,11 @@ from typing import Literal
 
 from pydantic import Field
 
+from reportgen.audience import Audience
 from reportgen.errors import Loc
 from reportgen.models.common import Sourced
 from reportgen.models.types import (
     Amount,
-    Audience,
     Currency,
     Id,
     Model,

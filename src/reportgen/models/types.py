@@ -442,8 +442,6 @@ Sdg = Annotated[int, Field(ge=1, le=17)]
 SdgList = Annotated[list[Sdg], Field(max_length=17)]
 """Sustainable Development Goals; there are 17 of them."""
 
-Audience = Literal["internal", "public"]
-
 INTERNAL: dict[str, Any] = {"x-audience": "internal"}
 """Marks a field (``json_schema_extra``) that public documents never carry; the
 public edition clears it before any document is built (``documents.redact``)."""

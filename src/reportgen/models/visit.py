@@ -9,11 +9,11 @@ from pydantic import BeforeValidator, Field, GetJsonSchemaHandler, model_validat
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from reportgen.audience import Audience
 from reportgen.errors import Loc
 from reportgen.models.common import Sourced
 from reportgen.models.types import (
     INTERNAL,
-    Audience,
     FullDate,
     Id,
     Lang,
