@@ -55,10 +55,6 @@ class Target:
     as_of: dt.date | None = None
     """The day it is written as of (``--as-of``, a job's ``as_of:``); None: today."""
 
-    def day(self, today: dt.date) -> dt.date:
-        """The day its facts are judged on: ``today``, or its own earlier day."""
-        return today if self.as_of is None else min(today, self.as_of)
-
     @property
     def formats(self) -> tuple[str, ...]:
         return tuple(output.format for output in self.outputs)
