@@ -42,7 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import Generator
 
 from reportgen.batching import Settings, run
-from reportgen.batching.plan import plan
+from reportgen.batching.plan import plan_in
+from reportgen.context import BuildContext
 from reportgen.state import BuildState
 from reportgen.workspace import Clock, Options, Workspace
 
@@ -258,7 +259,7 @@ def scale(sizes: list[int], cache: Path) -> None:
             state = BuildState.open(workspace.output)
             try:
                 cpu = time.process_time()
-                planned = plan(workspace, state)
+                planned = plan_in(BuildContext(workspace, Options()), state)
                 planning = time.process_time() - cpu
             finally:
                 state.close()

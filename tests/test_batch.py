@@ -30,7 +30,8 @@ from reportgen.batching import (
     output_lock,
     run,
 )
-from reportgen.batching.plan import plan
+from reportgen.batching.plan import plan_in
+from reportgen.context import BuildContext
 from reportgen.state import STATE_NAME, BuildState
 from reportgen.workspace import Options
 from tests.helpers import BRIEFING_HTML as BRIEFING
@@ -85,7 +86,7 @@ def tasks_of(root: Path, only: Sequence[str] = ()) -> list[Task]:
     """The planned output files of the project's manifest (nothing is built)."""
     state = BuildState.open(root / "planning-state")
     try:
-        targets = plan(workspace_of(root), state, only).targets
+        targets = plan_in(BuildContext(workspace_of(root), Options()), state, only).targets
     finally:
         state.close()
     return [

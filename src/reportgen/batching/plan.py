@@ -9,7 +9,6 @@ no file is that job's failure, and the other jobs still build.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,9 +17,8 @@ from reportgen.context import BuildContext
 from reportgen.state import BuildState
 from reportgen.targets import Plan, plan_jobs
 from reportgen.tracking import file_digest
-from reportgen.workspace import Options, Workspace
 
-__all__ = ["Plan", "plan", "plan_in", "source_id"]
+__all__ = ["Plan", "plan_in", "source_id"]
 
 
 def source_id(path: Path, state: BuildState) -> str:
@@ -45,15 +43,6 @@ def source_id(path: Path, state: BuildState) -> str:
         ident = None  # names no target: '../x' or '/tmp/x' would lead out of the output folder
     state.record_source(str(path), digest, kind, ident)
     return ident or path.stem
-
-
-def plan(
-    workspace: Workspace, state: BuildState, only: Sequence[str] = (), as_of: dt.date | None = None
-) -> Plan:
-    """Every target of the jobs asked for (``targets.plan_jobs``), named by the ids that
-    ``state`` remembers; ``as_of`` is ``--as-of``."""
-    context = BuildContext(workspace, Options(as_of=as_of))
-    return plan_in(context, state, only)
 
 
 def plan_in(context: BuildContext, state: BuildState, only: Sequence[str] = ()) -> Plan:
