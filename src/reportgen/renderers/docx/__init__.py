@@ -22,6 +22,7 @@ entries carry a fixed time, and nothing random is written.
     styles.py     style ids by name and list numbering, copied from the bundled reference
     pictures.py   SVG figures and logos drawn as PNG, sizes
     office.py     LibreOffice, when installed: the page of each heading, for the contents
+    contents.py   the contents of a finished Word file numbered from LibreOffice's layout
     embedding.py  subsets of the fonts the text uses, embedded (obfuscated, as Word does)
     writer.py     the writer: one ``Document`` into the reference's body
 """
@@ -29,12 +30,11 @@ entries carry a fixed time, and nothing random is written.
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from reportgen.documents.content import Document
-from reportgen.renderers.docx import office
+from reportgen.renderers.docx.contents import normalise_zip, number_all
 from reportgen.renderers.docx.pictures import svg_to_png
 from reportgen.renderers.docx.reference import (
     MAX_REFERENCE_BYTES,
@@ -53,8 +53,6 @@ __all__ = [
     "render_docx",
     "svg_to_png",
 ]
-
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def render_docx(
@@ -83,13 +81,9 @@ def render_docx(
 
         embed(word)
     data = _saved(word)
-    if page_numbers and writer.contents and office.soffice() is not None:
-        try:
-            laid_out = office.lay_out(data)
-        except office.LayoutError:
-            return data  # the contents stay as Word would first show them, without numbers
-        writer.number_contents(office.bookmark_pages(laid_out, dict(writer.contents)))
-        data = _saved(word)
+    if page_numbers and writer.contents:
+        # when LibreOffice fails, the contents stay as Word would first show them
+        data = number_all({0: data}).files.get(0, data)
     return data
 
 
@@ -97,18 +91,3 @@ def _saved(word: Any) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return normalise_zip(out.getvalue())
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """The same package with fixed entry dates, so that equal content gives equal bytes."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(entry))
-    return out.getvalue()

@@ -3,7 +3,9 @@
 Page numbers need a layout, which python-docx cannot make. When ``soffice`` is on the
 ``PATH``, the finished Word file is converted to PDF with each Word bookmark exported as
 a named destination; the page of the destination of a heading's bookmark is the page
-number its contents entry prints. Without LibreOffice, nothing is run and nothing costs.
+number its contents entry prints (``contents.py`` writes it in). Without LibreOffice,
+nothing is run and nothing costs. One run converts many files (``lay_out_many``): a
+batch, or a build of several Word files, starts LibreOffice once for all of them.
 
 LibreOffice's start-up is most of the pass's cost, and making a new profile folder (its
 user settings) a good part of the rest. So profiles are kept in the user's cache
@@ -25,13 +27,20 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from reportgen import usercache
 
+K = TypeVar("K")
+
 LAYOUT_TIMEOUT = 120.0
-"""Seconds LibreOffice may take to lay one document out."""
+"""Seconds LibreOffice may take to lay one document out (its start-up included)."""
+FURTHER_TIMEOUT = 30.0
+"""Seconds more for each further document laid out in the same run."""
+LAYOUT_CHUNK = 24
+"""The most documents one LibreOffice run lays out (more take a run for each 24)."""
 PDF_FILTER = (
     'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
 )
@@ -103,27 +112,51 @@ def _profile() -> Iterator[Path]:
 def lay_out(docx: bytes, *, timeout: float | None = None) -> bytes:
     """The Word file as LibreOffice lays it out: a PDF whose named destinations are the
     Word file's bookmarks (within ``timeout`` seconds, by default ``LAYOUT_TIMEOUT``)."""
-    timeout = LAYOUT_TIMEOUT if timeout is None else timeout
+    laid_out = lay_out_many({0: docx}, timeout=timeout)
+    if 0 not in laid_out:
+        raise LayoutError("LibreOffice wrote no PDF")
+    return laid_out[0]
+
+
+def lay_out_many(documents: Mapping[K, bytes], *, timeout: float | None = None) -> dict[K, bytes]:
+    """Each Word file as LibreOffice lays it out (see ``lay_out``), all in one run: its
+    start-up, most of the cost, is paid once. A file it wrote no PDF for is left out.
+
+    The run may take ``timeout`` seconds, by default ``LAYOUT_TIMEOUT`` for the first
+    file and ``FURTHER_TIMEOUT`` for each further one; ``LayoutError`` when it fails or
+    takes longer (none of them is laid out then)."""
+    if not documents:
+        return {}
+    if timeout is None:
+        timeout = LAYOUT_TIMEOUT + FURTHER_TIMEOUT * (len(documents) - 1)
     command = soffice()
     if command is None:
         raise LayoutError("LibreOffice is not installed")
     with tempfile.TemporaryDirectory(prefix="reportgen-layout-") as work, _profile() as profile:
-        source = Path(work) / "document.docx"
-        source.write_bytes(docx)
+        sources, results = Path(work) / "in", Path(work) / "out"
+        sources.mkdir()
+        keys = list(documents)
+        files = [sources / f"{index}.docx" for index in range(len(keys))]  # never two alike
+        for key, source in zip(keys, files, strict=True):
+            source.write_bytes(documents[key])
         try:
             _run(
                 [command, f"-env:UserInstallation={(profile / 'user').as_uri()}",
                  "--headless", "--norestore", "--nolockcheck",
-                 "--convert-to", PDF_FILTER, "--outdir", work, str(source)],
+                 "--convert-to", PDF_FILTER, "--outdir", str(results), *map(str, files)],
                 timeout,
             )  # fmt: skip
         except LayoutError:
             shutil.rmtree(profile / "user", ignore_errors=True)  # the next run makes it anew
             raise
-        result = Path(work) / "document.pdf"
-        if not result.is_file():
+        laid_out: dict[K, bytes] = {}
+        for key, source in zip(keys, files, strict=True):
+            result = results / f"{source.stem}.pdf"
+            if result.is_file():
+                laid_out[key] = result.read_bytes()
+        if not laid_out:
             raise LayoutError("LibreOffice wrote no PDF")
-        return result.read_bytes()
+        return laid_out
 
 
 def _run(command: list[str], timeout: float) -> None:
@@ -143,18 +176,26 @@ def _run(command: list[str], timeout: float) -> None:
     try:
         _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(OSError):
-            if hasattr(os, "killpg"):
-                os.killpg(process.pid, signal.SIGKILL)
-            else:
-                process.kill()
-        process.communicate()  # reaped, its pipe closed
+        _end(process)
         raise LayoutError(f"LibreOffice took more than {timeout:.0f} s") from None
+    except BaseException:  # Ctrl-C: the office, in a session of its own, did not get it
+        _end(process)
+        raise
     if process.returncode != 0:
         said = stderr.decode("utf-8", "replace").strip().splitlines()
         raise LayoutError(
             f"LibreOffice failed (exit {process.returncode})" + (f": {said[-1]}" if said else "")
         )
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """End LibreOffice's whole process group, and reap it."""
+    with contextlib.suppress(OSError):
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    process.communicate()  # reaped, its pipe closed
 
 
 def _pdf_name(bookmark: str) -> str:

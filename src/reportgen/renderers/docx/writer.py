@@ -347,7 +347,7 @@ class WordWriter:
         Page numbers need a layout, which only Word or LibreOffice can make, and neither
         fills them in on opening (LibreOffice keeps the result as it is; Word would ask
         the reader about updating fields if the field were marked dirty). So the entries
-        come without page numbers, until ``number_contents`` writes those of a layout
+        come without page numbers, until ``contents.numbered`` writes those of a layout
         in; updating the field (F9 in Word, Tools > Update in LibreOffice) rebuilds the
         same entries with them.
         """
@@ -369,16 +369,6 @@ class WordWriter:
         end = el("w:p", None, el("w:r", None, el("w:fldChar", {"w:fldCharType": "end"})))
         for paragraph in [*paragraphs, end]:
             self._append(paragraph)
-
-    def number_contents(self, pages: dict[str, int]) -> None:
-        """Writes each entry's page number into the contents, as Word's own TOC result has
-        it (a tab, then a PAGEREF field), so that updating the field gives the same."""
-        for anchor, link in self.contents:
-            if anchor not in pages:
-                continue
-            link.append(run_element("\t", None))
-            for run in field(f" PAGEREF {anchor} \\h ", str(pages[anchor])):
-                link.append(run)
 
     # --- body ---------------------------------------------------------------------------------
 
