@@ -334,6 +334,11 @@ class Workspace:
         return self._built[args]
 
 
+QUICK_WORD = ("--format", "docx", "--no-page-numbers", "--no-embed-fonts")
+"""A Word build for tests that read its words, tables and pictures: no LibreOffice pass for
+the contents' page numbers, no fonts carried in the file (each costs seconds)."""
+
+
 _WORKSPACES: dict[str, Workspace] = {}
 
 
