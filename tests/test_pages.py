@@ -21,7 +21,7 @@ from docx.table import Table as WordTable
 from pypdf import PdfReader
 
 from reportgen.cli import main
-from tests.helpers import open_docx
+from tests.helpers import QUICK_WORD, open_docx
 
 EPOCH = "1798761600"
 """2027-01-01 00:00 UTC: the day of every build here."""
@@ -264,8 +264,12 @@ class Project:
         return Pdf(self.build(source, name, *options))
 
     def docx_text(self, source: str, name: str, *options: str) -> str:
-        """Every paragraph of the Word file, tables included, as one squashed text."""
-        word = open_docx(str(self.build(source, name, "--format", "docx", *options)))
+        """Every paragraph of the Word file, tables included, as one squashed text.
+
+        The Word files here are read for their words and tables: built without the
+        LibreOffice pass that numbers the contents, and without fonts (``QUICK_WORD``).
+        """
+        word = open_docx(str(self.build(source, name, *QUICK_WORD, *options)))
         texts = [p.text for p in word.paragraphs]
         for table in word.tables:
             texts.extend(cell.text for row in table.rows for cell in row.cells)
@@ -388,7 +392,7 @@ def test_sources_are_numbered_in_the_order_they_are_first_cited(briefing: Pdf) -
 
 
 def test_docx_lists_only_the_sources_it_cites(project: Project) -> None:
-    word = open_docx(str(project.build(VISIT_FILE, "briefing.docx", "--format", "docx")))
+    word = open_docx(str(project.build(VISIT_FILE, "briefing.docx", *QUICK_WORD)))
     texts = [p.text for p in word.paragraphs]
     numbered = [p.text for p in word.paragraphs if p.style is not None and p.style.name == "Source"]
 
@@ -574,7 +578,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def test_docx_sign_off_rows_are_kept_together(project: Project) -> None:
-    word = open_docx(str(project.build(PROPOSAL_FILE, "proposal.docx", "--format", "docx")))
+    word = open_docx(str(project.build(PROPOSAL_FILE, "proposal.docx", *QUICK_WORD)))
     table = next(t for t in word.tables if t.rows[0].cells[0].text == "Name and title")
     kept = [
         all(p._p.find(f"{W}pPr/{W}keepNext") is not None for c in row.cells for p in c.paragraphs)
@@ -586,7 +590,7 @@ def test_docx_sign_off_rows_are_kept_together(project: Project) -> None:
 
 
 def test_docx_short_document_has_no_contents(project: Project) -> None:
-    word = open_docx(str(project.build(MALMO_FILE, "malmo.docx", "--format", "docx")))
+    word = open_docx(str(project.build(MALMO_FILE, "malmo.docx", *QUICK_WORD)))
     fields = [e.text for e in word.element.body.iter(f"{W}instrText")]
 
     assert not any("TOC" in (text or "") for text in fields)
@@ -678,8 +682,8 @@ def kept_with_next(table: WordTable) -> list[bool]:
 
 
 def test_docx_table_leaves_no_row_alone_on_a_page(project: Project) -> None:
-    lund = open_docx(str(project.build(LUND_FILE, "lund.docx", "--format", "docx")))
-    proposal = open_docx(str(project.build(PROPOSAL_FILE, "proposal.docx", "--format", "docx")))
+    lund = open_docx(str(project.build(LUND_FILE, "lund.docx", *QUICK_WORD)))
+    proposal = open_docx(str(project.build(PROPOSAL_FILE, "proposal.docx", *QUICK_WORD)))
     designations = next(t for t in lund.tables if t.rows[0].cells[0].text == "Designation")
     activities = next(t for t in proposal.tables if t.rows[0].cells[0].text == "ID")
     budget = next(t for t in proposal.tables if t.rows[0].cells[0].text == "Item")
