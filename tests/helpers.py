@@ -190,8 +190,8 @@ def inside(folder: Path, epoch: int = EPOCH) -> Iterator[None]:
         yield
 
 
-def run_cli(folder: Path, *args: str) -> Run:
-    """``reportgen ARGS...`` run in this process inside ``folder``."""
+def run_cli(folder: Path, *args: str, epoch: int = EPOCH) -> Run:
+    """``reportgen ARGS...`` run in this process inside ``folder``, on the day of ``epoch``."""
     out, err = io.StringIO(), io.StringIO()
     # reportgen stops WeasyPrint's log from propagating; a handler on its own logger still
     # sees every record
@@ -199,7 +199,7 @@ def run_cli(folder: Path, *args: str) -> Run:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        with inside(folder), redirect_stdout(out), redirect_stderr(err):
+        with inside(folder, epoch), redirect_stdout(out), redirect_stderr(err):
             try:
                 main(list(args))
             except SystemExit as exc:

@@ -5,10 +5,14 @@ to publish, and sources; read back from the PDF (pdftotext) and the Word file (p
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
-from tests.helpers import QUICK_WORD, RunCli, Workspace, open_docx
+import pytest
+
+from tests.helpers import QUICK_WORD, ROOT, TODAY_EPOCH, RunCli, Workspace, open_docx, run_cli
 
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
 PROPOSAL = "profiles/proposals/kitakyushu-dalian-air-2027.yaml"
@@ -62,15 +66,61 @@ def set_field(path: Path, key: str, value: str) -> None:
     path.write_text(f"{head}\n{key}: {value}{tail[end:]}", encoding="utf-8")
 
 
+class Amended(NamedTuple):
+    """The example briefing built from amended profiles: its PDF's pages and its Word file."""
+
+    printed: list[str]
+    docx: Path
+
+
+@pytest.fixture(scope="module")
+def amended(tmp_path_factory: pytest.TempPathFactory) -> Amended:
+    """The example briefing in PDF and Word, built once from a copy of the example project
+    with three amendments, each read by a test of its own and each in a part of the
+    briefing that the others leave alone: the visit is version 2.1 (issue control), the
+    Mayor of Kitakyushu changes in April 2027 (who is who), and a source of Dalian's gives
+    its address and the day it was read (sources)."""
+    project = tmp_path_factory.mktemp("amended")
+    shutil.copytree(ROOT / "profiles", project / "profiles")
+    shutil.copy2(ROOT / "reportgen.yaml", project / "reportgen.yaml")
+    set_field(project / VISIT, "version", '"2.1"')
+    city = project / "profiles/cities/kitakyushu.yaml"
+    text = city.read_text(encoding="utf-8")
+    city.write_text(
+        text.replace(
+            "officials:\n",
+            "officials:\n"
+            "  - {role: head, title: Mayor, name: {en: Hana Newcomer, ja: 新任花},"
+            " as_of: 2027-04-01, since: 2027-04-01, source: jihyo-2026}\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    city = project / "profiles/cities/dalian.yaml"
+    text = city.read_text(encoding="utf-8")
+    head, found, tail = text.partition("  - id: cgtn-2024\n")
+    assert found
+    city.write_text(
+        head
+        + found
+        + "    url: https://example.org/cgtn/dalian-2024\n    accessed: 2024-06-30\n"
+        + tail,
+        encoding="utf-8",
+    )
+    run = run_cli(
+        project, "build", VISIT, "--format", "pdf", "--format", "docx", "--no-page-numbers",
+        "--no-embed-fonts", "-o", "out/", epoch=int(TODAY_EPOCH),
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    pdf = project / "out" / VISIT_PDF
+    return Amended(pages(pdf), pdf.with_suffix(".docx"))
+
+
 # --- 1. issue control and the draft mark ---------------------------------------------------
 
 
-def test_every_cover_and_page_foot_carries_the_issue_control(
-    example_project: Path, cli: RunCli
-) -> None:
-    set_field(example_project / VISIT, "version", '"2.1"')
-
-    printed, docx = build_pdf_and_docx(cli, example_project)
+def test_every_cover_and_page_foot_carries_the_issue_control(amended: Amended) -> None:
+    printed, docx = amended  # version 2.1
 
     cover = words(printed[0])
     assert "Issued by International Policy Division, Kitakyushu City" in cover
@@ -309,26 +359,9 @@ def test_who_is_who_names_the_office_holders_with_their_form_of_address(
         assert len(set(cells)) == len(cells)
 
 
-def test_who_is_who_follows_the_office_when_it_changes_hands(
-    example_project: Path, cli: RunCli
-) -> None:
-    city = example_project / "profiles/cities/kitakyushu.yaml"
-    text = city.read_text(encoding="utf-8")
-    city.write_text(
-        text.replace(
-            "officials:\n",
-            "officials:\n"
-            "  - {role: head, title: Mayor, name: {en: Hana Newcomer, ja: 新任花},"
-            " as_of: 2027-04-01, since: 2027-04-01, source: jihyo-2026}\n",
-            1,
-        ),
-        encoding="utf-8",
-    )
-
-    result = cli("build", VISIT, "--format", "pdf", "-o", "out/")
-
-    assert result.code == 0, result.stderr
-    text = words("\n".join(pages(example_project / "out/" / VISIT_PDF)))
+def test_who_is_who_follows_the_office_when_it_changes_hands(amended: Amended) -> None:
+    # Hana Newcomer is Mayor of Kitakyushu from 1 April 2027, before the visit
+    text = words("\n".join(amended.printed))
     assert "First host Hana Newcomer 新任花" in text
     assert "Kazuhisa Takeuchi 武内和久[" not in text.split("The two cities")[0]
 
@@ -390,21 +423,9 @@ def test_each_story_is_printed_once_and_the_chart_table_is_its_alternative(
 
 
 def test_sources_print_their_address_and_access_date_and_keep_their_own_notes(
-    example_project: Path, cli: RunCli
+    amended: Amended,
 ) -> None:
-    city = example_project / "profiles/cities/dalian.yaml"
-    text = city.read_text(encoding="utf-8")
-    head, found, tail = text.partition("  - id: cgtn-2024\n")
-    assert found
-    city.write_text(
-        head
-        + found
-        + "    url: https://example.org/cgtn/dalian-2024\n    accessed: 2024-06-30\n"
-        + tail,
-        encoding="utf-8",
-    )
-
-    printed, docx = build_pdf_and_docx(cli, example_project)
+    printed, docx = amended  # Dalian's source cgtn-2024 has a url and an access date
 
     listed = words("\n".join(printed).split("Numbers in")[-1])
     entry = re.search(r"\d+\. CGTN reports on Dalian, June 2024\..*?(?= \d{1,2}\. |$)", listed)
