@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import typing
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 import reportgen
 from reportgen.documents.redact import redact
 from reportgen.models import Visit
-from tests.helpers import TODAY, RunCli, WriteFile
+from tests.helpers import EPOCH, TODAY, VISIT, RunCli, Workspace, WriteFile
 
 OLD_CITY = """\
 kind: city
@@ -94,32 +95,28 @@ def test_batch_prints_and_reports_the_warnings_and_rebuilds_their_output_under_s
 
 
 def test_build_and_batch_write_byte_identical_pdf_and_docx(
-    cli: RunCli, example_project: Path, tmp_path: Path
+    cli: RunCli, examples: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (example_project / "reportgen.yaml").write_text(
-        "jobs:\n"
-        "  - {name: visit, document: briefing, formats: [pdf, docx],\n"
-        "     sources: [profiles/visits/dalian-to-kitakyushu-2027-05.yaml]}\n",
-        encoding="utf-8",
-    )
-    built = cli(
-        "build",
-        "profiles/visits/dalian-to-kitakyushu-2027-05.yaml",
-        "--format",
-        "pdf",
-        "--format",
-        "docx",
-        "-o",
-        str(tmp_path / "by-build"),
-    )
+    # build's PDF is the run's shared one (the example project and manifest, on EPOCH);
+    # the batch runs on a copy, with the example's settings and one job
+    by_build = examples.build(VISIT, "briefing.pdf")
+    project = tmp_path / "project"
+    shutil.copytree(examples.folder / "profiles", project / "profiles")
+    settings, _ = (examples.folder / "reportgen.yaml").read_text("utf-8").split("\njobs:\n")
+    job = f"{{name: visit, document: briefing, formats: [pdf, docx], sources: [{VISIT}]}}"
+    (project / "reportgen.yaml").write_text(f"{settings}\njobs:\n  - {job}\n", "utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    built = cli("build", VISIT, "--format", "docx", "-o", str(tmp_path / "by-build"))
     batched = cli("batch", "--jobs", "1")
 
+    assert by_build.run.code == 0, by_build.run.stderr
     assert built.code == 0, built.stderr
     assert batched.code == 0, batched.stderr
-    for suffix in ("pdf", "docx"):
-        name = f"dalian-to-kitakyushu-2027-05.briefing.en.{suffix}"
-        by_build = (tmp_path / "by-build" / name).read_bytes()
-        assert by_build == (example_project / "output" / name).read_bytes(), suffix
+    name = "dalian-to-kitakyushu-2027-05.briefing.en"
+    assert by_build.path.read_bytes() == (project / "output" / f"{name}.pdf").read_bytes()
+    by_build_docx = (tmp_path / "by-build" / f"{name}.docx").read_bytes()
+    assert by_build_docx == (project / "output" / f"{name}.docx").read_bytes()
 
 
 def test_build_finds_the_project_of_the_file_before_the_working_folder(
