@@ -649,6 +649,33 @@ SAFE_TARGETS = ("http://", "https://", "mailto:", "#", "data:image/")
 UNSAFE_TAGS = {"script", "iframe", "object", "embed", "link", "base", "form", "meta-refresh"}
 
 
+def contents_entries(docx_path: Path) -> list[tuple[str, str]]:
+    """Each entry of the Word contents: its title and the page number printed after it."""
+    word = open_docx(str(docx_path))
+    entries = []
+    for paragraph in word.paragraphs:
+        if paragraph.style is not None and paragraph.style.name.startswith("toc "):
+            title, _, page = paragraph.text.partition("\t")
+            entries.append((title, page))
+    return entries
+
+
+def outline_pages(pdf: Path) -> list[tuple[str, int]]:
+    """The headings of a PDF's outline with the page (from 1) each lands on."""
+    reader = PdfReader(pdf)
+    found: list[tuple[str, int]] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                found.append((item.title, (reader.get_destination_page_number(item) or 0) + 1))
+
+    walk(reader.outline)
+    return found
+
+
 def squeeze(text: str) -> str:
     """Text without white space (PDF text extraction breaks lines where layout did)."""
     return re.sub(r"\s+", "", text)

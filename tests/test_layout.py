@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 
 from reportgen.documents.content import (
     Cell,
@@ -36,7 +35,7 @@ from reportgen.documents.content import (
 from reportgen.renderers import RenderContext, to_docx, to_pdf
 from reportgen.renderers.docx.office import NOT_INSTALLED
 from reportgen.typography import typographic
-from tests.helpers import RunCli, open_docx
+from tests.helpers import RunCli, contents_entries, open_docx, outline_pages
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -197,33 +196,6 @@ def test_docx_running_text_has_a_comfortable_measure(document: Document, tmp_pat
 # --- Word contents with page numbers (LibreOffice, when installed) ------------------------------
 
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
-
-
-def contents_entries(docx_path: Path) -> list[tuple[str, str]]:
-    """Each entry of the Word contents: its title and the page number printed after it."""
-    word = open_docx(str(docx_path))
-    entries = []
-    for paragraph in word.paragraphs:
-        if paragraph.style is not None and paragraph.style.name.startswith("toc "):
-            title, _, page = paragraph.text.partition("\t")
-            entries.append((title, page))
-    return entries
-
-
-def outline_pages(pdf: Path) -> list[tuple[str, int]]:
-    """The headings of a PDF's outline with the page (from 1) each lands on."""
-    reader = PdfReader(pdf)
-    found: list[tuple[str, int]] = []
-
-    def walk(items: list[Any]) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                found.append((item.title, (reader.get_destination_page_number(item) or 0) + 1))
-
-    walk(reader.outline)
-    return found
 
 
 def test_docx_contents_print_the_pages_libreoffice_lays_the_headings_on(

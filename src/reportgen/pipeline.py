@@ -5,7 +5,9 @@ target -> checked profile (and what it pulls in) -> public edition redacted -> D
 
 ``build_target`` writes nothing: ``write_outputs`` does that, so a batch worker (or a
 remote one) can return bytes for the coordinator to write. ``reportgen build`` and
-``reportgen batch`` both go through here, so they give the same bytes for a target.
+``reportgen batch`` both go through here, so they give the same bytes for a target;
+both leave the contents of Word files unnumbered in each build and number them all
+afterwards, in one LibreOffice run (``numbering_later``, ``number_word_files``).
 """
 
 from __future__ import annotations
@@ -382,6 +384,59 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     report: Report = field(default_factory=Report)
     built: list[Built] = field(default_factory=list)
+    unnumbered: str = ""
+    """Why the contents of the Word files have no page numbers (LibreOffice failed)."""
+
+
+WORD = "docx"
+"""The format whose contents are numbered from LibreOffice's layout."""
+
+
+def numbering_later(context: BuildContext) -> BuildContext | None:
+    """The context of builds whose Word files are numbered afterwards, all of them in one
+    LibreOffice run (``number_word_files``): page numbers are off in each build, which
+    leaves its contents unnumbered. None when no page numbers are to be written (none
+    asked, or no LibreOffice installed)."""
+    import dataclasses
+
+    from reportgen.renderers.docx import office
+
+    if not context.options.page_numbers or office.soffice() is None:
+        return None
+    return dataclasses.replace(
+        context, options=dataclasses.replace(context.options, page_numbers=False)
+    )
+
+
+def word_files(built: Built) -> list[Path]:
+    """The Word files among the outputs of a built target."""
+    return [output.path for output in built.target.outputs if output.format == WORD]
+
+
+def number_word_files(builts: Sequence[Built]) -> tuple[list[Built], str]:
+    """The builts, their Word files' contents numbered from one LibreOffice run, and why
+    they are not when it failed (see ``renderers.docx.contents.number_all``)."""
+    import dataclasses
+
+    from reportgen.renderers.docx.contents import number_all
+
+    files = {
+        (index, path): data
+        for index, built in enumerate(builts)
+        for path, data in built.outputs
+        if path in word_files(built)
+    }
+    numbering = number_all(files)
+    numbered = [
+        dataclasses.replace(
+            built,
+            outputs=tuple(
+                (path, numbering.files.get((index, path), data)) for path, data in built.outputs
+            ),
+        )
+        for index, built in enumerate(builts)
+    ]
+    return numbered, numbering.failure
 
 
 def build(
@@ -398,13 +453,26 @@ def build(
     project = context.project()
     targets = plan_build(context, source, project, document=document, output=output)
     result = BuildResult()
+    later = numbering_later(context)
     for target in targets:
-        built = build_target(context, target, project)
+        built = build_target(later or context, target, project)
         result.built.append(built)
         result.report.extend(built.record.warnings)
+    if later is not None:  # one LibreOffice run for all the Word files
+        result.built, result.unnumbered = number_word_files(result.built)
     for built in result.built:
         result.written.extend(write_outputs(built, mode=workspace.manifest.file_mode))
     return result
 
 
-__all__ = ["BuildResult", "Built", "Input", "Record", "build", "build_target", "write_outputs"]
+__all__ = [
+    "BuildResult",
+    "Built",
+    "Input",
+    "Record",
+    "build",
+    "build_target",
+    "number_word_files",
+    "numbering_later",
+    "write_outputs",
+]

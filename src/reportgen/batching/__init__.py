@@ -1,7 +1,8 @@
 """``reportgen batch``: every document of a manifest, in parallel, rebuilding only what changed.
 
 manifest -> plan (targets) -> skip fresh (freshness) -> worker processes (pool) build
-bytes -> the coordinator writes them and records what they read -> one summary line
+bytes -> the coordinator writes them and records what they read -> the Word files'
+contents numbered, all in one LibreOffice run -> one summary line
 
 The output folder is held by a lock for the whole run (``lock``); the build state and
 the history live in SQLite inside it (``reportgen.state``).
@@ -111,6 +112,8 @@ class BatchResult:
     """Where the run was kept instead (``reportgen.history.keep_unrecorded``)."""
     started: float = 0.0
     """When it started (seconds since the epoch)."""
+    unnumbered: str = ""
+    """Why the contents of the Word files built have no page numbers (LibreOffice failed)."""
 
     def count(self, status: str) -> int:
         found = sum(1 for r in self.results if r.status == status)
@@ -302,7 +305,8 @@ def _run(
     )
     from reportgen.batching.plan import plan_in
     from reportgen.batching.pool import run_targets
-    from reportgen.pipeline import write_outputs
+    from reportgen.pipeline import WORD, numbering_later, word_files, write_outputs
+    from reportgen.renderers.docx.contents import contents_anchors
     from reportgen.step import Outcome
 
     workspace, options = context.workspace, context.options
@@ -329,6 +333,10 @@ def _run(
                 report(TaskResult(target, output, "fresh", warnings=warnings))
         else:
             stale.append(target)
+    # the workers leave the contents of Word files unnumbered; they are numbered at the
+    # end, all in one LibreOffice run, and recorded then, as they are
+    later = numbering_later(context) if any(WORD in t.formats for t in stale) else None
+    waiting: list[Waiting] = []
 
     def done(target: Target, outcome: Outcome) -> None:
         try:
@@ -373,15 +381,21 @@ def _run(
         warnings = tuple(str(issue) for issue in record.warnings)
         valid_until = record.valid_until.isoformat() if record.valid_until else None
         digests = {path: output_digest(data) for path, data in built.outputs}
+        numbered = word_files(built) if later is not None else []
         for output in target.outputs:
-            state.record_target(
-                str(output.path),
+            entry = Waiting(
+                output.path,
                 built_fingerprint(target, output, environment, record.inputs, options),
-                [(i.path, i.fields) for i in record.inputs],
+                tuple((i.path, i.fields) for i in record.inputs),
                 valid_until,
                 warnings,
                 digests.get(output.path, ""),
             )
+            data = dict(built.outputs).get(output.path, b"") if output.path in numbered else b""
+            if data and contents_anchors(data):
+                waiting.append(entry)
+            else:
+                entry.record(state)
         for output in target.outputs:
             report(TaskResult(target, output, "built", share, warnings=warnings))
 
@@ -409,9 +423,94 @@ def _run(
                             TaskResult(target, output, "failed", error=unbuilt.message), shown=False
                         )
         else:
-            run_targets(stale, context, jobs=jobs, done=done, should_stop=should_stop)
+            run_targets(stale, later or context, jobs=jobs, done=done, should_stop=should_stop)
+    if waiting and not halted:
+        try:
+            result.unnumbered = _number_word_files(
+                waiting, state, lock, workspace.manifest.file_mode, should_stop
+            )
+        except StoreBusy:
+            raise
+        except StoreError as exc:
+            halted.append(str(exc))
     order = {(t.job, o.path): i for i, t in enumerate(targets) for o in t.outputs}
     result.results.sort(key=lambda r: order.get((r.target.job, r.output.path), -1))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A Word file written with its contents unnumbered, and what the build state is to
+    record of it once it is numbered (its digest then)."""
+
+    path: Path
+    fingerprint: str
+    inputs: tuple[tuple[str, tuple[str, ...] | None], ...]
+    valid_until: str | None
+    warnings: tuple[str, ...]
+    digest: str
+    """Of the bytes written."""
+
+    def record(self, state: BuildState, digest: str | None = None) -> None:
+        state.record_target(
+            str(self.path),
+            self.fingerprint,
+            list(self.inputs),
+            self.valid_until,
+            self.warnings,
+            self.digest if digest is None else digest,
+        )
+
+
+def _number_word_files(
+    waiting: list[Waiting],
+    state: BuildState,
+    lock: OutputLock,
+    mode: int | None,
+    should_stop: Callable[[], bool],
+) -> str:
+    """Number the contents of the Word files the workers wrote, laid out by LibreOffice
+    in one run (one per ``LAYOUT_CHUNK`` files), replace each file atomically and record
+    it as it is then; returns why they stay unnumbered when LibreOffice failed (they are
+    recorded as written). Those of an interrupted run, or of one that lost its lock, are
+    forgotten: the next batch builds them again."""
+    from reportgen.batching.freshness import output_digest
+    from reportgen.output import write_atomic
+    from reportgen.renderers.docx import office
+    from reportgen.renderers.docx.contents import number_all
+
+    failure = ""
+    for start in range(0, len(waiting), office.LAYOUT_CHUNK):
+        chunk = waiting[start : start + office.LAYOUT_CHUNK]
+        if should_stop() or not lock.held():
+            for entry in chunk:
+                state.forget_target(str(entry.path))
+            continue
+        files: dict[Path, bytes] = {}
+        for entry in chunk:
+            try:
+                data = entry.path.read_bytes()
+            except OSError:
+                continue
+            if output_digest(data) == entry.digest:  # as written: no one else's file
+                files[entry.path] = data
+        numbering = number_all(files) if files and not failure else None
+        failure = failure or (numbering.failure if numbering else "")
+        if not lock.held():  # another run may hold the folder now: nothing is written
+            for entry in chunk:
+                state.forget_target(str(entry.path))
+            continue
+        for entry in chunk:
+            numbered = numbering.files.get(entry.path) if numbering else None
+            if numbered is None:
+                entry.record(state)
+                continue
+            try:
+                write_atomic(entry.path, numbered, mode=mode)
+            except ReportgenError:  # the file stays as it was written
+                entry.record(state)
+            else:
+                entry.record(state, output_digest(numbered))
+    return failure
 
 
 def report_json(result: BatchResult) -> dict[str, Any]:

@@ -82,6 +82,7 @@ def batch(
         click.echo(json.dumps(batches.report_json(result), indent=2, ensure_ascii=False))
     print_batch(result, strict=options.strict, quiet=quiet)
     if not quiet:
-        print_office_note((r.path for r in result.results if r.status == "built"), options)
+        built = (r.path for r in result.results if r.status == "built")
+        print_office_note(built, options, result.unnumbered)
     if not result.ok:
         raise SystemExit(ExitStatus.FAILURE)

@@ -109,4 +109,4 @@ def build(
     print_report(result.report)
     for path in result.written:
         click.echo(display_path(path))
-    print_office_note(result.written, options)
+    print_office_note(result.written, options, result.unnumbered)

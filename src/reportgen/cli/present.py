@@ -52,14 +52,17 @@ def print_report(report: Report, *, strict: bool = False) -> None:
         console.print(f"[{style}]{escape(str(issue))}[/]")
 
 
-def print_office_note(written: Iterable[Path], options: Options) -> None:
-    """One line when Word files were written without LibreOffice to number their contents."""
+def print_office_note(written: Iterable[Path], options: Options, unnumbered: str = "") -> None:
+    """One line when Word files were written without LibreOffice to number their contents,
+    or when it failed to (``unnumbered``: what it said)."""
     if not options.page_numbers or not any(path.suffix == ".docx" for path in written):
         return
     from reportgen.renderers.docx import office
 
     if office.soffice() is None:
         click.echo(office.NOT_INSTALLED, err=True)
+    elif unnumbered:
+        click.echo(office.FAILED.format(reason=unnumbered), err=True)
 
 
 def print_batch(result: BatchResult, *, strict: bool = False, quiet: bool = False) -> None:

@@ -37,7 +37,7 @@ K = TypeVar("K")
 
 LAYOUT_TIMEOUT = 120.0
 """Seconds LibreOffice may take to lay one document out (its start-up included)."""
-FURTHER_TIMEOUT = 30.0
+FURTHER_TIMEOUT = 15.0
 """Seconds more for each further document laid out in the same run."""
 LAYOUT_CHUNK = 24
 """The most documents one LibreOffice run lays out (more take a run for each 24)."""
@@ -49,6 +49,11 @@ NOT_INSTALLED = (
     "page numbers; Word adds them when the document's fields are updated (F9)"
 )
 """What a build that wrote a Word file with contents says, once, without LibreOffice."""
+FAILED = (
+    "note: the contents of the Word files have no page numbers: {reason}; Word adds them "
+    "when the document's fields are updated (F9)"
+)
+"""What a build or batch says, once, when LibreOffice failed to lay its Word files out."""
 
 
 class LayoutError(Exception):
