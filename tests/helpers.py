@@ -24,7 +24,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -756,3 +756,33 @@ def docx_text(path: Path) -> str:
 def _plain_mailto(target: str) -> bool:
     """A ``mailto:`` link holds the address alone: no ``?attach=``, ``?bcc=`` ..."""
     return not target.startswith("mailto:") or "?" not in target
+
+
+# --- Word files as LibreOffice lays them out ----------------------------------------------
+
+
+def libreoffice_pdfs(
+    files: Mapping[str, Path], folder: Path, env: Mapping[str, str] | None = None
+) -> dict[str, Path]:
+    """Each Word file of ``files`` as LibreOffice lays it out: a PDF named by its key, in
+    ``folder``. One LibreOffice run lays them all out (its start-up is most of the cost),
+    with a profile of its own in ``folder``: LibreOffice keeps the fonts a file embeds in
+    its profile.
+
+    LibreOffice lays the files out in the order given, and the fonts a file embeds stay
+    with it for the files after it: a file that embeds fonts goes after the files that
+    must be laid out with the fonts of the system alone."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("needs LibreOffice (libreoffice-writer-nogui)")
+    sources = folder / "word"
+    sources.mkdir(parents=True, exist_ok=True)
+    named = [shutil.copyfile(path, sources / f"{key}.docx") for key, path in files.items()]
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(folder), *map(str, named)],
+        capture_output=True, check=True, timeout=180 + 60 * len(named), env=env,
+    )  # fmt: skip
+    laid_out = {key: folder / f"{key}.pdf" for key in files}
+    assert all(pdf.is_file() for pdf in laid_out.values()), f"LibreOffice left some out: {files}"
+    return laid_out

@@ -2,7 +2,9 @@
 properties, reproducibility and reference documents (good, broken, oversized, zip bombs).
 
 The example proposal is built once per module through the pipeline, on a fixed day; the
-smaller cases render hand-made ``Document`` objects directly.
+smaller cases render hand-made ``Document`` objects directly. No test here reads the
+contents' page numbers or the fonts a Word file carries (``test_layout`` does): the builds
+skip the LibreOffice pass and the fonts, which cost seconds each.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from reportgen.renderers.docx import (
     render_docx,
     svg_to_png,
 )
-from tests.helpers import open_docx, unjoined
+from tests.helpers import libreoffice_pdfs, open_docx, unjoined
 
 ROOT = Path(__file__).resolve().parent.parent
 PROPOSAL = ROOT / "profiles" / "proposals" / "kitakyushu-dalian-air-2027.yaml"
@@ -78,12 +80,15 @@ def build_docx(
     reference: Path | None = None,
     audience: str = "internal",
 ) -> Path:
-    """One DOCX through the pipeline, with ``SOURCE_DATE_EPOCH`` fixed."""
+    """One DOCX through the pipeline, with ``SOURCE_DATE_EPOCH`` fixed, without the
+    contents' page numbers and the fonts."""
     options = Options(
         formats=("docx",),
         languages=(lang,),
         audience="public" if audience == "public" else "internal",
         reference_docx=reference,
+        page_numbers=False,
+        embed_fonts=False,
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
@@ -339,7 +344,13 @@ def japanese_briefing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = _without(yaml.safe_load(visit.read_text(encoding="utf-8")), "ja")
     visit.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     target = folder / "briefing.ja.docx"
-    options = Options(formats=("docx",), languages=("ja",), allow_untranslated=True)
+    options = Options(
+        formats=("docx",),
+        languages=("ja",),
+        allow_untranslated=True,
+        page_numbers=False,
+        embed_fonts=False,
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
         result = reportgen.build(visit, options=options, output=target)
@@ -393,7 +404,7 @@ def test_docx_each_run_takes_the_language_of_its_text_or_of_its_letters(tmp_path
     def marks(runs: tuple[Run, ...], lang: str) -> dict[str, dict[str, str]]:
         doc = small_document(Section("s", "Runs", 1, (Paragraph(runs),)), lang=lang)
         path = tmp_path / f"{lang}.docx"
-        path.write_bytes(render_docx(doc))
+        path.write_bytes(render_docx(doc, embed_fonts=False))
         wanted = {run.text for run in runs}
         return {text: lang for text, lang in text_runs(path) if text in wanted}
 
@@ -416,16 +427,10 @@ def test_docx_english_in_a_japanese_document_keeps_its_words_in_libreoffice(
 ) -> None:
     """LibreOffice breaks lines of a CJK language between any two letters; English words
     split there ("Kitakyus hu", "Arri val") when their runs are not marked as English."""
-    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    if soffice is None or pdftotext is None:
-        pytest.skip("needs LibreOffice (libreoffice-writer-nogui) and pdftotext (poppler-utils)")
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(japanese_briefing)],
-        capture_output=True, check=True, timeout=120,
-    )  # fmt: skip
-    pdf = tmp_path / "briefing.ja.pdf"
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("needs pdftotext (poppler-utils)")
+    pdf = libreoffice_pdfs({"briefing.ja": japanese_briefing}, tmp_path)["briefing.ja"]
     laid_out = subprocess.run(
         [pdftotext, "-layout", str(pdf), "-"],
         capture_output=True,
@@ -774,7 +779,7 @@ def test_a_hung_libreoffice_is_ended_whole_and_the_contents_stay_without_numbers
 
     with pytest.raises(office.LayoutError, match="took more than 1 s"):
         office.lay_out(b"PK")
-    word = reopen(render_docx(small_document(*sections)))
+    word = reopen(render_docx(small_document(*sections), embed_fonts=False))
 
     # the office is gone with the script: nothing is left running on the profile
     office_pid = int(started.read_text())
