@@ -347,6 +347,12 @@ def test_without_the_extra_it_says_what_to_install(
     ]
 
 
+def test_the_request_timeout_is_a_second_or_more(cli: RunCli) -> None:
+    result = cli("serve", "--request-timeout", "0.5")
+    assert result.code == 2
+    assert "Invalid value for '--request-timeout': 0.5 is not in the range x>=1." in result.stderr
+
+
 def test_help_does_not_load_the_server() -> None:
     code = (
         "import sys\n"

@@ -27,6 +27,9 @@ DEFAULT_TIMEOUT = 300.0
 """Seconds one document may take."""
 DEFAULT_MEMORY_MB = 3072
 """Address space a build may use (WeasyPrint maps fonts; resident memory stays far lower)."""
+DEFAULT_REQUEST_TIMEOUT = 10.0
+"""Seconds a client of ``serve`` has to send a request's line and headers (a browser
+sends them at once)."""
 
 
 class LimitExceeded(ReportgenError):

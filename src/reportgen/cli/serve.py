@@ -16,6 +16,7 @@ from reportgen.cli.options import (
     stale_after_option,
     strict_option,
 )
+from reportgen.limits import DEFAULT_REQUEST_TIMEOUT
 
 
 @click.command()
@@ -39,6 +40,14 @@ from reportgen.cli.options import (
     help="0: any free one.",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the index in the web browser.")
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_REQUEST_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time a client has to send a request's line and headers; a slower one gets 408.",
+)
 @render_options
 @limit_options("each build", "each build's worker process")
 @profiles_option
@@ -50,6 +59,7 @@ def serve(
     host: str,
     port: int,
     open_browser: bool,
+    request_timeout: float,
     as_of: dt.date | None,
     paper: str,
     pdf_variant: str | None,
@@ -82,4 +92,12 @@ def serve(
         strict=strict,
         stale_after=stale_after,
     )
-    preview.run(path, options, host=host, port=port, open_browser=open_browser, profiles=profiles)
+    preview.run(
+        path,
+        options,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        profiles=profiles,
+        request_timeout=request_timeout,
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen.errors import ReportgenError
+from reportgen.limits import DEFAULT_REQUEST_TIMEOUT
 
 if TYPE_CHECKING:
     from reportgen.workspace import Options
@@ -27,9 +28,11 @@ def run(
     port: int = 8000,
     open_browser: bool = False,
     profiles: Path | None = None,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
 ) -> None:
     """Serve the preview of the project at ``path`` (a manifest, a folder, or None for
-    the nearest manifest) until Ctrl-C or SIGTERM."""
+    the nearest manifest) until Ctrl-C or SIGTERM; ``request_timeout``: the seconds a
+    client has to send a request's line and headers."""
     try:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
@@ -41,4 +44,12 @@ def run(
         ) from None
     from reportgen.serve.server import serve
 
-    serve(path, options, host=host, port=port, open_browser=open_browser, profiles=profiles)
+    serve(
+        path,
+        options,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        profiles=profiles,
+        request_timeout=request_timeout,
+    )

@@ -21,12 +21,13 @@ import threading
 import webbrowser
 from pathlib import Path
 from types import FrameType
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from reportgen.errors import ReportgenError, UsageError, display_path
+from reportgen.limits import DEFAULT_REQUEST_TIMEOUT
 from reportgen.serve.app import create_app
 from reportgen.serve.preview import Preview
 from reportgen.serve.site import Site
@@ -36,9 +37,6 @@ log = logging.getLogger("reportgen")
 
 GRACE = 2
 """Seconds the open connections get to close when the server stops."""
-HEADER_TIMEOUT = 10.0
-"""Seconds a connection has to send its request's line and headers (a browser sends
-them at once); a half-sent request is answered 408 and closed then."""
 MAX_WAITING = 64
 """Connections that may be sending their headers at once: past that, the one waiting
 longest is closed, so that half-sent requests cannot use up the server's files."""
@@ -87,6 +85,15 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Config(uvicorn.Config):
+    """Uvicorn's settings, and the seconds a connection has to send a request's line and
+    headers (``--request-timeout``); a half-sent request is answered 408 and closed then."""
+
+    def __init__(self, app: Any, *, request_timeout: float, **settings: Any) -> None:
+        super().__init__(app, **settings)
+        self.request_timeout = request_timeout
+
+
 class _Protocol(H11Protocol):
     """Uvicorn's HTTP/1.1 with a deadline for each request's headers, and a cap on the
     connections that are still sending them (slowloris)."""
@@ -115,7 +122,9 @@ class _Protocol(H11Protocol):
 
     def _await_headers(self) -> None:
         self._headers_in()
-        self.waiting[self] = self.loop.call_later(HEADER_TIMEOUT, self._too_slow)
+        config = self.config
+        timeout = config.request_timeout if isinstance(config, _Config) else DEFAULT_REQUEST_TIMEOUT
+        self.waiting[self] = self.loop.call_later(timeout, self._too_slow)
         while len(self.waiting) > MAX_WAITING:
             next(iter(self.waiting))._too_slow()
 
@@ -151,6 +160,7 @@ def serve(
     port: int,
     open_browser: bool,
     profiles: Path | None,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
 ) -> None:
     """Serve until Ctrl-C or SIGTERM."""
     _log_to_stderr()
@@ -180,8 +190,9 @@ def serve(
                 threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
         preview.on_ready = ready
-        config = uvicorn.Config(
+        config = _Config(
             app,
+            request_timeout=request_timeout,
             log_level="warning",
             access_log=False,
             lifespan="on",
