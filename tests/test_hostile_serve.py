@@ -1,15 +1,16 @@
 """``reportgen serve`` under attack: slow documents, limits, half-sent requests, links
 out of the project, an IPv6 loopback address.
 
-Each server is a real ``reportgen serve`` process; the clients are httpx and raw
-sockets; the slow document is a real one (a proposal of thousands of budget lines),
-never a sleep.
+Each server is a real ``reportgen serve`` process (the tests that only ask things share
+one); the clients are httpx and raw sockets; the slow document is a real one (a proposal
+of a thousand budget lines), never a sleep.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,6 +37,9 @@ MANIFEST = (
     CITIES + "  - {name: proposals, document: proposal, sources: [profiles/proposals/*.yaml]}\n"
 )
 SLOW = "big.proposal.en"
+LINES = 1000
+"""Budget lines of the slow proposal: its PDF takes many times as long as the other
+pages and its own preview (HTML) together."""
 
 
 def big_proposal(lines: int) -> str:
@@ -51,75 +55,84 @@ def big_proposal(lines: int) -> str:
     )
 
 
+def hungry_proposal(words: int, lines: int) -> str:
+    """A short file whose preview is large: a summary of ``words`` words, printed again
+    as the item of each of ``lines`` budget lines (a YAML alias). Its build asks for
+    much memory at once, where a long file is first read slowly near the limit."""
+    summary = " ".join(f"word{i}" for i in range(words))
+    budget = "    - {item: *summary, category: travel, quantity: 2, unit_cost: 1500}\n" * lines
+    return (
+        "kind: proposal\nid: big\ntitle: A large proposal\nlead: kitakyushu\n"
+        "partners: [dalian]\nperiod: {start: 2027-04, end: 2029-03}\nstatus: draft\n"
+        f"summary: &summary {summary}\nbudget:\n  currency: JPY\n  lines:\n{budget}"
+    )
+
+
+def slow_project(folder: Path, proposal: str) -> Path:
+    write(folder / "reportgen.yaml", MANIFEST)
+    write(folder / "profiles/cities/kitakyushu.yaml", KITAKYUSHU)
+    write(folder / "profiles/cities/dalian.yaml", DALIAN)
+    (folder / "profiles/proposals").mkdir()
+    (folder / "profiles/proposals/big.yaml").write_text(proposal, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
-def slow_project(tmp_path: Path) -> Path:
-    write(tmp_path / "reportgen.yaml", MANIFEST)
-    write(tmp_path / "profiles/cities/kitakyushu.yaml", KITAKYUSHU)
-    write(tmp_path / "profiles/cities/dalian.yaml", DALIAN)
-    (tmp_path / "profiles/proposals").mkdir()
-    (tmp_path / "profiles/proposals/big.yaml").write_text(big_proposal(5000), encoding="utf-8")
-    return tmp_path
+def slow(tmp_path: Path) -> Path:
+    return slow_project(tmp_path, big_proposal(LINES))
 
 
-def test_a_slow_document_holds_up_no_other_page(slow_project: Path) -> None:
-    server = Server(slow_project)
-    slow: list[httpx.Response | Exception] = []
+def test_a_slow_document_holds_up_no_other_page_and_stops_when_it_changes(slow: Path) -> None:
+    server = Server(slow)
+    proposal = slow / "profiles/proposals/big.yaml"
+    answers: list[httpx.Response | Exception] = []
 
     def fetch_slow() -> None:
         try:
             with httpx.Client(base_url=server.url, timeout=900) as client:
-                slow.append(client.get(f"/{SLOW}.pdf"))
+                answers.append(client.get(f"/{SLOW}.pdf"))
         except httpx.HTTPError as exc:  # the server stopped under it
-            slow.append(exc)
+            answers.append(exc)
 
     waiting = threading.Thread(target=fetch_slow, daemon=True)
+    stopped = f"stopped building {SLOW}.pdf: it changed meanwhile"
     try:
         waiting.start()
         with httpx.Client(base_url=server.url, timeout=300) as client:
             assert client.get(f"/{SLOW}").status_code == 200  # its preview page is there
             quick = client.get("/kitakyushu.city-profile.en.pdf")
             page = client.get("/dalian.city-profile.en.html")
-        still_building = waiting.is_alive()
+            still_building = waiting.is_alive()
+            for edit in range(20):  # once the server has taken the request, a save stops it
+                proposal.write_text(big_proposal(LINES).replace("Many lines.", f"Edit {edit}."))
+                server.wait_for("changed: ")
+                if any(stopped in line for line in server.printed):
+                    break
+            other = client.get("/dalian.city-profile.en.pdf")
+        building_again = waiting.is_alive()  # the new version of the slow one
     finally:
         server.stop()
         waiting.join(timeout=60)
     assert quick.status_code == 200 and quick.content.startswith(b"%PDF")
     assert page.status_code == 200 and "A port city." in page.text
-    assert still_building, slow
-
-
-def test_a_build_whose_document_changed_is_stopped(slow_project: Path) -> None:
-    server = Server(slow_project)
-    proposal = slow_project / "profiles/proposals/big.yaml"
-    waiting = threading.Thread(
-        target=lambda: httpx.get(f"{server.url}{SLOW}.pdf", timeout=900), daemon=True
-    )
-    stopped = f"stopped building {SLOW}.pdf: it changed meanwhile"
-    try:
-        with httpx.Client(base_url=server.url, timeout=300) as client:
-            assert client.get(f"/{SLOW}").status_code == 200  # built: a save now touches it
-        waiting.start()
-        for edit in range(20):  # once the server has taken the request, a save stops it
-            proposal.write_text(big_proposal(5000).replace("Many lines.", f"Edit {edit}."))
-            server.wait_for("changed: ")
-            if any(stopped in line for line in server.printed):
-                break
-        with httpx.Client(base_url=server.url, timeout=300) as client:
-            other = client.get("/kitakyushu.city-profile.en.pdf")
-        still_building = waiting.is_alive()  # the new version of the slow one
-    finally:
-        server.stop()
+    assert still_building, answers
     assert any(stopped in line for line in server.printed), server.printed
     assert other.status_code == 200 and other.content.startswith(b"%PDF")
-    assert still_building
+    assert building_again, answers
 
 
 @pytest.mark.parametrize(
-    ("limit", "fmt", "message"),
+    ("limit", "proposal", "fmt", "message"),
     [
-        (("--timeout", "2"), "pdf", "the build took longer than 2 s: stopped (--timeout)"),
+        (
+            ("--timeout", "1"),
+            big_proposal(LINES),
+            "pdf",
+            "the build took longer than 1 s: stopped (--timeout)",
+        ),
         (
             ("--memory-limit", "256"),
+            hungry_proposal(20_000, 300),
             "html",
             "the build needed more than 256 MB of memory: stopped (--memory-limit)",
         ),
@@ -127,9 +140,9 @@ def test_a_build_whose_document_changed_is_stopped(slow_project: Path) -> None:
     ids=["time", "memory"],
 )
 def test_builds_run_under_the_limits_of_build(
-    slow_project: Path, limit: tuple[str, str], fmt: str, message: str
+    tmp_path: Path, limit: tuple[str, str], proposal: str, fmt: str, message: str
 ) -> None:
-    server = Server(slow_project, *limit)
+    server = Server(slow_project(tmp_path, proposal), *limit)
     try:
         with httpx.Client(base_url=server.url, timeout=300) as client:
             stopped = client.get(f"/{SLOW}.{fmt}")
@@ -142,12 +155,13 @@ def test_builds_run_under_the_limits_of_build(
 
 
 HALF_SENT = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow"
+TOO_SLOW = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 
 def test_half_sent_requests_time_out_and_cannot_use_up_the_server(tmp_path: Path) -> None:
     write(tmp_path / "reportgen.yaml", CITIES)
     write(tmp_path / "profiles/cities/kitakyushu.yaml", KITAKYUSHU)
-    server = Server(tmp_path, files=256)
+    server = Server(tmp_path, "--request-timeout", "2", files=256)
     where = urlsplit(server.url)
     assert where.hostname is not None and where.port is not None
     attackers: list[socket.socket] = []
@@ -166,36 +180,61 @@ def test_half_sent_requests_time_out_and_cannot_use_up_the_server(tmp_path: Path
             sock.close()
         server.stop()
     assert answer.status_code == 200 and "Kitakyushu" in answer.text
-    assert (
-        ends
-        == [b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"] * 3
-    )
+    assert ends == [TOO_SLOW] * 3
 
 
-def test_a_trickled_body_times_out(tmp_path: Path) -> None:
-    write(tmp_path / "reportgen.yaml", CITIES)
-    write(tmp_path / "profiles/cities/kitakyushu.yaml", KITAKYUSHU)
-    server = Server(tmp_path)
-    where = urlsplit(server.url)
-    assert where.hostname is not None and where.port is not None
+def ipv6_loopback() -> bool:
+    """Whether this machine can listen on ::1."""
     try:
-        with socket.create_connection((where.hostname, where.port), timeout=60) as sock:
-            sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n")
-            received = trickle(sock)
-    finally:
-        server.stop()
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A project whose profiles hold a link to a folder tree outside it; both folders."""
+    outside = tmp_path_factory.mktemp("system")
+    for first in range(10):
+        for second in range(10):
+            (outside / f"lib{first}" / f"part{second}").mkdir(parents=True)
+    project = tmp_path_factory.mktemp("linked")
+    write(project / "reportgen.yaml", CITIES)
+    write(project / "profiles/cities/kitakyushu.yaml", KITAKYUSHU)
+    (project / "profiles/cities/more").mkdir()
+    (project / "profiles/cities/usr").symlink_to(outside)
+    return project, outside
+
+
+@pytest.fixture(scope="module")
+def asked(linked: tuple[Path, Path]) -> Iterator[Server]:
+    """One server for the tests that only ask it things: on the IPv6 loopback where
+    there is one, with a request timeout of 1 s."""
+    host = ("--host", "::1") if ipv6_loopback() else ()
+    server = Server(linked[0], *host, "--request-timeout", "1")
+    yield server
+    server.stop()
+
+
+def test_a_trickled_body_times_out(asked: Server) -> None:
+    where = urlsplit(asked.url)
+    assert where.hostname is not None and where.port is not None
+    with socket.create_connection((where.hostname, where.port), timeout=60) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n")
+        received = trickle(sock, quiet=0.25)
     assert received.startswith(b"HTTP/1.1 405 ")
-    assert received.endswith(
-        b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-    )
+    assert received.endswith(TOO_SLOW)
 
 
-def trickle(sock: socket.socket) -> bytes:
-    """Send a byte of a body whenever the server has been quiet for a second (a client
-    that keeps a connection alive by trickling), until it closes; what it sent back."""
-    sock.settimeout(1)
+def trickle(sock: socket.socket, quiet: float) -> bytes:
+    """Send a byte of a body whenever the server has been quiet for ``quiet`` seconds (a
+    client that keeps a connection alive by trickling), until it closes; what it sent
+    back."""
+    sock.settimeout(quiet)
     received = b""
-    for _ in range(60):
+    for _ in range(240):
         try:
             chunk = sock.recv(65536)
         except TimeoutError:
@@ -229,45 +268,26 @@ def inotify_inodes(pid: int) -> set[int]:
 
 @pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="needs Linux's /proc")
 def test_the_watcher_does_not_follow_links_out_of_the_project(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    linked: tuple[Path, Path], asked: Server
 ) -> None:
-    outside = tmp_path_factory.mktemp("system")
-    for first in range(10):
-        for second in range(10):
-            (outside / f"lib{first}" / f"part{second}").mkdir(parents=True)
-    write(tmp_path / "reportgen.yaml", CITIES)
-    write(tmp_path / "profiles/cities/kitakyushu.yaml", KITAKYUSHU)
-    (tmp_path / "profiles/cities/more").mkdir()
-    (tmp_path / "profiles/cities/usr").symlink_to(outside)
-    server = Server(tmp_path)
-    try:
-        watched = inotify_inodes(server.process.pid)
-    finally:
-        server.stop()
+    project, outside = linked
+    watched = inotify_inodes(asked.process.pid)
     outside_folders = {path.stat().st_ino for path in [outside, *outside.rglob("*")]}
     assert watched & outside_folders == set()
-    inside = {(tmp_path / p).stat().st_ino for p in ("", "profiles", "profiles/cities")}
-    assert inside | {(tmp_path / "profiles/cities/more").stat().st_ino} <= watched
+    inside = {(project / p).stat().st_ino for p in ("", "profiles", "profiles/cities")}
+    assert inside | {(project / "profiles/cities/more").stat().st_ino} <= watched
 
 
-def test_it_serves_on_the_ipv6_loopback(tmp_path: Path) -> None:
-    write(tmp_path / "reportgen.yaml", CITIES)
-    write(tmp_path / "profiles/cities/kitakyushu.yaml", KITAKYUSHU)
-    try:
-        socket.socket(socket.AF_INET6).close()
-    except OSError:
-        pytest.skip("no IPv6 on this machine")
-    server = Server(tmp_path, "--host", "::1")
-    try:
-        with httpx.Client(base_url=server.url, timeout=300) as client:
-            index = client.get("/")
-            page = client.get("/kitakyushu.city-profile.en.html")
-        port = urlsplit(server.url).port
-        elsewhere, body = raw_get(server.url, "/kitakyushu.city-profile.en.html", "evil.example")
-        named, _ = raw_get(server.url, "/", f"[::1]:{port}")
-    finally:
-        server.stop()
-    assert server.url.startswith("http://[::1]:")
+def test_it_serves_on_the_ipv6_loopback(asked: Server) -> None:
+    if not ipv6_loopback():
+        pytest.skip("no IPv6 loopback on this machine")
+    with httpx.Client(base_url=asked.url, timeout=300) as client:
+        index = client.get("/")
+        page = client.get("/kitakyushu.city-profile.en.html")
+    port = urlsplit(asked.url).port
+    elsewhere, body = raw_get(asked.url, "/kitakyushu.city-profile.en.html", "evil.example")
+    named, _ = raw_get(asked.url, "/", f"[::1]:{port}")
+    assert asked.url.startswith("http://[::1]:")
     assert index.status_code == 200 and page.status_code == 200
     assert named == 200
     assert elsewhere == 400 and b"Kitakyushu" not in body
