@@ -4,6 +4,10 @@ LibreOffice lays it out.
 A hand-made document repeats one pattern after fillers of growing length, so that some
 of its headings fall at the foot of a page: a heading with a note under it ("All times
 are local"), a day's heading and a short table; a panel of key facts; a long table.
+
+The Word files the tests read as LibreOffice lays them out are built once and laid out
+together, in one LibreOffice run (``laid_out``); the example briefings come from the run's
+shared project.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import datetime as dt
 import io
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
@@ -35,7 +38,16 @@ from reportgen.documents.content import (
 from reportgen.renderers import RenderContext, to_docx, to_pdf
 from reportgen.renderers.docx.office import NOT_INSTALLED
 from reportgen.typography import typographic
-from tests.helpers import RunCli, contents_entries, open_docx, outline_pages
+from tests.helpers import (
+    QUICK_WORD,
+    Built,
+    RunCli,
+    Workspace,
+    contents_entries,
+    libreoffice_pdfs,
+    open_docx,
+    outline_pages,
+)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -120,39 +132,82 @@ def document() -> Document:
     return layout_document()
 
 
-def test_pdf_keeps_headings_notes_short_tables_and_panels_with_their_rows(
-    document: Document, tmp_path: Path
-) -> None:
-    pdf = tmp_path / "layout.pdf"
+@pytest.fixture(scope="module")
+def layout_pdf(document: Document, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made document as a PDF."""
+    pdf = tmp_path_factory.mktemp("pdf") / "layout.pdf"
     pdf.write_bytes(to_pdf(document, RenderContext()))
-    pages = pages_of(pdf)
+    return pdf
+
+
+QUICK = RenderContext(page_numbers=False, embed_fonts=False)
+"""Word files for tests that read neither the contents' page numbers nor the fonts a file
+carries (each costs seconds)."""
+
+
+@pytest.fixture(scope="module")
+def japanese_word(examples: Workspace) -> tuple[Built, Built]:
+    """The example briefing in Japanese as a Word file, with the fonts it uses and without
+    them (neither with the contents' page numbers)."""
+    options = ("--format", "docx", "--lang", "ja", "--no-page-numbers")
+    return (
+        examples.build(VISIT, "briefing.ja.fonts.docx", *options),
+        examples.build(VISIT, "briefing.ja.plain.docx", *options, "--no-embed-fonts"),
+    )
+
+
+@pytest.fixture(scope="module")
+def numbered_briefing(examples: Workspace) -> Built:
+    """The example briefing as a Word file whose contents LibreOffice numbered (without
+    fonts)."""
+    return examples.build(VISIT, "briefing.numbered.docx", "--format", "docx", "--no-embed-fonts")
+
+
+@pytest.fixture(scope="module")
+def word_files(
+    document: Document,
+    japanese_word: tuple[Built, Built],
+    numbered_briefing: Built,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Path]:
+    """The Word files the tests lay out with LibreOffice, by name."""
+    folder = tmp_path_factory.mktemp("word")
+    made = {"layout": to_docx(document, QUICK)}
+    made |= {f"breaks-{lang}": to_docx(breaking_document(lang), QUICK) for lang in BREAKING}
+    for name, data in made.items():
+        (folder / f"{name}.docx").write_bytes(data)
+    files = {name: folder / f"{name}.docx" for name in made}
+    with_fonts, plain = japanese_word
+    assert with_fonts.run.code == plain.run.code == 0, with_fonts.run.stderr + plain.run.stderr
+    return files | {
+        "briefing": numbered_briefing.path,
+        "briefing-ja": plain.path,
+        # last: the fonts a file embeds stay with LibreOffice for the files after it
+        "briefing-ja-fonts": with_fonts.path,
+    }
+
+
+@pytest.fixture(scope="module")
+def laid_out(
+    word_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Each of ``word_files`` as LibreOffice lays it out (a PDF), all in one run."""
+    return libreoffice_pdfs(word_files, tmp_path_factory.mktemp("laid-out"))
+
+
+def test_pdf_keeps_headings_notes_short_tables_and_panels_with_their_rows(
+    layout_pdf: Path,
+) -> None:
+    pages = pages_of(layout_pdf)
 
     assert len(pages) > 8  # the pattern falls at many places of a page
     assert split_apart(pages) == []
 
 
-def libreoffice_pdf(docx: Path, folder: Path, env: dict[str, str] | None = None) -> Path:
-    """The Word file as LibreOffice lays it out, as a PDF (in ``folder``, with a profile of
-    its own there: LibreOffice keeps the fonts a file embeds in its profile)."""
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("needs LibreOffice (libreoffice-writer-nogui)")
-    folder.mkdir(parents=True, exist_ok=True)
-    profile = (folder / "profile").as_uri()
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(folder), str(docx)],
-        capture_output=True, check=True, timeout=180, env=env,
-    )  # fmt: skip
-    return folder / f"{docx.stem}.pdf"
-
-
 def test_docx_keeps_headings_notes_short_tables_and_panels_with_their_rows(
-    document: Document, tmp_path: Path
+    laid_out: dict[str, Path],
 ) -> None:
-    docx = tmp_path / "layout.docx"
-    docx.write_bytes(to_docx(document, RenderContext()))
-    pages = pages_of(libreoffice_pdf(docx, tmp_path))
+    pages = pages_of(laid_out["layout"])
 
     assert len(pages) > 8
     assert split_apart(pages) == []
@@ -172,20 +227,16 @@ def full_lines(pages: Sequence[str], paragraph: str) -> list[str]:
     return [line for lines in found for line in lines[:-1]]
 
 
-def test_pdf_running_text_has_a_comfortable_measure(document: Document, tmp_path: Path) -> None:
-    pdf = tmp_path / "layout.pdf"
-    pdf.write_bytes(to_pdf(document, RenderContext()))
-    lengths = sorted(len(line) for line in full_lines(pages_of(pdf), FILLER))
+def test_pdf_running_text_has_a_comfortable_measure(layout_pdf: Path) -> None:
+    lengths = sorted(len(line) for line in full_lines(pages_of(layout_pdf), FILLER))
 
     assert len(lengths) > 100
     assert 65 <= lengths[len(lengths) // 2] <= 80  # about 65 to 80 letters a line
     assert lengths[-1] <= 82
 
 
-def test_docx_running_text_has_a_comfortable_measure(document: Document, tmp_path: Path) -> None:
-    docx = tmp_path / "layout.docx"
-    docx.write_bytes(to_docx(document, RenderContext(page_numbers=False)))
-    pages = pages_of(libreoffice_pdf(docx, tmp_path))
+def test_docx_running_text_has_a_comfortable_measure(laid_out: dict[str, Path]) -> None:
+    pages = pages_of(laid_out["layout"])
     lengths = sorted(len(line) for line in full_lines(pages, FILLER))
 
     assert len(lengths) > 100
@@ -199,25 +250,22 @@ VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
 
 
 def test_docx_contents_print_the_pages_libreoffice_lays_the_headings_on(
-    example_project: Path, cli: RunCli, tmp_path: Path
+    numbered_briefing: Built, laid_out: dict[str, Path]
 ) -> None:
-    if shutil.which("soffice") is None:
-        pytest.skip("needs LibreOffice (libreoffice-writer-nogui)")
-    done = cli("build", VISIT, "--format", "docx", "-o", "out/briefing.docx")
+    done = numbered_briefing.run
     assert done.code == 0, done.stderr
-    entries = contents_entries(example_project / "out" / "briefing.docx")
-    laid_out = outline_pages(libreoffice_pdf(example_project / "out" / "briefing.docx", tmp_path))
+    entries = contents_entries(numbered_briefing.path)
+    headings = iter(outline_pages(laid_out["briefing"]))
 
     assert len(entries) > 15
     assert all(page.isdigit() for _, page in entries), entries
     # each entry's number is the page its heading lands on (outline: in reading order)
-    headings = iter(laid_out)
     for title, page in entries:
         landed = next(number for heading, number in headings if heading == title)
         assert (title, int(page)) == (title, landed)
     assert "LibreOffice" not in done.stderr
     # the field stays, so that Word can update it
-    word = open_docx(str(example_project / "out" / "briefing.docx"))
+    word = open_docx(str(numbered_briefing.path))
     fields = [t.text or "" for t in word.element.body.iter(f"{W}instrText")]
     assert any(text.strip().startswith("TOC ") for text in fields)
     assert sum(text.strip().startswith("PAGEREF _Toc_") for text in fields) == len(entries)
@@ -236,7 +284,8 @@ def test_docx_contents_without_libreoffice_have_no_numbers_and_the_build_says_so
                 target.symlink_to(program)
     monkeypatch.setenv("PATH", str(bin_dir))
 
-    done = cli("build", VISIT, "--format", "docx", "--lang", "en", "--lang", "ja", "-o", "out")
+    done = cli("build", VISIT, "--format", "docx", "--lang", "en", "--lang", "ja",
+               "--no-embed-fonts", "-o", "out")  # fmt: skip
     entries = contents_entries(example_project / "out" / f"{Path(VISIT).stem}.briefing.en.docx")
 
     assert done.code == 0, done.stderr
@@ -256,25 +305,28 @@ def test_docx_contents_without_libreoffice_have_no_numbers_and_the_build_says_so
 
 JAPANESE = "代表団は北九州市に到着し、市長と会談する。「環境」について（午後）話し合う。"
 NO_LINE_STARTS_WITH = "、。）」，．"
+BREAKING = {"ja": "ja-JP", "zh-Hans": "zh-CN"}
+"""The languages whose lines break by these rules, and their language in Word."""
 
 
-@pytest.mark.parametrize(("lang", "word_lang"), [("ja", "ja-JP"), ("zh-Hans", "zh-CN")])
-def test_docx_breaks_chinese_and_japanese_lines_by_their_rules(
-    lang: str, word_lang: str, tmp_path: Path
-) -> None:
+def breaking_document(lang: str) -> Document:
+    """Lines of every length in ``lang``: the punctuation falls at the end of some line."""
     created = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
-    # lines of every length: the punctuation falls at the end of some line
     paragraphs = tuple(Paragraph(plain("あ" * n + JAPANESE * 6)) for n in range(24))
-    document = Document(
+    return Document(
         name="briefing",
         meta=Meta("T", "Tester", "Test", ("a",), lang, created, created),
         cover=Cover(kicker="K", title="T", mark="M"),
         sections=(Section("s", "見出し", 1, paragraphs),),
         labels={"contents": "Contents", "page_of": "{page} / {pages}"},
     )
-    path = tmp_path / f"{lang}.docx"
-    path.write_bytes(to_docx(document, RenderContext()))
-    word = open_docx(str(path))
+
+
+@pytest.mark.parametrize(("lang", "word_lang"), BREAKING.items())
+def test_docx_breaks_chinese_and_japanese_lines_by_their_rules(
+    lang: str, word_lang: str, word_files: dict[str, Path], laid_out: dict[str, Path]
+) -> None:
+    word = open_docx(str(word_files[f"breaks-{lang}"]))
     defaults = word.styles.element.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr")
     settings = word.settings.element
 
@@ -290,9 +342,7 @@ def test_docx_breaks_chinese_and_japanese_lines_by_their_rules(
     # as LibreOffice lays it out: no line starts with a comma, a full stop or a closing
     # bracket, none ends with an opening one
     lines = [
-        line.strip()
-        for page in pages_of(libreoffice_pdf(path, tmp_path))
-        for line in page.splitlines()
+        line.strip() for page in pages_of(laid_out[f"breaks-{lang}"]) for line in page.splitlines()
     ]
     text = [line for line in lines if set(line) & set(JAPANESE)]
     assert len(text) > 50
@@ -392,18 +442,14 @@ def without_noto(folder: Path) -> dict[str, str]:
     return {**os.environ, "FONTCONFIG_FILE": str(config)}
 
 
-def test_docx_embeds_the_subsets_of_the_fonts_it_uses(example_project: Path, cli: RunCli) -> None:
+def test_docx_embeds_the_subsets_of_the_fonts_it_uses(japanese_word: tuple[Built, Built]) -> None:
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     from reportgen.renderers.docx.embedding import obfuscate
 
-    done = cli(
-        "build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers", "-o", "ja.docx"
-    )
-    plain = cli("build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers",
-                "--no-embed-fonts", "-o", "plain.docx")  # fmt: skip
-    assert done.code == plain.code == 0, done.stderr + plain.stderr
-    word = open_docx(str(example_project / "ja.docx"))
+    done, plain = japanese_word
+    assert done.run.code == plain.run.code == 0, done.run.stderr + plain.run.stderr
+    word = open_docx(str(done.path))
     table = word.part.part_related_by(
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
     )
@@ -439,7 +485,7 @@ def test_docx_embeds_the_subsets_of_the_fonts_it_uses(example_project: Path, cli
     assert word.settings.element.find(f"{W}embedTrueTypeFonts") is not None
     # without them, the file names the fonts and carries none
     assert (
-        open_docx(str(example_project / "plain.docx"))
+        open_docx(str(plain.path))
         .part.part_related_by(
             "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
         )
@@ -449,19 +495,16 @@ def test_docx_embeds_the_subsets_of_the_fonts_it_uses(example_project: Path, cli
 
 
 def test_docx_on_a_pc_without_noto_keeps_its_fonts_lines_and_pages(
-    example_project: Path, cli: RunCli, tmp_path: Path
+    japanese_word: tuple[Built, Built], laid_out: dict[str, Path], tmp_path: Path
 ) -> None:
-    done = cli(
-        "build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers", "-o", "ja.docx"
-    )
-    plain = cli("build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers",
-                "--no-embed-fonts", "-o", "plain.docx")  # fmt: skip
-    assert done.code == plain.code == 0, done.stderr + plain.stderr
+    with_fonts, plain = japanese_word
     elsewhere = without_noto(tmp_path / "pc")
 
-    here = libreoffice_pdf(example_project / "ja.docx", tmp_path / "here")
-    there = libreoffice_pdf(example_project / "ja.docx", tmp_path / "there", elsewhere)
-    bare = libreoffice_pdf(example_project / "plain.docx", tmp_path / "bare", elsewhere)
+    here = laid_out["briefing-ja-fonts"]
+    # the file without fonts first: the fonts of the other stay with LibreOffice after it
+    files = {"bare": plain.path, "there": with_fonts.path}
+    found = libreoffice_pdfs(files, tmp_path / "elsewhere", elsewhere)
+    there, bare = found["there"], found["bare"]
 
     assert {"NotoSansCJKjp-Regular", "NotoSans-Regular", "NotoSans-Bold"} <= {
         f.split("-VKana")[0] for f in pdf_fonts(there)
@@ -483,17 +526,20 @@ def docx_words(path: Path) -> str:
 
 
 def test_printed_text_has_typographic_apostrophes_and_no_space_before_percent(
-    example_project: Path, cli: RunCli
+    examples: Workspace,
 ) -> None:
-    for source in (VISIT, PROPOSAL):
-        done = cli("build", source, "--format", "pdf", "--format", "docx", "--no-page-numbers",
-                   "-o", "out")  # fmt: skip
-        assert done.code == 0, done.stderr
-    visit, proposal = Path(VISIT).stem, Path(PROPOSAL).stem
-    briefing_pdf = "\n".join(pages_of(example_project / "out" / f"{visit}.briefing.en.pdf"))
-    briefing_docx = docx_words(example_project / "out" / f"{visit}.briefing.en.docx")
-    proposal_pdf = "\n".join(pages_of(example_project / "out" / f"{proposal}.proposal.en.pdf"))
-    proposal_docx = docx_words(example_project / "out" / f"{proposal}.proposal.en.docx")
+    built = [
+        examples.build(VISIT, "briefing.pdf"),
+        examples.build(VISIT, "briefing.quick.docx", *QUICK_WORD),
+        examples.build(PROPOSAL, "proposal.pdf"),
+        examples.build(PROPOSAL, "proposal.quick.docx", *QUICK_WORD),
+    ]
+    for done in built:
+        assert done.run.code == 0, done.run.stderr
+    briefing_pdf = "\n".join(pages_of(built[0].path))
+    briefing_docx = docx_words(built[1].path)
+    proposal_pdf = "\n".join(pages_of(built[2].path))
+    proposal_docx = docx_words(built[3].path)
 
     for text in (briefing_pdf, briefing_docx):
         assert "Kitakyushu’s friendship city" in " ".join(text.split())
@@ -530,12 +576,11 @@ def test_negative_figures_print_a_true_minus_sign() -> None:
 
 
 def test_docx_japanese_cover_title_keeps_its_date_whole(
-    example_project: Path, cli: RunCli, tmp_path: Path
+    japanese_word: tuple[Built, Built], laid_out: dict[str, Path]
 ) -> None:
-    done = cli("build", VISIT, "--format", "docx", "--lang", "ja", "--no-page-numbers",
-               "--no-embed-fonts", "-o", "ja.docx")  # fmt: skip
-    assert done.code == 0, done.stderr
-    cover = pages_of(libreoffice_pdf(example_project / "ja.docx", tmp_path))[0]
+    _, plain = japanese_word  # without fonts
+    assert plain.run.code == 0, plain.run.stderr
+    cover = pages_of(laid_out["briefing-ja"])[0]
     lines = ["".join(line.split()) for line in cover.splitlines()]
 
     # too long for one line: it breaks before the bracket, not inside the date
