@@ -198,12 +198,20 @@ def _gone(pid: int) -> bool:
         return True
 
 
+LONG_TIMELINE = "".join(f"  - {{date: {1950 + i % 75}, title: Event {i}}}\n" for i in range(2000))
+"""2,000 timeline events: a city's PDF that takes seconds."""
+
+
 @pytest.fixture
 def pdf_project(batch_project: Path, write: WriteFile) -> Path:
-    for index in range(1):
+    """PDFs of two small cities (``aville``, ``bville``), then of two long ones: when the
+    first small one is done, the workers go on to the long ones, so that the batch is still
+    running when the test interrupts it, however late a busy machine lets the test act."""
+    for ident in ("long1", "long2"):
         write(
-            f"profiles/cities/c{index}.yaml",
-            f"kind: city\nid: c{index}\nname: City {index}\ncountry: JP\nsummary: A city.\n",
+            f"profiles/cities/{ident}.yaml",
+            f"kind: city\nid: {ident}\nname: Long\ncountry: JP\nsummary: A city.\n"
+            f"timeline:\n{LONG_TIMELINE}",
         )
     write("reportgen.yaml", MANIFEST.replace("[html]", "[pdf]"))
     return batch_project
@@ -214,7 +222,7 @@ def test_ctrl_c_stops_a_batch_quietly_with_exit_130(pdf_project: Path) -> None:
     process = _start(["batch", "--jobs", "2"], pdf_project)
     assert process.stderr is not None
     first = process.stderr.readline()  # the first document is done: workers are busy
-    assert "[1/3]" in first, first
+    assert "[1/4]" in first, first
     workers = _workers(process.pid)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
@@ -232,7 +240,7 @@ def test_ctrl_c_stops_a_batch_quietly_with_exit_130(pdf_project: Path) -> None:
 def test_workers_die_with_a_killed_coordinator(pdf_project: Path) -> None:
     process = _start(["batch", "--jobs", "2"], pdf_project)
     assert process.stderr is not None
-    assert "[1/3]" in process.stderr.readline()  # one worker starts its next document
+    assert "[1/4]" in process.stderr.readline()  # one worker starts its next document
     workers = _workers(process.pid)
     assert len(workers) == 2
     process.kill()
