@@ -119,6 +119,14 @@ def make_due(path: Path, now: dt.datetime) -> None:
         history.set_marker("schedule:nightly", (now - dt.timedelta(days=1)).timestamp())
 
 
+def fail_at_start(path: Path) -> None:
+    """The nightly schedule runs only the broken job, whose file is gone: its run fails
+    before anything is built (so without a worker process), and ``notify:`` is told."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("jobs: [cities, broken]", "jobs: [broken]"), encoding="utf-8")
+    (path.parent / "broken" / "b.yaml").unlink()
+
+
 def commanded(root: Path) -> list[dict[str, Any]]:
     lines = (root / "notified.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
@@ -218,8 +226,9 @@ def test_failing_schedule_notifies_retries_keeps_failing_then_recovers(
 
 def test_status_and_its_json_show_the_same_next_try(cli: RunCli, workdir: Path) -> None:
     path = ops_project(workdir, "")
-    make_due(path, dt.datetime.now(UTC))
-    assert cli("schedule", "due", str(path)).code == 1
+    now = dt.datetime.now(UTC)
+    make_due(path, now)
+    assert runner.run_due(path, now, RecordingBatch()) == ["nightly"]  # a failed run
     with History.opened(workdir / "output") as history:
         failing = history.failing("nightly")
         assert failing is not None
@@ -286,7 +295,8 @@ def test_warnings_of_fresh_outputs_are_logged_once_a_day_not_on_every_tick(
     cli: RunCli, workdir: Path
 ) -> None:
     path = ops_project(workdir, "")
-    (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
+    manifest = path.read_text(encoding="utf-8")
+    path.write_text(manifest.replace("jobs: [cities, broken]", "jobs: [cities]"), encoding="utf-8")
     stale = "schedule nightly: profiles/cities/dalian.yaml:21:12: population[0].as_of: warning:"
 
     def tick() -> list[str]:
@@ -338,6 +348,7 @@ def test_a_webhook_that_fails_or_cannot_be_reached_is_logged_never_fatal(
     broken.thread.start()
     try:
         path = ops_project(workdir, f"notify: {{webhook: '{broken.url}?key=hunter2'}}\n")
+        fail_at_start(path)
         now = dt.datetime.now(UTC)
         make_due(path, now)
         ran = runner.run_due(path, now, RecordingBatch())
@@ -429,6 +440,7 @@ def test_a_webhook_that_trickles_or_stays_silent_is_cut_off_and_said_delivered(
     receiver = Trickler(silent=silent)
     try:
         path = ops_project(workdir, f"notify: {{webhook: '{receiver.url}'}}\n")
+        fail_at_start(path)
         make_due(path, dt.datetime.now(UTC))
 
         result = cli("schedule", "due", str(path))
@@ -549,7 +561,7 @@ def test_deleting_the_build_state_keeps_history_and_schedule_markers(
 
     (workdir / "output" / STATE_NAME).unlink()
     listing = cli("schedule", "list", str(path))
-    rebuilt = cli("batch", str(path), "--quiet", "--stale-after", "120")
+    rebuilt = cli("batch", str(path), "--quiet", "--stale-after", "120", "--jobs", "1")
     history = cli("history", "--json")
 
     assert "never run" not in listing.stdout
@@ -618,7 +630,7 @@ def test_batch_json_prints_the_report_and_quiet_prints_only_problems(
 ) -> None:
     path = ops_project(workdir, "")
 
-    result = cli("batch", str(path), "--json", "--quiet")
+    result = cli("batch", str(path), "--json", "--quiet", "--jobs", "1")
 
     assert result.code == 1
     record = json.loads(result.stdout)
