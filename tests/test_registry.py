@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -47,15 +48,25 @@ def _environment() -> dict[str, str]:
     return env | {"PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": TODAY_EPOCH, "NO_COLOR": "1"}
 
 
-@pytest.fixture
-def notes(tmp_path: Path) -> Path:
-    """A project of one city and, through ``reportgen new``, one note about it."""
-    (tmp_path / "reportgen.yaml").write_text(MANIFEST, encoding="utf-8")
-    (tmp_path / "profiles" / "cities").mkdir(parents=True)
-    (tmp_path / "profiles" / "cities" / "aville.yaml").write_text(CITY_A, encoding="utf-8")
-    made = reportgen(tmp_path, "new", "note", "first-note", "--city", "aville")
+@pytest.fixture(scope="module")
+def notes_made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project of one city and, through ``reportgen new``, one note about it (made once:
+    each test works on a copy, ``notes``)."""
+    folder = tmp_path_factory.mktemp("notes")
+    (folder / "reportgen.yaml").write_text(MANIFEST, encoding="utf-8")
+    (folder / "profiles" / "cities").mkdir(parents=True)
+    (folder / "profiles" / "cities" / "aville.yaml").write_text(CITY_A, encoding="utf-8")
+    made = reportgen(folder, "new", "note", "first-note", "--city", "aville")
     assert made.code == 0, made.stderr
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def notes(notes_made: Path, tmp_path: Path) -> Path:
+    """A copy of ``notes_made`` of the test's own."""
+    folder = tmp_path / "notes"
+    shutil.copytree(notes_made, folder)
+    return folder
 
 
 @pytest.fixture
