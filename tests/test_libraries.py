@@ -27,20 +27,30 @@ json.dump({{"spawned": spawned, "libraries": libraries}}, sys.stdout)
 """
 
 
-def _loaded(load: str) -> dict[str, list[str]]:
-    """The processes started and the shared libraries mapped by a fresh interpreter."""
-    code = REPORT.format(load=load)
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    found: dict[str, list[str]] = json.loads(result.stdout)
+def _loaded(*loads: str) -> list[dict[str, list[str]]]:
+    """The processes started and the shared libraries mapped by a fresh interpreter for
+    each of ``loads``, the interpreters side by side."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", REPORT.format(load=load)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for load in loads
+    ]
+    found: list[dict[str, list[str]]] = []
+    for process in started:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        found.append(json.loads(out))
     return found
 
 
 def test_weasyprint_loads_the_same_libraries_without_starting_processes() -> None:
-    usual = _loaded("from reportgen.renderers import libraries\nimport weasyprint")
-    quick = _loaded(
-        "from reportgen.renderers import libraries\nlibraries.import_with_sonames('weasyprint')"
+    usual, quick = _loaded(
+        "from reportgen.renderers import libraries\nimport weasyprint",
+        "from reportgen.renderers import libraries\nlibraries.import_with_sonames('weasyprint')",
     )
 
     assert quick["libraries"] == usual["libraries"]
