@@ -12,6 +12,7 @@ import resource
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -131,14 +132,17 @@ class Overrun(LimitExceeded):
 
 STOP_GRACE = 5.0
 """Seconds a build over its time limit is given to stop before it is left behind."""
+STOP_AGAIN = 0.1
+"""Seconds between two stops raised in a build that goes on (see ``within``)."""
 
 
 def within(function: Callable[[], _T], timeout: float | None) -> _T:
     """``function()`` in a thread of its own, stopped after ``timeout`` seconds.
 
     For builds outside the main thread (a Dask worker's), where no alarm can ring: the
-    stop is raised inside the build's thread, as the alarm raises it in ``limited``.
-    Raises ``Overrun`` when the time ran out.
+    stop is raised inside the build's thread, as the alarm raises it in ``limited``, and
+    raised again while the thread goes on (it may land where Python ignores exceptions:
+    a garbage-collector callback, a ``__del__``). Raises ``Overrun`` when the time ran out.
     """
     import ctypes
 
@@ -159,17 +163,25 @@ def within(function: Callable[[], _T], timeout: float | None) -> _T:
         except BaseException as exc:  # handed to the caller's thread, raised there
             outcome.append((False, exc))
 
+    def stop() -> bool:
+        """Raise the stop in the thread unless it finished; whether it had not."""
+        with lock:
+            if not finished and thread.ident is not None:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(thread.ident), ctypes.py_object(_Expired)
+                )
+            return not finished
+
     thread = threading.Thread(target=body, name="reportgen-build", daemon=True)
     thread.start()
     thread.join(timeout or None)
-    with lock:
-        expired = not finished
-        if expired and thread.ident is not None:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(thread.ident), ctypes.py_object(_Expired)
-            )
+    expired = stop()
     if expired:
-        thread.join(STOP_GRACE)
+        deadline = time.monotonic() + STOP_GRACE
+        thread.join(min(STOP_AGAIN, STOP_GRACE))
+        while thread.is_alive() and time.monotonic() < deadline and stop():
+            thread.join(min(STOP_AGAIN, max(0.0, deadline - time.monotonic())))
+        thread.join(max(0.0, deadline - time.monotonic()))
         raise Overrun(
             f"the build took longer than {timeout:g} s: stopped (--timeout)",
             stopped=not thread.is_alive(),
