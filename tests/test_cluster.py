@@ -99,7 +99,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 @pytest.fixture
 def scheduler(client: Any) -> str:
     address: str = client.scheduler.address
-    client.wait_for_workers(2)
+    client.wait_for_workers(2, timeout=120)  # a worker that never came back fails, not hangs
     return address
 
 
@@ -240,22 +240,24 @@ def test_run_on_the_cluster_survives_a_worker_killed_mid_task(
 def test_run_on_the_cluster_fails_a_document_over_the_time_limit_alone(
     example: Path, scheduler: str
 ) -> None:
-    write_long_visit(example / "slow/long-visit.yaml", 40000)
+    # laid out as a PDF, 2,500 agenda items take a worker far longer than 4 s (about 12 s
+    # on an idle machine), and the coordinator reads them in a second
+    write_long_visit(example / "slow/long-visit.yaml", 2500)
     write_manifest(
         example,
         """\
         defaults: {formats: [html]}
         jobs:
-          - {name: long, document: briefing, sources: [slow/long-visit.yaml]}
+          - {name: long, document: briefing, sources: [slow/long-visit.yaml], formats: [pdf]}
           - {name: city-profiles, document: city-profile, sources: [profiles/cities/*.yaml]}
         """,
     )
 
-    # 4 s: far more than a city profile takes on a busy machine, far less than the long visit
+    # 4 s: far more than a city profile takes on a busy machine, a worker's first included
     result = batch(example, scheduler=scheduler, timeout=4.0)
 
     assert statuses(result) == {
-        "long-visit.briefing.en.html": "failed",
+        "long-visit.briefing.en.pdf": "failed",
         DALIAN: "built",
         KITAKYUSHU: "built",
     }
@@ -857,20 +859,26 @@ def test_cli_batch_refuses_a_worker_that_runs_another_build_of_the_same_version(
 
 
 def test_run_on_the_cluster_gives_up_a_document_whose_worker_never_answers(
-    example: Path, client: Any, scheduler: str, monkeypatch: pytest.MonkeyPatch
+    example: Path, client: Any, scheduler: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(batch_cluster, "ANSWER_GRACE", 1.0)
     write_manifest(example, CITIES_ONLY)
+    released = tmp_path / "released"
 
     def silent(real: Any, target: Any, shipment: Any) -> Any:
         import time
 
-        if target.source.stem == "dalian":
-            time.sleep(12)  # hangs, whatever --timeout says
+        if target.source.stem == "dalian":  # hangs, whatever --timeout says, till released
+            deadline = time.monotonic() + 120
+            while not released.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
         return real(target, shipment)
 
-    with crafted_workers(client, silent):
-        result = batch(example, scheduler=scheduler, timeout=3.0)
+    try:
+        with crafted_workers(client, silent):
+            result = batch(example, scheduler=scheduler, timeout=3.0)
+    finally:
+        released.touch()  # the worker is free for the tests that follow
 
     assert statuses(result) == {DALIAN: "failed", KITAKYUSHU: "built"}
     assert result.results[0].error == (
