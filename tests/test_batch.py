@@ -452,20 +452,6 @@ def test_run_rebuilds_only_the_documents_that_print_what_was_edited(example: Pat
     assert "Dalian City" in (output / PROPOSAL).read_text(encoding="utf-8")
 
 
-def test_run_rebuilds_everything_when_a_project_template_appears(example: Path) -> None:
-    write_manifest(example, CITIES_ONLY)
-    batch(example)
-    css = (ROOT / "src/reportgen/templates/print.css").read_text(encoding="utf-8")
-    (example / "templates").mkdir()
-    (example / "templates/print.css").write_text(css + "\n/* project-override */\n", "utf-8")
-
-    result = batch(example)
-
-    assert statuses(result) == {DALIAN: "built", KITAKYUSHU: "built"}
-    for name in (DALIAN, KITAKYUSHU):
-        assert "project-override" in (example / "output" / name).read_text(encoding="utf-8")
-
-
 def test_run_rebuilds_a_document_when_a_partner_it_names_gets_a_profile(example: Path) -> None:
     write_manifest(example, CITIES_ONLY.replace("profiles/cities/*.yaml", "profiles/new/*.yaml"))
     new = example / "profiles/new"
@@ -510,7 +496,7 @@ def test_run_uses_the_project_templates_when_run_from_another_folder(
     assert "project-override" in (project / "output" / DALIAN).read_text(encoding="utf-8")
 
 
-def test_cli_batch_rebuilds_all_after_the_state_store_is_corrupted(
+def test_cli_batch_rebuilds_all_after_the_state_store_is_corrupted_or_a_template_appears(
     example: Path, cli: RunCli, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_manifest(example, CITIES_ONLY)
@@ -528,6 +514,14 @@ def test_cli_batch_rebuilds_all_after_the_state_store_is_corrupted(
         for record in caplog.records
     )
     assert statuses(batch(example)) == {DALIAN: "fresh", KITAKYUSHU: "fresh"}
+
+    css = (ROOT / "src/reportgen/templates/print.css").read_text(encoding="utf-8")
+    (example / "templates").mkdir()
+    (example / "templates/print.css").write_text(css + "\n/* project-override */\n", "utf-8")
+
+    assert statuses(batch(example)) == {DALIAN: "built", KITAKYUSHU: "built"}
+    for name in (DALIAN, KITAKYUSHU):
+        assert "project-override" in (example / "output" / name).read_text(encoding="utf-8")
 
 
 # --- isolation ----------------------------------------------------------------------------
