@@ -286,7 +286,7 @@ YESTERDAY = """\
 import sqlite3, time
 with sqlite3.connect("output/.reportgen-history.sqlite") as db:
     when = time.time() - 86400
-    db.execute("UPDATE markers SET value = ? WHERE name = 'schedule:nightly'", (when,))
+    db.execute("INSERT OR REPLACE INTO markers VALUES ('schedule:nightly', ?)", (when,))
 """
 FULL_DISK_SCRIPT = """\
 mount -t tmpfs -o size=1m tmpfs output || exit 97
@@ -295,8 +295,7 @@ run() {
   "$PYTHON" -m reportgen "$@" > "results/$name.out" 2> "results/$name.err"
   echo $? > "results/$name.rc"
 }
-run first batch --quiet
-run seen schedule due
+run first batch --quiet --jobs 1
 "$PYTHON" yesterday.py
 dd if=/dev/zero of=output/filler bs=4k 2> /dev/null
 run batch batch --force
@@ -304,7 +303,7 @@ run due schedule due
 run status status
 run json status --json
 rm output/filler
-run after batch
+run after batch --jobs 1
 run history history --json
 """
 
