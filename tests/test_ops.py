@@ -161,7 +161,7 @@ def test_failing_schedule_notifies_retries_keeps_failing_then_recovers(
     start = dt.datetime.now(UTC).replace(microsecond=0)
     make_due(path, start)
 
-    first = cli("schedule", "due", str(path))
+    first = cli("schedule", "due", str(path), "--jobs", "1")
 
     assert first.code == 1
     assert f"schedule nightly: broken.city-profile.en.html: {BROKEN_LINE}" in first.stderr
@@ -248,7 +248,7 @@ def test_a_batch_that_builds_the_failed_outputs_clears_the_failure(
 ) -> None:
     path = ops_project(workdir, notify_block(hook.url))
     make_due(path, dt.datetime.now(UTC))
-    assert cli("schedule", "due", str(path)).code == 1
+    assert cli("schedule", "due", str(path), "--jobs", "1").code == 1
     (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
 
     fixed = cli("batch", str(path), "--only", "broken")
@@ -264,7 +264,7 @@ def test_a_batch_that_builds_the_failed_outputs_clears_the_failure(
 def test_a_batch_that_builds_other_outputs_leaves_the_failure(cli: RunCli, workdir: Path) -> None:
     path = ops_project(workdir, "")
     make_due(path, dt.datetime.now(UTC))
-    assert cli("schedule", "due", str(path)).code == 1
+    assert cli("schedule", "due", str(path), "--jobs", "1").code == 1
 
     other = cli("batch", str(path), "--only", "cities", "--force")
 
@@ -277,7 +277,7 @@ def test_retry_now_tries_a_failing_schedule_at_once_and_quiet_says_recovered(
 ) -> None:
     path = ops_project(workdir, "")
     make_due(path, dt.datetime.now(UTC))
-    assert cli("schedule", "due", str(path)).code == 1
+    assert cli("schedule", "due", str(path), "--jobs", "1").code == 1
     (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
     waiting = cli("schedule", "due", str(path), "--quiet")  # the retry is 5 minutes away
 
@@ -527,6 +527,14 @@ def test_validate_warns_at_each_setting_that_makes_the_manifest_code(
     assert (plain.code, plain.lines) == (0, ["valid: 0 errors, 0 warnings"])
 
 
+def test_schedule_jobs_are_at_least_one(cli: RunCli, workdir: Path) -> None:
+    path = ops_project(workdir, "")
+
+    for command in ("due", "run"):
+        result = cli("schedule", command, str(path), "--jobs", "0")
+        assert result.code == 2 and "0 is not in the range x>=1" in result.stderr, result.stderr
+
+
 # --- status ------------------------------------------------------------------------------------
 
 
@@ -557,7 +565,7 @@ def test_deleting_the_build_state_keeps_history_and_schedule_markers(
     (workdir / "broken" / "b.yaml").write_text(FIXED_CITY, encoding="utf-8")
     now = dt.datetime.now(UTC)
     make_due(path, now)
-    assert runner.run_due(path, now, runner.default_run_batch(lambda: False)) == ["nightly"]
+    assert runner.run_due(path, now, runner.default_run_batch(lambda: False, jobs=1)) == ["nightly"]
 
     (workdir / "output" / STATE_NAME).unlink()
     listing = cli("schedule", "list", str(path))

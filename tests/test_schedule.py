@@ -338,7 +338,7 @@ def test_scheduled_run_with_a_failing_job_is_recorded_in_history(
     now = dt.datetime(2027, 1, 15, 2, 0, 30, tzinfo=TOKYO)
     set_marker(path, "nightly", now - dt.timedelta(days=1))
 
-    ran = runner.run_due(path, now, runner.default_run_batch(lambda: False))
+    ran = runner.run_due(path, now, runner.default_run_batch(lambda: False, jobs=1))
 
     assert ran == ["nightly"]
     [run] = recorded_runs(path)

@@ -70,9 +70,12 @@ RunBatch = Callable[[Path, Schedule], "bool | RunRecord"]
 when it ran, or the run itself when the history could not take it (a full disk)."""
 
 
-def default_run_batch(should_stop: Callable[[], bool], options: Options | None = None) -> RunBatch:
+def default_run_batch(
+    should_stop: Callable[[], bool], options: Options | None = None, jobs: int = 0
+) -> RunBatch:
     """Runs a schedule's jobs as ``reportgen batch --only ...`` would, with ``options``
-    (``--strict``, ``--stale-after`` ...), logging every failure and warning."""
+    (``--strict``, ``--stale-after`` ...) on ``jobs`` worker processes (0: one per CPU),
+    logging every failure and warning."""
     chosen = options or Options()
 
     def run(manifest_path: Path, schedule: Schedule) -> bool | RunRecord:
@@ -80,7 +83,7 @@ def default_run_batch(should_stop: Callable[[], bool], options: Options | None =
         from reportgen.context import BuildContext
 
         settings = batches.Settings(
-            only=tuple(schedule.jobs), trigger=TRIGGER_PREFIX + schedule.name
+            jobs=jobs, only=tuple(schedule.jobs), trigger=TRIGGER_PREFIX + schedule.name
         )
         try:
             context = BuildContext.resolve(
@@ -220,12 +223,14 @@ class Scheduler:
         run_batch: RunBatch | None = None,
         options: Options | None = None,
         reported: Reported | None = None,
+        jobs: int = 0,
     ) -> None:
+        """``jobs``: the worker processes of each run (0: one per CPU)."""
         self.manifest_path = manifest_path
         self.reported = reported
         self.clock = clock or SystemClock()
         self.stop_event = threading.Event()
-        self._run_batch = run_batch or default_run_batch(self.stop_event.is_set, options)
+        self._run_batch = run_batch or default_run_batch(self.stop_event.is_set, options, jobs)
         self.waiting = False
         """A due schedule could not run (its output folder was busy): retry soon."""
         self.stopped_by: int | None = None

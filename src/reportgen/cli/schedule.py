@@ -128,12 +128,18 @@ def _json_line(summary: dict[str, Any]) -> None:
     click.echo(json.dumps(summary, ensure_ascii=False))
 
 
+JOBS_HELP = "Worker processes of each scheduled run (default: CPUs)."
+
+
 @schedule.command("run")
 @manifest_argument
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help=JOBS_HELP)
 @quiet_option
 @json_option
 @batch_options
-def schedule_run(manifest: Path | None, quiet: bool, as_json: bool, options: Options) -> None:
+def schedule_run(
+    manifest: Path | None, jobs: int | None, quiet: bool, as_json: bool, options: Options
+) -> None:
     """Run the schedules in the foreground until stopped (Ctrl-C or SIGTERM).
 
     A failed run is tried again after 5 minutes, then 10, 20, up to every hour, until it
@@ -150,7 +156,7 @@ def schedule_run(manifest: Path | None, quiet: bool, as_json: bool, options: Opt
     path, loaded = manifest_of(workspace)
     with _schedule_log(schedules.zone_of(loaded), quiet=quiet):
         runner = scheduler.Scheduler(
-            path, options=options, reported=_json_line if as_json else None
+            path, options=options, reported=_json_line if as_json else None, jobs=jobs or 0
         )
         runner.install_signal_handlers()
         zone = schedules.zone_of(runner.manifest)
@@ -173,12 +179,14 @@ def schedule_run(manifest: Path | None, quiet: bool, as_json: bool, options: Opt
     is_flag=True,
     help="Try every failing schedule now, without waiting for its next try (after a fix).",
 )
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help=JOBS_HELP)
 @quiet_option
 @json_option
 @batch_options
 def schedule_due(
     manifest: Path | None,
     retry_now: bool,
+    jobs: int | None,
     quiet: bool,
     as_json: bool,
     options: Options,
@@ -203,7 +211,7 @@ def schedule_due(
     summaries: list[dict[str, Any]] = []
     with _schedule_log(zone, quiet=quiet):
         now = _now()
-        run_batch = scheduler.default_run_batch(lambda: False, options)
+        run_batch = scheduler.default_run_batch(lambda: False, options, jobs or 0)
         waited: list[str] = []
 
         def counted(manifest_path: Path, schedule: Schedule) -> bool | RunRecord:
