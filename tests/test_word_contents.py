@@ -4,6 +4,7 @@ gives."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -11,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.documents.content import Cover, Document, Meta, Paragraph, Run, Section
+from reportgen.renderers.docx import office, render_docx
+from reportgen.renderers.docx.contents import contents_anchors, number_all, numbered
 from tests.helpers import RunCli, contents_entries, outline_pages
 
 SOFFICE = shutil.which("soffice")
-pytestmark = pytest.mark.skipif(
+needs_office = pytest.mark.skipif(
     SOFFICE is None, reason="needs LibreOffice (libreoffice-writer-nogui)"
 )
 
@@ -85,6 +89,7 @@ def assert_numbered_as_laid_out(files: list[Path], folder: Path) -> None:
             assert (file.name, title, int(page)) == (file.name, title, landed)
 
 
+@needs_office
 def test_a_batch_numbers_the_contents_of_all_its_word_files_in_one_libreoffice_run(
     word_batch: Path, cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -112,11 +117,10 @@ def test_a_batch_numbers_the_contents_of_all_its_word_files_in_one_libreoffice_r
         assert alone == (output / name).read_bytes(), name
 
 
+@needs_office
 def test_a_libreoffice_that_hangs_leaves_every_word_file_unnumbered_with_one_note(
     word_batch: Path, cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reportgen.renderers.docx import office
-
     runs = counted_soffice(tmp_path / "bin", monkeypatch, "sleep 600 &\nwait")
     monkeypatch.setattr(office, "LAYOUT_TIMEOUT", 1.0)
     monkeypatch.setattr(office, "FURTHER_TIMEOUT", 1.0)
@@ -131,3 +135,42 @@ def test_a_libreoffice_that_hangs_leaves_every_word_file_unnumbered_with_one_not
     for name in (NUMBERED[0], NUMBERED[2]):
         entries = contents_entries(word_batch / "output" / name)
         assert entries and all(page == "" for _, page in entries), name
+
+
+def word_file() -> bytes:
+    """A Word file with contents of twelve entries, unnumbered."""
+    created = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    sections = tuple(Section(f"s{n}", f"Part {n}", 1, (Paragraph((Run("x"),)),)) for n in range(12))
+    document = Document(
+        name="briefing",
+        meta=Meta("Small", "Tester", "Test", ("a",), "en", created, created),
+        cover=Cover(kicker="Test", title="Small", mark="Internal"),
+        sections=sections,
+        labels={"contents": "Contents", "page": "Page", "of": "of"},
+    )
+    return render_docx(document, page_numbers=False, embed_fonts=False)
+
+
+def test_a_finished_word_file_is_numbered_once_with_the_pages_given(tmp_path: Path) -> None:
+    unnumbered = word_file()
+    anchors = contents_anchors(unnumbered)
+    pages = {anchor: index + 3 for index, anchor in enumerate(anchors)}
+
+    once = numbered(unnumbered, pages)
+    (tmp_path / "once.docx").write_bytes(once)
+
+    assert len(anchors) == 12
+    assert contents_entries(tmp_path / "once.docx") == [
+        (f"Part {n}", str(n + 3)) for n in range(12)
+    ]
+    assert contents_anchors(once) == []  # nothing left to number
+    assert numbered(once, pages) == once
+    assert numbered(unnumbered, {}) == unnumbered
+
+
+def test_without_libreoffice_nothing_is_numbered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(office, "soffice", lambda: None)
+
+    numbering = number_all({"a": word_file()})
+
+    assert numbering.files == {} and numbering.failure == ""

@@ -11,8 +11,8 @@ LibreOffice's start-up is most of the pass's cost, and making a new profile fold
 user settings) a good part of the rest. So profiles are kept in the user's cache
 (``usercache``), ``libreoffice/slot-N``, and used again by later builds; each is held
 under a lock while one LibreOffice runs on it (two that shared one would hand their
-files to each other's office), so that concurrent builds and batch workers each take a
-slot of their own. Where the cache cannot be written, or every slot is taken, a process
+files to each other's office), so that concurrent builds, batches and previews each take
+a slot of their own. Where the cache cannot be written, or every slot is taken, a process
 uses a profile folder of its own (made on first use, removed at exit). LibreOffice runs
 in a process group of its own: one that takes too long is ended whole, and leaves no
 office behind on the profile.
