@@ -16,10 +16,12 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -664,16 +666,42 @@ def test_docx_reference_too_large_is_refused(tmp_path: Path) -> None:
     )
 
 
+def deflated(data: bytes, times: int = 1) -> tuple[bytes, int, int]:
+    """``data`` repeated ``times`` times, deflated as a zip member holds it: the packed
+    bytes, their CRC-32 and their size. ``data`` is packed once: flushed whole, it packs to
+    the same bytes each time."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
+    packed = packer.compress(data) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(times):
+        crc = zlib.crc32(data, crc)
+    return packed * times + packer.flush(), crc, len(data) * times
+
+
+def write_zip(path: Path, members: dict[str, tuple[bytes, int, int]]) -> None:
+    """A zip archive of deflated ``members`` (name: packed bytes, CRC-32, size)."""
+    entries, directory = b"", b""
+    for name, (packed, crc, size) in members.items():
+        fields = (20, 0, 8, 0, 0x21, crc, len(packed), size, len(name.encode()), 0)
+        directory += struct.pack("<IH5H3I2H", 0x02014B50, 20, *fields)
+        directory += struct.pack("<3H2I", 0, 0, 0, 0, len(entries)) + name.encode()
+        entries += struct.pack("<I5H3I2H", 0x04034B50, *fields) + name.encode() + packed
+    end = struct.pack("<I4H2IH", 0x06054B50, 0, 0, len(members), len(members),
+                      len(directory), len(entries), 0)  # fmt: skip
+    path.write_bytes(entries + directory + end)
+
+
 @pytest.fixture(scope="module")
 def zip_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A .docx whose document part is 300 MB of zeros, about 300 KB packed."""
+    """A .docx whose document part is 300 MB of zeros, about 1.4 MB packed."""
     path = tmp_path_factory.mktemp("bomb") / "bomb.docx"
-    chunk = bytes(1 << 20)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("word/document.xml", "w", force_zip64=True) as entry:
-            for _ in range(300):
-                entry.write(chunk)
+    write_zip(
+        path,
+        {
+            "[Content_Types].xml": deflated(b"<Types/>"),
+            "word/document.xml": deflated(bytes(1 << 20), 300),
+        },
+    )
     return path
 
 
