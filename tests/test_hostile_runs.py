@@ -161,6 +161,12 @@ def test_results_are_not_written_once_the_lock_is_lost(
 # --- signals and worker processes (real processes) ----------------------------------------------
 
 
+def _interruptible() -> None:
+    # Ctrl-C as a terminal's job gets it: a test run started in the background by a
+    # non-interactive shell ignores SIGINT, and a child would inherit that
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(args: list[str], folder: Path) -> subprocess.Popen[str]:
     environment = dict(os.environ, NO_COLOR="1", SOURCE_DATE_EPOCH=TODAY_EPOCH)
     return subprocess.Popen(
@@ -171,6 +177,7 @@ def _start(args: list[str], folder: Path) -> subprocess.Popen[str]:
         text=True,
         env=environment,
         start_new_session=True,  # a process group of its own, as a terminal would make
+        preexec_fn=_interruptible,
     )
 
 
