@@ -8,6 +8,10 @@ of a thousand budget lines), never a sleep.
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import logging
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -156,6 +160,8 @@ def test_builds_run_under_the_limits_of_build(
 
 HALF_SENT = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow"
 TOO_SLOW = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+ORDINARY = ("serving ", "built ", "stopped")
+DROPPED = r"[0-9:.]+ warning: too many connections at once: [0-9]+ dropped"
 
 
 def test_half_sent_requests_time_out_and_cannot_use_up_the_server(tmp_path: Path) -> None:
@@ -166,11 +172,16 @@ def test_half_sent_requests_time_out_and_cannot_use_up_the_server(tmp_path: Path
     assert where.hostname is not None and where.port is not None
     attackers: list[socket.socket] = []
     try:
-        for _ in range(400):  # more than the server may hold open
-            sock = socket.create_connection((where.hostname, where.port), timeout=60)
-            sock.sendall(HALF_SENT)
-            attackers.append(sock)
-        with httpx.Client(base_url=server.url, timeout=60) as client:
+        # A new connection for each request: a browser sends a request again when the
+        # connection it kept was closed meanwhile, httpx does not.
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(base_url=server.url, timeout=60, limits=fresh) as client:
+            for count in range(400):  # more than the server may hold open
+                sock = socket.create_connection((where.hostname, where.port), timeout=60)
+                sock.sendall(HALF_SENT)
+                attackers.append(sock)
+                if count == 300:
+                    during = client.get("/kitakyushu.city-profile.en.html")
             answer = client.get("/kitakyushu.city-profile.en.html")
         ends = []
         for sock in attackers[-3:]:  # the newest still wait: their time runs out
@@ -179,8 +190,37 @@ def test_half_sent_requests_time_out_and_cannot_use_up_the_server(tmp_path: Path
         for sock in attackers:
             sock.close()
         server.stop()
+    assert during.status_code == 200 and "Kitakyushu" in during.text
     assert answer.status_code == 200 and "Kitakyushu" in answer.text
     assert ends == [TOO_SLOW] * 3
+    said = [line for line in server.printed if not line.split(" ", 1)[-1].startswith(ORDINARY)]
+    assert len(said) <= 1, said  # no traceback: at most one line, and a clear one
+    assert all(re.fullmatch(DROPPED, line) for line in said), said
+
+
+def test_a_connection_not_taken_for_want_of_files_is_told_in_one_line() -> None:
+    server = pytest.importorskip("reportgen.serve.server")
+    told: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: told.append(record.getMessage())  # type: ignore[method-assign]
+    out_of_files = OSError(errno.EMFILE, "Too many open files")
+
+    async def refused(times: int) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(times):  # as asyncio says it, once for each connection it tried
+            context = {"message": "socket.accept() out of system resource"}
+            server.out_of_files(loop, {**context, "exception": out_of_files, "socket": None})
+        server.NOT_TAKEN.tell()  # as the server does when it stops
+
+    logging.getLogger("reportgen").addHandler(handler)
+    try:
+        asyncio.run(refused(30))
+    finally:
+        logging.getLogger("reportgen").removeHandler(handler)
+    assert told == [
+        "warning: too many open files: could not take a new connection 30 times "
+        "(tried again a second later)"
+    ]
 
 
 def ipv6_loopback() -> bool:

@@ -13,6 +13,7 @@ import errno
 import gc
 import ipaddress
 import logging
+import resource
 import shutil
 import signal
 import socket
@@ -23,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, ClassVar
 
+import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -40,6 +42,21 @@ GRACE = 2
 MAX_WAITING = 64
 """Connections that may be sending their headers at once: past that, the one waiting
 longest is closed, so that half-sent requests cannot use up the server's files."""
+QUEUE = 2048
+"""Connections the system holds until the server takes them (Uvicorn's backlog): they
+use none of the server's files."""
+ACCEPT_BATCH = 16
+"""Connections the server takes at once, before it can close any: asyncio takes as many
+as the backlog it is given (Uvicorn's is 2048), which could use up the files at once."""
+SPARE_FILES = 64
+"""Files kept for the server's own work besides the connections: its workers' pipes when
+one is replaced, the watcher's folders, the cache."""
+FEWEST_OPEN = 4 * ACCEPT_BATCH
+"""Connections the server may hold open however few files it may open."""
+MOST_OPEN = 1024
+"""Connections the server may hold open however many files it may open."""
+REPORT_EVERY = 10
+"""Seconds between two lines about connections dropped or not taken (and at the stop)."""
 TOO_SLOW = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 
@@ -85,6 +102,59 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def files_open() -> int | None:
+    """How many files this process holds open (None: cannot tell)."""
+    for folder in ("/proc/self/fd", "/dev/fd"):
+        try:
+            return sum(1 for _ in Path(folder).iterdir()) - 1  # the listing's own
+        except OSError:
+            continue
+    return None
+
+
+def connections_allowed() -> int:
+    """How many connections the server may hold open: two files each (the connection and
+    the file it sends), within the files this process may open besides those it holds,
+    its spare ones and the connections it may have taken but not yet counted or closed."""
+    limit, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    held = files_open()
+    if limit == resource.RLIM_INFINITY or held is None:
+        return MOST_OPEN if held is not None else FEWEST_OPEN
+    free = limit - held - SPARE_FILES - 4 * ACCEPT_BATCH
+    return max(FEWEST_OPEN, min(MOST_OPEN, free // 2))
+
+
+class _Tally:
+    """Something that happens in bursts (a connection dropped), told in one line at most
+    every ``REPORT_EVERY`` seconds, with how often it happened."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.count = 0
+        self.report: asyncio.TimerHandle | None = None
+
+    def add(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.count += 1
+        if self.report is None:
+            self.report = loop.call_later(REPORT_EVERY, self.tell)
+
+    def tell(self) -> None:
+        if self.report is not None:
+            self.report.cancel()
+            self.report = None
+        if self.count:
+            log.warning(self.message, self.count)
+            self.count = 0
+
+
+DROPPED = _Tally("warning: too many connections at once: %d dropped")
+NOT_TAKEN = _Tally(
+    "warning: too many open files: could not take a new connection %d times "
+    "(tried again a second later)"
+)
+OUT_OF_FILES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+
+
 class _Config(uvicorn.Config):
     """Uvicorn's settings, and the seconds a connection has to send a request's line and
     headers (``--request-timeout``); a half-sent request is answered 408 and closed then."""
@@ -95,15 +165,43 @@ class _Config(uvicorn.Config):
 
 
 class _Protocol(H11Protocol):
-    """Uvicorn's HTTP/1.1 with a deadline for each request's headers, and a cap on the
-    connections that are still sending them (slowloris)."""
+    """Uvicorn's HTTP/1.1 with a deadline for each request's headers, a cap on the
+    connections that are still sending them (slowloris), and one on all the connections
+    open, within the files the server may open."""
 
     waiting: ClassVar[dict[_Protocol, asyncio.TimerHandle]] = {}
     """Connections sending their headers, the longest waiting first, with their deadline."""
+    held: ClassVar[dict[_Protocol, None]] = {}
+    """Connections open and not yet told to close, the oldest first."""
+    most_open: ClassVar[int] = FEWEST_OPEN
+    """How many connections may be open at once (``connections_allowed``)."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
+        self.held[self] = None
         self._await_headers()
+        while len(self.held) > self.most_open and (first := self.first_to_drop(self)):
+            first._drop()
+
+    @classmethod
+    def first_to_drop(cls, new: _Protocol | None = None) -> _Protocol | None:
+        """The connection to close first: the oldest sending its headers (or idle), else
+        the oldest (a slow download, an event stream the page opens again); never ``new``."""
+        for held in cls.waiting:
+            if held is not new:
+                return held
+        return next((held for held in cls.held if held is not new), None)
+
+    def _drop(self) -> None:
+        """Close this connection at once (too many are open)."""
+        self.held.pop(self, None)
+        if self in self.waiting:
+            self._too_slow()
+        if self.transport.get_write_buffer_size():
+            self.transport.abort()  # its client does not read: it would hold its file
+        else:
+            self.transport.close()
+        DROPPED.add(self.loop)
 
     def handle_events(self) -> None:
         before = self.cycle
@@ -118,6 +216,7 @@ class _Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._headers_in()
+        self.held.pop(self, None)
         super().connection_lost(exc)
 
     def _await_headers(self) -> None:
@@ -126,7 +225,7 @@ class _Protocol(H11Protocol):
         timeout = config.request_timeout if isinstance(config, _Config) else DEFAULT_REQUEST_TIMEOUT
         self.waiting[self] = self.loop.call_later(timeout, self._too_slow)
         while len(self.waiting) > MAX_WAITING:
-            next(iter(self.waiting))._too_slow()
+            next(iter(self.waiting))._drop()
 
     def _headers_in(self) -> None:
         deadline = self.waiting.pop(self, None)
@@ -136,8 +235,16 @@ class _Protocol(H11Protocol):
     def _too_slow(self) -> None:
         self._headers_in()
         if not self.transport.is_closing():
-            self.transport.write(TOO_SLOW)
+            if not self._idle():
+                self.transport.write(TOO_SLOW)
             self.transport.close()
+
+    def _idle(self) -> bool:
+        """Whether no byte of a request is in since the last answer (or since the client
+        connected): such a connection is closed without an answer, as a browser expects of
+        one it keeps for its next request (a 408 there would read as that one's answer)."""
+        idle = self.conn.their_state in (h11.IDLE, h11.DONE)
+        return idle and not self.conn.trailing_data[0]
 
 
 class _Server(uvicorn.Server):
@@ -150,6 +257,33 @@ class _Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self.preview.stop()
         super().handle_exit(sig, frame)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        asyncio.get_running_loop().set_exception_handler(out_of_files)
+        _Protocol.held.clear()
+        await super().startup(sockets)
+        for sock in sockets or ():
+            sock.listen(QUEUE)  # asyncio made it the batch it takes at once
+        _Protocol.most_open = connections_allowed()  # the workers and the watcher started
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        DROPPED.tell()
+        NOT_TAKEN.tell()
+
+
+def out_of_files(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The event loop's handler of errors: one that could take no new connection for
+    want of files (it tries again a second later) is counted and told in one line with
+    the others (``NOT_TAKEN``), where asyncio printed a traceback each time."""
+    error = context.get("exception")
+    if "socket" in context and isinstance(error, OSError) and error.errno in OUT_OF_FILES:
+        NOT_TAKEN.add(loop)
+        first = _Protocol.first_to_drop()
+        if first is not None:  # room for the connections waiting meanwhile
+            first._drop()
+    else:
+        loop.default_exception_handler(context)
 
 
 def serve(
@@ -200,6 +334,8 @@ def serve(
             server_header=False,
             timeout_graceful_shutdown=GRACE,
             http=_Protocol,
+            loop="asyncio",  # whose way of taking connections the limits above follow
+            backlog=ACCEPT_BATCH,
         )
         _run(_Server(config, preview), sock)
         log.info("stopped")
