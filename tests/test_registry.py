@@ -94,6 +94,9 @@ def test_one_line_adds_a_kind_with_its_documents_and_a_format(registered: None) 
     )
     assert registry.default_document("note").name == "note-sheet"
     assert registry.RENDERERS["txt"].media_type == "text/plain; charset=utf-8"
+    # a pass over all of a run's files at once is the entry's too: Word has one, txt none
+    assert registry.passed_together(["pdf", "txt", "docx", "html", "docx"]) == ("docx",)
+    assert registry.RENDERERS["docx"].deferred == ("page_numbers",)
     assert model_of("note").__name__ == "Note"
     with pytest.raises(InvalidInput) as raised:
         parse_profile(parse("kind: memo\nid: x\n", Path("x.yaml")))

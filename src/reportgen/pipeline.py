@@ -6,17 +6,18 @@ target -> checked profile (and what it pulls in) -> public edition redacted -> D
 ``build_target`` writes nothing: ``write_outputs`` does that, so a batch worker (or a
 remote one) can return bytes for the coordinator to write. ``reportgen build`` and
 ``reportgen batch`` both go through here, so they give the same bytes for a target;
-both leave the contents of Word files unnumbered in each build and number them all
-afterwards, in one LibreOffice run (``numbering_later``, ``number_word_files``).
+both leave to a format's pass together (``Renderer.together``) what it does over all of
+a run's files at once, and run it afterwards (``passes_together``, ``pass_together``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reportgen import tracking
 from reportgen.audience import is_public
@@ -32,11 +33,12 @@ from reportgen.project import (
     dependencies,
     listing_digest,
 )
-from reportgen.registry import DOCUMENTS, RENDERERS, load
+from reportgen.registry import DOCUMENTS, RENDERERS, load, passed_together
 from reportgen.targets import Target
 
 if TYPE_CHECKING:
     from reportgen.context import BuildContext
+    from reportgen.renderers import RenderContext, Together
     from reportgen.workspace import Workspace
 
 
@@ -72,6 +74,21 @@ class Built:
     record: Record
 
 
+def render_context(context: BuildContext) -> RenderContext:
+    """What the renderers of every target built with ``context`` are told (a target adds
+    its PDF variant and attachments)."""
+    from reportgen.renderers import RenderContext
+
+    options = context.options
+    return RenderContext(
+        paper=options.paper,
+        reference_docx=options.reference_docx,
+        page_numbers=options.page_numbers,
+        embed_fonts=options.embed_fonts,
+        templates=context.workspace.templates,
+    )
+
+
 def fields_digest(digests: dict[str, str], fields: Sequence[str]) -> str:
     """One digest of the named fields of a profile (absent fields count too)."""
     return tracking.value_digest([[name, digests.get(name, tracking.ABSENT)] for name in fields])
@@ -83,7 +100,7 @@ def build_target(context: BuildContext, target: Target, project: Project | None 
     from reportgen import checks
     from reportgen.documents import Profiles, build_document
     from reportgen.documents.redact import redact
-    from reportgen.renderers import RenderContext, renderer
+    from reportgen.renderers import renderer
 
     workspace, options = context.workspace, context.options
     project = project or context.project()
@@ -170,13 +187,9 @@ def build_target(context: BuildContext, target: Target, project: Project | None 
             valid_until = checks.next_staleness_change(
                 [e.profile for e, _ in read if e.profile is not None], staleness
             )
-    rendering = RenderContext(
-        paper=options.paper,
+    rendering = dataclasses.replace(
+        render_context(context),
         pdf_variant=options.variant_for(target.audience),
-        reference_docx=options.reference_docx,
-        page_numbers=options.page_numbers,
-        embed_fonts=options.embed_fonts,
-        templates=workspace.templates,
         attachments=tuple(e.path for e in drawn),
     )
     for fmt in target.formats:
@@ -385,58 +398,61 @@ class BuildResult:
     report: Report = field(default_factory=Report)
     built: list[Built] = field(default_factory=list)
     unnumbered: str = ""
-    """Why the contents of the Word files have no page numbers (LibreOffice failed)."""
+    """What a pass together (``Renderer.together``) said when it failed: its files stay
+    as they were built."""
 
 
-WORD = "docx"
-"""The format whose contents are numbered from LibreOffice's layout."""
+def passes_together(context: BuildContext, formats: Iterable[str]) -> dict[str, Together]:
+    """The passes over all of one run's files at once (``Renderer.together``) of these
+    formats that apply to builds with ``context``, by format."""
+    rendering = render_context(context)
+    found: dict[str, Together] = {}
+    for name in passed_together(formats):
+        together: Together = load(str(RENDERERS[name].together))
+        if together.applies(rendering):
+            found[name] = together
+    return found
 
 
-def numbering_later(context: BuildContext) -> BuildContext | None:
-    """The context of builds whose Word files are numbered afterwards, all of them in one
-    LibreOffice run (``number_word_files``): page numbers are off in each build, which
-    leaves its contents unnumbered. None when no page numbers are to be written (none
-    asked, or no LibreOffice installed)."""
-    import dataclasses
-
-    from reportgen.renderers.docx import office
-
-    if not context.options.page_numbers or office.soffice() is None:
-        return None
-    return dataclasses.replace(
-        context, options=dataclasses.replace(context.options, page_numbers=False)
-    )
+def leaving_to(context: BuildContext, passes: Iterable[str]) -> BuildContext:
+    """The context of builds that leave their part to the passes of these formats: the
+    options each defers (``Renderer.deferred``) off."""
+    off: dict[str, Any] = {option: False for name in passes for option in RENDERERS[name].deferred}
+    if not off:
+        return context
+    return dataclasses.replace(context, options=dataclasses.replace(context.options, **off))
 
 
-def word_files(built: Built) -> list[Path]:
-    """The Word files among the outputs of a built target."""
-    return [output.path for output in built.target.outputs if output.format == WORD]
+def files_of(built: Built, fmt: str) -> list[Path]:
+    """The paths of a built target's outputs in format ``fmt``."""
+    return [output.path for output in built.target.outputs if output.format == fmt]
 
 
-def number_word_files(builts: Sequence[Built]) -> tuple[list[Built], str]:
-    """The builts, their Word files' contents numbered from one LibreOffice run, and why
-    they are not when it failed (see ``renderers.docx.contents.number_all``)."""
-    import dataclasses
-
-    from reportgen.renderers.docx.contents import number_all
-
-    files = {
-        (index, path): data
-        for index, built in enumerate(builts)
-        for path, data in built.outputs
-        if path in word_files(built)
-    }
-    numbering = number_all(files)
-    numbered = [
+def pass_together(
+    builts: Sequence[Built], passes: Mapping[str, Together]
+) -> tuple[list[Built], str]:
+    """The builts, their files of each format of ``passes`` as its pass left them (one
+    pass over all the files of a format), and what the first pass that failed said."""
+    changed: dict[tuple[int, Path], bytes] = {}
+    failure = ""
+    for name, together in passes.items():
+        files = {
+            (index, path): data
+            for index, built in enumerate(builts)
+            for path, data in built.outputs
+            if path in files_of(built, name)
+        }
+        passed = together.run(files)
+        changed.update(passed.files)
+        failure = failure or passed.failure
+    done = [
         dataclasses.replace(
             built,
-            outputs=tuple(
-                (path, numbering.files.get((index, path), data)) for path, data in built.outputs
-            ),
+            outputs=tuple((path, changed.get((index, path), data)) for path, data in built.outputs),
         )
         for index, built in enumerate(builts)
     ]
-    return numbered, numbering.failure
+    return done, failure
 
 
 def build(
@@ -453,13 +469,14 @@ def build(
     project = context.project()
     targets = plan_build(context, source, project, document=document, output=output)
     result = BuildResult()
-    later = numbering_later(context)
+    passes = passes_together(context, (fmt for target in targets for fmt in target.formats))
+    later = leaving_to(context, passes)
     for target in targets:
-        built = build_target(later or context, target, project)
+        built = build_target(later, target, project)
         result.built.append(built)
         result.report.extend(built.record.warnings)
-    if later is not None:  # one LibreOffice run for all the Word files
-        result.built, result.unnumbered = number_word_files(result.built)
+    if passes:  # one pass over all the files of each format that has one
+        result.built, result.unnumbered = pass_together(result.built, passes)
     for built in result.built:
         result.written.extend(write_outputs(built, mode=workspace.manifest.file_mode))
     return result
@@ -472,7 +489,9 @@ __all__ = [
     "Record",
     "build",
     "build_target",
-    "number_word_files",
-    "numbering_later",
+    "leaving_to",
+    "pass_together",
+    "passes_together",
+    "render_context",
     "write_outputs",
 ]

@@ -57,6 +57,13 @@ class Renderer:
     ``RenderContext`` of a build: ``Issue`` s added to the build's report."""
     tools: tuple[str, ...] = ()
     """The distributions whose versions change its bytes (freshness counts them)."""
+    together: str | None = None
+    """``module:name`` of a pass over all of one run's files of this format at once, after
+    they are built (a ``renderers.Together``: whether it applies to a build's options,
+    which files await it, and the pass), or None: each file is finished when built."""
+    deferred: tuple[str, ...] = ()
+    """The fields of ``workspace.Options`` that the builds leave to ``together`` when it
+    applies: they build with them off, and the pass does their part."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,8 @@ register_renderer(
         options=("paper", "reference_docx", "page_numbers", "embed_fonts"),
         warnings="reportgen.renderers:docx_warnings",
         tools=("python-docx",),
+        together="reportgen.renderers.docx.contents:together",
+        deferred=("page_numbers",),
     )
 )
 register_renderer(
@@ -191,6 +200,13 @@ def warm_ups(formats: Iterable[str]) -> tuple[str, ...]:
     """The warm-ups of these formats (``Renderer.warm_up``), each once."""
     found = (RENDERERS[name].warm_up for name in formats if name in RENDERERS)
     return tuple(dict.fromkeys(entry for entry in found if entry is not None))
+
+
+def passed_together(formats: Iterable[str]) -> tuple[str, ...]:
+    """The formats among these that have a pass over all of a run's files at once
+    (``Renderer.together``), each once."""
+    found = (name for name in formats if name in RENDERERS)
+    return tuple(dict.fromkeys(name for name in found if RENDERERS[name].together is not None))
 
 
 def format_options() -> tuple[str, ...]:

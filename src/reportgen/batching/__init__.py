@@ -1,8 +1,9 @@
 """``reportgen batch``: every document of a manifest, in parallel, rebuilding only what changed.
 
 manifest -> plan (targets) -> skip fresh (freshness) -> worker processes (pool) build
-bytes -> the coordinator writes them and records what they read -> the Word files'
-contents numbered, all in one LibreOffice run -> one summary line
+bytes -> the coordinator writes them and records what they read -> each format's pass
+together over all its files (``Renderer.together``: Word contents' page numbers, from
+one LibreOffice run) -> one summary line
 
 The output folder is held by a lock for the whole run (``lock``); the build state and
 the history live in SQLite inside it (``reportgen.state``).
@@ -14,10 +15,10 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportgen.batching.lock import LOCK_NAME, BatchError, OutputBusy, OutputLock, output_lock
 from reportgen.context import BuildContext
@@ -36,6 +37,9 @@ from reportgen.state import BuildState
 from reportgen.store import StoreBusy, StoreError
 from reportgen.targets import Output, Target
 from reportgen.workspace import Options, Workspace
+
+if TYPE_CHECKING:
+    from reportgen.renderers import Together
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,8 @@ class BatchResult:
     started: float = 0.0
     """When it started (seconds since the epoch)."""
     unnumbered: str = ""
-    """Why the contents of the Word files built have no page numbers (LibreOffice failed)."""
+    """What a pass together (``Renderer.together``) said when it failed: its files stay
+    as the workers wrote them."""
 
     def count(self, status: str) -> int:
         found = sum(1 for r in self.results if r.status == status)
@@ -305,8 +310,7 @@ def _run(
     )
     from reportgen.batching.plan import plan_in
     from reportgen.batching.pool import run_targets
-    from reportgen.pipeline import WORD, numbering_later, word_files, write_outputs
-    from reportgen.renderers.docx.contents import contents_anchors
+    from reportgen.pipeline import leaving_to, passes_together, write_outputs
     from reportgen.step import Outcome
 
     workspace, options = context.workspace, context.options
@@ -333,9 +337,9 @@ def _run(
                 report(TaskResult(target, output, "fresh", warnings=warnings))
         else:
             stale.append(target)
-    # the workers leave the contents of Word files unnumbered; they are numbered at the
-    # end, all in one LibreOffice run, and recorded then, as they are
-    later = numbering_later(context) if any(WORD in t.formats for t in stale) else None
+    # the workers leave their part to the passes together of the formats that have one;
+    # each runs at the end over all of its files, which are recorded then, as they are
+    passes = passes_together(context, (fmt for target in stale for fmt in target.formats))
     waiting: list[Waiting] = []
 
     def done(target: Target, outcome: Outcome) -> None:
@@ -381,7 +385,7 @@ def _run(
         warnings = tuple(str(issue) for issue in record.warnings)
         valid_until = record.valid_until.isoformat() if record.valid_until else None
         digests = {path: output_digest(data) for path, data in built.outputs}
-        numbered = word_files(built) if later is not None else []
+        written = dict(built.outputs)
         for output in target.outputs:
             entry = Waiting(
                 output.path,
@@ -390,9 +394,11 @@ def _run(
                 valid_until,
                 warnings,
                 digests.get(output.path, ""),
+                output.format,
             )
-            data = dict(built.outputs).get(output.path, b"") if output.path in numbered else b""
-            if data and contents_anchors(data):
+            together = passes.get(output.format)
+            data = written.get(output.path, b"")
+            if together is not None and data and together.waits(data):
                 waiting.append(entry)
             else:
                 entry.record(state)
@@ -423,11 +429,12 @@ def _run(
                             TaskResult(target, output, "failed", error=unbuilt.message), shown=False
                         )
         else:
-            run_targets(stale, later or context, jobs=jobs, done=done, should_stop=should_stop)
+            later = leaving_to(context, passes)
+            run_targets(stale, later, jobs=jobs, done=done, should_stop=should_stop)
     if waiting and not halted:
         try:
-            result.unnumbered = _number_word_files(
-                waiting, state, lock, workspace.manifest.file_mode, should_stop
+            result.unnumbered = _pass_together(
+                waiting, passes, state, lock, workspace.manifest.file_mode, should_stop
             )
         except StoreBusy:
             raise
@@ -439,8 +446,8 @@ def _run(
 
 @dataclass(frozen=True)
 class Waiting:
-    """A Word file written with its contents unnumbered, and what the build state is to
-    record of it once it is numbered (its digest then)."""
+    """A file written as it awaits its format's pass together (``Renderer.together``),
+    and what the build state is to record of it once the pass is done (its digest then)."""
 
     path: Path
     fingerprint: str
@@ -449,6 +456,8 @@ class Waiting:
     warnings: tuple[str, ...]
     digest: str
     """Of the bytes written."""
+    format: str
+    """Whose pass it awaits."""
 
     def record(self, state: BuildState, digest: str | None = None) -> None:
         state.record_target(
@@ -461,56 +470,59 @@ class Waiting:
         )
 
 
-def _number_word_files(
+def _pass_together(
     waiting: list[Waiting],
+    passes: Mapping[str, Together],
     state: BuildState,
     lock: OutputLock,
     mode: int | None,
     should_stop: Callable[[], bool],
 ) -> str:
-    """Number the contents of the Word files the workers wrote, laid out by LibreOffice
-    in one run (one per ``LAYOUT_CHUNK`` files), replace each file atomically and record
-    it as it is then; returns why they stay unnumbered when LibreOffice failed (they are
-    recorded as written). Those of an interrupted run, or of one that lost its lock, are
-    forgotten: the next batch builds them again."""
+    """Run the pass together of each format over the files of it the workers wrote (one
+    run for each ``Together.chunk`` of them), replace each file it changed atomically and
+    record it as it is then; returns what the first pass that failed said (the files it
+    left are recorded as written, and that pass runs no more). Those of an interrupted
+    run, or of one that lost its lock, are forgotten: the next batch builds them again."""
     from reportgen.batching.freshness import output_digest
     from reportgen.output import write_atomic
-    from reportgen.renderers.docx import office
-    from reportgen.renderers.docx.contents import number_all
 
-    failure = ""
-    for start in range(0, len(waiting), office.LAYOUT_CHUNK):
-        chunk = waiting[start : start + office.LAYOUT_CHUNK]
-        if should_stop() or not lock.held():
-            for entry in chunk:
-                state.forget_target(str(entry.path))
-            continue
-        files: dict[Path, bytes] = {}
-        for entry in chunk:
-            try:
-                data = entry.path.read_bytes()
-            except OSError:
+    first = ""
+    for name, together in passes.items():
+        mine = [entry for entry in waiting if entry.format == name]
+        failure = ""
+        for start in range(0, len(mine), together.chunk):
+            chunk = mine[start : start + together.chunk]
+            if should_stop() or not lock.held():
+                for entry in chunk:
+                    state.forget_target(str(entry.path))
                 continue
-            if output_digest(data) == entry.digest:  # as written: no one else's file
-                files[entry.path] = data
-        numbering = number_all(files) if files and not failure else None
-        failure = failure or (numbering.failure if numbering else "")
-        if not lock.held():  # another run may hold the folder now: nothing is written
+            files: dict[Path, bytes] = {}
             for entry in chunk:
-                state.forget_target(str(entry.path))
-            continue
-        for entry in chunk:
-            numbered = numbering.files.get(entry.path) if numbering else None
-            if numbered is None:
-                entry.record(state)
+                try:
+                    data = entry.path.read_bytes()
+                except OSError:
+                    continue
+                if output_digest(data) == entry.digest:  # as written: no one else's file
+                    files[entry.path] = data
+            passed = together.run(files) if files and not failure else None
+            failure = failure or (passed.failure if passed else "")
+            if not lock.held():  # another run may hold the folder now: nothing is written
+                for entry in chunk:
+                    state.forget_target(str(entry.path))
                 continue
-            try:
-                write_atomic(entry.path, numbered, mode=mode)
-            except ReportgenError:  # the file stays as it was written
-                entry.record(state)
-            else:
-                entry.record(state, output_digest(numbered))
-    return failure
+            for entry in chunk:
+                done = passed.files.get(entry.path) if passed else None
+                if done is None:
+                    entry.record(state)
+                    continue
+                try:
+                    write_atomic(entry.path, done, mode=mode)
+                except ReportgenError:  # the file stays as it was written
+                    entry.record(state)
+                else:
+                    entry.record(state, output_digest(done))
+        first = first or failure
+    return first
 
 
 def report_json(result: BatchResult) -> dict[str, Any]:

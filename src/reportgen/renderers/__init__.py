@@ -9,30 +9,13 @@ from __future__ import annotations
 import hashlib
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 from reportgen.documents.content import Document
 from reportgen.errors import Issue, Severity, display_path
 from reportgen.registry import Renderer
-
-
-@dataclass(frozen=True)
-class RenderContext:
-    """What a renderer needs besides the document."""
-
-    paper: str = "a4"
-    pdf_variant: str | None = None
-    reference_docx: Path | None = None
-    page_numbers: bool = True
-    """Word contents with page numbers, when LibreOffice is installed to lay them out."""
-    embed_fonts: bool = True
-    """Word files with the subsets of the fonts they use."""
-    templates: Path | None = None
-    """The project's templates folder (overrides the built-in templates by name)."""
-    attachments: tuple[Path, ...] = ()
-    """Profile files to attach to an archival PDF (PDF/A-3b)."""
-
+from reportgen.renderers.context import Passed as Passed
+from reportgen.renderers.context import RenderContext as RenderContext
+from reportgen.renderers.context import Together as Together
 
 Render = Callable[[Document, RenderContext], bytes]
 

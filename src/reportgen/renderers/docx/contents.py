@@ -19,9 +19,9 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
+from reportgen.renderers.context import Passed, RenderContext
 from reportgen.renderers.docx import office
 from reportgen.renderers.docx.ooxml import W_NS
 
@@ -143,14 +143,10 @@ def numbered(docx: bytes, pages: Mapping[str, int]) -> bytes:
     return _Parsed(docx).numbered(pages)
 
 
-@dataclass
-class Numbering(Generic[K]):
-    """What numbering some Word files gave: each file numbered, and why not, if not."""
-
-    files: dict[K, bytes] = field(default_factory=dict)
-    """The numbered bytes of each file that has contents and was laid out."""
-    failure: str = ""
-    """What LibreOffice said when it failed or took too long (those files stay unnumbered)."""
+class Numbering(Passed[K]):
+    """What numbering some Word files gave: the numbered bytes of each file that has
+    contents and was laid out, and what LibreOffice said when it failed or took too long
+    (those files stay unnumbered)."""
 
 
 def number_all(documents: Mapping[K, bytes], *, timeout: float | None = None) -> Numbering[K]:
@@ -173,3 +169,31 @@ def number_all(documents: Mapping[K, bytes], *, timeout: float | None = None) ->
             found = _Parsed(chunk[key])
             result.files[key] = found.numbered(office.bookmark_pages(pdf, found.anchors))
     return result
+
+
+class NumberTogether:
+    """The page numbers of Word contents as a pass together (``Renderer.together``): the
+    builds leave their contents unnumbered (``page_numbers`` off) and one LibreOffice run
+    lays them all out (``number_all``), when page numbers are asked and LibreOffice is
+    installed."""
+
+    @property
+    def chunk(self) -> int:
+        """The files of one LibreOffice run (``office.LAYOUT_CHUNK``)."""
+        return office.LAYOUT_CHUNK
+
+    def applies(self, context: RenderContext) -> bool:
+        """Page numbers asked, and LibreOffice installed to lay them out."""
+        return context.page_numbers and office.soffice() is not None
+
+    def waits(self, data: bytes) -> bool:
+        """Whether the file has contents without page numbers."""
+        return bool(contents_anchors(data))
+
+    def run(self, files: Mapping[K, bytes]) -> Passed[K]:
+        """Number the contents of all of ``files`` (``number_all``)."""
+        return number_all(files)
+
+
+together = NumberTogether()
+"""The pass of ``Renderer("docx").together``."""
