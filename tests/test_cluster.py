@@ -33,6 +33,7 @@ from tests.helpers import (
     CITY_A,
     EXAMPLE_DOCUMENTS,
     ROOT,
+    Result,
     RunCli,
     documents,
     set_marker,
@@ -1016,11 +1017,32 @@ def stoppable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, A
         process.wait()
 
 
+def cli_with_limits(limits: dict[str, float], *args: str, ended_within: float) -> Result:
+    """Run ``reportgen ARGS...`` as a process of its own, in the current folder, with the
+    cluster's time limits of ``limits``; it fails (``TimeoutExpired``) when it has not
+    ended ``ended_within`` seconds after it started."""
+    setting = "".join(f"cluster.{name} = {seconds!r}; " for name, seconds in limits.items())
+    code = "import sys; from reportgen.batching import cluster; " + setting
+    code += "from reportgen.cli import main; main(sys.argv[1:])"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ),
+        timeout=ended_within,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
 def test_a_stopped_scheduler_ends_the_batch_with_one_located_line_in_history_status_and_notify(
     example: Path, cli: RunCli, stoppable: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     address, process = stoppable
-    for name, seconds in (("ANSWER_GRACE", 1.0), ("CLEAN_UP_TIMEOUT", 1.0), ("CALL_TIMEOUT", 5.0)):
+    # the scheduler is found gone after 5 s; what follows must not wait on it: a clean-up
+    # call that did would hold the batch 600 s, far beyond the 120 s it is given to end
+    limits = {"ANSWER_GRACE": 1.0, "CALL_TIMEOUT": 5.0, "CLEAN_UP_TIMEOUT": 600.0}
+    for name, seconds in limits.items():
         monkeypatch.setattr(batch_cluster, name, seconds)
     notify = [
         sys.executable,
@@ -1051,7 +1073,7 @@ def test_a_stopped_scheduler_ends_the_batch_with_one_located_line_in_history_sta
     watcher.register_plugin(StopTheScheduler(), name="stop-the-scheduler")
     watcher.close()
 
-    result = cli("batch", "--timeout", "1")
+    result = cli_with_limits(limits, "batch", "--timeout", "1", ended_within=120)
     process.send_signal(signal.SIGCONT)
     set_marker(
         example / "reportgen.yaml", "nightly", dt.datetime.now(dt.UTC) - dt.timedelta(days=2)

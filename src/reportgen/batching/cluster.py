@@ -13,7 +13,8 @@ them when the batch ends unless it is kept warm.
 A worker is not trusted with the coordinator: its answer is msgpack data checked field
 by field (``answer``), never unpickled, and Dask's client here unpickles nothing a worker
 says about a task (``PlainClient``). Every call to the scheduler has a time limit, so a
-scheduler that stops answering ends the batch with one located failure.
+scheduler that stops answering ends the batch with one located failure, and is asked
+nothing more: the clean-up then waits on it no longer (``Gone``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ CALL_TIMEOUT = 30.0
 """Seconds one call to the scheduler may take (the versions, sending the project)."""
 CLEAN_UP_TIMEOUT = 10.0
 """Seconds to cancel what is left, remove the project from the workers and disconnect."""
+LET_GO_TIMEOUT = 1.0
+"""Seconds to disconnect from a scheduler that has stopped answering."""
 WARM_UP_TIMEOUT = 120.0
 """Seconds the workers may take to load WeasyPrint and the fonts."""
 ANSWER_GRACE = 30.0
@@ -80,6 +83,11 @@ T = TypeVar("T")
 
 class Lost(Exception):
     """The scheduler stopped answering: what it did instead, in plain words."""
+
+
+class Gone(Lost):
+    """The scheduler did not answer in time, or its connection closed: it is asked nothing
+    more (the batch's clean-up skips what would wait on it)."""
 
 
 class Unbuilt(NamedTuple):
@@ -126,7 +134,8 @@ def run_targets(
         snapshot, shipped(workspace), options, str(Path.cwd().resolve()), remote.versions(), token
     )
     left: dict[Any, Target] = {}
-    with _dask_quiet(), connect(scheduler, jobs, options) as client:
+    gone = threading.Event()
+    with _dask_quiet(), connect(scheduler, jobs, options, gone) as client:
         futures: list[Any] = []
         try:
             check_versions(client, scheduler)
@@ -157,6 +166,8 @@ def run_targets(
             sent = {*snapshot.files, *snapshot.folders}
             _collect(client, distributed, futures, left, options, sent, done, should_stop)
         except Lost as exc:
+            if isinstance(exc, Gone):
+                gone.set()
             unfinished = tuple(left.values()) if left else tuple(targets)
             count = len(unfinished)
             message = (
@@ -165,19 +176,30 @@ def run_targets(
             )
             return Unbuilt(message, unfinished)
         finally:
-            with contextlib.suppress(Exception):
-                stopped = [f for f in futures if f.key in left]
-                if stopped:
-                    bounded(
-                        lambda: client.cancel(stopped, force=True), CLEAN_UP_TIMEOUT, "cancelling"
-                    )
-                if not keep_warm:
-                    bounded(
-                        lambda: client.run(remote.remove_snapshot, snapshot.origin, token),
-                        CLEAN_UP_TIMEOUT,
-                        "removing the project from the workers",
-                    )
+            stopped = [f for f in futures if f.key in left]
+            if stopped:
+                _clean_up(lambda: client.cancel(stopped, force=True), gone, "cancelling")
+            if not keep_warm:
+                _clean_up(
+                    lambda: client.run(remote.remove_snapshot, snapshot.origin, token),
+                    gone,
+                    "removing the project from the workers",
+                )
     return None
+
+
+def _clean_up(call: Callable[[], object], gone: threading.Event, what: str) -> None:
+    """``call()`` within ``CLEAN_UP_TIMEOUT``, unless the scheduler is ``gone``: a stopped
+    scheduler would hold it that long. One that does not answer now is gone for what
+    follows; any other failure is left unsaid (the batch has told its outcome)."""
+    if gone.is_set():
+        return
+    try:
+        bounded(call, CLEAN_UP_TIMEOUT, what)
+    except Gone:
+        gone.set()
+    except Exception:  # the batch has told its outcome: its clean-up says nothing
+        pass
 
 
 def _collect(
@@ -258,7 +280,7 @@ def _collect(
                 ) from None
             continue
         if future is None:
-            raise Lost(f"the connection closed ({type(result).__name__})")
+            raise Gone(f"the connection closed ({type(result).__name__})")
         busy = time.monotonic()
         if future.key in left:  # else given up already
             target = left.pop(future.key)
@@ -308,7 +330,7 @@ def _dask_quiet() -> Iterator[None]:
 
 
 def bounded(call: Callable[[], T], seconds: float, what: str) -> T:
-    """``call()``, or ``Lost`` (saying ``what`` did not finish) when it has not returned
+    """``call()``, or ``Gone`` (saying ``what`` did not finish) when it has not returned
     within ``seconds``; it is left running in a thread of its own: a Dask call to a
     stopped scheduler never returns."""
     box: queue.Queue[tuple[bool, Any]] = queue.Queue(1)
@@ -323,7 +345,7 @@ def bounded(call: Callable[[], T], seconds: float, what: str) -> T:
     try:
         ok, value = box.get(timeout=seconds)
     except queue.Empty:
-        raise Lost(f"it did not answer within {seconds:g} s ({what})") from None
+        raise Gone(f"it did not answer within {seconds:g} s ({what})") from None
     if not ok:
         raise value
     result: T = value
@@ -358,8 +380,12 @@ def plain_client(address: Any, **settings: Any) -> Client:
 
 
 @contextmanager
-def connect(scheduler: str, jobs: int, options: Options) -> Iterator[Client]:
-    """A client of ``scheduler``, or of a cluster started here for ``local``."""
+def connect(
+    scheduler: str, jobs: int, options: Options, gone: threading.Event | None = None
+) -> Iterator[Client]:
+    """A client of ``scheduler``, or of a cluster started here for ``local``. When ``gone``
+    is set by the end (the scheduler stopped answering), closing the client waits
+    ``LET_GO_TIMEOUT`` at most, not ``CLEAN_UP_TIMEOUT``."""
     import dask
     from distributed import LocalCluster, Security
 
@@ -409,7 +435,8 @@ def connect(scheduler: str, jobs: int, options: Options) -> Iterator[Client]:
         yield client
     finally:
         with contextlib.suppress(Exception):
-            bounded(lambda: client.close(timeout=CLEAN_UP_TIMEOUT), CLEAN_UP_TIMEOUT + 1, "closing")
+            limit = LET_GO_TIMEOUT if gone is not None and gone.is_set() else CLEAN_UP_TIMEOUT
+            bounded(functools.partial(client.close, timeout=limit), limit + 1, "closing")
 
 
 def check_versions(client: Client, scheduler: str) -> None:
