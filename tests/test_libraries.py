@@ -92,3 +92,37 @@ def test_a_module_that_cannot_load_fails_as_usual(
         import_with_sonames("never_loads")
 
     assert capsys.readouterr().out == "advice printed before giving up\n"
+
+
+def test_an_import_cut_short_leaves_nothing_half_made_for_the_next_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as WeasyPrint's html and build modules: ``user`` is finished while ``slow``, which
+    # it holds, is still being made; then a time limit stops the import inside ``slow``
+    package = tmp_path / "halfmade"
+    package.mkdir()
+    (package / "__init__.py").write_text("from . import slow\n")
+    (package / "user.py").write_text("from . import slow\n\ndef use():\n    return slow.handle()\n")
+    (package / "slow.py").write_text(
+        "import os\n"
+        "from . import user\n"
+        "if os.environ.get('HALFMADE_STOP'):\n"
+        "    raise KeyboardInterrupt  # the limit's stop: not an Exception\n"
+        "def handle():\n"
+        "    return 'handled'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from reportgen.renderers.libraries import import_with_sonames
+
+    monkeypatch.setenv("HALFMADE_STOP", "1")
+    with pytest.raises(KeyboardInterrupt):
+        import_with_sonames("halfmade")
+    assert not [name for name in sys.modules if name.startswith("halfmade")]
+
+    monkeypatch.delenv("HALFMADE_STOP")
+    import_with_sonames("halfmade")
+    try:
+        assert sys.modules["halfmade.user"].use() == "handled"
+    finally:
+        for name in [name for name in sys.modules if name.startswith("halfmade")]:
+            sys.modules.pop(name)

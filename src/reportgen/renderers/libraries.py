@@ -8,6 +8,12 @@ runs ``ldconfig``, ``gcc`` and ``ld`` for it: about 70 processes and 0.1 s for e
 places and in the same order as it would the path that the search returns. So the
 import is first tried with that search answering "not found" at once; if a library
 cannot be loaded that way, the import is done again with the full search.
+
+An import cut short (a build's time or memory limit stopping the first ``import
+weasyprint`` of a process) leaves behind the modules that were finished, some holding
+the half-made ones that were not: the next import would find ``weasyprint.html``
+without its functions. So every module of the package is forgotten then, and the next
+import starts anew.
 """
 
 from __future__ import annotations
@@ -40,8 +46,25 @@ def _no_library_search() -> Iterator[None]:
 
 def import_with_sonames(name: str) -> ModuleType:
     """Import the module ``name``, its C libraries found by the dynamic loader alone when
-    it can (Linux); else as usual. An import that fails the usual way raises as usual."""
-    if name in sys.modules or not sys.platform.startswith("linux"):
+    it can (Linux); else as usual. An import that fails the usual way raises as usual,
+    and one cut short leaves none of the package's modules behind."""
+    if name in sys.modules:
+        return importlib.import_module(name)
+    try:
+        return _import(name)
+    except BaseException:
+        _forget(name)
+        raise
+
+
+def _forget(name: str) -> None:
+    """Drop the package ``name`` and all its modules from ``sys.modules``."""
+    for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+        sys.modules.pop(module, None)
+
+
+def _import(name: str) -> ModuleType:
+    if not sys.platform.startswith("linux"):
         return importlib.import_module(name)
     with _lock:
         try:
@@ -49,5 +72,5 @@ def import_with_sonames(name: str) -> ModuleType:
             with _no_library_search(), contextlib.redirect_stdout(io.StringIO()):
                 return importlib.import_module(name)
         except OSError:
-            pass  # a library known only to the search: the modules that failed are gone
+            _forget(name)  # a library known only to the search: the import starts anew
     return importlib.import_module(name)
