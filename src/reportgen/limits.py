@@ -118,6 +118,22 @@ def limited(*, timeout: float | None, memory_mb: int | None) -> Iterator[None]:
         ) from None
 
 
+def released(function: Callable[[], _T]) -> _T:
+    """``function()``; when memory runs out in it, the ``MemoryError`` is raised afresh
+    once the first one is let go of.
+
+    The first one's traceback holds every frame it passed, and with them all that ran the
+    memory out; Python, unwinding it through a ``with`` or ``finally`` further up, needs a
+    little memory for each and retries for ever when none is left (the build spun at the
+    limit instead of stopping). Let go of here, the memory is free again before any of them.
+    """
+    try:
+        return function()
+    except MemoryError:
+        pass  # leaving the handler drops the traceback and what its frames held
+    raise MemoryError
+
+
 class Overrun(LimitExceeded):
     """A build outside the main thread went over its time limit.
 

@@ -36,6 +36,7 @@ from reportgen.documents.content import (
 from reportgen.documents.terms import LABELS
 from reportgen.i18n import fill, has_message, translations
 from reportgen.languages import SOURCE_LANGUAGE, fallback_chain
+from reportgen.limits import released
 from reportgen.models import CityProfile, Profile
 from reportgen.models.common import Contact
 from reportgen.models.common import Source as SourceModel
@@ -557,6 +558,10 @@ class Writer:
         return self._blocks(source, style)
 
     def _blocks(self, source: str, style: str | None) -> tuple[Block, ...]:
+        # a long text of emphasis can run the memory out: let go of it here (see ``released``)
+        return released(lambda: self._parsed(source, style))
+
+    def _parsed(self, source: str, style: str | None) -> tuple[Block, ...]:
         tokens = markdown.parser().parse(source)
         out: list[Block] = []
         items: list[Inline] = []
