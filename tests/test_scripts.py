@@ -113,6 +113,27 @@ def test_east_asian_text_takes_its_letters_then_its_language() -> None:
     assert scripts.east_asian_for("大连市", "en") is scripts.DEFAULT_EAST_ASIAN
 
 
+def test_whole_texts_are_read_as_their_letters_one_by_one() -> None:
+    edges = {
+        code + step
+        for low, high in scripts.HAN + tuple(r for s in scripts.SCRIPTS for r in s.letters)
+        for code in (low, high)
+        for step in (-1, 0, 1)
+    }
+    letters = [chr(code) for code in sorted(edges)]
+
+    for letter in letters:
+        for slot in ("east-asian", "complex"):
+            assert scripts.has_slot(f"ab{letter}c", slot) == (scripts.slot_of(letter) == slot)
+        assert scripts.first_complex(f"x{letter}") is (
+            scripts.script_of(letter) if scripts.slot_of(letter) == "complex" else None
+        )
+    by_slot = scripts.letters_by_slot("".join(letters) * 2)
+    assert by_slot == {slot: {c for c in letters if scripts.slot_of(c) == slot} for slot in by_slot}
+    assert sum(map(len, by_slot.values())) == len(letters)
+    assert scripts.first_complex("ab ភ្នំ ภาษา") is scripts.KHMER
+
+
 def test_charts_fall_back_through_every_font_of_the_table() -> None:
     group = ET.fromstring(sdg_chips([11])).find("{http://www.w3.org/2000/svg}g")
     assert group is not None

@@ -58,9 +58,7 @@ def typographic(text: str, lang: str) -> str:
     """
     if "'" not in text and '"' not in text:
         return text
-    if scripts.for_lang(lang).slot == "east-asian" and not any(
-        scripts.slot_of(char) == "east-asian" for char in text
-    ):
+    if scripts.for_lang(lang).slot == "east-asian" and not scripts.has_slot(text, "east-asian"):
         lang = "en"
     marks = quote_marks(lang)
     kept = [found.group() for found in _VERBATIM.finditer(text)]

@@ -195,10 +195,10 @@ def used_letters(word: WordDocument) -> dict[str, set[str]]:
         for run in part.iter(qn("w:r")):
             fonts = _fonts_of(run.find(f"{qn('w:rPr')}/{qn('w:rFonts')}"), default_fonts)
             for text in run.iter(qn("w:t")):  # a field's instruction is not printed
-                for letter in text.text or "":
-                    family = fonts.get(scripts.slot_of(letter) or "latin")
+                for slot, drawn in scripts.letters_by_slot(text.text or "").items():
+                    family = fonts.get(slot or "latin")
                     if family:
-                        letters.setdefault(family, set()).add(letter)
+                        letters.setdefault(family, set()).update(drawn)
     for family in {default_fonts.get("latin"), *letters}:
         if family:
             letters.setdefault(family, set()).update(ALWAYS)

@@ -131,15 +131,13 @@ def lang_attributes(text: str, lang: str | None, doc_lang: str) -> dict[str, str
     """
     own = scripts.for_lang(lang) if lang else None
     attributes = {"w:val": latin_lang(lang, doc_lang)}
-    slots = {scripts.slot_of(char) for char in text}
     if own is not None and own.slot == "east-asian":
         attributes["w:eastAsia"] = own.word_lang
-    elif "east-asian" in slots:
+    elif scripts.has_slot(text, "east-asian"):
         attributes["w:eastAsia"] = scripts.east_asian_for(text, doc_lang).word_lang
     if own is not None and own.slot == "complex":
         attributes["w:bidi"] = own.word_lang
-    elif "complex" in slots:
-        found = next(s for s in map(scripts.script_of, text) if s and s.slot == "complex")
+    elif (found := scripts.first_complex(text)) is not None:
         attributes["w:bidi"] = found.word_lang
     return attributes
 

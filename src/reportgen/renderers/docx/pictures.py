@@ -123,6 +123,11 @@ def _kind(char: str) -> _Kind:
     return scripts.script_of(char) if slot == "complex" else None
 
 
+def _needs_fonts(text: str) -> bool:
+    """Whether a letter of ``text`` has a kind (``_kind``): East Asian or a complex script."""
+    return scripts.has_slot(text, "east-asian") or scripts.has_slot(text, "complex")
+
+
 def _segments(text: str) -> list[tuple[_Kind, str]]:
     """``text`` cut where the script changes: (what draws it, piece)."""
     pieces: list[tuple[_Kind, str]] = []
@@ -138,7 +143,7 @@ def _segments(text: str) -> list[tuple[_Kind, str]]:
 
 
 def _with_script_fonts(svg: str, lang: str) -> bytes:
-    if not any(_kind(c) for c in svg):
+    if not _needs_fonts(svg):
         return svg.encode("utf-8")
     root = ElementTree.fromstring(svg)
     text_tags = (f"{{{SVG_NS}}}text", f"{{{SVG_NS}}}tspan")
@@ -167,7 +172,7 @@ def _split_text(
 ) -> None:
     """Wraps the pieces of ``element``'s text (or tail) that need another font in tspans."""
     text = element.tail if tail else element.text
-    if not text or not any(_kind(c) for c in text):
+    if not text or not _needs_fonts(text):
         return
     pieces = _segments(text)
     spans: list[ElementTree.Element] = []
