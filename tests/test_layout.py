@@ -46,7 +46,6 @@ from tests.helpers import (
     contents_entries,
     libreoffice_pdfs,
     open_docx,
-    outline_pages,
 )
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -157,17 +156,9 @@ def japanese_word(examples: Workspace) -> tuple[Built, Built]:
 
 
 @pytest.fixture(scope="module")
-def numbered_briefing(examples: Workspace) -> Built:
-    """The example briefing as a Word file whose contents LibreOffice numbered (without
-    fonts)."""
-    return examples.build(VISIT, "briefing.numbered.docx", "--format", "docx", "--no-embed-fonts")
-
-
-@pytest.fixture(scope="module")
 def word_files(
     document: Document,
     japanese_word: tuple[Built, Built],
-    numbered_briefing: Built,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Path]:
     """The Word files the tests lay out with LibreOffice, by name."""
@@ -180,7 +171,6 @@ def word_files(
     with_fonts, plain = japanese_word
     assert with_fonts.run.code == plain.run.code == 0, with_fonts.run.stderr + plain.run.stderr
     return files | {
-        "briefing": numbered_briefing.path,
         "briefing-ja": plain.path,
         # last: the fonts a file embeds stay with LibreOffice for the files after it
         "briefing-ja-fonts": with_fonts.path,
@@ -244,31 +234,9 @@ def test_docx_running_text_has_a_comfortable_measure(laid_out: dict[str, Path]) 
     assert lengths[-1] <= 82
 
 
-# --- Word contents with page numbers (LibreOffice, when installed) ------------------------------
+# --- Word contents without LibreOffice (with it: test_word_contents.py) ------------------------
 
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
-
-
-def test_docx_contents_print_the_pages_libreoffice_lays_the_headings_on(
-    numbered_briefing: Built, laid_out: dict[str, Path]
-) -> None:
-    done = numbered_briefing.run
-    assert done.code == 0, done.stderr
-    entries = contents_entries(numbered_briefing.path)
-    headings = iter(outline_pages(laid_out["briefing"]))
-
-    assert len(entries) > 15
-    assert all(page.isdigit() for _, page in entries), entries
-    # each entry's number is the page its heading lands on (outline: in reading order)
-    for title, page in entries:
-        landed = next(number for heading, number in headings if heading == title)
-        assert (title, int(page)) == (title, landed)
-    assert "LibreOffice" not in done.stderr
-    # the field stays, so that Word can update it
-    word = open_docx(str(numbered_briefing.path))
-    fields = [t.text or "" for t in word.element.body.iter(f"{W}instrText")]
-    assert any(text.strip().startswith("TOC ") for text in fields)
-    assert sum(text.strip().startswith("PAGEREF _Toc_") for text in fields) == len(entries)
 
 
 def test_docx_contents_without_libreoffice_have_no_numbers_and_the_build_says_so_once(
