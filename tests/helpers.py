@@ -339,6 +339,18 @@ QUICK_WORD = ("--format", "docx", "--no-page-numbers", "--no-embed-fonts")
 the contents' page numbers, no fonts carried in the file (each costs seconds)."""
 
 
+def strict_edition(examples: Workspace, lang: str) -> Built:
+    """The example briefing's ``lang`` edition (Japanese, Chinese) as a PDF built under
+    ``--strict``, once per run: the one PDF of that edition the tests read.
+
+    ``--stale-after 120``: the example's census of 2020-11-01 is genuinely stale and would
+    fail ``--strict`` (issue 22); every other warning, a translation's included, fails it.
+    So the facts carry no verify mark in this edition."""
+    return examples.build(
+        VISIT, f"briefing.{lang}.strict.pdf", "--lang", lang, "--strict", "--stale-after", "120"
+    )
+
+
 _WORKSPACES: dict[str, Workspace] = {}
 
 

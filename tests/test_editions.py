@@ -12,7 +12,16 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.helpers import QUICK_WORD, ROOT, TODAY_EPOCH, RunCli, Workspace, open_docx, run_cli
+from tests.helpers import (
+    QUICK_WORD,
+    ROOT,
+    TODAY_EPOCH,
+    RunCli,
+    Workspace,
+    open_docx,
+    run_cli,
+    strict_edition,
+)
 
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
 PROPOSAL = "profiles/proposals/kitakyushu-dalian-air-2027.yaml"
@@ -174,7 +183,7 @@ def test_a_public_edition_is_not_built_from_a_draft(example_project: Path, cli: 
 
 
 def test_the_issuing_office_follows_the_language(examples: Workspace) -> None:
-    built = examples.build(VISIT, "briefing.ja.pdf", "--lang", "ja")
+    built = strict_edition(examples, "ja")
 
     assert built.run.code == 0, built.run.stderr
     cover = words(pages(built.path)[0])
@@ -188,10 +197,11 @@ def test_the_courtesy_copy_prints_only_what_is_marked_public(
     example_project: Path, cli: RunCli
 ) -> None:
     # the job's Word file is built too (not read here): without the LibreOffice pass for its
-    # contents' page numbers, and without fonts
+    # contents' page numbers, and without fonts; one worker builds both files
     result = cli(
-        "batch", "--only", "dalian-visit-courtesy-copy", "--no-page-numbers", "--no-embed-fonts"
-    )
+        "batch", "--only", "dalian-visit-courtesy-copy", "--jobs", "1", "--no-page-numbers",
+        "--no-embed-fonts",
+    )  # fmt: skip
 
     assert result.code == 0, result.stderr
     pdf = example_project / "output/dalian-to-kitakyushu-2027-05.briefing.zh-Hans.public.pdf"
@@ -270,7 +280,7 @@ def test_logistics_are_printed_in_public_only_when_marked_public(
     )
     visit.write_text(text.replace("logistics:\n" + body, marked), encoding="utf-8")
 
-    result = cli("build", VISIT, "--audience", "public", "-o", "out/")
+    result = cli("build", VISIT, "--audience", "public", "--format", "pdf", "-o", "out/")
 
     assert result.code == 0, result.stderr
     pdf = example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.public.pdf"

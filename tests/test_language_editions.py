@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import yamlio
-from tests.helpers import QUICK_WORD, RunCli, Workspace, WriteFile, docx_text
+from tests.helpers import QUICK_WORD, RunCli, Workspace, WriteFile, docx_text, strict_edition
 
 VISIT = "profiles/visits/dalian-to-kitakyushu-2027-05.yaml"
 STALE_CENSUS = "population[0].as_of: warning: population 7,450,785 is dated 2020-11-01"
@@ -55,10 +55,8 @@ def latin_runs(text: str, sources_heading: str) -> list[str]:
 def test_example_briefing_is_a_complete_edition_without_english_runs(
     examples: Workspace, lang: str, sources: str
 ) -> None:
-    # --stale-after 120: issue 22 makes --strict fail on the example's census of
-    # 2020-11-01 (genuinely stale); every other warning, a translation's included, fails
-    strict = ("--lang", lang, "--strict", "--stale-after", "120")
-    built = examples.build(VISIT, f"briefing.{lang}.strict.pdf", *strict)
+    # built under --strict: every warning, a translation's included, fails the build
+    built = strict_edition(examples, lang)
     assert built.run.code == 0, built.run.stderr
     assert "translation" not in built.run.stderr
     text = pdftotext(built.path)
@@ -70,7 +68,7 @@ def test_example_briefing_is_a_complete_edition_without_english_runs(
 def test_latin_words_in_a_cjk_edition_are_set_in_the_latin_font(
     examples: Workspace, lang: str, font: str
 ) -> None:
-    built = examples.build(VISIT, f"briefing.{lang}.pdf", "--lang", lang)
+    built = strict_edition(examples, lang)
     assert built.run.code == 0, built.run.stderr
     pdf = built.reader
     latin: dict[str, set[str]] = {}
@@ -103,7 +101,7 @@ def test_strict_example_fails_only_on_the_stale_census(cli: RunCli, example_proj
 
 def test_chinese_edition_prints_chinese_names_never_japanese_forms(examples: Workspace) -> None:
     docx = examples.build(VISIT, "briefing.zh-Hans.quick.docx", "--lang", "zh-Hans", *QUICK_WORD)
-    built = examples.build(VISIT, "briefing.zh-Hans.pdf", "--lang", "zh-Hans")
+    built = strict_edition(examples, "zh-Hans")
     assert (docx.run.code, built.run.code) == (0, 0), docx.run.stderr + built.run.stderr
     pdf = pdftotext(built.path)
     word = docx_text(docx.path)
