@@ -1176,12 +1176,34 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``: its children, theirs, and so on."""
+    found: list[int] = []
+    below = children(pid)
+    while below:
+        found += below
+        below = [grandchild for child in below for grandchild in children(child)]
+    return found
+
+
+def cpu_with_reaped(pid: int) -> float | None:
+    """CPU seconds of ``pid`` and of the children it has waited for (``/proc/<pid>/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return sum(int(ticks) for ticks in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 class MemorySampler:
-    """Samples the peak RSS (VmHWM) of a process and its workers while it runs.
+    """Samples the peak RSS (VmHWM) of a process and its workers while it runs, and the
+    CPU of the fork server its workers come from.
 
     VmHWM only grows, so the last sample of each process is its peak (to within the
-    sampling interval before it exits). Workers are the ``multiprocessing`` spawn children;
-    the resource tracker that ``multiprocessing`` starts beside them is left out.
+    sampling interval before it exits). Workers are the processes named
+    ``reportgen-build`` below it (forked from its fork server, or spawned). The fork server
+    is not waited for by the batch process, so neither it nor the workers it forked count
+    in the batch's own CPU figure: its CPU and theirs (it waits for them) is sampled here.
     """
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
@@ -1189,6 +1211,7 @@ class MemorySampler:
         self.interval = interval
         self.parent_kb = 0
         self.workers_kb: dict[int, int] = {}
+        self.forkserver_cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
@@ -1202,12 +1225,15 @@ class MemorySampler:
         parent = vm_hwm_kb(self.pid)
         if parent is not None:
             self.parent_kb = max(self.parent_kb, parent)
-        for child in children(self.pid):
+        for child in descendants(self.pid):
             try:
+                name = Path(f"/proc/{child}/comm").read_text().strip()
                 command = Path(f"/proc/{child}/cmdline").read_bytes()
             except OSError:
                 continue
-            if b"resource_tracker" in command:
+            if b"forkserver" in command and name != "reportgen-build":
+                self.forkserver_cpu = max(self.forkserver_cpu, cpu_with_reaped(child) or 0.0)
+            if name != "reportgen-build":
                 continue
             peak = vm_hwm_kb(child)
             if peak is not None:
@@ -1228,7 +1254,8 @@ class BatchRun:
     """``(folder, file stem)`` of each built document's source, once per output file."""
     fresh: int
     cpu: float
-    """CPU seconds (user and system) of the batch process and its workers."""
+    """CPU seconds (user and system) of the batch process and its workers (with the
+    sampler: also of the fork server the workers come from)."""
     load: float = 0.0
     """The 1-minute load average when it started (other work on the machine)."""
     workers_mb: list[float] = field(default_factory=list)
@@ -1261,6 +1288,7 @@ def run_batch(project: Path, jobs: int, *, sample: bool = False) -> BatchRun:
     cpu = children_cpu() - cpu
     if sampler is not None:
         sampler.stop()
+        cpu += sampler.forkserver_cpu
     if process.returncode != 0:
         fail(f"`reportgen batch --jobs {jobs}` failed ({process.returncode}):\n{out}{err}")
     record = json.loads(report.read_text("utf-8"))

@@ -798,3 +798,32 @@ def libreoffice_pdfs(
     laid_out = {key: folder / f"{key}.pdf" for key in files}
     assert all(pdf.is_file() for pdf in laid_out.values()), f"LibreOffice left some out: {files}"
     return laid_out
+
+
+# --- worker processes ------------------------------------------------------------------------
+
+
+def build_workers(ancestor: int) -> list[int]:
+    """The worker processes (named ``reportgen-build``) that ``ancestor`` started, directly
+    or through the fork server they are forked from (Linux: read from /proc)."""
+    parents: dict[int, int] = {}
+    named: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _, rest = text.partition(" (")[2].rpartition(") ")
+        pid = int(stat.parent.name)
+        parents[pid] = int(rest.split()[1])
+        if name == "reportgen-build":
+            named.append(pid)
+
+    def descends(pid: int) -> bool:
+        for _ in range(8):
+            pid = parents.get(pid, 0)
+            if pid == ancestor:
+                return True
+        return False
+
+    return sorted(pid for pid in named if descends(pid))

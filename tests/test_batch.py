@@ -43,6 +43,7 @@ from tests.helpers import (
     ROOT,
     TODAY_EPOCH,
     RunCli,
+    build_workers,
     documents,
     statuses,
     temporaries,
@@ -106,20 +107,6 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _spawned_children(parent: int) -> list[int]:
-    """Worker processes (multiprocessing spawn) whose parent is ``parent``."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            command = (stat.parent / "cmdline").read_bytes()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == parent and b"spawn_main" in command:
-            found.append(int(stat.parent.name))
-    return found
-
-
 @pytest.fixture
 def kill_first_worker() -> Iterator[list[int]]:
     """SIGKILL the first worker this test process starts, shortly after it has started.
@@ -132,7 +119,7 @@ def kill_first_worker() -> Iterator[list[int]]:
     def watch() -> None:
         deadline = time.monotonic() + 60
         while not stop.is_set() and time.monotonic() < deadline:
-            children = _spawned_children(os.getpid())
+            children = build_workers(os.getpid())
             if children:
                 time.sleep(0.2)  # the worker has been given its unit by now
                 os.kill(children[0], signal.SIGKILL)

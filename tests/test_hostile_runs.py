@@ -18,7 +18,7 @@ import pytest
 from reportgen import batching, store
 from reportgen.history import HISTORY_NAME
 from reportgen.workspace import Options, Workspace
-from tests.helpers import TODAY_EPOCH, RunCli, WriteFile
+from tests.helpers import TODAY_EPOCH, RunCli, WriteFile, build_workers
 
 MANIFEST = """\
 profiles: profiles
@@ -181,15 +181,6 @@ def _start(args: list[str], folder: Path) -> subprocess.Popen[str]:
     )
 
 
-def _workers(pid: int) -> list[int]:
-    """The worker processes of a coordinator (not multiprocessing's resource tracker)."""
-    found = Path(f"/proc/{pid}/task/{pid}/children")
-    children = [int(n) for n in found.read_text().split()] if found.exists() else []
-    return [
-        child for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
-    ]
-
-
 def _wait_for(condition: object, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():  # type: ignore[operator]
@@ -230,7 +221,7 @@ def test_ctrl_c_stops_a_batch_quietly_with_exit_130(pdf_project: Path) -> None:
     assert process.stderr is not None
     first = process.stderr.readline()  # the first document is done: workers are busy
     assert "[1/4]" in first, first
-    workers = _workers(process.pid)
+    workers = build_workers(process.pid)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
 
@@ -248,7 +239,7 @@ def test_workers_die_with_a_killed_coordinator(pdf_project: Path) -> None:
     process = _start(["batch", "--jobs", "2"], pdf_project)
     assert process.stderr is not None
     assert "[1/4]" in process.stderr.readline()  # one worker starts its next document
-    workers = _workers(process.pid)
+    workers = build_workers(process.pid)
     assert len(workers) == 2
     process.kill()
     _, err = process.communicate(timeout=60)

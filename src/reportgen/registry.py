@@ -49,6 +49,10 @@ class Renderer:
     warm_up: str | None = None
     """``module:function`` that loads its engine in a batch worker before the first
     target, called with the project's stylesheet (None: nothing to load)."""
+    preload: str | None = None
+    """``module:function`` that loads its engine once where worker processes are forked
+    from (``batching.preload``): imports only, no fonts and no threads, so that a forked
+    worker starts clean (None: importing ``entry``'s module is enough)."""
     checks_output: bool = True
     """Whether freshness compares the file on disk with the bytes written (a file
     replaced by another program is then built again)."""
@@ -166,6 +170,7 @@ register_renderer(
         inline=True,
         options=("paper", "pdf_variant"),
         warm_up="reportgen.renderers.pdf:warm_up",
+        preload="reportgen.renderers.pdf:load",
         tools=("weasyprint",),
     )
 )
@@ -180,6 +185,7 @@ register_renderer(
         warnings="reportgen.renderers:docx_warnings",
         tools=("python-docx",),
         together="reportgen.renderers.docx.contents:together",
+        preload="reportgen.renderers.docx:load",
         deferred=("page_numbers",),
     )
 )

@@ -1,26 +1,22 @@
-"""Worker processes: each loads WeasyPrint and the fonts once, then builds many targets.
+"""Worker processes: each loads the fonts once, then builds many targets.
 
 A worker returns the bytes of a target's outputs and its record; the coordinator
 writes the files. A worker that crashes, runs out of memory or overruns the time limit
 fails its target and is replaced, and the batch goes on.
 
-Workers die with their coordinator (a parent-death signal on Linux; elsewhere they
-stop when their pipe closes) and ignore Ctrl-C: the coordinator stops them itself, so an
-interrupted batch prints one line, not a traceback per worker.
+Workers start warm (forked from a process that loaded reportgen and WeasyPrint once),
+die with their coordinator and ignore Ctrl-C: the coordinator stops them itself, so an
+interrupted batch prints one line, not a traceback per worker (``processes``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import os
-import signal
-import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
+from reportgen.batching.processes import Worker, worker_processes
 from reportgen.pipeline import Built
 from reportgen.registry import load, warm_ups
 from reportgen.step import Outcome, guarded, worker_limits
@@ -35,44 +31,8 @@ STARTED = "started"
 """What a worker says when it begins a target; the time limit counts from then."""
 
 
-PR_SET_PDEATHSIG = 1
-"""``prctl`` option: the signal a process gets when its parent dies (Linux)."""
-
-
-def die_with(parent: int) -> None:
-    """Have the kernel kill this process when ``parent`` dies; exit now if it has."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl: the closed pipe stops the worker
-            pass
-    if os.getppid() != parent:
-        os._exit(0)
-
-
-@contextlib.contextmanager
-def interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C back while a worker starts, so that it starts with Ctrl-C blocked
-    (a signal mask is inherited); one pressed meanwhile arrives right after."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _worker_main(
-    connection: Connection, context: BuildContext, warm: tuple[str, ...], parent: int
-) -> None:
+def _worker_main(connection: Connection, context: BuildContext, warm: tuple[str, ...]) -> None:
     """A worker: load the engines once, then build targets until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with(parent)
     worker_limits(context.options)
     if warm:
         try:
@@ -120,18 +80,9 @@ def answer_requests(connection: Connection, handle: Callable[[Any], Any]) -> Non
             return  # the coordinator is gone
 
 
-class _Worker:
+class _Worker(Worker):
     def __init__(self, processes: Any, context: BuildContext, warm: tuple[str, ...]) -> None:
-        self.connection, child = processes.Pipe()
-        self.process = processes.Process(
-            target=_worker_main,
-            args=(child, context, warm, os.getpid()),
-            daemon=True,
-            name="reportgen-worker",
-        )
-        with interrupts_held():
-            self.process.start()
-        child.close()
+        super().__init__(processes, _worker_main, (context, warm), "reportgen-worker")
         self.target: Target | None = None
         self.given = 0.0
         self.started = 0.0
@@ -160,7 +111,7 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
-        self.connection.close()
+        self.close()
 
 
 def death_reason(process: Any) -> str:
@@ -189,7 +140,7 @@ def run_targets(
     written atomically, so nothing half-written remains) and every target not finished
     fails as interrupted.
     """
-    processes = multiprocessing.get_context("spawn")
+    processes = worker_processes()
     pending = list(reversed(targets))
     warm = warm_ups(fmt for target in targets for fmt in target.formats)
     timeout = context.options.timeout

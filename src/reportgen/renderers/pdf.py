@@ -37,7 +37,7 @@ class Attachment:
     description: str
 
 
-def _load() -> None:
+def load() -> None:
     """Import WeasyPrint with its system libraries found by their sonames first."""
     from reportgen.renderers.libraries import import_with_sonames
 
@@ -60,7 +60,7 @@ def _fetcher_class() -> Any:
 
 @cache
 def _engine() -> tuple[Any, Any]:
-    _load()
+    load()
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration(), _fetcher_class()(allowed_protocols=("data",))
@@ -120,7 +120,7 @@ def render_pdf(
     identifier: bytes | None = None,
 ) -> bytes:
     """Lay out ``html`` with the shared stylesheet ``css`` and return the PDF bytes."""
-    _load()
+    load()
     from weasyprint import HTML
     from weasyprint import Attachment as WeasyAttachment
     from weasyprint.urls import FatalURLFetchingError, URLFetchingError
@@ -156,7 +156,7 @@ def render_pdf(
 def available() -> tuple[bool, str]:
     """Whether WeasyPrint and its system libraries load, and what to install if not."""
     try:
-        _load()
+        load()
     except (ImportError, OSError) as exc:
         return False, f"WeasyPrint does not load ({exc}); run ./run setup"
     return True, ""

@@ -4,18 +4,16 @@ Each build runs in a worker process under the time and memory limits of ``report
 build`` (``--timeout``, ``--memory-limit``); one that overruns them fails with the
 message ``build`` gives, and a worker that does not answer a few seconds after its
 time is killed and replaced. Several workers build at once, so a document that takes
-long holds up no other page. Workers load WeasyPrint and the fonts once, die with the
-server, and are told which files changed since their last build, so that they read
-those again.
+long holds up no other page. Workers start warm and die with the server
+(``batching.processes``), load the fonts once, and are told which files changed since
+their last build, so that they read those again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import os
-import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,14 +21,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from reportgen.batching.pool import (
-    STARTED,
-    STARTUP_LIMIT,
-    answer_requests,
-    death_reason,
-    die_with,
-    interrupts_held,
-)
+from reportgen.batching.pool import STARTED, STARTUP_LIMIT, answer_requests, death_reason
+from reportgen.batching.processes import Worker, worker_processes
 from reportgen.context import BuildContext
 from reportgen.serve.site import Page, Result, build_page
 
@@ -90,30 +82,19 @@ def _build(job: Job) -> Result:
 
 
 def _worker_main(
-    connection: Connection, parent: int, languages: tuple[str, ...], templates: Path | None
+    connection: Connection, languages: tuple[str, ...], templates: Path | None
 ) -> None:
     """A worker: load the engines, then build jobs until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with(parent)
     with contextlib.suppress(Exception):  # the PDF links then say what is wrong
         _warm(languages, templates)
     answer_requests(connection, _build)
 
 
-class _Worker:
+class _Worker(Worker):
     """One worker process, as the server sees it."""
 
     def __init__(self, context: Any, languages: tuple[str, ...], templates: Path | None) -> None:
-        self.connection, child = context.Pipe()
-        self.process = context.Process(
-            target=_worker_main,
-            args=(child, os.getpid(), languages, templates),
-            daemon=True,
-            name="reportgen-preview-build",
-        )
-        with interrupts_held():
-            self.process.start()
-        child.close()
+        super().__init__(context, _worker_main, (languages, templates), "reportgen-preview-build")
         self.seen = 0
         """How many of the server's changed files this worker has been told of."""
         self.reloads = 0
@@ -166,7 +147,7 @@ class _Worker:
     def kill(self) -> None:
         self.stop()
         self.process.join(timeout=5)
-        self.connection.close()
+        self.close()
 
 
 class Builds:
@@ -174,7 +155,7 @@ class Builds:
 
     def __init__(self, size: int | None = None) -> None:
         self.size = size or workers_wanted()
-        self._context = multiprocessing.get_context("spawn")
+        self._context = worker_processes()
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._free: asyncio.Semaphore | None = None
