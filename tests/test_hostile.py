@@ -15,6 +15,7 @@ import os
 import re
 import resource
 import shlex
+import socket
 import subprocess
 import sys
 import zipfile
@@ -167,6 +168,8 @@ NETWORK_EVENTS = {"socket.connect", "socket.getaddrinfo", "urllib.Request", "htt
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if _OPENED is None:
         return
+    if event == "socket.connect" and getattr(args[0], "family", None) == socket.AF_UNIX:
+        return  # a Unix socket is not the network (the fork server workers come from)
     if event in NETWORK_EVENTS and not str(args[0]).startswith("data:"):
         _NETWORK.append(f"{event} {args[:2]!r}")
     elif event == "open" and isinstance(args[0], str | bytes | Path):
