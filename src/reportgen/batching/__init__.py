@@ -408,12 +408,13 @@ def _run(
     if stale:
         jobs = settings.jobs or os.cpu_count() or 1
         scheduler = settings.scheduler or workspace.manifest.scheduler
+        later = leaving_to(context, passes)  # the pool's workers and a cluster's alike
         if scheduler:
             from reportgen.batching import cluster
 
             unbuilt = cluster.run_targets(
                 stale,
-                context,
+                later,
                 jobs=jobs,
                 done=done,
                 should_stop=should_stop,
@@ -429,7 +430,6 @@ def _run(
                             TaskResult(target, output, "failed", error=unbuilt.message), shown=False
                         )
         else:
-            later = leaving_to(context, passes)
             run_targets(stale, later, jobs=jobs, done=done, should_stop=should_stop)
     if waiting and not halted:
         try:
