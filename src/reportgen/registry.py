@@ -50,9 +50,10 @@ class Renderer:
     """``module:function`` that loads its engine in a batch worker before the first
     target, called with the project's stylesheet (None: nothing to load)."""
     preload: str | None = None
-    """``module:function`` that loads its engine once where worker processes are forked
-    from (``batching.preload``): imports only, no fonts and no threads, so that a forked
-    worker starts clean (None: importing ``entry``'s module is enough)."""
+    """A module whose import loads its engine, imported once where the worker processes
+    of a run that writes this format are forked from (``batching.processes``): imports
+    only, no fonts and no threads, so that a forked worker starts clean (None: importing
+    ``entry``'s module is enough)."""
     checks_output: bool = True
     """Whether freshness compares the file on disk with the bytes written (a file
     replaced by another program is then built again)."""
@@ -170,7 +171,7 @@ register_renderer(
         inline=True,
         options=("paper", "pdf_variant"),
         warm_up="reportgen.renderers.pdf:warm_up",
-        preload="reportgen.renderers.pdf:load",
+        preload="reportgen.renderers.pdf_engine",
         tools=("weasyprint",),
     )
 )
@@ -185,7 +186,7 @@ register_renderer(
         warnings="reportgen.renderers:docx_warnings",
         tools=("python-docx",),
         together="reportgen.renderers.docx.contents:together",
-        preload="reportgen.renderers.docx:load",
+        preload="docx",
         deferred=("page_numbers",),
     )
 )
@@ -205,6 +206,12 @@ register_renderer(
 def warm_ups(formats: Iterable[str]) -> tuple[str, ...]:
     """The warm-ups of these formats (``Renderer.warm_up``), each once."""
     found = (RENDERERS[name].warm_up for name in formats if name in RENDERERS)
+    return tuple(dict.fromkeys(entry for entry in found if entry is not None))
+
+
+def preloads(formats: Iterable[str]) -> tuple[str, ...]:
+    """The preloads of these formats (``Renderer.preload``), each once."""
+    found = (RENDERERS[name].preload for name in formats if name in RENDERERS)
     return tuple(dict.fromkeys(entry for entry in found if entry is not None))
 
 

@@ -140,7 +140,7 @@ def run_targets(
     written atomically, so nothing half-written remains) and every target not finished
     fails as interrupted.
     """
-    processes = worker_processes()
+    processes = worker_processes(fmt for target in targets for fmt in target.formats)
     pending = list(reversed(targets))
     warm = warm_ups(fmt for target in targets for fmt in target.formats)
     timeout = context.options.timeout

@@ -3,18 +3,18 @@
 A worker of a batch or of the preview needs reportgen, WeasyPrint and their libraries
 before its first document: about a second of CPU for a fresh interpreter. Where the
 system has it (Linux, macOS), workers are forked from a *fork server*: a process of its
-own, started once per coordinator, that loaded all of this once (:mod:`reportgen.batching.
-preload`). A worker that starts, or replaces one that crashed or overran its limits,
-then costs a few milliseconds. Elsewhere each worker is a fresh interpreter. Either way a
-worker starts clean: the fork server has no threads, no fonts loaded and none of the
-coordinator's state.
+own, started once per coordinator, that loaded all of this once (``batching.preload``,
+and the engines of the formats written). A worker that starts, or replaces one that
+crashed or overran its limits, then costs a few milliseconds. Elsewhere each worker is a
+fresh interpreter. Either way a worker starts clean: the fork server has no threads, no
+fonts loaded and none of the coordinator's state.
 
 A worker is called ``reportgen-build`` in ``ps`` and ``top``, takes the coordinator's
 environment and working folder as they are when it starts (the fork server was started
-earlier), ignores Ctrl-C (its coordinator stops it,
-so an interrupted run prints one line, not one per worker), and ends as soon as its
-coordinator is gone, killed or not: it holds the reading end of a pipe that only the
-coordinator holds open, and a thread of the worker ends it when that pipe closes.
+earlier), ignores Ctrl-C (its coordinator stops it, so an interrupted run prints one
+line, not one per worker), and ends as soon as its coordinator is gone, killed or not:
+it holds the reading end of a pipe that only the coordinator holds open, and a thread
+of the worker ends it when that pipe closes.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
+
+from reportgen.registry import preloads
 
 PRELOAD = "reportgen.batching.preload"
 """The module the fork server imports before it forks its first worker."""
@@ -38,12 +40,17 @@ PR_SET_NAME = 15
 """``prctl`` option: the name of the calling thread (Linux)."""
 
 
-def worker_processes() -> Any:
-    """The ``multiprocessing`` context that workers start from: a fork server preloaded
-    with reportgen and its engines where the system has one, else fresh interpreters."""
+def worker_processes(formats: Iterable[str]) -> Any:
+    """The ``multiprocessing`` context that workers start from: where the system has one,
+    a fork server preloaded with reportgen and the engines of ``formats``, else fresh
+    interpreters.
+
+    A process has one fork server, started with its first worker: the formats of the run
+    that starts it are the ones preloaded. A later run that writes another format has
+    workers that load its engine themselves, as fresh interpreters do."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([PRELOAD])
+        context.set_forkserver_preload([PRELOAD, *preloads(formats)])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -24,6 +24,7 @@ from typing import Any
 from reportgen.batching.pool import STARTED, STARTUP_LIMIT, answer_requests, death_reason
 from reportgen.batching.processes import Worker, worker_processes
 from reportgen.context import BuildContext
+from reportgen.registry import RENDERERS
 from reportgen.serve.site import Page, Result, build_page
 
 STOP_GRACE = 5.0
@@ -155,7 +156,7 @@ class Builds:
 
     def __init__(self, size: int | None = None) -> None:
         self.size = size or workers_wanted()
-        self._context = worker_processes()
+        self._context = worker_processes(RENDERERS)  # the preview builds every format
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._free: asyncio.Semaphore | None = None

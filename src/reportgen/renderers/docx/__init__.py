@@ -91,9 +91,3 @@ def _saved(word: Any) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return normalise_zip(out.getvalue())
-
-
-def load() -> None:
-    """Import python-docx now, which every module here imports only when it is used (a
-    fork server of workers loads it once for all of them)."""
-    import docx  # noqa: F401
