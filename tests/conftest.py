@@ -50,6 +50,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _CACHE_FOLDER = pytest.StashKey[str]()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fork_server_with_every_engine() -> None:
+    """The worker processes of the batches and previews run in this test process come
+    from its one fork server, as in a long ``schedule run``: start it first, with the
+    engine of every format as ``serve`` does, so that what a worker has loaded does not
+    depend on which test happened to run first (``tests/test_processes.py`` checks the
+    preloads in fresh processes)."""
+    from reportgen.batching.pool import answer_requests
+    from reportgen.batching.processes import Worker, worker_processes
+    from reportgen.registry import RENDERERS
+
+    worker = Worker(worker_processes(RENDERERS), answer_requests, (str,), "reportgen-build")
+    worker.connection.send(None)
+    worker.process.join(60)
+    worker.close()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The modules whose tests share something started once per module (a cluster,
