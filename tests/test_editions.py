@@ -54,18 +54,6 @@ def docx_text(path: Path) -> str:
     return "\n".join(parts)
 
 
-def build_pdf_and_docx(cli: RunCli, project: Path) -> tuple[list[str], Path]:
-    """Build the example briefing in PDF and Word: the PDF's pages, and the Word file (its
-    contents without page numbers, its fonts not embedded: no test here reads them)."""
-    result = cli(
-        "build", VISIT, "--format", "pdf", "--format", "docx", "--no-page-numbers",
-        "--no-embed-fonts", "-o", "out/",
-    )  # fmt: skip
-    assert result.code == 0, result.stderr
-    pdf = project / "out" / VISIT_PDF
-    return pages(pdf), pdf.with_suffix(".docx")
-
-
 def set_field(path: Path, key: str, value: str) -> None:
     """Set the top-level ``key`` of a profile to ``value`` (a line of YAML), in its place."""
     text = path.read_text(encoding="utf-8")
@@ -85,14 +73,19 @@ class Amended(NamedTuple):
 @pytest.fixture(scope="module")
 def amended(tmp_path_factory: pytest.TempPathFactory) -> Amended:
     """The example briefing in PDF and Word, built once from a copy of the example project
-    with three amendments, each read by a test of its own and each in a part of the
-    briefing that the others leave alone: the visit is version 2.1 (issue control), the
-    Mayor of Kitakyushu changes in April 2027 (who is who), and a source of Dalian's gives
-    its address and the day it was read (sources)."""
+    with four amendments, each read by a test of its own and each in a part of the
+    briefing that the others leave alone: the visit is version 2.1 (issue control, on the
+    cover's foot and each page's) and a draft (the mark, on the cover's band, each page's
+    head and behind each page), the Mayor of Kitakyushu changes in April 2027 (who is
+    who), and a source of Dalian's gives its address and the day it was read (sources).
+
+    The Word file's contents have no page numbers, and it carries no fonts: no test here
+    reads them."""
     project = tmp_path_factory.mktemp("amended")
     shutil.copytree(ROOT / "profiles", project / "profiles")
     shutil.copy2(ROOT / "reportgen.yaml", project / "reportgen.yaml")
     set_field(project / VISIT, "version", '"2.1"')
+    set_field(project / VISIT, "status", "draft")
     city = project / "profiles/cities/kitakyushu.yaml"
     text = city.read_text(encoding="utf-8")
     city.write_text(
@@ -145,12 +138,8 @@ def test_every_cover_and_page_foot_carries_the_issue_control(amended: Amended) -
     assert foot in open_docx(str(docx)).sections[-1].footer.paragraphs[0].text
 
 
-def test_a_draft_is_marked_on_every_page_in_pdf_and_word(
-    example_project: Path, cli: RunCli
-) -> None:
-    set_field(example_project / VISIT, "status", "draft")
-
-    printed, docx = build_pdf_and_docx(cli, example_project)
+def test_a_draft_is_marked_on_every_page_in_pdf_and_word(amended: Amended) -> None:
+    printed, docx = amended  # a draft
 
     assert all("DRAFT" in page for page in printed[1:])
     assert "D RAFT" in printed[0]  # the cover's band (letter-spaced), beside the handling mark
