@@ -102,13 +102,14 @@ def _letters(ranges: tuple[tuple[int, int], ...]) -> re.Pattern[str]:
     return re.compile(f"[{spans}]")
 
 
+def _own_letters(slot: Slot) -> tuple[tuple[int, int], ...]:
+    return tuple(span for script in SCRIPTS if script.slot == slot for span in script.letters)
+
+
 _OWN = {script.name: _letters(script.letters) for script in SCRIPTS if script.letters}
-_OF_SLOT = {
-    slot: _letters(
-        (HAN if slot == "east-asian" else ())
-        + tuple(span for script in SCRIPTS if script.slot == slot for span in script.letters)
-    )
-    for slot in ("east-asian", "complex")
+_OF_SLOT: dict[Slot, re.Pattern[str]] = {
+    "east-asian": _letters(HAN + _own_letters("east-asian")),
+    "complex": _letters(_own_letters("complex")),
 }
 """What ``slot_of`` tells letter by letter, found in a whole text at once: a text of a
 million letters is a single word in a hostile profile, and a Python loop over its letters
@@ -136,9 +137,15 @@ def has_slot(text: str, slot: Literal["east-asian", "complex"]) -> bool:
 
 def letters_by_slot(text: str) -> dict[Slot | None, set[str]]:
     """The letters of ``text`` (each once), by their slot (``slot_of``)."""
+    distinct = "".join(set(text))
     found: dict[Slot | None, set[str]] = {}
-    for letter in set(text):
-        found.setdefault(slot_of(letter), set()).add(letter)
+    rest = set(distinct)
+    for slot, letters in _OF_SLOT.items():
+        if drawn := set(letters.findall(distinct)):
+            found[slot] = drawn
+            rest -= drawn
+    if rest:
+        found[None] = rest
     return found
 
 
