@@ -2,12 +2,13 @@
 
 Run from the repository root after ``./run setup``::
 
-    .venv/bin/python benchmarks/bench_workers.py [--batches 6] [--jobs 2]
+    .venv/bin/python benchmarks/bench_workers.py [--batches 6] [--jobs 2] [--formats html]
 
 A long-running ``reportgen schedule run`` or ``reportgen serve``, and the Python API,
 run batch after batch in one process; each batch starts its own worker processes. This
 copies the example project into a temporary folder and runs ``reportgen.batch`` on its
-city profiles (HTML, so that the figures are about the workers, not about rendering)
+city profiles (in HTML by default, so that the figures are about the workers, not about
+rendering; ``--formats pdf`` shows a worker loading WeasyPrint and its fonts)
 ``--batches`` times with ``--force``, then prints, for the first batch and the median of
 the others: the wall time, and the CPU seconds of everything the batch started. That is
 this process and its workers, and the fork server the workers come from when there is
@@ -31,9 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = """\
-defaults: {formats: [html], languages: [en]}
+defaults: {{formats: [{formats}], languages: [en]}}
 jobs:
-  - {name: cities, document: city-profile, sources: ["profiles/cities/*.yaml"]}
+  - {{name: cities, document: city-profile, sources: ["profiles/cities/*.yaml"]}}
 """
 
 
@@ -95,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", type=int, default=6)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--formats", default="html", help="comma-separated (default: html)")
     arguments = parser.parse_args()
 
     import reportgen
@@ -104,7 +106,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder)
         shutil.copytree(ROOT / "profiles", project / "profiles")
-        (project / "reportgen.yaml").write_text(MANIFEST, encoding="utf-8")
+        (project / "reportgen.yaml").write_text(
+            MANIFEST.format(formats=arguments.formats), encoding="utf-8"
+        )
         walls: list[float] = []
         cpus: list[float] = []
         for _ in range(arguments.batches):
@@ -118,7 +122,8 @@ def main() -> None:
         built = len(result.results)
     sampler.stop()
     print(
-        f"{arguments.batches} batches of {built} HTML documents, --jobs {arguments.jobs}, "
+        f"{arguments.batches} batches of {built} documents ({arguments.formats}), "
+        f"--jobs {arguments.jobs}, "
         f"in one process; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
     )
     print(f"  first batch           {walls[0]:6.2f} s wall  {cpus[0]:6.2f} s CPU")
