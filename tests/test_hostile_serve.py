@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import io
+import json
 import logging
 import re
 import socket
@@ -61,16 +62,17 @@ def big_proposal(lines: int) -> str:
     )
 
 
-def hungry_proposal(words: int, lines: int) -> str:
-    """A short file whose preview is large: a summary of ``words`` words, printed again
-    as the item of each of ``lines`` budget lines (a YAML alias). Its build asks for
-    much memory at once, where a long file is first read slowly near the limit."""
-    summary = " ".join(f"word{i}" for i in range(words))
+def hungry_proposal(words: int, lines: int, *, word: str = "word{i}") -> str:
+    """A short file whose preview is large: a summary of ``words`` words (``word``, with
+    its number as ``{i}``), printed again as the item of each of ``lines`` budget lines (a
+    YAML alias). Its build asks for much memory at once, where a long file is first read
+    slowly near the limit."""
+    summary = " ".join(word.format(i=i) for i in range(words))
     budget = "    - {item: *summary, category: travel, quantity: 2, unit_cost: 1500}\n" * lines
     return (
         "kind: proposal\nid: big\ntitle: A large proposal\nlead: kitakyushu\n"
         "partners: [dalian]\nperiod: {start: 2027-04, end: 2029-03}\nstatus: draft\n"
-        f"summary: &summary {summary}\nbudget:\n  currency: JPY\n  lines:\n{budget}"
+        f"summary: &summary {json.dumps(summary)}\nbudget:\n  currency: JPY\n  lines:\n{budget}"
     )
 
 
@@ -142,11 +144,11 @@ def test_a_slow_document_holds_up_no_other_page_and_stops_when_it_changes(slow: 
             "pdf",
             "the build took longer than 1 s: stopped (--timeout)",
         ),
-        (
-            ("--memory-limit", "256"),
+        (  # room for the city below: a worker holds WeasyPrint and the fonts (~400 MB)
+            ("--memory-limit", "512"),
             hungry_proposal(20_000, 300),
             "html",
-            "the build needed more than 256 MB of memory: stopped (--memory-limit)",
+            "the build needed more than 512 MB of memory: stopped (--memory-limit)",
         ),
     ],
     ids=["time", "memory"],
@@ -158,12 +160,30 @@ def test_builds_run_under_the_limits_of_build(
     try:
         with httpx.Client(base_url=server.url, timeout=300) as client:
             stopped = client.get(f"/{SLOW}.{fmt}")
-            after = client.get("/kitakyushu.city-profile.en")  # the server goes on
+            after = client.get("/kitakyushu.city-profile.en.html")  # the server goes on
     finally:
         server.stop()
     assert stopped.status_code == 422
     assert stopped.text.splitlines() == [f"The {fmt.upper()} of {SLOW} cannot be built:", message]
-    assert after.status_code == 200
+    assert after.status_code == 200 and "A city in Fukuoka Prefecture." in after.text
+
+
+def test_a_memory_limit_below_what_a_worker_holds_is_said_at_once(tmp_path: Path) -> None:
+    server = Server(slow_project(tmp_path, hungry_proposal(10, 1)), "--memory-limit", "256")
+    try:
+        with httpx.Client(base_url=server.url, timeout=300) as client:
+            refused = client.get("/kitakyushu.city-profile.en.html")
+    finally:
+        server.stop()
+
+    assert refused.status_code == 422
+    first, line = refused.text.splitlines()
+    assert first == "The HTML of kitakyushu.city-profile.en cannot be built:"
+    assert re.fullmatch(
+        r"--memory-limit 256 MB is too low: reportgen holds \d+ MB before it builds anything "
+        r"\(WeasyPrint and the fonts\); give at least \d+ MB",
+        line,
+    ), line
 
 
 HALF_SENT = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow"

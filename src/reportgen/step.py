@@ -19,6 +19,7 @@ How the limits are held depends on where the build runs (``Guard``):
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -96,6 +97,9 @@ def guarded(
     def failed(message: str, report: Report | None = None) -> Outcome:
         return Outcome(False, error=message, seconds=time.perf_counter() - started, report=report)
 
+    held = address_space_mb()
+    if held is not None and 0 < options.memory_mb <= held:  # no room at all
+        return failed(too_low(options.memory_mb, held))
     try:
         with limits(options) if guard == "alarm" else contextlib.nullcontext():
             built = _attempt(context, target, project, build)
@@ -142,14 +146,34 @@ def invalid_message(report: Report, *, strict: bool) -> str:
     return "\n".join(lines or [str(InvalidInput(report))])
 
 
-def address_space_nearly_full(limit_mb: int) -> bool:
-    """Whether this process uses most of its address-space limit (Linux; else False)."""
+ROOM = 0.8
+"""A process that uses more than this share of its ``--memory-limit`` is nearly full."""
+
+
+def address_space_mb() -> float | None:
+    """This process's address space in MB, what ``--memory-limit`` counts (Linux; else
+    None)."""
     import os
     from pathlib import Path
 
     try:
         pages = int(Path("/proc/self/statm").read_text("ascii").split()[0])
     except (OSError, ValueError, IndexError, MemoryError):
-        return False
-    used_mb = pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
-    return limit_mb > 0 and used_mb > 0.8 * limit_mb
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def address_space_nearly_full(limit_mb: int) -> bool:
+    """Whether this process uses most of its address-space limit (Linux; else False)."""
+    used_mb = address_space_mb()
+    return used_mb is not None and limit_mb > 0 and used_mb > ROOM * limit_mb
+
+
+def too_low(limit_mb: int, held_mb: float) -> str:
+    """The message of a build that cannot start: its process holds all of ``limit_mb``
+    before it builds anything (a worker with WeasyPrint and the fonts loaded)."""
+    enough = math.ceil(held_mb / ROOM / 128) * 128
+    return (
+        f"--memory-limit {limit_mb} MB is too low: reportgen holds {held_mb:.0f} MB before it "
+        f"builds anything (WeasyPrint and the fonts); give at least {enough} MB"
+    )
