@@ -19,12 +19,11 @@ import argparse
 import datetime as dt
 import functools
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from bench_docx import median_time
 
 TEXTS = {
     "one word": "x",
@@ -33,15 +32,6 @@ TEXTS = {
 }
 """What the overview repeats, by name."""
 PROFILE = "kind: city\nid: word\nname: Word\ncountry: JP\nsummary: A city.\n"
-
-
-def median_time(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
