@@ -5,6 +5,7 @@ gives."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import subprocess
@@ -12,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from reportgen import scheduler as runner
 from reportgen.documents.content import Cover, Document, Meta, Paragraph, Run, Section
 from reportgen.renderers.docx import office, render_docx
 from reportgen.renderers.docx.contents import contents_anchors, number_all, numbered
-from tests.helpers import RunCli, contents_entries, open_docx, outline_pages
+from reportgen.workspace import Options
+from tests.helpers import RunCli, contents_entries, open_docx, outline_pages, set_marker
 
 SOFFICE = shutil.which("soffice")
 needs_office = pytest.mark.skipif(
@@ -185,3 +188,31 @@ def test_without_libreoffice_nothing_is_numbered(monkeypatch: pytest.MonkeyPatch
     numbering = number_all({"a": word_file()})
 
     assert numbering.files == {} and numbering.failure == ""
+
+
+def test_a_scheduled_run_logs_the_note_of_a_libreoffice_that_hangs(
+    word_batch: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    manifest = word_batch / "reportgen.yaml"
+    manifest.write_text(
+        MANIFEST + 'schedules:\n  - {name: nightly, cron: "0 2 * * *", jobs: [english]}\n',
+        encoding="utf-8",
+    )
+    now = dt.datetime.now(dt.UTC)
+    set_marker(manifest, "nightly", now - dt.timedelta(days=2))
+    counted_soffice(tmp_path / "bin", monkeypatch, "sleep 600 &\nwait")
+    monkeypatch.setattr(office, "LAYOUT_TIMEOUT", 1.0)
+    monkeypatch.setattr(office, "FURTHER_TIMEOUT", 1.0)
+    caplog.set_level(logging.INFO, logger="reportgen")
+
+    run_batch = runner.default_run_batch(lambda: False, Options(embed_fonts=False), jobs=1)
+    ran = runner.run_due(manifest, now, run_batch)
+
+    assert ran == ["nightly"]
+    note = office.FAILED.format(reason="LibreOffice took more than 1 s")  # one file
+    assert [r.getMessage() for r in caplog.records if "page numbers" in r.getMessage()] == [
+        f"schedule nightly: {note}"
+    ]

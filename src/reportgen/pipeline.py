@@ -398,8 +398,8 @@ class BuildResult:
     report: Report = field(default_factory=Report)
     built: list[Built] = field(default_factory=list)
     unnumbered: str = ""
-    """What a pass together (``Renderer.together``) said when it failed: its files stay
-    as they were built."""
+    """The note of a pass together (``Renderer.together``) that failed, for the user:
+    its files stay as they were built."""
 
 
 def passes_together(context: BuildContext, formats: Iterable[str]) -> dict[str, Together]:

@@ -119,6 +119,8 @@ def default_run_batch(
             log.warning("schedule %s: %s", schedule.name, warning)
         level = logging.INFO if result.ok else logging.ERROR
         log.log(level, "schedule %s: %s", schedule.name, result.summary())
+        if result.unnumbered:  # the outputs are built, one part left undone (Word's page numbers)
+            log.warning("schedule %s: %s", schedule.name, result.unnumbered)
         if result.stopped:
             log.error("schedule %s: the run stopped: %s", schedule.name, result.stopped)
         if not result.unrecorded:

@@ -117,8 +117,8 @@ class BatchResult:
     started: float = 0.0
     """When it started (seconds since the epoch)."""
     unnumbered: str = ""
-    """What a pass together (``Renderer.together``) said when it failed: its files stay
-    as the workers wrote them."""
+    """The note of a pass together (``Renderer.together``) that failed, for the user:
+    its files stay as the workers wrote them."""
 
     def count(self, status: str) -> int:
         found = sum(1 for r in self.results if r.status == status)

@@ -62,7 +62,7 @@ def print_office_note(written: Iterable[Path], options: Options, unnumbered: str
     if office.soffice() is None:
         click.echo(office.NOT_INSTALLED, err=True)
     elif unnumbered:
-        click.echo(office.FAILED.format(reason=unnumbered), err=True)
+        click.echo(unnumbered, err=True)
 
 
 def print_batch(result: BatchResult, *, strict: bool = False, quiet: bool = False) -> None:

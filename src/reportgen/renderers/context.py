@@ -36,8 +36,8 @@ class Passed(Generic[K]):
     files: dict[K, bytes] = field(default_factory=dict)
     """The new bytes of each file it changed (the others stay as they were built)."""
     failure: str = ""
-    """What its engine said when it failed or took too long (the files it left stay as
-    they were built)."""
+    """The note for the user when its engine failed or took too long, with what it said
+    (the files it left stay as they were built)."""
 
 
 class Together(Protocol):

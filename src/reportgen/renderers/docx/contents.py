@@ -191,8 +191,12 @@ class NumberTogether:
         return bool(contents_anchors(data))
 
     def run(self, files: Mapping[K, bytes]) -> Passed[K]:
-        """Number the contents of all of ``files`` (``number_all``)."""
-        return number_all(files)
+        """Number the contents of all of ``files`` (``number_all``); when LibreOffice
+        failed, ``failure`` is the note for the user (``office.FAILED``)."""
+        numbered = number_all(files)
+        if numbered.failure:
+            numbered.failure = office.FAILED.format(reason=numbered.failure)
+        return numbered
 
 
 together = NumberTogether()
