@@ -827,3 +827,25 @@ def build_workers(ancestor: int) -> list[int]:
         return False
 
     return sorted(pid for pid in named if descends(pid))
+
+
+# --- LibreOffice ----------------------------------------------------------------------------
+
+
+REAL_SOFFICE = shutil.which("soffice")
+"""LibreOffice as the tests found it, before any stand-in was put first on the PATH."""
+
+
+def counted_soffice(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, script: str | None = None
+) -> Path:
+    """A ``soffice`` first on the ``PATH`` that notes each run in ``runs`` (one line a run),
+    then runs LibreOffice (or ``script`` instead)."""
+    runs = folder / "runs"
+    folder.mkdir()
+    wrapper = folder / "soffice"
+    command = script or f'exec {REAL_SOFFICE} "$@"'
+    wrapper.write_text(f"#!/bin/sh\necho run >> {runs}\n{command}\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return runs

@@ -35,6 +35,7 @@ from tests.helpers import (
     ROOT,
     Result,
     RunCli,
+    counted_soffice,
     documents,
     set_marker,
     statuses,
@@ -142,6 +143,7 @@ def test_run_on_the_cluster_builds_the_bytes_of_the_local_pool_and_then_nothing(
     monkeypatch.chdir(projects["local"])
     local = batch(projects["local"], jobs=2)
     monkeypatch.chdir(projects["cluster"])
+    runs = counted_soffice(tmp_path / "bin", monkeypatch)  # LibreOffice of this process
     remote = batch(projects["cluster"], scheduler=scheduler)
     again = batch(projects["cluster"], scheduler=scheduler)
 
@@ -156,6 +158,8 @@ def test_run_on_the_cluster_builds_the_bytes_of_the_local_pool_and_then_nothing(
         made = (projects["cluster"] / "output" / name).read_bytes()
         assert made == (projects["local"] / "output" / name).read_bytes(), name
     assert again.summary().split(" in ")[0] == "built 0, fresh 8, failed 0"
+    # the workers leave the contents unnumbered: one LibreOffice run here numbers them all
+    assert runs.is_file() and len(runs.read_text().splitlines()) == 1
 
 
 def test_cli_batch_on_the_cluster_fails_a_broken_profile_alone_with_its_line(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,7 +17,14 @@ from reportgen.documents.content import Cover, Document, Meta, Paragraph, Run, S
 from reportgen.renderers.docx import office, render_docx
 from reportgen.renderers.docx.contents import contents_anchors, number_all, numbered
 from reportgen.workspace import Options
-from tests.helpers import RunCli, contents_entries, open_docx, outline_pages, set_marker
+from tests.helpers import (
+    RunCli,
+    contents_entries,
+    counted_soffice,
+    open_docx,
+    outline_pages,
+    set_marker,
+)
 
 SOFFICE = shutil.which("soffice")
 needs_office = pytest.mark.skipif(
@@ -43,21 +49,6 @@ NO_FONTS = "--no-embed-fonts"
 """The Word files here carry no fonts: the pass numbers their contents alike, and no test
 here reads the fonts (``test_layout`` does); subsetting them costs a second a file."""
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def counted_soffice(
-    folder: Path, monkeypatch: pytest.MonkeyPatch, script: str | None = None
-) -> Path:
-    """A ``soffice`` first on the ``PATH`` that notes each run in ``runs`` (one line a run),
-    then runs LibreOffice (or ``script`` instead)."""
-    runs = folder / "runs"
-    folder.mkdir()
-    wrapper = folder / "soffice"
-    command = script or f'exec {SOFFICE} "$@"'
-    wrapper.write_text(f"#!/bin/sh\necho run >> {runs}\n{command}\n")
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    return runs
 
 
 @pytest.fixture
