@@ -1525,8 +1525,8 @@ def measure(
     row(
         "  cross-check, getrusage",
         f"{largest_mb:.0f} MB",
-        "(RUSAGE_CHILDREN ru_maxrss after the --jobs 1 build: the largest process so far,"
-        " its worker)",
+        "(RUSAGE_CHILDREN ru_maxrss after the --jobs 1 build: the largest process waited"
+        " for, its worker; workers forked from a fork server are not: then the batch itself)",
     )
     print(
         f"load average at the end {os.getloadavg()[0]:.2f} (other work on the machine skews times)"
