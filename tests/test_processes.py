@@ -102,7 +102,7 @@ def test_workers_are_named_and_their_fork_server_has_no_thread() -> None:
         worker.process.join(10)
         worker.close()
 
-    assert named == [worker.process.pid]
+    assert worker.process.pid in named  # (a worker of another test may still be ending)
     assert worker.process.exitcode == 0
     assert len(tasks) == 1  # forking from a process with threads could copy a held lock
 
