@@ -203,16 +203,20 @@ register_renderer(
 )
 
 
+def _entries(formats: Iterable[str], field: str) -> tuple[str, ...]:
+    """The entries that these formats name in ``field`` of their ``Renderer``, each once."""
+    found = (getattr(RENDERERS[name], field) for name in formats if name in RENDERERS)
+    return tuple(dict.fromkeys(entry for entry in found if entry is not None))
+
+
 def warm_ups(formats: Iterable[str]) -> tuple[str, ...]:
     """The warm-ups of these formats (``Renderer.warm_up``), each once."""
-    found = (RENDERERS[name].warm_up for name in formats if name in RENDERERS)
-    return tuple(dict.fromkeys(entry for entry in found if entry is not None))
+    return _entries(formats, "warm_up")
 
 
 def preloads(formats: Iterable[str]) -> tuple[str, ...]:
     """The preloads of these formats (``Renderer.preload``), each once."""
-    found = (RENDERERS[name].preload for name in formats if name in RENDERERS)
-    return tuple(dict.fromkeys(entry for entry in found if entry is not None))
+    return _entries(formats, "preload")
 
 
 def passed_together(formats: Iterable[str]) -> tuple[str, ...]:

@@ -140,9 +140,10 @@ def run_targets(
     written atomically, so nothing half-written remains) and every target not finished
     fails as interrupted.
     """
-    processes = worker_processes(fmt for target in targets for fmt in target.formats)
+    formats = tuple(dict.fromkeys(fmt for target in targets for fmt in target.formats))
+    processes = worker_processes(formats)
     pending = list(reversed(targets))
-    warm = warm_ups(fmt for target in targets for fmt in target.formats)
+    warm = warm_ups(formats)
     timeout = context.options.timeout
 
     def start() -> _Worker:
