@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -67,12 +68,35 @@ def _fork_server_with_every_engine() -> None:
     worker.close()
 
 
+DURATIONS = Path(__file__).with_name("durations.json")
+"""How long each test file took in a whole run (``pytest --write-durations``), so that the
+longest files start first."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--write-durations",
+        action="store_true",
+        help=f"write how long each test file that ran took to {DURATIONS.name}",
+    )
+
+
+def _weights() -> dict[str, float]:
+    try:
+        recorded = json.loads(DURATIONS.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in recorded.items() if isinstance(v, int | float)}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The modules whose tests share something started once per module (a cluster,
-    servers, a browser, documents) go first; under ``--dist
-    loadgroup`` they would also be kept in one process (``./run test`` hands out whole
-    files: ``--dist loadfile``)."""
+    """The longest test files go first, by ``durations.json`` (a new file counts as
+    long as the longest), so that the processes of ``--dist loadfile`` end together
+    (``./run test`` passes ``--no-loadscope-reorder``: xdist would order the files by
+    their number of tests). The modules whose tests share something started once per
+    module (a cluster, servers, a browser, documents) are grouped, for ``--dist
+    loadgroup``."""
     together: set[str] = set()
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
@@ -83,7 +107,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.nodeid.split("::")[0]
         if module in together:
             item.add_marker(pytest.mark.xdist_group(module))
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in together)
+    weights = _weights()
+    unknown = max(weights.values(), default=0.0)
+    items.sort(key=lambda item: -weights.get(item.nodeid.split("::")[0], unknown))
+
+
+_took: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    module = report.nodeid.split("::")[0]
+    _took[module] = _took.get(module, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if not config.getoption("--write-durations") or hasattr(config, "workerinput"):
+        return  # only the process that saw every report writes them
+    took = {**_weights(), **{module: round(took, 1) for module, took in _took.items()}}
+    ordered = {module: took[module] for module in sorted(took) if (ROOT / module).exists()}
+    DURATIONS.write_text(json.dumps(ordered, indent=1) + "\n", "utf-8")
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
