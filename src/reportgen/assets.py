@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,15 +92,51 @@ def _check_svg(data: bytes) -> None:
                 raise ImageError(f"is an SVG file that refers to another file or address: {value}")
 
 
+_STRICT = threading.Lock()
+"""Held while a picture is decoded with Pillow's ``LOAD_TRUNCATED_IMAGES`` off."""
+
+
 def _check_pixels(data: bytes) -> None:
-    """Decode the picture, as the PDF renderer will: a damaged one fails here, named."""
+    """Decode the picture, as the PDF renderer will: a damaged one fails here, named.
+
+    Also where WeasyPrint is loaded (a preview worker), which lets Pillow load a picture
+    whose data stops short. Running out of memory is no damage: it stays a
+    ``MemoryError`` (``--memory-limit`` names it), also where a decoder says only that
+    the data is broken.
+    """
     from PIL import Image as Pillow
+    from PIL import ImageFile
 
     try:
-        with Pillow.open(io.BytesIO(data)) as picture:
-            picture.load()
+        with _STRICT, Pillow.open(io.BytesIO(data)) as picture:
+            lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+            try:
+                picture.load()
+            except MemoryError:
+                raise
+            except Exception:
+                if _short_of_memory():  # asked while the picture holds its pixels
+                    raise MemoryError from None
+                raise
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    except MemoryError:
+        raise
     except Exception as exc:  # Pillow has many ways of saying that the data is damaged
         raise ImageError(f"is damaged: {exc}") from None
+
+
+def _short_of_memory() -> bool:
+    """Whether this process uses most of its address-space limit: libjpeg, short of
+    memory for a progressive JPEG (it holds every coefficient of the picture at once,
+    beside the pixels), says only that the data is broken."""
+    import resource
+
+    from reportgen.step import address_space_nearly_full
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return soft != resource.RLIM_INFINITY and address_space_nearly_full(soft // (1024 * 1024))
 
 
 def load_image(folder: Path, relative: str) -> Image:
