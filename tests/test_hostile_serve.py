@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import io
-import json
 import logging
 import re
 import socket
@@ -62,18 +61,16 @@ def big_proposal(lines: int) -> str:
     )
 
 
-def hungry_proposal(words: int, lines: int, *, word: str = "word{i}") -> str:
-    """A short file whose preview is large: a summary of ``words`` words (``word``, with
-    its number as ``{i}``), printed again as the item of each of ``lines`` budget lines (a
-    YAML alias). Its build asks for much memory at once, where a long file is first read
-    slowly near the limit."""
-    summary = " ".join(word.format(i=i) for i in range(words))
-    budget = "    - {item: *summary, category: travel, quantity: 2, unit_cost: 1500}\n" * lines
-    return (
-        "kind: proposal\nid: big\ntitle: A large proposal\nlead: kitakyushu\n"
-        "partners: [dalian]\nperiod: {start: 2027-04, end: 2029-03}\nstatus: draft\n"
-        f"summary: &summary {json.dumps(summary)}\nbudget:\n  currency: JPY\n  lines:\n{budget}"
-    )
+def photo_logo(folder: Path) -> None:
+    """Give Dalian (a partner of the proposal) a photo as its logo: 40 million pixels,
+    a progressive JPEG as cameras and web exports save them. It is within the limits of
+    a picture, and decoding it holds every coefficient of the picture beside its pixels
+    (~280 MB) at once."""
+    from PIL import Image
+
+    photo = Image.new("RGB", (7740, 5160), "#1f3a5f")
+    photo.save(folder / "profiles/cities/dalian.jpg", progressive=True)
+    write(folder / "profiles/cities/dalian.yaml", DALIAN + "logo: dalian.jpg\n")
 
 
 def slow_project(folder: Path, proposal: str) -> Path:
@@ -136,17 +133,19 @@ def test_a_slow_document_holds_up_no_other_page_and_stops_when_it_changes(slow: 
 
 
 @pytest.mark.parametrize(
-    ("limit", "proposal", "fmt", "message"),
+    ("limit", "lines", "photo", "fmt", "message"),
     [
         (
             ("--timeout", "1"),
-            big_proposal(LINES),
+            LINES,
+            False,
             "pdf",
             "the build took longer than 1 s: stopped (--timeout)",
         ),
-        (  # room for the city below: a worker holds WeasyPrint and the fonts (~400 MB)
+        (  # room for the city below: a worker holds WeasyPrint and the fonts (~350 MB)
             ("--memory-limit", "512"),
-            hungry_proposal(20_000, 300),
+            1,
+            True,
             "html",
             "the build needed more than 512 MB of memory: stopped (--memory-limit)",
         ),
@@ -154,9 +153,12 @@ def test_a_slow_document_holds_up_no_other_page_and_stops_when_it_changes(slow: 
     ids=["time", "memory"],
 )
 def test_builds_run_under_the_limits_of_build(
-    tmp_path: Path, limit: tuple[str, str], proposal: str, fmt: str, message: str
+    tmp_path: Path, limit: tuple[str, str], lines: int, photo: bool, fmt: str, message: str
 ) -> None:
-    server = Server(slow_project(tmp_path, proposal), *limit)
+    project = slow_project(tmp_path, big_proposal(lines))
+    if photo:
+        photo_logo(project)
+    server = Server(project, *limit)
     try:
         with httpx.Client(base_url=server.url, timeout=300) as client:
             stopped = client.get(f"/{SLOW}.{fmt}")
@@ -169,7 +171,7 @@ def test_builds_run_under_the_limits_of_build(
 
 
 def test_a_memory_limit_below_what_a_worker_holds_is_said_at_once(tmp_path: Path) -> None:
-    server = Server(slow_project(tmp_path, hungry_proposal(10, 1)), "--memory-limit", "256")
+    server = Server(slow_project(tmp_path, big_proposal(1)), "--memory-limit", "256")
     try:
         with httpx.Client(base_url=server.url, timeout=300) as client:
             refused = client.get("/kitakyushu.city-profile.en.html")
