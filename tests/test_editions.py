@@ -185,12 +185,16 @@ def test_the_issuing_office_follows_the_language(examples: Workspace) -> None:
 def test_the_courtesy_copy_prints_only_what_is_marked_public(
     example_project: Path, cli: RunCli
 ) -> None:
-    # the job's Word file is built too (not read here): without the LibreOffice pass for its
-    # contents' page numbers, and without fonts; one worker builds both files
-    result = cli(
-        "batch", "--only", "dalian-visit-courtesy-copy", "--jobs", "1", "--no-page-numbers",
-        "--no-embed-fonts",
-    )  # fmt: skip
+    # the job as the example defines it, but for its PDF alone: its Word file (the same
+    # edition, through the Word renderer) is not read here
+    manifest = example_project / "reportgen.yaml"
+    job = "  - name: dalian-visit-courtesy-copy\n"
+    text = manifest.read_text(encoding="utf-8")
+    head, found, tail = text.partition(job)
+    assert found and "    audience: public\n" in tail
+    tail = tail.replace("    audience: public\n", "    audience: public\n    formats: [pdf]\n", 1)
+    manifest.write_text(head + found + tail, encoding="utf-8")
+    result = cli("batch", "--only", "dalian-visit-courtesy-copy", "--jobs", "1")
 
     assert result.code == 0, result.stderr
     pdf = example_project / "output/dalian-to-kitakyushu-2027-05.briefing.zh-Hans.public.pdf"
@@ -269,11 +273,13 @@ def test_logistics_are_printed_in_public_only_when_marked_public(
     )
     visit.write_text(text.replace("logistics:\n" + body, marked), encoding="utf-8")
 
-    result = cli("build", VISIT, "--audience", "public", "--format", "pdf", "-o", "out/")
+    # what a public edition prints is the document's, whatever its format: read the Word
+    # file (no LibreOffice pass, no fonts), which takes a fraction of a PDF's layout
+    result = cli("build", VISIT, "--audience", "public", *QUICK_WORD, "-o", "out/")
 
     assert result.code == 0, result.stderr
-    pdf = example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.public.pdf"
-    assert "Interpretation: consecutive Chinese–Japanese" in words("\n".join(pages(pdf)))
+    docx = example_project / "out/dalian-to-kitakyushu-2027-05.briefing.en.public.docx"
+    assert "Interpretation: consecutive Chinese–Japanese" in words(docx_text(docx))
 
 
 def test_a_public_proposal_leaves_out_its_risks_and_who_funds_what(
