@@ -7,7 +7,8 @@ are local"), a day's heading and a short table; a panel of key facts; a long tab
 
 The Word files the tests read as LibreOffice lays them out are built once and laid out
 together, in one LibreOffice run (``laid_out``); the example briefings come from the run's
-shared project.
+shared project, but for the Japanese one with its visit untranslated (``test_docx`` reads
+it too), built from a copy of its own.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import datetime as dt
 import io
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
@@ -47,6 +49,7 @@ from tests.helpers import (
     libreoffice_pdfs,
     open_docx,
 )
+from tests.test_docx import untranslated_japanese_briefing
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -170,7 +173,9 @@ def word_files(
     files = {name: folder / f"{name}.docx" for name in made}
     with_fonts, plain = japanese_word
     assert with_fonts.run.code == plain.run.code == 0, with_fonts.run.stderr + plain.run.stderr
+    untranslated = untranslated_japanese_briefing(tmp_path_factory.mktemp("untranslated"))
     return files | {
+        "briefing-ja-untranslated": untranslated,
         "briefing-ja": plain.path,
         # last: the fonts a file embeds stay with LibreOffice for the files after it
         "briefing-ja-fonts": with_fonts.path,
@@ -270,6 +275,34 @@ def test_docx_contents_without_libreoffice_have_no_numbers_and_the_build_says_so
 
 
 # --- Chinese and Japanese line breaking in Word ------------------------------------------------
+
+
+def test_docx_english_in_a_japanese_document_keeps_its_words_in_libreoffice(
+    word_files: dict[str, Path], laid_out: dict[str, Path]
+) -> None:
+    """LibreOffice breaks lines of a CJK language between any two letters; English words
+    split there ("Kitakyus hu", "Arri val") when their runs are not marked as English (the
+    example briefing in Japanese, its visit's texts untranslated: English, marked)."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("needs pdftotext (poppler-utils)")
+    pdf = laid_out["briefing-ja-untranslated"]
+    printed_text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    word = open_docx(str(word_files["briefing-ja-untranslated"]))
+    texts = [p.text for p in word.paragraphs]
+    texts += [c.text for t in word.tables for row in t.rows for c in row.cells]
+    words = set(re.findall(r"[A-Za-z]+", "\n".join(texts)))
+
+    printed = re.findall(r"[A-Za-z]+", printed_text)
+    assert len(printed) > 1000
+    assert [piece for piece in printed if piece not in words] == []
+
 
 JAPANESE = "代表団は北九州市に到着し、市長と会談する。「環境」について（午後）話し合う。"
 NO_LINE_STARTS_WITH = "、。）」，．"
