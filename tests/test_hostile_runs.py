@@ -325,8 +325,8 @@ run() {
 run first batch --quiet --jobs 1
 "$PYTHON" yesterday.py
 dd if=/dev/zero of=output/filler bs=4k 2> /dev/null
-run batch batch --force
-run due schedule due
+run batch batch --force --jobs 1
+run due schedule due --jobs 1
 run status status
 run json status --json
 rm output/filler
