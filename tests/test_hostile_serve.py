@@ -132,39 +132,29 @@ def test_a_slow_document_holds_up_no_other_page_and_stops_when_it_changes(slow: 
     assert "A short one at last." in "".join(page.extract_text() for page in pages)
 
 
+@pytest.fixture
+def timed(tmp_path: Path) -> Iterator[Server]:
+    """A server whose builds may take 1 s, on a project whose proposal is slow."""
+    server = Server(slow_project(tmp_path, big_proposal(LINES)), "--timeout", "1")
+    yield server
+    server.stop()
+
+
 @pytest.mark.parametrize(
-    ("limit", "lines", "photo", "fmt", "message"),
+    ("serving", "fmt", "message"),
     [
-        (
-            ("--timeout", "1"),
-            LINES,
-            False,
-            "pdf",
-            "the build took longer than 1 s: stopped (--timeout)",
-        ),
-        (  # room for the city below: a worker holds WeasyPrint and the fonts (~350 MB)
-            ("--memory-limit", "512"),
-            1,
-            True,
-            "html",
-            "the build needed more than 512 MB of memory: stopped (--memory-limit)",
-        ),
+        ("timed", "pdf", "the build took longer than 1 s: stopped (--timeout)"),
+        ("asked", "html", "the build needed more than 512 MB of memory: stopped (--memory-limit)"),
     ],
     ids=["time", "memory"],
 )
 def test_builds_run_under_the_limits_of_build(
-    tmp_path: Path, limit: tuple[str, str], lines: int, photo: bool, fmt: str, message: str
+    request: pytest.FixtureRequest, serving: str, fmt: str, message: str
 ) -> None:
-    project = slow_project(tmp_path, big_proposal(lines))
-    if photo:
-        photo_logo(project)
-    server = Server(project, *limit)
-    try:
-        with httpx.Client(base_url=server.url, timeout=300) as client:
-            stopped = client.get(f"/{SLOW}.{fmt}")
-            after = client.get("/kitakyushu.city-profile.en.html")  # the server goes on
-    finally:
-        server.stop()
+    server: Server = request.getfixturevalue(serving)
+    with httpx.Client(base_url=server.url, timeout=300) as client:
+        stopped = client.get(f"/{SLOW}.{fmt}")
+        after = client.get("/kitakyushu.city-profile.en.html")  # the server goes on
     assert stopped.status_code == 422
     assert stopped.text.splitlines() == [f"The {fmt.upper()} of {SLOW} cannot be built:", message]
     assert after.status_code == 200 and "A city in Fukuoka Prefecture." in after.text
@@ -265,14 +255,14 @@ def ipv6_loopback() -> bool:
 
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A project whose profiles hold a link to a folder tree outside it; both folders."""
+    """A project whose profiles hold a link to a folder tree outside it; both folders.
+    Its proposal's partner Dalian has a photo as its logo (``photo_logo``)."""
     outside = tmp_path_factory.mktemp("system")
     for first in range(10):
         for second in range(10):
             (outside / f"lib{first}" / f"part{second}").mkdir(parents=True)
-    project = tmp_path_factory.mktemp("linked")
-    write(project / "reportgen.yaml", CITIES)
-    write(project / "profiles/cities/kitakyushu.yaml", KITAKYUSHU)
+    project = slow_project(tmp_path_factory.mktemp("linked"), big_proposal(1))
+    photo_logo(project)
     (project / "profiles/cities/more").mkdir()
     (project / "profiles/cities/usr").symlink_to(outside)
     return project, outside
@@ -281,9 +271,10 @@ def linked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def asked(linked: tuple[Path, Path]) -> Iterator[Server]:
     """One server for the tests that only ask it things: on the IPv6 loopback where
-    there is one, with a request timeout of 1 s."""
+    there is one, with a request timeout of 1 s and a memory limit of 512 MB (room for
+    the city pages: a worker holds WeasyPrint and the fonts, ~350 MB)."""
     host = ("--host", "::1") if ipv6_loopback() else ()
-    server = Server(linked[0], *host, "--request-timeout", "1")
+    server = Server(linked[0], *host, "--request-timeout", "1", "--memory-limit", "512")
     yield server
     server.stop()
 
