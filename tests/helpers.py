@@ -351,6 +351,49 @@ def strict_edition(examples: Workspace, lang: str) -> Built:
     )
 
 
+def without_lang(data: Any, lang: str) -> Any:
+    """``data`` (a profile read as YAML) with the ``lang`` form of every text taken out
+    (names keep theirs)."""
+    if isinstance(data, dict):
+        return {
+            key: value if key == "name" else without_lang(value, lang)
+            for key, value in data.items()
+            if not (key == lang and len(data) > 1 and isinstance(value, str))
+        }
+    if isinstance(data, list):
+        return [without_lang(item, lang) for item in data]
+    return data
+
+
+def untranslated_japanese_briefing(folder: Path) -> Path:
+    """The example briefing in Japanese as a Word file (no page numbers, no fonts), its
+    visit's texts untranslated, built in a copy of the example project in ``folder``:
+    built with ``allow_untranslated``, they fall back to English (marked). ``test_docx``
+    reads it; ``test_layout`` lays it out with LibreOffice."""
+    import yaml
+
+    import reportgen
+
+    shutil.copytree(ROOT / "profiles", folder / "profiles")
+    shutil.copy2(ROOT / "reportgen.yaml", folder / "reportgen.yaml")
+    visit = folder / VISIT
+    data = without_lang(yaml.safe_load(visit.read_text(encoding="utf-8")), "ja")
+    visit.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    target = folder / "briefing.ja.docx"
+    options = Options(
+        formats=("docx",),
+        languages=("ja",),
+        allow_untranslated=True,
+        page_numbers=False,
+        embed_fonts=False,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        result = reportgen.build(visit, options=options, output=target)
+    assert result.written == [target]
+    return target
+
+
 _WORKSPACES: dict[str, Workspace] = {}
 
 

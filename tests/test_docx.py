@@ -15,7 +15,6 @@ import io
 import os
 import random
 import re
-import shutil
 import struct
 import time
 import xml.etree.ElementTree as ET
@@ -59,7 +58,7 @@ from reportgen.renderers.docx import (
     render_docx,
     svg_to_png,
 )
-from tests.helpers import open_docx, unjoined
+from tests.helpers import open_docx, unjoined, untranslated_japanese_briefing
 
 ROOT = Path(__file__).resolve().parent.parent
 PROPOSAL = ROOT / "profiles" / "proposals" / "kitakyushu-dalian-air-2027.yaml"
@@ -319,43 +318,6 @@ def test_docx_language_is_set_in_the_styles(tmp_path: Path) -> None:
 
 LATIN = re.compile(r"[A-Za-z]")
 EAST_ASIAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-
-
-def _without(data: Any, lang: str) -> Any:
-    """``data`` with the ``lang`` form of every text taken out (names keep theirs)."""
-    if isinstance(data, dict):
-        return {
-            key: value if key == "name" else _without(value, lang)
-            for key, value in data.items()
-            if not (key == lang and len(data) > 1 and isinstance(value, str))
-        }
-    if isinstance(data, list):
-        return [_without(item, lang) for item in data]
-    return data
-
-
-def untranslated_japanese_briefing(folder: Path) -> Path:
-    """The example briefing in Japanese, its visit's texts untranslated, built in a copy of
-    the example project in ``folder``: built with ``allow_untranslated``, they fall back to
-    English (marked). ``test_layout`` lays it out with LibreOffice."""
-    shutil.copytree(ROOT / "profiles", folder / "profiles")
-    shutil.copy2(ROOT / "reportgen.yaml", folder / "reportgen.yaml")
-    visit = folder / "profiles" / "visits" / VISIT.name
-    data = _without(yaml.safe_load(visit.read_text(encoding="utf-8")), "ja")
-    visit.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    target = folder / "briefing.ja.docx"
-    options = Options(
-        formats=("docx",),
-        languages=("ja",),
-        allow_untranslated=True,
-        page_numbers=False,
-        embed_fonts=False,
-    )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-        result = reportgen.build(visit, options=options, output=target)
-    assert result.written == [target]
-    return target
 
 
 @pytest.fixture(scope="module")

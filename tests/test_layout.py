@@ -48,8 +48,8 @@ from tests.helpers import (
     contents_entries,
     libreoffice_pdfs,
     open_docx,
+    untranslated_japanese_briefing,
 )
-from tests.test_docx import untranslated_japanese_briefing
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
