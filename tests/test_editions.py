@@ -191,9 +191,9 @@ def test_the_courtesy_copy_prints_only_what_is_marked_public(
     job = "  - name: dalian-visit-courtesy-copy\n"
     text = manifest.read_text(encoding="utf-8")
     head, found, tail = text.partition(job)
-    assert found and "    audience: public\n" in tail
-    tail = tail.replace("    audience: public\n", "    audience: public\n    formats: [pdf]\n", 1)
-    manifest.write_text(head + found + tail, encoding="utf-8")
+    block, rest = tail.split("\n  - ", 1)  # the job's own lines, up to the next job
+    assert found and "formats:" not in block
+    manifest.write_text(f"{head}{found}{block}\n    formats: [pdf]\n  - {rest}", encoding="utf-8")
     result = cli("batch", "--only", "dalian-visit-courtesy-copy", "--jobs", "1")
 
     assert result.code == 0, result.stderr
