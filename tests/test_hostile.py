@@ -166,7 +166,8 @@ NETWORK_EVENTS = {"socket.connect", "socket.getaddrinfo", "urllib.Request", "htt
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if _OPENED is None:
+    opened = _OPENED  # once: another thread's open may come as ``watched`` ends
+    if opened is None:
         return
     if event == "socket.connect" and getattr(args[0], "family", None) == socket.AF_UNIX:
         return  # a Unix socket is not the network (the fork server workers come from)
@@ -175,9 +176,9 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     elif event == "open" and isinstance(args[0], str | bytes | Path):
         path = Path(os.fsdecode(args[0]))
         try:  # where a symlink leads is what counts
-            _OPENED.append(str(path.resolve()))
+            opened.append(str(path.resolve()))
         except (OSError, RuntimeError):
-            _OPENED.append(str(path.absolute()))
+            opened.append(str(path.absolute()))
 
 
 sys.addaudithook(_audit)
