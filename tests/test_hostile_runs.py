@@ -3,8 +3,10 @@ worker processes (``tests/hostile/`` points here with ``covered-by``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +20,7 @@ import pytest
 from reportgen import batching, store
 from reportgen.history import HISTORY_NAME
 from reportgen.workspace import Options, Workspace
-from tests.helpers import TODAY_EPOCH, RunCli, WriteFile, build_workers
+from tests.helpers import TODAY_EPOCH, RunCli, WriteFile, build_workers, set_marker
 
 MANIFEST = """\
 profiles: profiles
@@ -309,21 +311,14 @@ import sys
 with open("notified.jsonl", "a", encoding="utf-8") as out:
     out.write(" ".join(sys.stdin.read().split()) + "\\n")
 """
-YESTERDAY = """\
-import sqlite3, time
-with sqlite3.connect("output/.reportgen-history.sqlite") as db:
-    when = time.time() - 86400
-    db.execute("INSERT OR REPLACE INTO markers VALUES ('schedule:nightly', ?)", (when,))
-"""
 FULL_DISK_SCRIPT = """\
 mount -t tmpfs -o size=1m tmpfs output || exit 97
+cp -a first/. output/
 run() {
   name=$1; shift
   "$PYTHON" -m reportgen "$@" > "results/$name.out" 2> "results/$name.err"
   echo $? > "results/$name.rc"
 }
-run first batch --quiet --jobs 1
-"$PYTHON" yesterday.py
 dd if=/dev/zero of=output/filler bs=4k 2> /dev/null
 run batch batch --force --jobs 1
 run due schedule due --jobs 1
@@ -345,16 +340,20 @@ def _namespaces_work() -> bool:
 
 @pytest.mark.skipif(not _namespaces_work(), reason="needs unshare -rm (user namespaces)")
 def test_a_full_disk_stops_the_batch_with_its_summary_and_status_and_notify_see_it(
-    project: Path, write: WriteFile
+    project: Path, write: WriteFile, cli: RunCli
 ) -> None:
     import json
 
-    write("reportgen.yaml", FULL_DISK_MANIFEST % json.dumps(sys.executable))
+    manifest = write("reportgen.yaml", FULL_DISK_MANIFEST % json.dumps(sys.executable))
     write("notify.py", NOTIFY)
-    write("yesterday.py", YESTERDAY)
     write("full-disk.sh", FULL_DISK_SCRIPT)
-    for folder in ("output", "results", "cache"):
+    for folder in ("results", "cache"):
         (project / folder).mkdir()
+    # the first run, with room: its output folder (files, state, history) is copied onto
+    # the small disk, where the nightly run is due (it last ran a day ago)
+    assert cli("batch", "--quiet", "--jobs", "1").code == 0
+    set_marker(manifest, "nightly", dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    shutil.copytree(project / "output", project / "first", symlinks=True)
     environment = dict(
         os.environ,
         NO_COLOR="1",
