@@ -133,7 +133,7 @@ def _short_of_memory() -> bool:
     beside the pixels), says only that the data is broken."""
     import resource
 
-    from reportgen.step import address_space_nearly_full
+    from reportgen.limits import address_space_nearly_full
 
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     return soft != resource.RLIM_INFINITY and address_space_nearly_full(soft // (1024 * 1024))

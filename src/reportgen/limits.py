@@ -50,6 +50,29 @@ def set_memory_limit(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+ROOM = 0.8
+"""A process that uses more than this share of its ``--memory-limit`` is nearly full."""
+
+
+def address_space_mb() -> float | None:
+    """This process's address space in MB, what ``--memory-limit`` counts (Linux; else
+    None)."""
+    import os
+    from pathlib import Path
+
+    try:
+        pages = int(Path("/proc/self/statm").read_text("ascii").split()[0])
+    except (OSError, ValueError, IndexError, MemoryError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def address_space_nearly_full(limit_mb: int) -> bool:
+    """Whether this process uses most of its address-space limit (Linux; else False)."""
+    used_mb = address_space_mb()
+    return used_mb is not None and limit_mb > 0 and used_mb > ROOM * limit_mb
+
+
 def _cpu_backstop(timeout: float) -> None:
     """A CPU-time limit a little past the alarm: it ends the process even when the time
     runs out inside C code (a parser that spins after memory ran out), where the alarm

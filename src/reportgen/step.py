@@ -26,7 +26,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from reportgen.errors import InvalidInput, Report, ReportgenError
-from reportgen.limits import LimitExceeded, limited, set_memory_limit, within
+from reportgen.limits import (
+    ROOM,
+    LimitExceeded,
+    address_space_mb,
+    address_space_nearly_full,
+    limited,
+    set_memory_limit,
+    within,
+)
 
 if TYPE_CHECKING:
     from reportgen.context import BuildContext
@@ -144,29 +152,6 @@ def invalid_message(report: Report, *, strict: bool) -> str:
     if not lines and strict:
         lines = [f"{issue} (--strict: warnings fail)" for issue in report.warnings]
     return "\n".join(lines or [str(InvalidInput(report))])
-
-
-ROOM = 0.8
-"""A process that uses more than this share of its ``--memory-limit`` is nearly full."""
-
-
-def address_space_mb() -> float | None:
-    """This process's address space in MB, what ``--memory-limit`` counts (Linux; else
-    None)."""
-    import os
-    from pathlib import Path
-
-    try:
-        pages = int(Path("/proc/self/statm").read_text("ascii").split()[0])
-    except (OSError, ValueError, IndexError, MemoryError):
-        return None
-    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
-
-
-def address_space_nearly_full(limit_mb: int) -> bool:
-    """Whether this process uses most of its address-space limit (Linux; else False)."""
-    used_mb = address_space_mb()
-    return used_mb is not None and limit_mb > 0 and used_mb > ROOM * limit_mb
 
 
 def too_low(limit_mb: int, held_mb: float) -> str:
