@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -630,7 +631,9 @@ def test_run_time_limit_does_not_count_the_start_of_a_worker(
     example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a worker that takes 5 s to start (more than the limit), as on a cold machine or
-    # with WeasyPrint to load
+    # with WeasyPrint to load: a fresh interpreter, as on a system without a fork server
+    # (where there is one, a worker starts forked, and warm, before it is given a target)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     slow_start = tmp_path / "slow-start"
     slow_start.mkdir()
     (slow_start / "sitecustomize.py").write_text(
