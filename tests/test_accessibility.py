@@ -233,6 +233,23 @@ def test_archival_pdf_keeps_its_attached_profile(samples: Workspace) -> None:
     assert all(int(a.F) & 4 for page in pdf.pages for a in page.get("/Annots", []))
 
 
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_public_archival_pdf_attaches_no_profile(samples: Workspace) -> None:
+    # the profiles hold what is marked internal: attached whole, they would publish it
+    built = samples.build(
+        "profiles/cities/minimal.yaml",
+        "minimal-public-archive.pdf",
+        "--pdf-variant",
+        "pdf/a-3b",
+        "--audience",
+        "public",
+    )
+
+    assert built.run.code == 0, built.run.stderr
+    assert pikepdf.open(built.path).attachments.keys() == set()
+    assert 'pdfaid:part="3"' in xmp(built.path)
+
+
 # --- figures ----------------------------------------------------------------------------------
 
 

@@ -190,7 +190,9 @@ def build_target(context: BuildContext, target: Target, project: Project | None 
     rendering = dataclasses.replace(
         render_context(context),
         pdf_variant=options.variant_for(target.audience),
-        attachments=tuple(e.path for e in drawn),
+        # an archival PDF carries its source profiles, whole: a public edition's would
+        # carry everything marked internal, so it carries none
+        attachments=() if public else tuple(e.path for e in drawn),
     )
     for fmt in target.formats:
         hook = RENDERERS[fmt].warnings

@@ -65,8 +65,8 @@ def render_options(func: F) -> F:
     func = click.option(
         "--pdf-variant",
         type=click.Choice(PDF_VARIANTS),
-        help="Archival (sources attached), accessible (tagged) or plain PDF; "
-        "public editions are accessible unless 'none'.",
+        help="Archival (an internal edition's source profiles attached), accessible "
+        "(tagged) or plain PDF; public editions are accessible unless 'none'.",
     )(func)
     func = click.option(
         "--no-page-numbers",
