@@ -1,12 +1,11 @@
 """Documents about the past print what was known then: a visit's briefing as of its end,
 any document ``--as-of DATE`` (build, a batch job's ``as_of:``, serve, the Python API),
-and "today" in the manifest's time zone. Read back from PDF and HTML files."""
+and "today" in the manifest's time zone. Read back from the HTML pages."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,16 +16,6 @@ from tests.helpers import RunCli, WriteFile, html_text
 
 ANNIVERSARY = "profiles/visits/dalian-to-kitakyushu-2024.yaml"
 KITAKYUSHU = "profiles/cities/kitakyushu.yaml"
-
-
-def pdf_text(path: Path | str) -> str:
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return " ".join(text.split())
 
 
 def test_a_past_visits_briefing_prints_what_was_known_at_its_end(
@@ -45,11 +34,13 @@ def test_a_past_visits_briefing_prints_what_was_known_at_its_end(
 
 
 def test_build_as_of_a_day_writes_that_days_document(cli: RunCli, example_project: Path) -> None:
-    result = cli("build", KITAKYUSHU, "--as-of", "2022-06", "--format", "pdf")
+    # what a document prints as of a day is the document's, whatever its format: the page
+    # its PDF is laid out from (print.css writes the "verify" mark in capitals)
+    result = cli("build", KITAKYUSHU, "--as-of", "2022-06", "--format", "html")
     assert result.code == 0, result.stderr
-    written = Path("output/kitakyushu.city-profile.en.as-of-2022-06-30.pdf")
+    written = Path("output/kitakyushu.city-profile.en.as-of-2022-06-30.html")
 
-    text = pdf_text(written)
+    text = " ".join(html_text(written).split())
 
     assert result.stdout.split() == [str(written)] or written.is_file()
     # the mayor of then, still in office on that day; no figure counted later
@@ -57,13 +48,13 @@ def test_build_as_of_a_day_writes_that_days_document(cli: RunCli, example_projec
     assert "Takeuchi" not in text[: text.index("Sources")]
     assert "913,577" not in text
     assert "939,622 (census, city) as of 2020" in text
-    assert not Path("output/kitakyushu.city-profile.en.pdf").exists()
+    assert not Path("output/kitakyushu.city-profile.en.html").exists()
     # the document's warnings are those of its day: the mayor it marks "verify" is named
     assert (
         "profiles/cities/kitakyushu.yaml:22:12: officials[1].as_of: warning: Mayor Kenji "
         "Kitahashi is dated 2019-05-01 (source: iclei-2019), more than 24 months ago: verify it"
     ) in result.lines
-    assert "VERIFY" in text[text.index("Kitahashi") :][:60]
+    assert "verify" in text[text.index("Kitahashi") :][:60]
 
 
 def test_a_bad_as_of_is_one_line(cli: RunCli, example_project: Path) -> None:
