@@ -562,7 +562,7 @@ class Writer:
         return released(lambda: self._parsed(source, style))
 
     def _parsed(self, source: str, style: str | None) -> tuple[Block, ...]:
-        tokens = markdown.parser().parse(source)
+        tokens = markdown.parse(source)
         out: list[Block] = []
         items: list[Inline] = []
         depth = 0
