@@ -170,6 +170,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
     if budget is None or not budget.lines:
         return []
     currency = budget.currency
+    total = budget.total  # a sum over the lines: once, not once a category
     right: Align = "right"
     funded = any(line.funded_by for line in budget.lines)
     rows = []
@@ -203,7 +204,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
         Cell(()),
         Cell(()),
         Cell(()),
-        Cell(plain(w.amount(budget.total, currency)), right, strong=True),
+        Cell(plain(w.amount(total, currency)), right, strong=True),
         Cell(()),
     )[: None if funded else -1]
     widths = (6, 3, 3, 3, 3, 3)[: None if funded else -1]
@@ -221,7 +222,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
             (
                 Cell(plain(label)),
                 Cell(plain(w.amount(amount, currency)), right),
-                Cell(plain(_share(w, amount, budget.total)), right),
+                Cell(plain(_share(w, amount, total)), right),
             )
             for label, amount in subtotals
         )
@@ -234,7 +235,7 @@ def budget_blocks(w: Writer, proposal: Proposal) -> list[Block]:
     # the amounts are in the table by category; the picture's text says how they compare
     alt = w.t(
         "Bar chart of the budget by category, as shares of the total: {shares}",
-        shares=_shares(w, by_category, budget.total),
+        shares=_shares(w, by_category, total),
     )
     chart = charts.bar_chart(
         [charts.Bar(label, amount) for label, amount in by_category],
