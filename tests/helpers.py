@@ -24,6 +24,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import asdict, dataclass
@@ -892,3 +893,85 @@ def counted_soffice(
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     return runs
+
+
+# --- Dask clusters (tests/test_cluster*.py) --------------------------------------------------
+
+
+LIGHT = {
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.worker.profile.enabled": False,
+}
+"""The Dask settings that Dask itself gives the clusters of its tests: no statistical
+profiler (it samples a worker's running thread 100 times a second) and a check of the
+event loop's health twice a second, not 50 times. An idle worker then takes a fifth of
+the CPU, and a busy one builds as before."""
+LIGHT_ENVIRONMENT = {
+    "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "500ms",
+    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+}
+"""``LIGHT`` for a scheduler or a worker started as a command."""
+
+
+def local_cluster(folder: Path, workers: int, **settings: Any) -> Any:
+    """A cluster of ``workers`` processes of one thread (``LIGHT``), started in ``folder``,
+    so that they can only build from what a batch ships them."""
+    import dask
+    import distributed
+
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        with dask.config.set(LIGHT):  # the nannies hand it to their workers
+            return distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+                **settings,
+            )
+    finally:
+        os.chdir(here)
+
+
+@contextmanager
+def worker_process(
+    scheduler: str | Path, folder: Path, pythonpath: Path | None = None
+) -> Iterator[Any]:
+    """A Dask worker started by hand in a process of its own (``pythonpath`` first on its
+    path, ``LIGHT``), stopped afterwards. ``scheduler`` is an address, or the file in which
+    a scheduler starting alongside writes its address (the worker waits for it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, **LIGHT_ENVIRONMENT}
+    if pythonpath is not None:
+        environment["PYTHONPATH"] = str(pythonpath)
+    command = [sys.executable, "-m", "distributed.cli.dask_worker"]
+    if isinstance(scheduler, Path):
+        command += ["--scheduler-file", str(scheduler.resolve())]
+    else:
+        command.append(scheduler)
+    command += ["--nthreads", "1", "--no-nanny", "--no-dashboard", "--local-directory", "."]
+    with (folder / "worker.log").open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=folder, env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
+    """Whether ``condition()`` turned true within ``seconds`` (asked every 0.2 s)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
