@@ -968,10 +968,10 @@ def worker_process(
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
-    """Whether ``condition()`` turned true within ``seconds`` (asked every 0.2 s)."""
+    """Whether ``condition()`` turned true within ``seconds`` (asked every 0.05 s)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.2)
+        time.sleep(0.05)
     return False

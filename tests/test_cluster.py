@@ -334,16 +334,18 @@ def test_cli_batch_refuses_workers_that_run_another_version(
 def test_cli_batch_takes_the_manifest_scheduler_says_in_one_line_it_is_unreachable(
     example: Path, cli: RunCli, scheduler: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_cluster, "CONNECT_TIMEOUT", 1.0)
     nowhere = f"tcp://127.0.0.1:{unused_port()}"
     write_manifest(example, f"scheduler: {nowhere}\n{CITIES_ONLY}")
 
+    default = batch_cluster.CONNECT_TIMEOUT
+    monkeypatch.setattr(batch_cluster, "CONNECT_TIMEOUT", 0.5)  # a closed port: waited out
     unreachable = cli("batch")
+    monkeypatch.setattr(batch_cluster, "CONNECT_TIMEOUT", default)  # a live one, however busy
     chosen = cli("batch", "--scheduler", scheduler)
 
     assert unreachable.code == 1
     assert unreachable.lines == [
-        f"error: cannot reach the Dask scheduler at {nowhere} within 1 s: is it running, "
+        f"error: cannot reach the Dask scheduler at {nowhere} within 0.5 s: is it running, "
         "and is the address right?"
     ]
     assert chosen.code == 0, chosen.stderr
