@@ -429,7 +429,7 @@ class Trickler:
 @pytest.mark.parametrize(
     ("silent", "deadline", "silence", "said"),
     [
-        (False, 2.0, 5.0, "did not finish its answer within 2 s (answer late)"),
+        (False, 1.0, 5.0, "did not finish its answer within 1 s (answer late)"),
         (True, 5.0, 0.5, "was silent for 0.5 s (answer late)"),
     ],
     ids=["trickles", "silent"],
