@@ -20,6 +20,7 @@ import resource
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
@@ -638,10 +639,11 @@ class Server:
             if text in line:
                 return line
 
-    def client(self) -> httpx.Client:
+    def client(self, timeout: float = 30, **settings: Any) -> httpx.Client:
+        """An httpx client of this server (``settings``: more of ``httpx.Client``'s)."""
         import httpx
 
-        return httpx.Client(base_url=self.url, timeout=30)
+        return httpx.Client(base_url=self.url, timeout=timeout, verify=tls(), **settings)
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Stop it as a service manager does (or as Ctrl-C does); returns the exit code."""
@@ -652,6 +654,15 @@ class Server:
         if self.process.stderr is not None:
             self.process.stderr.close()
         return code
+
+
+@cache
+def tls() -> ssl.SSLContext:
+    """httpx's default TLS settings, made once: a client made without them loads the CA
+    bundle again (a twentieth of a second each), though the servers here speak plain HTTP."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def raw_get(url: str, target: str, host: str = "127.0.0.1") -> tuple[int, bytes]:

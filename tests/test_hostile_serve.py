@@ -94,7 +94,7 @@ def test_a_slow_document_holds_up_no_other_page_and_stops_when_it_changes(slow: 
 
     def fetch_slow() -> None:
         try:
-            with httpx.Client(base_url=server.url, timeout=900) as client:
+            with server.client(timeout=900) as client:
                 answers.append(client.get(f"/{SLOW}.pdf"))
         except httpx.HTTPError as exc:  # the server stopped under it
             answers.append(exc)
@@ -103,7 +103,7 @@ def test_a_slow_document_holds_up_no_other_page_and_stops_when_it_changes(slow: 
     stopped = f"stopped building {SLOW}.pdf: it changed meanwhile"
     try:
         waiting.start()
-        with httpx.Client(base_url=server.url, timeout=300) as client:
+        with server.client(timeout=300) as client:
             assert client.get(f"/{SLOW}").status_code == 200  # its preview page is there
             quick = client.get("/kitakyushu.city-profile.en.pdf")
             page = client.get("/dalian.city-profile.en.html")
@@ -152,7 +152,7 @@ def test_builds_run_under_the_limits_of_build(
     request: pytest.FixtureRequest, serving: str, fmt: str, message: str
 ) -> None:
     server: Server = request.getfixturevalue(serving)
-    with httpx.Client(base_url=server.url, timeout=300) as client:
+    with server.client(timeout=300) as client:
         stopped = client.get(f"/{SLOW}.{fmt}")
         after = client.get("/kitakyushu.city-profile.en.html")  # the server goes on
     assert stopped.status_code == 422
@@ -163,7 +163,7 @@ def test_builds_run_under_the_limits_of_build(
 def test_a_memory_limit_below_what_a_worker_holds_is_said_at_once(tmp_path: Path) -> None:
     server = Server(slow_project(tmp_path, big_proposal(1)), "--memory-limit", "256")
     try:
-        with httpx.Client(base_url=server.url, timeout=300) as client:
+        with server.client(timeout=300) as client:
             refused = client.get("/kitakyushu.city-profile.en.html")
     finally:
         server.stop()
@@ -195,7 +195,7 @@ def test_half_sent_requests_time_out_and_cannot_use_up_the_server(tmp_path: Path
         # A new connection for each request: a browser sends a request again when the
         # connection it kept was closed meanwhile, httpx does not.
         fresh = httpx.Limits(max_keepalive_connections=0)
-        with httpx.Client(base_url=server.url, timeout=60, limits=fresh) as client:
+        with server.client(timeout=60, limits=fresh) as client:
             for count in range(400):  # more than the server may hold open
                 sock = socket.create_connection((where.hostname, where.port), timeout=60)
                 sock.sendall(HALF_SENT)
@@ -342,7 +342,7 @@ def test_the_watcher_does_not_follow_links_out_of_the_project(
 def test_it_serves_on_the_ipv6_loopback(asked: Server) -> None:
     if not ipv6_loopback():
         pytest.skip("no IPv6 loopback on this machine")
-    with httpx.Client(base_url=asked.url, timeout=300) as client:
+    with asked.client(timeout=300) as client:
         index = client.get("/")
         page = client.get("/kitakyushu.city-profile.en.html")
     port = urlsplit(asked.url).port
