@@ -4,10 +4,11 @@ A worker of a batch or of the preview needs reportgen, WeasyPrint and their libr
 before its first document: about a second of CPU for a fresh interpreter. Where the
 system has it (Linux, macOS), workers are forked from a *fork server*: a process of its
 own, started once per coordinator, that loaded all of this once (``batching.preload``,
-and the engines of the formats written). A worker that starts, or replaces one that
-crashed or overran its limits, then costs a few milliseconds. Elsewhere each worker is a
-fresh interpreter. Either way a worker starts clean: the fork server has no threads, no
-fonts loaded and none of the coordinator's state.
+and the engines of the formats written) and froze it for the garbage collector
+(``batching.frozen``). A worker that starts, or replaces one that crashed or overran its
+limits, then costs a few milliseconds. Elsewhere each worker is a fresh interpreter.
+Either way a worker starts clean: the fork server has no threads, no fonts loaded and
+none of the coordinator's state.
 
 A worker is called ``reportgen-build`` in ``ps`` and ``top``, takes the coordinator's
 environment and working folder as they are when it starts (the fork server was started
@@ -34,6 +35,9 @@ from reportgen.registry import preloads
 
 PRELOAD = "reportgen.batching.preload"
 """The module the fork server imports before it forks its first worker."""
+FROZEN = "reportgen.batching.frozen"
+"""The module the fork server imports last: what it loaded is frozen for the garbage
+collector."""
 NAME = b"reportgen-build"
 """What ``ps`` and ``top`` call a worker on Linux (15 letters at most)."""
 PR_SET_NAME = 15
@@ -50,7 +54,7 @@ def worker_processes(formats: Iterable[str]) -> Any:
     workers that load its engine themselves, as fresh interpreters do."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([PRELOAD, *preloads(formats)])
+        context.set_forkserver_preload([PRELOAD, *preloads(formats), FROZEN])
         return context
     return multiprocessing.get_context("spawn")
 
