@@ -33,11 +33,11 @@ def parse(text: str) -> list[Token]:
     long text's parse, and of a build stopped at ``--memory-limit`` by one. The collector
     is left as it was found (paused already, it stays so).
     """
-    paused = gc.isenabled()
-    if paused:
+    collecting = gc.isenabled()
+    if collecting:
         gc.disable()
     try:
         return parser().parse(text)
     finally:
-        if paused:
+        if collecting:
             gc.enable()

@@ -96,8 +96,10 @@ def signature(text: str) -> tuple[tuple[str, str], ...]:
 
     Two texts with the same signature print with the same marks (their words aside).
     """
+    from reportgen import markdown
+
     found: list[tuple[str, str]] = []
-    for token in _parser().parse(text):
+    for token in markdown.parse(text):
         if token.type == "inline":
             for child in token.children or []:
                 if child.type in ("text", "softbreak"):
