@@ -107,6 +107,8 @@ def _check_pixels(data: bytes) -> None:
     from PIL import Image as Pillow
     from PIL import ImageFile
 
+    from reportgen.limits import nearly_at_memory_limit
+
     try:
         with _STRICT, Pillow.open(io.BytesIO(data)) as picture:
             lenient = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -116,7 +118,10 @@ def _check_pixels(data: bytes) -> None:
             except MemoryError:
                 raise
             except Exception:
-                if _short_of_memory():  # asked while the picture holds its pixels
+                # libjpeg, short of memory for a progressive JPEG (it holds every
+                # coefficient of the picture at once, beside the pixels), says only that
+                # the data is broken: asked while the picture still holds its pixels
+                if nearly_at_memory_limit():
                     raise MemoryError from None
                 raise
             finally:
@@ -125,18 +130,6 @@ def _check_pixels(data: bytes) -> None:
         raise
     except Exception as exc:  # Pillow has many ways of saying that the data is damaged
         raise ImageError(f"is damaged: {exc}") from None
-
-
-def _short_of_memory() -> bool:
-    """Whether this process uses most of its address-space limit: libjpeg, short of
-    memory for a progressive JPEG (it holds every coefficient of the picture at once,
-    beside the pixels), says only that the data is broken."""
-    import resource
-
-    from reportgen.limits import address_space_nearly_full
-
-    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    return soft != resource.RLIM_INFINITY and address_space_nearly_full(soft // (1024 * 1024))
 
 
 def load_image(folder: Path, relative: str) -> Image:

@@ -73,6 +73,13 @@ def address_space_nearly_full(limit_mb: int) -> bool:
     return used_mb is not None and limit_mb > 0 and used_mb > ROOM * limit_mb
 
 
+def nearly_at_memory_limit() -> bool:
+    """Whether this process uses most of the address-space limit it runs under now (none
+    set: False)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return soft != resource.RLIM_INFINITY and address_space_nearly_full(soft // (1024 * 1024))
+
+
 def _cpu_backstop(timeout: float) -> None:
     """A CPU-time limit a little past the alarm: it ends the process even when the time
     runs out inside C code (a parser that spins after memory ran out), where the alarm
