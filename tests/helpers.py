@@ -266,13 +266,7 @@ class Built:
     @cached_property
     def poppler_pages(self) -> list[str]:
         """The text of each page as ``pdftotext`` extracts it, text inside pictures included."""
-        done = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(self.path), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.split("\f")[: len(self.pages)]
+        return poppler_text(self.path).split("\f")[: len(self.pages)]
 
     def lines(self, page: int) -> list[str]:
         """The stripped lines of page ``page`` (1-based)."""
@@ -786,6 +780,15 @@ def html_text(path: Path) -> str:
     css = "".join(page.styles)
     assert not re.search(r"@import|url\((?!\s*['\"]?data:)", css)
     return " ".join(page.text)
+
+
+def poppler_text(path: Path) -> str:
+    """The text of a PDF as poppler's ``pdftotext`` reads it, in reading order, text inside
+    pictures (charts) included; pages end in form feeds."""
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
 
 
 def pdf_text(path: Path) -> str:

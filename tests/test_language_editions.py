@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from tests.helpers import (
     WriteFile,
     docx_text,
     html_text,
+    poppler_text,
     strict_edition,
 )
 
@@ -38,13 +38,6 @@ ALLOWED_RUNS = {
 """Runs that are names or ids: the only Latin words a Japanese or Chinese page may hold."""
 
 URL_OR_MAIL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|\b[\w.-]+\.(?:jp|cn|org|net|com)\b")
-
-
-def pdftotext(path: Path) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    )
-    return result.stdout
 
 
 def latin_runs(text: str, sources_heading: str) -> list[str]:
@@ -67,7 +60,7 @@ def test_example_briefing_is_a_complete_edition_without_english_runs(
     built = strict_edition(examples, lang)
     assert built.run.code == 0, built.run.stderr
     assert "translation" not in built.run.stderr
-    text = pdftotext(built.path)
+    text = poppler_text(built.path)
     assert latin_runs(text, sources) == []
     assert "例示" in text or "示例" in text
 
@@ -111,7 +104,7 @@ def test_chinese_edition_prints_chinese_names_never_japanese_forms(examples: Wor
     docx = examples.build(VISIT, "briefing.zh-Hans.quick.docx", "--lang", "zh-Hans", *QUICK_WORD)
     built = strict_edition(examples, "zh-Hans")
     assert (docx.run.code, built.run.code) == (0, 0), docx.run.stderr + built.run.stderr
-    pdf = pdftotext(built.path)
+    pdf = poppler_text(built.path)
     word = docx_text(docx.path)
     for text in (pdf, word):
         assert "北九州市市长" in text

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import io
 import re
-import subprocess
 import textwrap
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -22,7 +21,7 @@ from docx.table import Table as WordTable
 from pypdf import PdfReader
 
 from reportgen.cli import main
-from tests.helpers import QUICK_WORD, open_docx
+from tests.helpers import QUICK_WORD, open_docx, poppler_text
 
 EPOCH = "1798761600"
 """2027-01-01 00:00 UTC: the day of every build here."""
@@ -223,13 +222,7 @@ class Pdf:
     @cached_property
     def poppler(self) -> str:
         """``pdftotext`` in reading order: text inside pictures (charts) included."""
-        done = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(self.path), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout
+        return poppler_text(self.path)
 
 
 class Project:

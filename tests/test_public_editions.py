@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from pydantic import BaseModel
 
 import reportgen
 from reportgen.documents.redact import redact
-from tests.helpers import KITAKYUSHU, PROPOSAL, VISIT, Built, Workspace, unjoined
+from tests.helpers import KITAKYUSHU, PROPOSAL, VISIT, Built, Workspace, poppler_text, unjoined
 
 SENTENCE_ENDS = r"[\n.;。；]"
 SHORTEST = 10
@@ -71,10 +70,7 @@ def internal_texts(profiles: Path) -> dict[str, str]:
 def pdf_parts(path: Path) -> Iterator[tuple[str, str]]:
     """The text of a PDF, then every string and name of each object and each decoded
     stream (attached files, XMP metadata ...)."""
-    done = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    )
-    yield "text", done.stdout
+    yield "text", poppler_text(path)
     with pikepdf.open(path) as pdf:
         for number, found in enumerate(pdf.objects):
             where = f"object {number}"
